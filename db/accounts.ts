@@ -1,0 +1,180 @@
+// Customer, account, premise, meter and service agreement records: plain SQL, one function per question.
+import { newId } from '../lib/ids.js';
+import type { Sql, Tx } from './client.js';
+import { accountBalanceCents } from './ledger.js';
+
+type Db = Sql | Tx;
+
+export interface NewCustomer {
+  kind?: 'person' | 'business';
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  language?: 'en' | 'es';
+}
+
+export async function createCustomer(sql: Db, c: NewCustomer) {
+  const [row] = await sql`
+    insert into customer (id, kind, name, email, phone, language)
+    values (${newId('cust')}, ${c.kind ?? 'person'}, ${c.name}, ${c.email ?? null}, ${c.phone ?? null}, ${c.language ?? 'en'})
+    returning *`;
+  return row!;
+}
+
+export async function nextAccountNumber(sql: Db): Promise<string> {
+  // Ten digits with a mod-10 check digit, so a mistyped number on a phone call is caught.
+  const [row] = await sql<
+    { n: string }[]
+  >`select (coalesce(max(left(account_number, 9)::bigint), 100000000) + 1)::text as n
+    from account where account_number ~ '^\\d{10}$'`;
+  return withCheckDigit(row!.n);
+}
+
+export function withCheckDigit(nine: string): string {
+  let sum = 0;
+  for (let i = 0; i < nine.length; i++) {
+    let d = Number(nine[nine.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return nine + String((10 - (sum % 10)) % 10);
+}
+
+export async function createAccount(
+  sql: Db,
+  a: {
+    customerId: string;
+    accountNumber?: string;
+    customerClass?: string;
+    billingCycle?: string;
+    paperless?: boolean;
+  },
+) {
+  const accountNumber = a.accountNumber ?? (await nextAccountNumber(sql));
+  const [row] = await sql`
+    insert into account (id, account_number, customer_id, customer_class, billing_cycle, paperless)
+    values (${newId('acct')}, ${accountNumber}, ${a.customerId}, ${a.customerClass ?? 'residential'},
+            ${a.billingCycle ?? '01'}, ${a.paperless ?? false})
+    returning *`;
+  return row!;
+}
+
+export async function createPremise(
+  sql: Db,
+  p: {
+    addressLine1: string;
+    addressLine2?: string | null;
+    city: string;
+    state: string;
+    postalCode: string;
+    route?: string | null;
+  },
+) {
+  const [row] = await sql`
+    insert into premise (id, address_line1, address_line2, city, state, postal_code, route)
+    values (${newId('prem')}, ${p.addressLine1}, ${p.addressLine2 ?? null}, ${p.city}, ${p.state}, ${p.postalCode}, ${p.route ?? null})
+    returning *`;
+  return row!;
+}
+
+export async function createServicePoint(sql: Db, premiseId: string, serviceType: string) {
+  const [row] = await sql`
+    insert into service_point (id, premise_id, service_type) values (${newId('sp')}, ${premiseId}, ${serviceType}) returning *`;
+  return row!;
+}
+
+export async function createMeter(
+  sql: Db,
+  m: {
+    serialNumber: string;
+    kind: string;
+    unit: string;
+    dialCount?: number;
+    multiplier?: string;
+    size?: string | null;
+  },
+) {
+  const [row] = await sql`
+    insert into meter (id, serial_number, kind, unit, dial_count, multiplier, size)
+    values (${newId('mtr')}, ${m.serialNumber}, ${m.kind}, ${m.unit}, ${m.dialCount ?? 6}, ${m.multiplier ?? '1'}, ${m.size ?? null})
+    returning *`;
+  return row!;
+}
+
+export async function installMeter(sql: Db, meterId: string, servicePointId: string, installedAt: string) {
+  const [row] = await sql`
+    insert into meter_installation (id, meter_id, service_point_id, installed_at)
+    values (${newId('inst')}, ${meterId}, ${servicePointId}, ${installedAt}) returning *`;
+  return row!;
+}
+
+export async function createServiceAgreement(
+  sql: Db,
+  s: { accountId: string; servicePointId: string; rateScheduleId: string; startDate: string },
+) {
+  const [sp] = await sql<
+    { serviceType: string }[]
+  >`select service_type from service_point where id = ${s.servicePointId}`;
+  if (!sp) throw new Error(`service point ${s.servicePointId} does not exist`);
+  const [row] = await sql`
+    insert into service_agreement (id, account_id, service_point_id, service_type, rate_schedule_id, start_date)
+    values (${newId('sa')}, ${s.accountId}, ${s.servicePointId}, ${sp.serviceType}, ${s.rateScheduleId}, ${s.startDate})
+    returning *`;
+  return row!;
+}
+
+export async function addRead(
+  sql: Db,
+  r: { meterId: string; readAt: string; value: string; source: string; quality?: string },
+) {
+  const [row] = await sql`
+    insert into meter_read (id, meter_id, read_at, value, source, quality)
+    values (${newId('read')}, ${r.meterId}, ${r.readAt}, ${r.value}, ${r.source}, ${r.quality ?? 'valid'})
+    returning id, meter_id, read_at, value::text as value, source, quality, created_at`;
+  return row!;
+}
+
+export async function getAccount(sql: Db, id: string) {
+  const [row] = await sql`
+    select a.*, c.name as customer_name, c.email as customer_email, c.phone as customer_phone
+    from account a join customer c on c.id = a.customer_id where a.id = ${id}`;
+  return row;
+}
+
+/** Everything the portal and the staff view show at the top of an account, from one consistent source. */
+export async function accountSummary(sql: Db, id: string) {
+  const account = await getAccount(sql, id);
+  if (!account) return undefined;
+  const [balanceCents, bills, payments, agreements] = await Promise.all([
+    accountBalanceCents(sql, id),
+    sql`select id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text, total_cents
+        from bill where account_id = ${id} order by period desc limit 24`,
+    sql`select id, amount_cents, method, status, received_at from payment
+        where account_id = ${id} and received_at > now() - interval '24 months' order by received_at desc limit 100`,
+    sql`select sa.id, sa.service_type, sa.status, sa.start_date::text, sa.end_date::text, rs.code as rate_schedule,
+               p.address_line1, p.city, p.state, p.postal_code
+        from service_agreement sa
+        join rate_schedule rs on rs.id = sa.rate_schedule_id
+        join service_point sp on sp.id = sa.service_point_id
+        join premise p on p.id = sp.premise_id
+        where sa.account_id = ${id} order by sa.service_type`,
+  ]);
+  const latest = bills[0];
+  return {
+    id: account.id as string,
+    accountNumber: account.accountNumber as string,
+    status: account.status as string,
+    customerClass: account.customerClass as string,
+    billingCycle: account.billingCycle as string,
+    paperless: account.paperless as boolean,
+    customer: { id: account.customerId as string, name: account.customerName as string },
+    balanceCents,
+    dueDate: latest && balanceCents > 0 ? (latest.dueDate as string) : null,
+    serviceAgreements: agreements,
+    bills,
+    payments,
+  };
+}

@@ -1,0 +1,212 @@
+// What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
+import { billEntry } from '../domain/ledger.js';
+import type { BillLine } from '../domain/rating.js';
+import { newId } from '../lib/ids.js';
+import type { Sql } from './client.js';
+import { postEntry } from './ledger.js';
+
+export interface ReadRow {
+  id: string;
+  value: string;
+  readAt: string;
+  source: 'ami' | 'amr' | 'manual' | 'customer' | 'estimated';
+}
+
+export interface SegmentSource {
+  serviceAgreementId: string;
+  serviceType: string;
+  status: string;
+  serviceStart: string;
+  meter: { id: string; serialNumber: string; unit: string; dialCount: number; multiplier: string } | null;
+  openingRead: ReadRow | null;
+  closingRead: ReadRow | null;
+  rate: { id: string; scheduleCode: string; effectiveFrom: string; tariff: unknown } | null;
+}
+
+export interface BillingInputs {
+  accountId: string;
+  accountNumber: string;
+  billingCycle: string;
+  existingBill: { id: string; totalCents: number; status: string } | null;
+  segments: SegmentSource[];
+}
+
+/**
+ * Read boundaries: a period's opening read is the last valid read taken on or before its first day;
+ * its closing read is the last valid read on or before the day after its last day (the next period's
+ * opening read), so consecutive periods share a read and no usage is billed twice or skipped. Days are UTC.
+ */
+export async function loadBillingInputs(
+  sql: Sql,
+  accountId: string,
+  period: { key: string; start: string; end: string },
+): Promise<BillingInputs | null> {
+  const [acct] = await sql<{ accountNumber: string; billingCycle: string }[]>`
+    select account_number, billing_cycle from account where id = ${accountId}`;
+  if (!acct) return null;
+  const [existing] = await sql<{ id: string; totalCents: number; status: string }[]>`
+    select id, total_cents, status from bill where account_id = ${accountId} and period = ${period.key}`;
+  const rows = await sql`
+    select sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start,
+           m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier,
+           rv.id as rate_version_id, rs.code as schedule_code, rv.effective_from::text as effective_from, rv.tariff,
+           o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
+           c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
+    from service_agreement sa
+    join rate_schedule rs on rs.id = sa.rate_schedule_id
+    left join lateral (
+      select * from rate_version v where v.rate_schedule_id = sa.rate_schedule_id and v.effective_from <= ${period.end}::date
+      order by v.effective_from desc limit 1) rv on true
+    left join meter_installation mi on mi.service_point_id = sa.service_point_id
+      and mi.installed_at < (${period.end}::date + 1) and (mi.removed_at is null or mi.removed_at > ${period.start}::date)
+    left join meter m on m.id = mi.meter_id
+    left join lateral (
+      select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.start}::date + 1)
+      order by r.read_at desc limit 1) o on true
+    left join lateral (
+      select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.end}::date + 2)
+        and r.read_at > (${period.start}::date + 1)
+      order by r.read_at desc limit 1) c on true
+    where sa.account_id = ${accountId}
+      and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
+      and sa.status <> 'pending'
+    order by sa.service_type, sa.id`;
+  const read = (r: Record<string, unknown>, p: 'o' | 'c'): ReadRow | null =>
+    r[`${p}Id`]
+      ? {
+          id: r[`${p}Id`] as string,
+          value: r[`${p}Value`] as string,
+          readAt: (r[`${p}ReadAt`] as Date).toISOString(),
+          source: r[`${p}Source`] as ReadRow['source'],
+        }
+      : null;
+  return {
+    accountId,
+    accountNumber: acct.accountNumber,
+    billingCycle: acct.billingCycle,
+    existingBill: existing ?? null,
+    segments: rows.map((r) => ({
+      serviceAgreementId: r.saId,
+      serviceType: r.serviceType,
+      status: r.status,
+      serviceStart: r.serviceStart,
+      meter: r.meterId
+        ? {
+            id: r.meterId,
+            serialNumber: r.serialNumber,
+            unit: r.unit,
+            dialCount: r.dialCount,
+            multiplier: r.multiplier,
+          }
+        : null,
+      openingRead: read(r, 'o'),
+      closingRead: read(r, 'c'),
+      rate: r.rateVersionId
+        ? {
+            id: r.rateVersionId,
+            scheduleCode: r.scheduleCode,
+            effectiveFrom: r.effectiveFrom,
+            tariff: r.tariff,
+          }
+        : null,
+    })),
+  };
+}
+
+export interface RatedSegment {
+  serviceAgreementId: string;
+  serviceType: string;
+  startReadId: string | null;
+  endReadId: string | null;
+  consumption: string | null;
+  unit: string | null;
+  lines: BillLine[];
+  totalCents: number;
+}
+
+export interface IssueBillInput {
+  accountId: string;
+  period: { key: string; start: string; end: string };
+  billDate: string;
+  dueDate: string;
+  workflowId: string;
+  segments: RatedSegment[];
+}
+
+/**
+ * Stores the bill, its segments and lines, and its journal entry in one transaction.
+ * Idempotent: the (account, period) unique key and the entry's idempotency key make a retry a no-op.
+ */
+export async function issueBill(
+  sql: Sql,
+  b: IssueBillInput,
+): Promise<{ billId: string; totalCents: number; created: boolean }> {
+  return sql.begin(async (tx) => {
+    const [existing] = await tx<{ id: string; totalCents: number }[]>`
+      select id, total_cents from bill where account_id = ${b.accountId} and period = ${b.period.key} for update`;
+    if (existing) return { billId: existing.id, totalCents: existing.totalCents, created: false };
+    const billId = newId('bill');
+    const total = b.segments.reduce((n, s) => n + s.totalCents, 0);
+    await tx`
+      insert into bill (id, account_id, period, period_start, period_end, status, bill_date, due_date, total_cents, workflow_id)
+      values (${billId}, ${b.accountId}, ${b.period.key}, ${b.period.start}, ${b.period.end}, 'issued',
+              ${b.billDate}, ${b.dueDate}, ${total}, ${b.workflowId})`;
+    const segRows = b.segments.map((s) => ({ ...s, id: newId('seg') }));
+    if (segRows.length) {
+      await tx`insert into bill_segment ${tx(
+        segRows.map((s) => ({
+          id: s.id,
+          billId,
+          serviceAgreementId: s.serviceAgreementId,
+          serviceType: s.serviceType,
+          startReadId: s.startReadId,
+          endReadId: s.endReadId,
+          consumption: s.consumption,
+          unit: s.unit,
+          totalCents: s.totalCents,
+        })),
+      )}`;
+      const lineRows = segRows.flatMap((s) =>
+        s.lines.map((l, i) => ({
+          id: newId('line'),
+          billSegmentId: s.id,
+          seq: i + 1,
+          description: l.description,
+          quantity: l.quantity && /^-?\d+(\.\d+)?$/.test(l.quantity) ? l.quantity : null,
+          unit: l.unit,
+          unitPrice: l.unitPrice,
+          amountCents: l.amountCents,
+          rateVersionId: l.rateVersionId,
+          trace: tx.json({ ...l.trace, quantity: l.quantity } as never),
+        })),
+      );
+      if (lineRows.length) await tx`insert into bill_line ${tx(lineRows)}`;
+    }
+    const entry = billEntry({
+      idempotencyKey: `${b.workflowId}/bill`,
+      accountId: b.accountId,
+      billDate: b.billDate,
+      period: b.period.key,
+      segments: b.segments,
+    });
+    if (entry) await postEntry(tx, entry, { billId });
+    return { billId, totalCents: total, created: true };
+  });
+}
+
+export async function billDetail(sql: Sql, billId: string) {
+  const [bill] =
+    await sql`select id, account_id, period, period_start::text, period_end::text, status, bill_date::text,
+    due_date::text, total_cents, workflow_id from bill where id = ${billId}`;
+  if (!bill) return undefined;
+  const segments = await sql`select id, service_agreement_id, service_type, start_read_id, end_read_id,
+    consumption::text, unit, total_cents from bill_segment where bill_id = ${billId} order by service_type`;
+  const lines =
+    await sql`select l.bill_segment_id, l.seq, l.description, l.quantity::text, l.unit, l.unit_price::text,
+    l.amount_cents, l.rate_version_id, l.trace
+    from bill_line l join bill_segment s on s.id = l.bill_segment_id where s.bill_id = ${billId} order by l.seq`;
+  return {
+    ...bill,
+    segments: segments.map((s) => ({ ...s, lines: lines.filter((l) => l.billSegmentId === s.id) })),
+  };
+}

@@ -1,0 +1,164 @@
+// Environment is read and validated once, at startup, so a typo fails loudly before anything listens.
+import path from 'node:path';
+
+export interface Config {
+  databaseUrl?: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: string;
+  temporal: {
+    address?: string;
+    namespace: string;
+    uiUrl?: string;
+    cliPath?: string;
+  };
+  stripe?: { secretKey: string; webhookSecret: string };
+  twilio?: { accountSid: string; authToken: string; fromNumber: string };
+  sendgrid?: { apiKey: string; fromEmail: string };
+  demoAccounts: number;
+}
+
+/** Every variable the app reads. docker-compose.yml and the README must only use these. */
+export const ENV_VARS = [
+  'DATABASE_URL',
+  'CISFLOW_DATA_DIR',
+  'HOST',
+  'PORT',
+  'PUBLIC_URL',
+  'LOG_LEVEL',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_UI_URL',
+  'TEMPORAL_CLI_PATH',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_FROM_NUMBER',
+  'SENDGRID_API_KEY',
+  'SENDGRID_FROM_EMAIL',
+  'DEMO_ACCOUNTS',
+] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (k: string) => {
+    const v = env[k]?.trim();
+    return v ? v : undefined;
+  };
+  const int = (k: string, dflt: number, min: number, max: number) => {
+    const raw = str(k);
+    if (raw === undefined) return dflt;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${k} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return dflt;
+    }
+    return Number(raw);
+  };
+  const url = (k: string, protocols: string[]) => {
+    const raw = str(k);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol))
+        problems.push(`${k} must use ${protocols.join(' or ')} (got "${u.protocol}")`);
+    } catch {
+      problems.push(`${k} is not a valid URL`);
+    }
+    return raw;
+  };
+  // Provider credentials come in groups: half a group is a mistake, none is outbox mode.
+  const group = <T>(name: string, keys: string[], build: (v: string[]) => T): T | undefined => {
+    const values = keys.map(str);
+    const set = values.filter((v) => v !== undefined).length;
+    if (set === 0) return undefined;
+    if (set < keys.length) {
+      const missing = keys.filter((_, i) => values[i] === undefined);
+      problems.push(
+        `${name} is partly configured: set ${missing.join(', ')} too, or unset all of ${keys.join(', ')}`,
+      );
+      return undefined;
+    }
+    return build(values as string[]);
+  };
+
+  const port = int('PORT', 3000, 1, 65535);
+  const host = str('HOST') ?? '127.0.0.1';
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const temporalAddress = str('TEMPORAL_ADDRESS');
+  if (temporalAddress && !/^[\w.-]+:\d+$/.test(temporalAddress)) {
+    problems.push(`TEMPORAL_ADDRESS must be host:port (got "${temporalAddress}")`);
+  }
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
+    );
+  }
+  const stripe = group(
+    'Stripe',
+    ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+    ([secretKey, webhookSecret]) => ({
+      secretKey: secretKey!,
+      webhookSecret: webhookSecret!,
+    }),
+  );
+  if (stripe && !/^(sk|rk)_/.test(stripe.secretKey))
+    problems.push('STRIPE_SECRET_KEY must start with sk_ or rk_');
+  const twilio = group(
+    'Twilio',
+    ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
+    ([accountSid, authToken, fromNumber]) => ({
+      accountSid: accountSid!,
+      authToken: authToken!,
+      fromNumber: fromNumber!,
+    }),
+  );
+  if (twilio && !twilio.accountSid.startsWith('AC')) problems.push('TWILIO_ACCOUNT_SID must start with AC');
+  const sendgrid = group('SendGrid', ['SENDGRID_API_KEY', 'SENDGRID_FROM_EMAIL'], ([apiKey, fromEmail]) => ({
+    apiKey: apiKey!,
+    fromEmail: fromEmail!,
+  }));
+
+  const config: Config = {
+    databaseUrl,
+    dataDir: path.resolve(str('CISFLOW_DATA_DIR') ?? '.data'),
+    host,
+    port,
+    publicUrl:
+      url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    logLevel,
+    temporal: {
+      address: temporalAddress,
+      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
+      uiUrl: url('TEMPORAL_UI_URL', ['http:', 'https:']),
+      cliPath: str('TEMPORAL_CLI_PATH'),
+    },
+    stripe,
+    twilio,
+    sendgrid,
+    demoAccounts: int('DEMO_ACCOUNTS', 2000, 0, 100_000),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Which providers run for real and which write to the dev outbox instead. */
+export function providerModes(c: Config) {
+  return {
+    payments: c.stripe ? 'stripe' : 'outbox',
+    sms: c.twilio ? 'twilio' : 'outbox',
+    email: c.sendgrid ? 'sendgrid' : 'outbox',
+  } as const;
+}

@@ -1,0 +1,47 @@
+// Resource ids look like Stripe's (`acct_01J…`): a noun prefix plus a time-ordered random part,
+// so ids sort by creation and cursor pagination can use them directly.
+import { randomBytes } from 'node:crypto';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export type IdPrefix =
+  | 'cust'
+  | 'acct'
+  | 'prem'
+  | 'sp'
+  | 'mtr'
+  | 'sa'
+  | 'rs'
+  | 'rv'
+  | 'read'
+  | 'bill'
+  | 'seg'
+  | 'line'
+  | 'je'
+  | 'pay'
+  | 'user'
+  | 'adj'
+  | 'inst';
+
+let lastMs = 0;
+let seq = 0;
+
+export function newId(prefix: IdPrefix, now = Date.now()): string {
+  // A per-millisecond counter keeps ids from one process strictly increasing.
+  if (now === lastMs) seq++;
+  else {
+    lastMs = now;
+    seq = 0;
+  }
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const counter = seq.toString(32).toUpperCase().padStart(3, '0').slice(-3);
+  const rnd = randomBytes(10);
+  let tail = '';
+  for (let i = 0; i < 10; i++) tail += CROCKFORD[rnd[i]! % 32];
+  return `${prefix}_${time}${counter}${tail}`;
+}

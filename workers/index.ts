@@ -1,0 +1,82 @@
+// Worker process: one Temporal worker per capability task queue, sharing one workflow bundle and DB pool.
+
+import { Connection } from '@temporalio/client';
+import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createBillingActivities } from '../activities/billing.js';
+import { connect, type Sql } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { loadConfig } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { bundle } from './bundle.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+import { temporalLogger } from './temporal-logger.js';
+
+export const TASK_QUEUES = { billing: 'billing' } as const;
+
+export async function createWorkers(o: {
+  connection: NativeConnection;
+  namespace: string;
+  sql: Sql;
+  workflowBundle: { code: string } | { codePath: string };
+  taskQueuePrefix?: string;
+}): Promise<Worker[]> {
+  const q = (name: string) => `${o.taskQueuePrefix ?? ''}${name}`;
+  return [
+    await Worker.create({
+      connection: o.connection,
+      namespace: o.namespace,
+      taskQueue: q(TASK_QUEUES.billing),
+      workflowBundle: o.workflowBundle,
+      activities: createBillingActivities(o.sql),
+      maxConcurrentActivityTaskExecutions: 20,
+    }),
+  ];
+}
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('worker', config.logLevel);
+  if (!config.databaseUrl)
+    throw new Error('DATABASE_URL is required by the worker (npm start sets it for you)');
+  if (!config.temporal.address)
+    throw new Error('TEMPORAL_ADDRESS is required by the worker (npm start sets it for you)');
+  Runtime.install({
+    logger: temporalLogger(log),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+  const sql = connect(config.databaseUrl, { max: 20, appName: 'cisflow-worker' });
+  await migrate(sql);
+  const client = await Connection.connect({ address: config.temporal.address });
+  const added = await ensureSearchAttributes(client, config.temporal.namespace);
+  if (added.length) log.info({ added }, 'registered search attributes');
+  await client.close();
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const workers = await createWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    sql,
+    workflowBundle: await bundle(),
+  });
+  log.info(
+    { taskQueues: Object.values(TASK_QUEUES), namespace: config.temporal.namespace },
+    'worker running',
+  );
+  const stop = () => {
+    for (const w of workers) w.shutdown();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // Started by the dev orchestrator: if it dies, do not linger as an orphan.
+  process.on('disconnect', stop);
+  await Promise.all(workers.map((w) => w.run()));
+  await connection.close();
+  await sql.end({ timeout: 5 });
+  log.info('worker stopped');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point: every workflow type the workers serve.
+export * from './billing-cycle.js';
