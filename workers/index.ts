@@ -11,7 +11,9 @@ import { bundle } from './bundle.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { temporalLogger } from './temporal-logger.js';
 
-export const TASK_QUEUES = { billing: 'billing' } as const;
+export { TASK_QUEUES } from './queues.js';
+
+import { TASK_QUEUES } from './queues.js';
 
 export async function createWorkers(o: {
   connection: NativeConnection;

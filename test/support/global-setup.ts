@@ -1,6 +1,6 @@
 // Once per test run: one real PostgreSQL (embedded unless DATABASE_URL), a migrated template database that
 // every test file clones, one real Temporal dev server (unless TEMPORAL_ADDRESS), and one workflow bundle.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -24,6 +24,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const log = createLogger('test-setup', process.env.LOG_LEVEL ?? 'warn');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-test-'));
+  chmodSync(tmp, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach its data dir
   const cleanups: (() => Promise<void>)[] = [];
 
   const [pgUrl, temporal, bundled] = await Promise.all([

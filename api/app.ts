@@ -1,0 +1,56 @@
+// Assembles the API: one plugin per concern, routes grouped by resource.
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import auth from './plugins/auth.js';
+import docs from './plugins/docs.js';
+import errors from './plugins/errors.js';
+import idempotency from './plugins/idempotency.js';
+import accountRoutes from './routes/accounts.js';
+import agreementRoutes from './routes/agreements.js';
+import authRoutes from './routes/auth.js';
+import billRoutes from './routes/bills.js';
+import health from './routes/health.js';
+import premiseRoutes from './routes/premises.js';
+import readRoutes from './routes/reads.js';
+import webRoutes from './routes/web.js';
+import type { AppDeps } from './types.js';
+
+export async function buildApp(
+  deps: AppDeps,
+  opts: { logger?: FastifyServerOptions['logger'] | object } = {},
+) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given)
+        ? given
+        : `req_${randomUUID().replaceAll('-', '')}`;
+    },
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('request-id', req.id);
+  });
+
+  await app.register(errors);
+  await app.register(docs, { publicUrl: deps.publicUrl });
+  await app.register(auth, { sql: deps.sql, secureCookies: deps.publicUrl.startsWith('https:') });
+  await app.register(idempotency, { sql: deps.sql });
+  for (const routes of [
+    health,
+    authRoutes,
+    accountRoutes,
+    premiseRoutes,
+    readRoutes,
+    agreementRoutes,
+    billRoutes,
+    webRoutes,
+  ]) {
+    await app.register(routes as never, deps);
+  }
+  return app;
+}

@@ -1,0 +1,116 @@
+// Rate schedules (with effective-dated versions) and service agreements that put an account on one.
+import { Type } from '@sinclair/typebox';
+import { createServiceAgreement } from '../../db/accounts.js';
+import { parseFlatTariff } from '../../domain/rating.js';
+import { newId } from '../../lib/ids.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IsoDate, ServiceType } from '../schemas.js';
+import type { App, AppDeps } from '../types.js';
+
+export default async function agreementRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+
+  app.post(
+    '/rate-schedules',
+    {
+      config: { access: { staff: STAFF.billing } },
+      schema: {
+        tags: ['rates'],
+        summary: 'Create a rate schedule with its first effective-dated tariff version',
+        body: Type.Object(
+          {
+            code: Type.String({ pattern: '^[A-Z0-9][A-Z0-9_-]{1,30}$' }),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            serviceType: ServiceType,
+            effectiveFrom: IsoDate,
+            tariff: Type.Record(Type.String(), Type.Unknown(), {
+              description: 'flat tariff: {kind:"flat", customerCharge, unitPrice, unit}',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            object: Type.Literal('rate_schedule'),
+            code: Type.String(),
+            rateVersionId: Type.String(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      let tariff: ReturnType<typeof parseFlatTariff>;
+      try {
+        tariff = parseFlatTariff(req.body.tariff);
+      } catch (e) {
+        throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', (e as Error).message, 'tariff');
+      }
+      const id = newId('rs');
+      const rateVersionId = newId('rv');
+      await sql.begin(async (tx) => {
+        await tx`insert into rate_schedule (id, code, name, service_type) values (${id}, ${req.body.code}, ${req.body.name}, ${req.body.serviceType})`;
+        await tx`insert into rate_version (id, rate_schedule_id, effective_from, tariff)
+          values (${rateVersionId}, ${id}, ${req.body.effectiveFrom}, ${tx.json(tariff as never)})`;
+      });
+      req.auditResource = { type: 'rate_schedule', id, detail: { rateVersionId } };
+      return reply
+        .status(201)
+        .send({ id, object: 'rate_schedule' as const, code: req.body.code, rateVersionId });
+    },
+  );
+
+  app.post(
+    '/service-agreements',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['accounts'],
+        summary: "Start a service agreement: an account takes a service point's service on a rate schedule",
+        body: Type.Object(
+          {
+            accountId: Type.String({ minLength: 1, maxLength: 64 }),
+            servicePointId: Type.String({ minLength: 1, maxLength: 64 }),
+            rateScheduleId: Type.String({ minLength: 1, maxLength: 64 }),
+            startDate: IsoDate,
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            object: Type.Literal('service_agreement'),
+            accountId: Type.String(),
+            servicePointId: Type.String(),
+            serviceType: Type.String(),
+            rateScheduleId: Type.String(),
+            status: Type.String(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const [check] = await sql<{ account: boolean; sp: string | null; rs: string | null }[]>`select
+        exists (select 1 from account where id = ${b.accountId}) as account,
+        (select service_type from service_point where id = ${b.servicePointId}) as sp,
+        (select service_type from rate_schedule where id = ${b.rateScheduleId}) as rs`;
+      if (!check?.account) throw notFound('account', b.accountId, 'accountId');
+      if (!check.sp) throw notFound('service point', b.servicePointId, 'servicePointId');
+      if (!check.rs) throw notFound('rate schedule', b.rateScheduleId, 'rateScheduleId');
+      if (check.sp !== check.rs) {
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          `a ${check.rs} rate schedule cannot price ${check.sp} service`,
+          'rateScheduleId',
+        );
+      }
+      const sa = await createServiceAgreement(sql, b);
+      req.auditResource = { type: 'service_agreement', id: sa.id };
+      return reply.status(201).send({ ...sa, object: 'service_agreement' } as never);
+    },
+  );
+}

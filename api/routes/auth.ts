@@ -1,0 +1,102 @@
+// Sign-in for staff and portal customers. Sessions are random tokens stored hashed; cookies are HttpOnly + SameSite.
+import { Type } from '@sinclair/typebox';
+import { DUMMY_HASH, verifyPassword } from '../../lib/passwords.js';
+import { ApiError } from '../errors.js';
+import { type AuthUser, createSession, endSession, SESSION_COOKIE, STAFF } from '../plugins/auth.js';
+import type { App, AppDeps } from '../types.js';
+
+const Me = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('user'),
+  email: Type.String(),
+  displayName: Type.String(),
+  kind: Type.String(),
+  role: Type.Union([Type.String(), Type.Null()]),
+  accounts: Type.Array(Type.Object({ id: Type.String(), accountNumber: Type.String() })),
+});
+
+export default async function authRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+  const secure = deps.publicUrl.startsWith('https:');
+
+  const me = async (u: AuthUser) => {
+    const accounts =
+      u.kind === 'customer'
+        ? await sql<
+            { id: string; accountNumber: string }[]
+          >`select a.id, a.account_number from portal_account_access p
+            join account a on a.id = p.account_id where p.user_id = ${u.id} order by a.account_number`
+        : [];
+    return {
+      id: u.id,
+      object: 'user' as const,
+      email: u.email,
+      displayName: u.displayName,
+      kind: u.kind,
+      role: u.role,
+      accounts: [...accounts],
+    };
+  };
+
+  app.post(
+    '/auth/login',
+    {
+      config: { access: { public: true } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; sets an HttpOnly session cookie and returns a bearer token and CSRF token',
+        body: Type.Object({
+          email: Type.String({ format: 'email', maxLength: 254 }),
+          password: Type.String({ minLength: 1, maxLength: 200 }),
+        }),
+        response: { 200: Type.Object({ user: Me, token: Type.String(), csrfToken: Type.String() }) },
+      },
+    },
+    async (req, reply) => {
+      const { email, password } = req.body;
+      const [row] = await sql<(AuthUser & { passwordHash: string })[]>`
+        select id, email, display_name, kind, role, customer_id, password_hash from app_user where lower(email) = lower(${email})`;
+      const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
+      if (!row || !ok)
+        throw new ApiError(
+          401,
+          'authentication_error',
+          'invalid_credentials',
+          'Email or password is not right',
+        );
+      const { passwordHash: _, ...user } = row;
+      const s = await createSession(sql, user);
+      reply.setCookie(SESSION_COOKIE, s.token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        path: '/',
+        maxAge: s.maxAgeSeconds,
+      });
+      return { user: await me(user), token: s.token, csrfToken: s.csrfToken };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { access: { staff: STAFF.any, customer: 'self' } },
+      schema: { tags: ['auth'], response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      const token = req.headers.authorization?.replace(/^Bearer /, '') ?? req.cookies[SESSION_COOKIE];
+      if (token) await endSession(sql, token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me',
+    {
+      config: { access: { staff: STAFF.any, customer: 'self' } },
+      schema: { tags: ['auth'], response: { 200: Me } },
+    },
+    async (req) => me(req.user!),
+  );
+}

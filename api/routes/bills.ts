@@ -1,0 +1,185 @@
+// Bills: staff start an account's billing-cycle workflow; staff and the account's customers read bills.
+import { Type } from '@sinclair/typebox';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { billDetail } from '../../db/billing.js';
+import { TASK_QUEUES } from '../../workers/queues.js';
+import {
+  type BillingCycleResult,
+  billingCycleWorkflow,
+  billingCycleWorkflowId,
+} from '../../workflows/billing-cycle.js';
+import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/search-attributes.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { Bill, IdParams, Period } from '../schemas.js';
+import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+
+const Held = Type.Object({
+  object: Type.Literal('bill_hold'),
+  workflowId: Type.String(),
+  workflowUrl: Type.Union([Type.String(), Type.Null()]),
+  reasons: Type.Array(
+    Type.Object({ serviceAgreementId: Type.String(), code: Type.String(), message: Type.String() }),
+  ),
+});
+
+export default async function billRoutes(app: App, deps: AppDeps) {
+  const { sql, temporal } = deps;
+
+  app.post(
+    '/accounts/:id/bills',
+    {
+      config: { access: { staff: STAFF.billing } },
+      schema: {
+        tags: ['bills'],
+        summary:
+          'Bill an account for a period by running its billing-cycle workflow (idempotent per account and period)',
+        params: IdParams,
+        body: Type.Object(
+          { period: Period, dueDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Bill, 200: Bill, 409: Held },
+      },
+    },
+    async (req, reply) => {
+      const [acct] = await sql<{ accountNumber: string; billingCycle: string }[]>`
+        select account_number, billing_cycle from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const workflowId = billingCycleWorkflowId(acct.accountNumber, req.body.period);
+      let handle: WorkflowHandle<typeof billingCycleWorkflow>;
+      let startedHere = true;
+      try {
+        handle = await temporal.client.workflow.start(billingCycleWorkflow, {
+          workflowId,
+          taskQueue: `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`,
+          args: [
+            {
+              accountId: req.params.id,
+              period: req.body.period,
+              policy: { dueDays: req.body.dueDays ?? 21 },
+            },
+          ],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: AccountNumber, value: acct.accountNumber },
+            { key: BillingCycle, value: acct.billingCycle },
+            { key: BillStatus, value: 'started' },
+          ],
+        });
+      } catch (e) {
+        // Already billed (or tried) for this period: report that run's outcome rather than bill again.
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        handle = temporal.client.workflow.getHandle<typeof billingCycleWorkflow>(workflowId);
+        startedHere = false;
+      }
+      req.auditResource = { type: 'bill_run', id: workflowId };
+      const result: BillingCycleResult = await Promise.race([
+        handle.result(),
+        new Promise<never>((_, rej) =>
+          setTimeout(
+            () =>
+              rej(
+                new ApiError(
+                  504,
+                  'api_error',
+                  'workflow_pending',
+                  `Billing is still running; watch workflow ${workflowId}`,
+                ),
+              ),
+            30_000,
+          ),
+        ),
+      ]);
+      if (result.status === 'held') {
+        return reply.status(409).send({
+          object: 'bill_hold',
+          workflowId,
+          workflowUrl: workflowUiUrl(temporal, workflowId),
+          reasons: result.reasons,
+        });
+      }
+      const bill = await billDetail(sql, result.billId);
+      return reply
+        .status(startedHere && result.created ? 201 : 200)
+        .send({ ...bill, object: 'bill' } as never);
+    },
+  );
+
+  const billAccount = async (id: string) =>
+    (await sql<{ accountId: string }[]>`select account_id from bill where id = ${id}`)[0]?.accountId;
+
+  app.get(
+    '/bills/:id',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
+        },
+      },
+      schema: {
+        tags: ['bills'],
+        summary: 'A bill with its segments and explainable lines',
+        params: IdParams,
+        response: { 200: Bill },
+      },
+    },
+    async (req) => {
+      const bill = await billDetail(sql, req.params.id);
+      if (!bill) throw notFound('bill', req.params.id);
+      return { ...bill, object: 'bill' } as never;
+    },
+  );
+
+  app.get(
+    '/accounts/:id/workflows',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['operations'],
+        summary: "The account's workflows with their status and a link into the Temporal UI",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(
+              Type.Object({
+                workflowId: Type.String(),
+                type: Type.String(),
+                status: Type.String(),
+                billStatus: Type.Union([Type.String(), Type.Null()]),
+                startTime: Type.String(),
+                url: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            has_more: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const [acct] = await sql<
+        { accountNumber: string }[]
+      >`select account_number from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const data = [];
+      for await (const w of temporal.client.workflow.list({
+        query: `AccountNumber = '${acct.accountNumber.replace(/['\\]/g, '')}'`,
+        pageSize: 50,
+      })) {
+        data.push({
+          workflowId: w.workflowId,
+          type: w.type,
+          status: w.status.name,
+          billStatus: (w.typedSearchAttributes.get(BillStatus) as string | undefined) ?? null,
+          startTime: w.startTime.toISOString(),
+          url: workflowUiUrl(temporal, w.workflowId),
+        });
+        if (data.length >= 50) break;
+      }
+      return { object: 'list' as const, data, has_more: data.length >= 50 };
+    },
+  );
+}

@@ -1,0 +1,147 @@
+// Premises (service addresses), their service points, meters and meter installs.
+import { Type } from '@sinclair/typebox';
+import { createMeter, createPremise, createServicePoint, installMeter } from '../../db/accounts.js';
+import { notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams, IsoDateTime, ServiceType } from '../schemas.js';
+import type { App, AppDeps } from '../types.js';
+
+const Premise = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('premise'),
+  addressLine1: Type.String(),
+  addressLine2: Type.Union([Type.String(), Type.Null()]),
+  city: Type.String(),
+  state: Type.String(),
+  postalCode: Type.String(),
+  route: Type.Union([Type.String(), Type.Null()]),
+});
+const ServicePoint = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('service_point'),
+  premiseId: Type.String(),
+  serviceType: Type.String(),
+});
+const Meter = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('meter'),
+  serialNumber: Type.String(),
+  kind: Type.String(),
+  unit: Type.String(),
+  dialCount: Type.Integer(),
+  multiplier: Type.String(),
+  size: Type.Union([Type.String(), Type.Null()]),
+});
+
+export default async function premiseRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+  const staff = { access: { staff: STAFF.any } };
+
+  app.post(
+    '/premises',
+    {
+      config: staff,
+      schema: {
+        tags: ['premises'],
+        body: Type.Object(
+          {
+            addressLine1: Type.String({ minLength: 1, maxLength: 200 }),
+            addressLine2: Type.Optional(Type.String({ maxLength: 200 })),
+            city: Type.String({ minLength: 1, maxLength: 100 }),
+            state: Type.String({ pattern: '^[A-Z]{2}$' }),
+            postalCode: Type.String({ pattern: '^\\d{5}(-\\d{4})?$' }),
+            route: Type.Optional(Type.String({ maxLength: 20 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Premise },
+      },
+    },
+    async (req, reply) => {
+      const p = await createPremise(sql, req.body);
+      req.auditResource = { type: 'premise', id: p.id };
+      return reply.status(201).send({ ...p, object: 'premise' } as never);
+    },
+  );
+
+  app.post(
+    '/premises/:id/service-points',
+    {
+      config: staff,
+      schema: {
+        tags: ['premises'],
+        summary: 'Add a service point (where one service is delivered) to a premise',
+        params: IdParams,
+        body: Type.Object({ serviceType: ServiceType }, { additionalProperties: false }),
+        response: { 201: ServicePoint },
+      },
+    },
+    async (req, reply) => {
+      const [p] = await sql`select 1 from premise where id = ${req.params.id}`;
+      if (!p) throw notFound('premise', req.params.id);
+      const sp = await createServicePoint(sql, req.params.id, req.body.serviceType);
+      req.auditResource = { type: 'service_point', id: sp.id };
+      return reply.status(201).send({ ...sp, object: 'service_point' } as never);
+    },
+  );
+
+  app.post(
+    '/meters',
+    {
+      config: staff,
+      schema: {
+        tags: ['meters'],
+        body: Type.Object(
+          {
+            serialNumber: Type.String({ minLength: 1, maxLength: 40 }),
+            kind: Type.Union([Type.Literal('water'), Type.Literal('electric'), Type.Literal('gas')]),
+            unit: Type.Union(['gal', 'kgal', 'ccf', 'cf', 'kWh', 'therm'].map((u) => Type.Literal(u))),
+            dialCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 12 })),
+            multiplier: Type.Optional(Type.String({ pattern: '^\\d{1,6}(\\.\\d{1,6})?$' })),
+            size: Type.Optional(Type.String({ maxLength: 10 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Meter },
+      },
+    },
+    async (req, reply) => {
+      const m = await createMeter(sql, req.body);
+      req.auditResource = { type: 'meter', id: m.id };
+      return reply.status(201).send({ ...m, multiplier: String(m.multiplier), object: 'meter' } as never);
+    },
+  );
+
+  app.post(
+    '/meters/:id/installations',
+    {
+      config: staff,
+      schema: {
+        tags: ['meters'],
+        summary: 'Install a meter at a service point',
+        params: IdParams,
+        body: Type.Object(
+          { servicePointId: Type.String({ minLength: 1, maxLength: 64 }), installedAt: IsoDateTime },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            object: Type.Literal('meter_installation'),
+            meterId: Type.String(),
+            servicePointId: Type.String(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const [m] = await sql`select 1 from meter where id = ${req.params.id}`;
+      if (!m) throw notFound('meter', req.params.id);
+      const [sp] = await sql`select 1 from service_point where id = ${req.body.servicePointId}`;
+      if (!sp) throw notFound('service point', req.body.servicePointId, 'servicePointId');
+      const i = await installMeter(sql, req.params.id, req.body.servicePointId, req.body.installedAt);
+      req.auditResource = { type: 'meter_installation', id: i.id };
+      return reply.status(201).send({ ...i, object: 'meter_installation' } as never);
+    },
+  );
+}

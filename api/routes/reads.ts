@@ -1,0 +1,77 @@
+// Meter reads. Hand entry is for exceptions; head-ends post batches through the AMI push API (later issue).
+import { Type } from '@sinclair/typebox';
+import { addRead } from '../../db/accounts.js';
+import { notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { DecimalString, IdParams, IsoDateTime } from '../schemas.js';
+import type { App, AppDeps } from '../types.js';
+
+const Read = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('read'),
+  meterId: Type.String(),
+  readAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' }),
+  value: Type.String(),
+  source: Type.String(),
+  quality: Type.String(),
+});
+
+export default async function readRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+
+  app.post(
+    '/meters/:id/reads',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['meters'],
+        summary: 'Record a register read',
+        params: IdParams,
+        body: Type.Object(
+          {
+            readAt: IsoDateTime,
+            value: DecimalString,
+            source: Type.Union(['ami', 'amr', 'manual', 'customer'].map((s) => Type.Literal(s))),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Read },
+      },
+    },
+    async (req, reply) => {
+      const [m] = await sql`select 1 from meter where id = ${req.params.id}`;
+      if (!m) throw notFound('meter', req.params.id);
+      const r = await addRead(sql, { meterId: req.params.id, ...req.body });
+      req.auditResource = { type: 'read', id: r.id, detail: { value: r.value, source: r.source } };
+      return reply.status(201).send({ ...r, object: 'read' } as never);
+    },
+  );
+
+  app.get(
+    '/meters/:id/reads',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['meters'],
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(Read),
+            has_more: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const rows =
+        await sql`select id, meter_id, read_at, value::text as value, source, quality from meter_read
+        where meter_id = ${req.params.id} order by read_at desc limit 101`;
+      return {
+        object: 'list' as const,
+        data: rows.slice(0, 100).map((r) => ({ ...r, object: 'read' })) as never,
+        has_more: rows.length > 100,
+      };
+    },
+  );
+}

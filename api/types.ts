@@ -1,0 +1,40 @@
+// What every route plugin receives.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client } from '@temporalio/client';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { Sql } from '../db/client.js';
+
+export interface TemporalDeps {
+  client: Client;
+  namespace: string;
+  uiUrl?: string;
+  /** Tests run workers on prefixed task queues. */
+  taskQueuePrefix?: string;
+}
+
+export interface AppDeps {
+  sql: Sql;
+  temporal: TemporalDeps;
+  publicUrl: string;
+  providerModes: Record<string, string>;
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export const workflowUiUrl = (t: TemporalDeps, workflowId: string) =>
+  t.uiUrl
+    ? `${t.uiUrl}/namespaces/${encodeURIComponent(t.namespace)}/workflows/${encodeURIComponent(workflowId)}`
+    : null;

@@ -1,0 +1,25 @@
+// Portal and staff logins.
+import { newId } from '../lib/ids.js';
+import { hashPassword } from '../lib/passwords.js';
+import type { Sql, Tx } from './client.js';
+
+export async function createUser(
+  sql: Sql | Tx,
+  u: {
+    email: string;
+    displayName: string;
+    password: string;
+    kind: 'staff' | 'customer';
+    role?: string | null;
+    customerId?: string | null;
+    accountIds?: string[];
+  },
+) {
+  const id = newId('user');
+  await sql`insert into app_user (id, email, display_name, password_hash, kind, role, customer_id)
+    values (${id}, ${u.email}, ${u.displayName}, ${await hashPassword(u.password)}, ${u.kind}, ${u.role ?? null}, ${u.customerId ?? null})`;
+  for (const accountId of u.accountIds ?? []) {
+    await sql`insert into portal_account_access (user_id, account_id) values (${id}, ${accountId})`;
+  }
+  return id;
+}

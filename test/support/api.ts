@@ -1,0 +1,64 @@
+// Builds the real API against a test database and the run's Temporal server, plus login helpers.
+import { buildApp } from '../../api/app.js';
+import type { Sql } from '../../db/client.js';
+import { createUser } from '../../db/users.js';
+import type { TemporalHarness } from './temporal.js';
+
+export type TestApp = Awaited<ReturnType<typeof buildApp>>;
+
+export async function testApp(sql: Sql, t: TemporalHarness): Promise<TestApp> {
+  const app = await buildApp({
+    sql,
+    temporal: {
+      client: t.env.client,
+      namespace: t.env.namespace ?? 'default',
+      uiUrl: 'http://127.0.0.1:8233',
+      taskQueuePrefix: t.taskQueuePrefix,
+    },
+    publicUrl: 'http://127.0.0.1:3000',
+    providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
+  });
+  await app.ready();
+  return app;
+}
+
+let n = 0;
+export async function staffToken(
+  app: TestApp,
+  sql: Sql,
+  role: 'csr' | 'billing_admin' | 'supervisor' | 'admin',
+) {
+  const email = `${role}.${process.pid}.${++n}@utility.test`;
+  await createUser(sql, { email, displayName: role, password: 'correct horse battery', kind: 'staff', role });
+  const r = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password: 'correct horse battery' },
+  });
+  if (r.statusCode !== 200) throw new Error(`login failed: ${r.body}`);
+  return r.json().token as string;
+}
+
+export async function customerLogin(app: TestApp, sql: Sql, accountIds: string[]) {
+  const email = `customer.${process.pid}.${++n}@example.test`;
+  await createUser(sql, {
+    email,
+    displayName: 'Customer',
+    password: 'pw-for-tests-1',
+    kind: 'customer',
+    accountIds,
+  });
+  const r = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password: 'pw-for-tests-1' },
+  });
+  const cookie = r.cookies.find((c) => c.name === 'cisflow_session')!;
+  return {
+    token: r.json().token as string,
+    cookie: `${cookie.name}=${cookie.value}`,
+    csrf: r.json().csrfToken as string,
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
