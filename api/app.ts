@@ -1,7 +1,7 @@
 // Assembles the API: one plugin per concern, routes grouped by resource.
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
@@ -16,12 +16,9 @@ import readRoutes from './routes/reads.js';
 import webRoutes from './routes/web.js';
 import type { AppDeps } from './types.js';
 
-export async function buildApp(
-  deps: AppDeps,
-  opts: { logger?: FastifyServerOptions['logger'] | object } = {},
-) {
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger } = {}) {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given)

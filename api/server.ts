@@ -26,14 +26,17 @@ async function main() {
     { logger: log },
   );
   await app.listen({ host: config.host, port: config.port });
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return; // Ctrl-C can arrive twice: from the terminal and relayed by the parent
+    stopping = true;
     await app.close();
     await connection.close();
     await sql.end({ timeout: 5 });
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   process.on('disconnect', stop); // the dev orchestrator went away
 }
 

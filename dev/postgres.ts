@@ -134,6 +134,12 @@ export async function startEmbeddedPostgres(o: StartOptions): Promise<EmbeddedSe
     port,
     dataDir,
     url: (db) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`,
-    stop: () => pg.stop(),
+    async stop() {
+      // On Ctrl-C the terminal signals postgres too; it may already be gone, and then stop() would wait forever.
+      const proc = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } })
+        .process;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 15_000))]);
+    },
   };
 }

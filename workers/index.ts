@@ -64,16 +64,17 @@ async function main() {
     'worker running',
   );
   const stop = () => {
-    for (const w of workers) w.shutdown();
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   // Started by the dev orchestrator: if it dies, do not linger as an orphan.
   process.on('disconnect', stop);
   await Promise.all(workers.map((w) => w.run()));
   await connection.close();
   await sql.end({ timeout: 5 });
   log.info('worker stopped');
+  process.exit(0); // the dev orchestrator's IPC channel would otherwise keep the process alive
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
