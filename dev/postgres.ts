@@ -139,7 +139,7 @@ export async function startEmbeddedPostgres(o: StartOptions): Promise<EmbeddedSe
       const proc = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } })
         .process;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-      await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 15_000))]);
+      await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 15_000).unref())]);
     },
   };
 }

@@ -3,6 +3,7 @@
 // > cached build under the user cache dir > `go install` of a pinned release > a clear error.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -180,8 +181,22 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   };
 }
 
+function portOpen(address: string): Promise<boolean> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port: Number(port) });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
 /** True once the frontend answers and the namespace exists. */
 export async function ping(address: string, namespace: string): Promise<boolean> {
+  // A gRPC channel to a closed port lingers and retries; probe TCP first.
+  if (!(await portOpen(address))) return false;
   let conn: Connection | undefined;
   try {
     conn = await Connection.connect({ address, connectTimeout: 1000 });

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, providerModes } from '../../lib/config.js';
+
+describe('configuration', () => {
+  it('runs in outbox mode with no provider keys', () => {
+    const c = loadConfig({});
+    expect(providerModes(c)).toEqual({ payments: 'outbox', sms: 'outbox', email: 'outbox' });
+    expect(c.port).toBe(3000);
+  });
+
+  it('reports every problem at once, by variable name', () => {
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        TWILIO_ACCOUNT_SID: 'AC1',
+        STRIPE_SECRET_KEY: 'pk_live_x',
+        STRIPE_WEBHOOK_SECRET: 'whsec',
+      });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      expect(msg).toMatch(/PORT must be a whole number/);
+      expect(msg).toMatch(/DATABASE_URL must use postgres/);
+      expect(msg).toMatch(/Twilio is partly configured: set TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER/);
+      expect(msg).toMatch(/STRIPE_SECRET_KEY must start with sk_/);
+    }
+  });
+});
