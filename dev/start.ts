@@ -137,7 +137,7 @@ async function main() {
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (config.demoAccounts > 0) {
     const t0 = Date.now();
-    const r = await seedDemo(sql, { accounts: config.demoAccounts, log: (m) => log.debug(m) });
+    const r = await seedDemo(sql, { accounts: config.demoAccounts, log: (m) => log.info(m) });
     if (r.seeded) log.info({ ...r, seconds: (Date.now() - t0) / 1000 }, 'demo utility loaded');
   }
   await sql.end();

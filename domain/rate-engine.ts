@@ -1,0 +1,427 @@
+// The rate engine: pure, deterministic, exact. Given a tariff's versions and one service's usage for a
+// billing period, it returns bill lines that each say how they were computed.
+//
+// Rules (see docs/tariff-format.md):
+// - Rounding: each line is rounded once, half-up (away from zero) to the cent; totals are sums of lines.
+// - Proration is by days. The billed window is the period cut to the service's start/end dates; it is split
+//   where a new rate version takes effect and where a seasonal tariff changes season. Each piece carries
+//   factor = its days / the full period's days: fixed charges, minimums and demand charges are multiplied by
+//   it, and block-tier thresholds are scaled by it (a half period gets half-size blocks).
+// - Usage without interval data is shared between pieces by days; the last piece takes the remainder so the
+//   pieces always add up to the metered usage exactly. With interval data each piece uses its own intervals.
+// - Components apply in order. Riders, minimums and taxes apply to the subtotal of the lines before them.
+// - TOU hours come from each interval's local wall-clock start time; Saturday and Sunday use the weekend schedule.
+import { type Dec, dec, decToString, divRoundHalfUp, ONE, ZERO } from './decimal.js';
+import type { Component, Schedule, Tariff, Tier } from './tariff.js';
+
+export interface Interval {
+  /** local wall-clock start, "YYYY-MM-DDTHH:MM" (anything after the minutes is ignored) */
+  start: string;
+  minutes: number;
+  value: Dec; // usage in the interval, e.g. kWh
+}
+
+export interface RatingContext {
+  periodStart: string; // inclusive ISO date
+  periodEnd: string; // inclusive ISO date
+  serviceStart?: string;
+  serviceEnd?: string;
+  usage?: Dec;
+  intervals?: Interval[];
+  demandKw?: Dec;
+  waterUsage?: Dec;
+  winterAverage?: Dec;
+  meterSize?: string;
+  budget?: Dec;
+  flags?: readonly string[];
+}
+
+export interface RateVersion {
+  id: string;
+  effectiveFrom: string;
+  tariff: Tariff;
+}
+
+export interface RatedLine {
+  component: string;
+  description: string;
+  quantity: string;
+  unit: string;
+  unitPrice: string | null;
+  amountCents: number;
+  rateVersionId: string;
+  tier: number | null;
+  season: string | null;
+  touPeriod: string | null;
+  proration: { from: string; to: string; days: number; periodDays: number };
+  detail?: Record<string, string | boolean>;
+}
+
+export class RatingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RatingError';
+  }
+}
+
+const DAY = 86_400_000;
+const epochDay = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY);
+const isoOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+const monthOf = (iso: string) => Number(iso.slice(5, 7));
+
+function seasonOf(t: Tariff, month: number): string | null {
+  if (!t.seasons) return null;
+  for (const s of t.seasons) if (s.months.includes(month)) return s.name;
+  return null;
+}
+
+interface Piece {
+  from: number; // epoch days, inclusive
+  to: number;
+  version: RateVersion;
+  season: string | null;
+}
+
+/** Splits the billed window at version changes and season changes. */
+function pieces(versions: RateVersion[], from: number, to: number): Piece[] {
+  const sorted = [...versions].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
+  const versionAt = (day: number) => {
+    let v: RateVersion | undefined;
+    for (const x of sorted) if (epochDay(x.effectiveFrom) <= day) v = x;
+    if (!v) throw new RatingError('no_rate_version', `no rate version is in effect on ${isoOf(day)}`);
+    return v;
+  };
+  const out: Piece[] = [];
+  let start = from;
+  let v = versionAt(from);
+  let season = seasonOf(v.tariff, monthOf(isoOf(from)));
+  for (let d = from + 1; d <= to + 1; d++) {
+    if (d <= to) {
+      const iso = isoOf(d);
+      const nv = sorted.find((x) => epochDay(x.effectiveFrom) === d) ?? v;
+      const ns = iso.endsWith('-01') || nv !== v ? seasonOf(nv.tariff, monthOf(iso)) : season;
+      if (nv === v && ns === season) continue;
+      out.push({ from: start, to: d - 1, version: v, season });
+      start = d;
+      v = nv;
+      season = ns;
+    } else out.push({ from: start, to, version: v, season });
+  }
+  return out;
+}
+
+/** amount x num/den, rounded half-up to cents */
+const prorateToCents = (amount: Dec, num: number, den: number) =>
+  Number(divRoundHalfUp(amount * BigInt(num) * 100n, ONE * BigInt(den)));
+const scale = (x: Dec, num: number, den: number) => divRoundHalfUp(x * BigInt(num), BigInt(den)) as Dec;
+const qtyPriceCents = (q: Dec, p: Dec) => Number(divRoundHalfUp(q * p, ONE * (ONE / 100n)));
+const percentOf = (cents: number, pct: Dec) => Number(divRoundHalfUp(BigInt(cents) * pct, 100n * ONE));
+const fractionText = (num: number, den: number) => (num === den ? '1' : `${num}/${den}`);
+
+/** Splits a quantity into block tiers. Thresholds are already scaled to the piece. */
+function blocks(q: Dec, starts: Dec[]): Dec[] {
+  return starts.map((s, i) => {
+    const next = starts[i + 1];
+    if (q <= s) return ZERO;
+    return ((next !== undefined && q > next ? next : q) - s) as Dec;
+  });
+}
+
+function tierStarts(tiers: Tier[], num: number, den: number, budget: Dec | undefined, path: string): Dec[] {
+  return tiers.map((t) => {
+    if (t.from.endsWith('%')) {
+      if (budget === undefined)
+        throw new RatingError(
+          'budget_required',
+          `${path} uses budget tiers but the account has no water budget`,
+        );
+      return scale(divRoundHalfUp(budget * dec(t.from.slice(0, -1)), 100n * ONE) as Dec, num, den);
+    }
+    return scale(dec(t.from), num, den);
+  });
+}
+
+function scheduleIndex(start: string, weekday: Schedule, weekend: Schedule): number {
+  const y = Number(start.slice(0, 4));
+  const m = Number(start.slice(5, 7));
+  const d = Number(start.slice(8, 10));
+  const h = Number(start.slice(11, 13));
+  const dow = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return ((dow === 0 || dow === 6 ? weekend : weekday)[m - 1] as number[])[h]!;
+}
+
+const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
+
+export function rate(
+  versions: RateVersion[],
+  ctx: RatingContext,
+): { lines: RatedLine[]; totalCents: number } {
+  if (versions.length === 0) throw new RatingError('no_rate_version', 'no rate versions given');
+  const pStart = epochDay(ctx.periodStart);
+  const pEnd = epochDay(ctx.periodEnd);
+  if (pEnd < pStart)
+    throw new RatingError(
+      'bad_period',
+      `period ends (${ctx.periodEnd}) before it starts (${ctx.periodStart})`,
+    );
+  const periodDays = pEnd - pStart + 1;
+  const from = Math.max(pStart, ctx.serviceStart ? epochDay(ctx.serviceStart) : pStart);
+  const to = Math.min(pEnd, ctx.serviceEnd ? epochDay(ctx.serviceEnd) : pEnd);
+  if (to < from) return { lines: [], totalCents: 0 };
+  const windowDays = to - from + 1;
+  const ps = pieces(versions, from, to);
+
+  const intervals = ctx.intervals;
+  const totalUsage = ctx.usage ?? (intervals ? (intervals.reduce((s, i) => s + i.value, 0n) as Dec) : ZERO);
+  // shares a window total between pieces by days, last piece taking the remainder
+  const sharer = (total: Dec | undefined) => {
+    let given = 0n;
+    return (p: Piece, last: boolean): Dec | undefined => {
+      if (total === undefined) return undefined;
+      const share = last
+        ? total - given
+        : divRoundHalfUp(total * BigInt(p.to - p.from + 1), BigInt(windowDays));
+      given += share;
+      return share as Dec;
+    };
+  };
+  const usageShare = sharer(totalUsage);
+  const waterShare = sharer(ctx.waterUsage);
+  const winterShare = sharer(ctx.winterAverage);
+
+  const lines: RatedLine[] = [];
+  ps.forEach((p, idx) => {
+    const last = idx === ps.length - 1;
+    const days = p.to - p.from + 1;
+    const t = p.version.tariff;
+    const own = usageShare(p, last) ?? ZERO;
+    const inPiece = intervals?.filter((i) => {
+      const d = epochDay(i.start);
+      return d >= p.from && d <= p.to;
+    });
+    const usage = inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own;
+    const water = waterShare(p, last);
+    const winter = winterShare(p, last);
+    const proration = { from: isoOf(p.from), to: isoOf(p.to), days, periodDays };
+    const base = { rateVersionId: p.version.id, season: p.season, proration };
+    let subtotal = 0;
+    const push = (l: Omit<RatedLine, 'rateVersionId' | 'season' | 'proration'>) => {
+      lines.push({ ...l, ...base });
+      subtotal += l.amountCents;
+    };
+
+    for (const c of t.components) {
+      if ('season' in c && c.season && c.season !== p.season) continue;
+      switch (c.type) {
+        case 'fixed': {
+          const amount = c.byMeterSize ? sizeAmount(c, ctx.meterSize) : c.amount!;
+          push({
+            component: c.name,
+            description: c.name,
+            quantity: fractionText(days, periodDays),
+            unit: 'period',
+            unitPrice: amount,
+            amountCents: prorateToCents(dec(amount), days, periodDays),
+            tier: null,
+            touPeriod: null,
+            ...(c.byMeterSize ? { detail: { meterSize: ctx.meterSize ?? '' } } : {}),
+          });
+          break;
+        }
+        case 'volumetric': {
+          let q = usage;
+          const detail: Record<string, string> = { basis: c.basis ?? 'own' };
+          if (c.basis === 'water' || c.basis === 'winter_average') {
+            if (water === undefined)
+              throw new RatingError(
+                'water_usage_required',
+                `${c.name} is billed on water usage, which was not given`,
+              );
+            q = water;
+            if (c.basis === 'winter_average' && winter !== undefined && winter < q) {
+              q = winter;
+              detail.cappedAt = decToString(winter);
+            }
+          }
+          const starts = tierStarts(c.tiers, days, periodDays, ctx.budget, c.name);
+          const parts = blocks(q, starts);
+          let any = false;
+          parts.forEach((part, i) => {
+            if (part === 0n && (any || i > 0)) return;
+            any = true;
+            const tier = c.tiers[i]!;
+            push({
+              component: c.name,
+              description: c.tiers.length > 1 ? `${c.name}, tier ${i + 1}` : c.name,
+              quantity: decToString(part),
+              unit: t.unit,
+              unitPrice: tier.price,
+              amountCents: qtyPriceCents(part, dec(tier.price)),
+              tier: c.tiers.length > 1 ? i + 1 : null,
+              touPeriod: null,
+              detail: { ...detail, tierFrom: decToString(starts[i]!) },
+            });
+          });
+          break;
+        }
+        case 'tou': {
+          if (!inPiece)
+            throw new RatingError(
+              'intervals_required',
+              `${c.name} is a time-of-use charge and needs interval data`,
+            );
+          const byPeriod = c.periods.map(() => 0n as Dec);
+          for (const i of inPiece) {
+            const k = scheduleIndex(i.start, c.weekday, c.weekend);
+            byPeriod[k] = (byPeriod[k]! + i.value) as Dec;
+          }
+          c.periods.forEach((per, k) => {
+            const q = byPeriod[k]!;
+            if (q === 0n) return;
+            const starts = tierStarts(per.tiers, days, periodDays, ctx.budget, c.name);
+            blocks(q, starts).forEach((part, i) => {
+              if (part === 0n) return;
+              const tier = per.tiers[i]!;
+              push({
+                component: c.name,
+                description: `${c.name}, ${per.name}${per.tiers.length > 1 ? ` tier ${i + 1}` : ''}`,
+                quantity: decToString(part),
+                unit: t.unit,
+                unitPrice: tier.price,
+                amountCents: qtyPriceCents(part, dec(tier.price)),
+                tier: per.tiers.length > 1 ? i + 1 : null,
+                touPeriod: per.name,
+              });
+            });
+          });
+          break;
+        }
+        case 'demand': {
+          if (c.months && !c.months.includes(monthOf(isoOf(p.from)))) break;
+          const groups: { name: string | null; tiers: Tier[]; kw: Dec }[] = [];
+          if (c.periods) {
+            if (!inPiece)
+              throw new RatingError(
+                'intervals_required',
+                `${c.name} is a time-of-use demand charge and needs interval data`,
+              );
+            const peak = c.periods.map(() => ZERO as Dec);
+            for (const i of inPiece) {
+              const k = scheduleIndex(i.start, c.weekday!, c.weekend!);
+              const v = kw(i);
+              if (v > peak[k]!) peak[k] = v;
+            }
+            for (const [k, per] of c.periods.entries())
+              groups.push({ name: per.name, tiers: per.tiers, kw: peak[k]! });
+          } else {
+            let peak = ctx.demandKw;
+            if (inPiece?.length) peak = inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec);
+            if (peak === undefined)
+              throw new RatingError('demand_required', `${c.name} needs a demand read or interval data`);
+            groups.push({ name: null, tiers: c.tiers!, kw: peak });
+          }
+          for (const g of groups) {
+            if (g.kw === 0n) continue;
+            blocks(
+              g.kw,
+              g.tiers.map((x) => dec(x.from)),
+            ).forEach((part, i) => {
+              if (part === 0n) return;
+              const price = dec(g.tiers[i]!.price);
+              // demand is priced on the peak, then prorated by days like a fixed charge
+              const cents = Number(
+                divRoundHalfUp(part * price * BigInt(days) * 100n, ONE * ONE * BigInt(periodDays)),
+              );
+              push({
+                component: c.name,
+                description: g.name ? `${c.name}, ${g.name}` : c.name,
+                quantity: decToString(part),
+                unit: 'kW',
+                unitPrice: g.tiers[i]!.price,
+                amountCents: cents,
+                tier: g.tiers.length > 1 ? i + 1 : null,
+                touPeriod: g.name,
+                detail: { peakKw: decToString(g.kw) },
+              });
+            });
+          }
+          break;
+        }
+        case 'minimum': {
+          const floor = prorateToCents(dec(c.amount), days, periodDays);
+          if (subtotal < floor) {
+            push({
+              component: c.name,
+              description: `${c.name} (bill brought up to the minimum)`,
+              quantity: '1',
+              unit: 'period',
+              unitPrice: c.amount,
+              amountCents: floor - subtotal,
+              tier: null,
+              touPeriod: null,
+              detail: { minimumCents: String(floor) },
+            });
+          }
+          break;
+        }
+        case 'rider': {
+          if (c.percent !== undefined) {
+            push({
+              component: c.name,
+              description: `${c.name} (${c.percent}%)`,
+              quantity: decToString((dec(subtotal) / 100n) as Dec),
+              unit: 'USD',
+              unitPrice: `${c.percent}%`,
+              amountCents: percentOf(subtotal, dec(c.percent)),
+              tier: null,
+              touPeriod: null,
+            });
+          } else {
+            push({
+              component: c.name,
+              description: c.name,
+              quantity: decToString(usage),
+              unit: t.unit,
+              unitPrice: c.perUnit!,
+              amountCents: qtyPriceCents(usage, dec(c.perUnit!)),
+              tier: null,
+              touPeriod: null,
+            });
+          }
+          break;
+        }
+        case 'tax': {
+          const exempt = !!c.exemptFlag && !!ctx.flags?.includes(c.exemptFlag);
+          push({
+            component: c.name,
+            description: exempt ? `${c.name} (exempt)` : `${c.name} (${c.percent}%)`,
+            quantity: decToString((dec(subtotal) / 100n) as Dec),
+            unit: 'USD',
+            unitPrice: `${c.percent}%`,
+            amountCents: exempt ? 0 : percentOf(subtotal, dec(c.percent)),
+            tier: null,
+            touPeriod: null,
+            detail: { exempt },
+          });
+          break;
+        }
+      }
+    }
+  });
+  return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0) };
+}
+
+function sizeAmount(c: Extract<Component, { type: 'fixed' }>, size: string | undefined): string {
+  const a = size === undefined ? undefined : c.byMeterSize![size];
+  if (a === undefined) {
+    if (c.amount !== undefined) return c.amount;
+    throw new RatingError(
+      'meter_size_unpriced',
+      `${c.name} has no price for meter size ${size ?? '(none)'}; sizes: ${Object.keys(c.byMeterSize!).join(', ')}`,
+    );
+  }
+  return a;
+}

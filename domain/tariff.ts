@@ -1,0 +1,257 @@
+// cisflow's native tariff format (schema "cisflow.tariff/1"): what a rate schedule version charges.
+// Documented in docs/tariff-format.md. `parseTariff` validates untrusted JSON and names the field at fault.
+import { dec } from './decimal.js';
+
+export const SERVICE_TYPES = ['water', 'sewer', 'electric', 'gas', 'trash'] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+/**
+ * A block tier starts at `from` units (per full period). A tier covers usage above its `from` up to the next
+ * tier's `from`: with tiers at 0 and 5, the first 5 units (including the 5th) are tier 1 and unit 5.01 is tier 2.
+ * `from` may be a number of units, or a percentage of the customer's budget ("100%") for budget-based rates.
+ */
+export interface Tier {
+  from: string;
+  price: string;
+}
+
+export interface Season {
+  name: string;
+  months: number[]; // 1..12
+}
+
+/** 12 rows (Jan..Dec) of 24 hourly period indexes, as in URDB. */
+export type Schedule = number[][];
+
+export type Component =
+  | { type: 'fixed'; name: string; amount?: string; byMeterSize?: Record<string, string>; season?: string }
+  | {
+      type: 'volumetric';
+      name: string;
+      tiers: Tier[];
+      /** own: this service's usage; water: the account's water usage (sewer); winter_average: water, capped at the winter average. */
+      basis?: 'own' | 'water' | 'winter_average';
+      season?: string;
+    }
+  | {
+      type: 'tou';
+      name: string;
+      weekday: Schedule;
+      weekend: Schedule;
+      periods: { name: string; tiers: Tier[] }[];
+    }
+  | {
+      type: 'demand';
+      name: string;
+      /** Flat demand: price per kW of the period's highest demand. */
+      tiers?: Tier[];
+      /** TOU demand: highest demand within each period. */
+      weekday?: Schedule;
+      weekend?: Schedule;
+      periods?: { name: string; tiers: Tier[] }[];
+      months?: number[];
+    }
+  | { type: 'minimum'; name: string; amount: string }
+  | { type: 'rider'; name: string; percent?: string; perUnit?: string }
+  | { type: 'tax'; name: string; percent: string; exemptFlag?: string };
+
+export interface Tariff {
+  schema: 'cisflow.tariff/1';
+  name: string;
+  service: ServiceType;
+  unit: string;
+  seasons?: Season[];
+  components: Component[];
+  source?: Record<string, unknown>;
+}
+
+export class TariffError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'TariffError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => !!x && typeof x === 'object' && !Array.isArray(x);
+
+function decimal(v: unknown, path: string, { allowPercent = false } = {}): string {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string') throw new TariffError(path, 'must be a decimal string such as "3.62"');
+  const body = allowPercent && s.endsWith('%') ? s.slice(0, -1) : s;
+  try {
+    dec(body);
+  } catch (e) {
+    throw new TariffError(path, (e as Error).message);
+  }
+  return s;
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string' || !v.trim()) throw new TariffError(path, 'must be a non-empty string');
+  return v;
+}
+
+function tiers(v: unknown, path: string): Tier[] {
+  if (!Array.isArray(v) || v.length === 0)
+    throw new TariffError(path, 'must be a non-empty list of {from, price}');
+  let prev: bigint | null = null;
+  let prevPct = false;
+  return v.map((t, i) => {
+    if (!isObj(t)) throw new TariffError(`${path}[${i}]`, 'must be an object {from, price}');
+    const from = decimal(t.from, `${path}[${i}].from`, { allowPercent: true });
+    const pct = from.endsWith('%');
+    const n = dec(pct ? from.slice(0, -1) : from);
+    if (i === 0 && n !== 0n) throw new TariffError(`${path}[0].from`, 'the first tier must start at 0');
+    if (prev !== null && pct === prevPct && n <= prev)
+      throw new TariffError(`${path}[${i}].from`, 'tiers must start in increasing order');
+    prev = n;
+    prevPct = pct;
+    return { from, price: decimal(t.price, `${path}[${i}].price`) };
+  });
+}
+
+function schedule(v: unknown, path: string, periods: number): Schedule {
+  if (!Array.isArray(v) || v.length !== 12)
+    throw new TariffError(path, 'must have 12 rows (January to December)');
+  return v.map((row, m) => {
+    if (!Array.isArray(row) || row.length !== 24)
+      throw new TariffError(`${path}[${m}]`, 'must have 24 hourly entries');
+    return row.map((p, h) => {
+      if (!Number.isInteger(p) || p < 0 || p >= periods)
+        throw new TariffError(`${path}[${m}][${h}]`, `must be a period index from 0 to ${periods - 1}`);
+      return p as number;
+    });
+  });
+}
+
+function periods(v: unknown, path: string) {
+  if (!Array.isArray(v) || v.length === 0)
+    throw new TariffError(path, 'must be a non-empty list of {name, tiers}');
+  return v.map((p, i) => {
+    if (!isObj(p)) throw new TariffError(`${path}[${i}]`, 'must be an object');
+    return { name: str(p.name, `${path}[${i}].name`), tiers: tiers(p.tiers, `${path}[${i}].tiers`) };
+  });
+}
+
+export function parseTariff(input: unknown): Tariff {
+  if (!isObj(input)) throw new TariffError('tariff', 'must be a JSON object');
+  if (input.schema !== 'cisflow.tariff/1') throw new TariffError('schema', 'must be "cisflow.tariff/1"');
+  const service = input.service as ServiceType;
+  if (!SERVICE_TYPES.includes(service))
+    throw new TariffError('service', `must be one of ${SERVICE_TYPES.join(', ')}`);
+  const seasons = input.seasons === undefined ? undefined : parseSeasons(input.seasons);
+  const seasonNames = new Set(seasons?.map((s) => s.name));
+  if (!Array.isArray(input.components) || input.components.length === 0) {
+    throw new TariffError('components', 'must be a non-empty list');
+  }
+  const components = input.components.map((c, i): Component => {
+    const p = `components[${i}]`;
+    if (!isObj(c)) throw new TariffError(p, 'must be an object');
+    const name = str(c.name, `${p}.name`);
+    const season = c.season === undefined ? undefined : str(c.season, `${p}.season`);
+    if (season && !seasonNames.has(season))
+      throw new TariffError(`${p}.season`, `names no season declared in "seasons"`);
+    switch (c.type) {
+      case 'fixed': {
+        if (c.amount === undefined && c.byMeterSize === undefined)
+          throw new TariffError(p, 'needs amount or byMeterSize');
+        const byMeterSize =
+          c.byMeterSize === undefined ? undefined : sizeMap(c.byMeterSize, `${p}.byMeterSize`);
+        return {
+          type: 'fixed',
+          name,
+          amount: c.amount === undefined ? undefined : decimal(c.amount, `${p}.amount`),
+          byMeterSize,
+          season,
+        };
+      }
+      case 'volumetric': {
+        const basis = (c.basis ?? 'own') as 'own' | 'water' | 'winter_average';
+        if (!['own', 'water', 'winter_average'].includes(basis))
+          throw new TariffError(`${p}.basis`, 'must be own, water or winter_average');
+        return { type: 'volumetric', name, tiers: tiers(c.tiers, `${p}.tiers`), basis, season };
+      }
+      case 'tou': {
+        const ps = periods(c.periods, `${p}.periods`);
+        return {
+          type: 'tou',
+          name,
+          periods: ps,
+          weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
+          weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
+        };
+      }
+      case 'demand': {
+        if (c.periods !== undefined) {
+          const ps = periods(c.periods, `${p}.periods`);
+          return {
+            type: 'demand',
+            name,
+            periods: ps,
+            weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
+            weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
+          };
+        }
+        const months = c.months === undefined ? undefined : monthList(c.months, `${p}.months`);
+        return { type: 'demand', name, tiers: tiers(c.tiers, `${p}.tiers`), months };
+      }
+      case 'minimum':
+        return { type: 'minimum', name, amount: decimal(c.amount, `${p}.amount`) };
+      case 'rider': {
+        if ((c.percent === undefined) === (c.perUnit === undefined))
+          throw new TariffError(p, 'needs exactly one of percent or perUnit');
+        return c.percent !== undefined
+          ? { type: 'rider', name, percent: decimal(c.percent, `${p}.percent`) }
+          : { type: 'rider', name, perUnit: decimal(c.perUnit, `${p}.perUnit`) };
+      }
+      case 'tax':
+        return {
+          type: 'tax',
+          name,
+          percent: decimal(c.percent, `${p}.percent`),
+          exemptFlag: c.exemptFlag === undefined ? undefined : str(c.exemptFlag, `${p}.exemptFlag`),
+        };
+      default:
+        throw new TariffError(`${p}.type`, 'must be fixed, volumetric, tou, demand, minimum, rider or tax');
+    }
+  });
+  return {
+    schema: 'cisflow.tariff/1',
+    name: str(input.name, 'name'),
+    service,
+    unit: str(input.unit, 'unit'),
+    seasons,
+    components,
+    ...(isObj(input.source) ? { source: input.source } : {}),
+  };
+}
+
+function monthList(v: unknown, path: string): number[] {
+  if (!Array.isArray(v) || v.some((m) => !Number.isInteger(m) || m < 1 || m > 12))
+    throw new TariffError(path, 'must list months 1 to 12');
+  return v as number[];
+}
+
+function parseSeasons(v: unknown): Season[] {
+  if (!Array.isArray(v)) throw new TariffError('seasons', 'must be a list of {name, months}');
+  const seen = new Set<number>();
+  return v.map((s, i) => {
+    if (!isObj(s)) throw new TariffError(`seasons[${i}]`, 'must be an object');
+    const months = monthList(s.months, `seasons[${i}].months`);
+    for (const m of months) {
+      if (seen.has(m)) throw new TariffError(`seasons[${i}].months`, `month ${m} is in two seasons`);
+      seen.add(m);
+    }
+    return { name: str(s.name, `seasons[${i}].name`), months };
+  });
+}
+
+function sizeMap(v: unknown, path: string): Record<string, string> {
+  if (!isObj(v) || Object.keys(v).length === 0)
+    throw new TariffError(path, 'must map meter sizes to amounts');
+  return Object.fromEntries(Object.entries(v).map(([k, a]) => [k, decimal(a, `${path}["${k}"]`)]));
+}
