@@ -33,6 +33,8 @@ export interface RatingContext {
   winterAverage?: Dec;
   meterSize?: string;
   budget?: Dec;
+  /** named parts of the budget, e.g. { indoor } */
+  budgetParts?: Record<string, Dec>;
   flags?: readonly string[];
 }
 
@@ -130,8 +132,15 @@ function blocks(q: Dec, starts: Dec[]): Dec[] {
   });
 }
 
-function tierStarts(tiers: Tier[], num: number, den: number, budget: Dec | undefined, path: string): Dec[] {
+function tierStarts(tiers: Tier[], num: number, den: number, ctx: RatingContext, path: string): Dec[] {
+  const budget = ctx.budget;
   return tiers.map((t) => {
+    if (t.from.startsWith('budget:')) {
+      const part = ctx.budgetParts?.[t.from.slice(7)];
+      if (part === undefined)
+        throw new RatingError('budget_required', `${path} needs the customer's ${t.from.slice(7)} budget`);
+      return scale(part, num, den);
+    }
     if (t.from.endsWith('%')) {
       if (budget === undefined)
         throw new RatingError(
@@ -246,7 +255,7 @@ export function rate(
               detail.cappedAt = decToString(winter);
             }
           }
-          const starts = tierStarts(c.tiers, days, periodDays, ctx.budget, c.name);
+          const starts = tierStarts(c.tiers, days, periodDays, ctx, c.name);
           const parts = blocks(q, starts);
           let any = false;
           parts.forEach((part, i) => {
@@ -278,10 +287,16 @@ export function rate(
             const k = scheduleIndex(i.start, c.weekday, c.weekend);
             byPeriod[k] = (byPeriod[k]! + i.value) as Dec;
           }
+          const peakKw = c.tiersPerKw
+            ? (ctx.demandKw ?? inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec))
+            : undefined;
           c.periods.forEach((per, k) => {
             const q = byPeriod[k]!;
             if (q === 0n) return;
-            const starts = tierStarts(per.tiers, days, periodDays, ctx.budget, c.name);
+            const starts =
+              peakKw === undefined
+                ? tierStarts(per.tiers, days, periodDays, ctx, c.name)
+                : per.tiers.map((x) => divRoundHalfUp(dec(x.from) * peakKw, ONE) as Dec);
             blocks(q, starts).forEach((part, i) => {
               if (part === 0n) return;
               const tier = per.tiers[i]!;
@@ -317,8 +332,10 @@ export function rate(
             for (const [k, per] of c.periods.entries())
               groups.push({ name: per.name, tiers: per.tiers, kw: peak[k]! });
           } else {
+            // a demand register read wins; otherwise the highest interval
             let peak = ctx.demandKw;
-            if (inPiece?.length) peak = inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec);
+            if (peak === undefined && inPiece?.length)
+              peak = inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec);
             if (peak === undefined)
               throw new RatingError('demand_required', `${c.name} needs a demand read or interval data`);
             groups.push({ name: null, tiers: c.tiers!, kw: peak });

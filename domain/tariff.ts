@@ -8,7 +8,8 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 /**
  * A block tier starts at `from` units (per full period). A tier covers usage above its `from` up to the next
  * tier's `from`: with tiers at 0 and 5, the first 5 units (including the 5th) are tier 1 and unit 5.01 is tier 2.
- * `from` may be a number of units, or a percentage of the customer's budget ("100%") for budget-based rates.
+ * `from` may be a number of units, a percentage of the customer's water budget ("100%"), or a named part of
+ * that budget ("budget:indoor") for budget-based rates.
  */
 export interface Tier {
   from: string;
@@ -39,6 +40,8 @@ export type Component =
       weekday: Schedule;
       weekend: Schedule;
       periods: { name: string; tiers: Tier[] }[];
+      /** Tier starts are hours of use: kWh per kW of the period's peak demand (URDB "kWh/kW"). */
+      tiersPerKw?: boolean;
     }
   | {
       type: 'demand';
@@ -102,6 +105,10 @@ function tiers(v: unknown, path: string): Tier[] {
   let prevPct = false;
   return v.map((t, i) => {
     if (!isObj(t)) throw new TariffError(`${path}[${i}]`, 'must be an object {from, price}');
+    if (typeof t.from === 'string' && /^budget:[a-z_]+$/.test(t.from)) {
+      prev = null; // a named part of the budget (e.g. budget:indoor): its size is only known per customer
+      return { from: t.from, price: decimal(t.price, `${path}[${i}].price`) };
+    }
     const from = decimal(t.from, `${path}[${i}].from`, { allowPercent: true });
     const pct = from.endsWith('%');
     const n = dec(pct ? from.slice(0, -1) : from);
@@ -183,6 +190,7 @@ export function parseTariff(input: unknown): Tariff {
           periods: ps,
           weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
           weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
+          ...(c.tiersPerKw === true ? { tiersPerKw: true } : {}),
         };
       }
       case 'demand': {

@@ -1,0 +1,206 @@
+// OpenEI Utility Rate Database (URDB) rate -> native tariff. Accepts a rate object, an API response
+// ({items:[…]}), or either one JSON-encoded inside a string (some downloads are double-encoded).
+// What cisflow cannot bill from a URDB rate (net metering sell rates, annual minimums) is reported in
+// `warnings`, never dropped silently.
+import { parseTariff, type Schedule, type Tariff, type Tier } from '../tariff.js';
+
+export class ImportError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'ImportError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => !!x && typeof x === 'object' && !Array.isArray(x);
+
+/** URDB stores float32 values (0.070769 arrives as 0.07076899707…): keep 7 significant digits. */
+function price(n: unknown, path: string): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new ImportError(path, 'must be a number');
+  const s = Number(n.toPrecision(7)).toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
+  return s === '-0' ? '0' : s;
+}
+
+const UNBOUNDED = 1e30;
+
+function tiersOf(rows: unknown, path: string): { tiers: Tier[]; unit: string | undefined } {
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new ImportError(path, 'must be a non-empty list of tiers');
+  let from = '0';
+  let unit: string | undefined;
+  const tiers = rows.map((t, i) => {
+    if (!isObj(t)) throw new ImportError(`${path}[${i}]`, 'must be an object');
+    const rate = (t.rate as number | undefined) ?? 0;
+    const adj = (t.adj as number | undefined) ?? 0;
+    const tier = { from, price: price(rate + adj, `${path}[${i}].rate`) };
+    if (typeof t.unit === 'string') unit = t.unit;
+    const max = t.max as number | undefined;
+    if (max !== undefined && max < UNBOUNDED) from = price(max, `${path}[${i}].max`);
+    else if (i < rows.length - 1)
+      throw new ImportError(`${path}[${i}].max`, 'only the last tier may be unbounded');
+    return tier;
+  });
+  return { tiers, unit };
+}
+
+function scheduleOf(v: unknown, path: string): Schedule {
+  if (!Array.isArray(v) || v.length !== 12) throw new ImportError(path, 'must have 12 monthly rows');
+  return v.map((row, m) => {
+    if (!Array.isArray(row) || row.length !== 24)
+      throw new ImportError(`${path}[${m}]`, 'must have 24 hourly entries');
+    return row.map((x) => Math.round(Number(x)));
+  });
+}
+
+export function unwrapUrdb(input: unknown): Obj {
+  let v = input;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      throw new ImportError('urdb', 'is a string but not JSON');
+    }
+  }
+  if (isObj(v) && Array.isArray(v.items)) {
+    if (v.items.length !== 1)
+      throw new ImportError('urdb.items', `holds ${v.items.length} rates; import one at a time`);
+    v = v.items[0];
+  }
+  if (!isObj(v)) throw new ImportError('urdb', 'must be a URDB rate object');
+  return v;
+}
+
+export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[] } {
+  const r = unwrapUrdb(input);
+  const warnings: string[] = [];
+  const components: unknown[] = [];
+  const periodName = (i: number, n: number) => (n === 1 ? 'all hours' : `period ${i + 1}`);
+
+  const fixed = r.fixedmonthlycharge ?? r.fixedchargefirstmeter;
+  if (fixed !== undefined) {
+    const units = (r.fixedchargeunits as string | undefined) ?? '$/month';
+    if (units !== '$/month')
+      throw new ImportError('fixedchargeunits', `"${units}" is not supported; only $/month`);
+    if (Number(fixed) !== 0)
+      components.push({
+        type: 'fixed',
+        name: 'Fixed monthly charge',
+        amount: price(fixed, 'fixedmonthlycharge'),
+      });
+  }
+
+  if (r.energyratestructure !== undefined) {
+    const structure = r.energyratestructure as unknown[];
+    if (!Array.isArray(structure) || structure.length === 0)
+      throw new ImportError('energyratestructure', 'must be a non-empty list of periods');
+    const periods = structure.map((p, i) => ({
+      name: periodName(i, structure.length),
+      ...tiersOf(p, `energyratestructure[${i}]`),
+    }));
+    const units = new Set(periods.map((p) => p.unit ?? 'kWh'));
+    if (units.size > 1)
+      throw new ImportError('energyratestructure', `mixes tier units ${[...units].join(', ')}`);
+    const unit = [...units][0]!;
+    if (unit !== 'kWh' && unit !== 'kWh/kW')
+      throw new ImportError('energyratestructure', `tier unit "${unit}" is not supported`);
+    const weekday = scheduleOf(r.energyweekdayschedule, 'energyweekdayschedule');
+    const weekend = scheduleOf(r.energyweekendschedule, 'energyweekendschedule');
+    const used = new Set([...weekday.flat(), ...weekend.flat()]);
+    for (const k of used)
+      if (k >= periods.length)
+        throw new ImportError(
+          'energyweekdayschedule',
+          `names period ${k}, but only ${periods.length} are defined`,
+        );
+    if (periods.length === 1 && unit === 'kWh') {
+      // one period all year: an ordinary (possibly tiered) energy charge, billable from register reads
+      components.push({ type: 'volumetric', name: 'Energy', tiers: periods[0]!.tiers });
+    } else {
+      components.push({
+        type: 'tou',
+        name: 'Energy',
+        weekday,
+        weekend,
+        periods: periods.map(({ name, tiers }) => ({ name, tiers })),
+        ...(unit === 'kWh/kW' ? { tiersPerKw: true } : {}),
+      });
+    }
+    if (structure.some((p) => Array.isArray(p) && p.some((t) => isObj(t) && Number(t.sell ?? 0) !== 0))) {
+      warnings.push('energyratestructure: sell rates (net metering credits) are not applied');
+    }
+  }
+
+  if (r.flatdemandstructure !== undefined) {
+    const structure = r.flatdemandstructure as unknown[];
+    const months = (r.flatdemandmonths as unknown[] | undefined)?.map((x) => Math.round(Number(x)));
+    if (!Array.isArray(structure) || !months || months.length !== 12) {
+      throw new ImportError('flatdemandmonths', 'must give a structure index for each of the 12 months');
+    }
+    structure.forEach((s, i) => {
+      const inMonths = months.flatMap((k, m) => (k === i ? [m + 1] : []));
+      if (inMonths.length === 0) return;
+      const { tiers } = tiersOf(s, `flatdemandstructure[${i}]`);
+      if (tiers.every((t) => Number(t.price) === 0)) return;
+      components.push({
+        type: 'demand',
+        name: structure.length > 1 ? `Demand (${monthNames(inMonths)})` : 'Demand',
+        tiers,
+        months: inMonths,
+      });
+    });
+  }
+
+  if (r.demandratestructure !== undefined) {
+    const structure = r.demandratestructure as unknown[];
+    const periods = structure.map((p, i) => ({
+      name: periodName(i, structure.length),
+      tiers: tiersOf(p, `demandratestructure[${i}]`).tiers,
+    }));
+    components.push({
+      type: 'demand',
+      name: 'TOU demand',
+      periods,
+      weekday: scheduleOf(r.demandweekdayschedule, 'demandweekdayschedule'),
+      weekend: scheduleOf(r.demandweekendschedule, 'demandweekendschedule'),
+    });
+  }
+
+  const min = r.minmonthlycharge ?? r.mincharge;
+  if (min !== undefined && Number(min) > 0) {
+    const units = (r.minchargeunits as string | undefined) ?? '$/month';
+    if (units !== '$/month')
+      warnings.push(`minchargeunits "${units}" is not supported; minimum charge not imported`);
+    else components.push({ type: 'minimum', name: 'Minimum charge', amount: price(min, 'minmonthlycharge') });
+  }
+  if (r.annualmincharge !== undefined && Number(r.annualmincharge) > 0) {
+    warnings.push(
+      `annualmincharge ($${r.annualmincharge}/year) is not applied: cisflow bills minimums per period`,
+    );
+  }
+  if (typeof r.dgrules === 'string') warnings.push(`dgrules "${r.dgrules}" is not applied`);
+  if (components.length === 0) throw new ImportError('urdb', 'has no charges cisflow can import');
+
+  const tariff = parseTariff({
+    schema: 'cisflow.tariff/1',
+    name: typeof r.name === 'string' ? r.name : 'Imported URDB rate',
+    service: 'electric',
+    unit: 'kWh',
+    components,
+    source: {
+      format: 'urdb',
+      ...(typeof r.label === 'string' ? { label: r.label } : {}),
+      ...(typeof r.utility === 'string' ? { utility: r.utility } : {}),
+      ...(typeof r.uri === 'string' ? { uri: r.uri } : {}),
+      ...(typeof r.startdate === 'number'
+        ? { startdate: new Date(r.startdate * 1000).toISOString().slice(0, 10) }
+        : {}),
+    },
+  });
+  return { tariff, warnings };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const monthNames = (ms: number[]) => ms.map((m) => MONTHS[m - 1]).join(', ');
