@@ -1,34 +1,16 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
+import type { AccountFacts, RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
 import { billEntry } from '../domain/ledger.js';
-import type { BillLine } from '../domain/rating.js';
+import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
 import type { Sql } from './client.js';
 import { postEntry } from './ledger.js';
 
-export interface ReadRow {
-  id: string;
-  value: string;
-  readAt: string;
-  source: 'ami' | 'amr' | 'manual' | 'customer' | 'estimated';
-}
-
-export interface SegmentSource {
-  serviceAgreementId: string;
-  serviceType: string;
-  status: string;
-  serviceStart: string;
-  meter: { id: string; serialNumber: string; unit: string; dialCount: number; multiplier: string } | null;
-  openingRead: ReadRow | null;
-  closingRead: ReadRow | null;
-  rate: { id: string; scheduleCode: string; effectiveFrom: string; tariff: unknown } | null;
-}
-
-export interface BillingInputs {
+export interface BillingInputs extends AccountFacts {
   accountId: string;
   accountNumber: string;
   billingCycle: string;
   existingBill: { id: string; totalCents: number; status: string } | null;
-  segments: SegmentSource[];
 }
 
 /**
@@ -41,22 +23,22 @@ export async function loadBillingInputs(
   accountId: string,
   period: { key: string; start: string; end: string },
 ): Promise<BillingInputs | null> {
-  const [acct] = await sql<{ accountNumber: string; billingCycle: string }[]>`
-    select account_number, billing_cycle from account where id = ${accountId}`;
+  const [acct] = await sql<{ accountNumber: string; billingCycle: string; flags: string[] }[]>`
+    select account_number, billing_cycle, flags from account where id = ${accountId}`;
   if (!acct) return null;
   const [existing] = await sql<{ id: string; totalCents: number; status: string }[]>`
     select id, total_cents, status from bill where account_id = ${accountId} and period = ${period.key}`;
   const rows = await sql`
-    select sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start,
-           m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier,
-           rv.id as rate_version_id, rs.code as schedule_code, rv.effective_from::text as effective_from, rv.tariff,
+    select sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start, sa.end_date::text as service_end,
+           sa.rating_params, rs.code as schedule_code,
+           (select coalesce(jsonb_agg(jsonb_build_object('id', v.id, 'effectiveFrom', v.effective_from::text, 'tariff', v.tariff)
+                    order by v.effective_from), '[]'::jsonb)
+              from rate_version v where v.rate_schedule_id = sa.rate_schedule_id and v.effective_from <= ${period.end}::date) as rates,
+           m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
            o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
            c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
     from service_agreement sa
     join rate_schedule rs on rs.id = sa.rate_schedule_id
-    left join lateral (
-      select * from rate_version v where v.rate_schedule_id = sa.rate_schedule_id and v.effective_from <= ${period.end}::date
-      order by v.effective_from desc limit 1) rv on true
     left join meter_installation mi on mi.service_point_id = sa.service_point_id
       and mi.installed_at < (${period.end}::date + 1) and (mi.removed_at is null or mi.removed_at > ${period.start}::date)
     left join meter m on m.id = mi.meter_id
@@ -71,57 +53,53 @@ export async function loadBillingInputs(
       and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
       and sa.status <> 'pending'
     order by sa.service_type, sa.id`;
-  const read = (r: Record<string, unknown>, p: 'o' | 'c'): ReadRow | null =>
+  // last winter's average monthly water use, for sewer charges capped at the winter average
+  const [winter] = await sql<{ avg: string | null }[]>`
+    select round(avg(s.consumption), 9)::text as avg from bill_segment s join bill b on b.id = s.bill_id
+    where b.account_id = ${accountId} and s.service_type = 'water' and b.status = 'issued'
+      and extract(month from b.period_start) in (12, 1, 2) and b.period_start > ${period.start}::date - 365`;
+  const read = (r: Record<string, unknown>, p: 'o' | 'c'): RegisterRead | null =>
     r[`${p}Id`]
       ? {
           id: r[`${p}Id`] as string,
           value: r[`${p}Value`] as string,
           readAt: (r[`${p}ReadAt`] as Date).toISOString(),
-          source: r[`${p}Source`] as ReadRow['source'],
+          source: r[`${p}Source`] as RegisterRead['source'],
         }
       : null;
   return {
     accountId,
     accountNumber: acct.accountNumber,
     billingCycle: acct.billingCycle,
+    flags: acct.flags,
+    winterAverage: winter?.avg ?? null,
     existingBill: existing ?? null,
-    segments: rows.map((r) => ({
-      serviceAgreementId: r.saId,
-      serviceType: r.serviceType,
-      status: r.status,
-      serviceStart: r.serviceStart,
-      meter: r.meterId
-        ? {
-            id: r.meterId,
-            serialNumber: r.serialNumber,
-            unit: r.unit,
-            dialCount: r.dialCount,
-            multiplier: r.multiplier,
-          }
-        : null,
-      openingRead: read(r, 'o'),
-      closingRead: read(r, 'c'),
-      rate: r.rateVersionId
-        ? {
-            id: r.rateVersionId,
-            scheduleCode: r.scheduleCode,
-            effectiveFrom: r.effectiveFrom,
-            tariff: r.tariff,
-          }
-        : null,
-    })),
+    segments: rows.map(
+      (r): SegmentFacts => ({
+        serviceAgreementId: r.saId,
+        serviceType: r.serviceType,
+        status: r.status,
+        serviceStart: r.serviceStart,
+        serviceEnd: r.serviceEnd,
+        meter: r.meterId
+          ? {
+              serialNumber: r.serialNumber,
+              unit: r.unit,
+              dialCount: r.dialCount,
+              multiplier: r.multiplier,
+              size: r.size,
+            }
+          : null,
+        openingRead: read(r, 'o'),
+        closingRead: read(r, 'c'),
+        rates: (r.rates as Omit<RateVersionFacts, 'scheduleCode'>[]).map((v) => ({
+          ...v,
+          scheduleCode: r.scheduleCode,
+        })),
+        ratingParams: r.ratingParams,
+      }),
+    ),
   };
-}
-
-export interface RatedSegment {
-  serviceAgreementId: string;
-  serviceType: string;
-  startReadId: string | null;
-  endReadId: string | null;
-  consumption: string | null;
-  unit: string | null;
-  lines: BillLine[];
-  totalCents: number;
 }
 
 export interface IssueBillInput {
@@ -172,6 +150,7 @@ export async function issueBill(
           billSegmentId: s.id,
           seq: i + 1,
           description: l.description,
+          // "15/31" (a prorated period) is not a number; the trace keeps it
           quantity: l.quantity && /^-?\d+(\.\d+)?$/.test(l.quantity) ? l.quantity : null,
           unit: l.unit,
           unitPrice: l.unitPrice,

@@ -8,11 +8,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities/billing.js';
-import type { RatedSegment, SegmentSource } from '../db/billing.js';
-import { decToString, ZERO } from '../domain/decimal.js';
+import { calculateBill } from '../domain/bill-calc.js';
 import { addDays, monthlyPeriod } from '../domain/period.js';
-import { parseFlatTariff, rateFlatSegment } from '../domain/rating.js';
-import { consumption } from '../domain/reads.js';
 import { AccountNumber, BillingCycle, BillStatus } from './search-attributes.js';
 
 export interface BillingPolicy {
@@ -57,17 +54,11 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
   ]);
   status = 'rating';
 
-  const held: { serviceAgreementId: string; code: string; message: string }[] = [];
-  const rated: RatedSegment[] = [];
-  for (const s of inputs.segments) {
-    const r = rateSegment(s, period);
-    if ('code' in r) held.push({ serviceAgreementId: s.serviceAgreementId, ...r });
-    else rated.push(r);
-  }
-  if (held.length) {
+  const { segments, holds } = calculateBill(inputs, period);
+  if (holds.length) {
     // The exceptions queue and staff resolution arrive with the full billing cycle; until then a held bill waits here.
     setStatus('held');
-    return { status: 'held', reasons: held };
+    return { status: 'held', reasons: holds };
   }
 
   const billDate = new Date().toISOString().slice(0, 10); // workflow time: deterministic on replay
@@ -77,55 +68,8 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
     billDate,
     dueDate: addDays(billDate, input.policy.dueDays),
     workflowId: workflowInfo().workflowId,
-    segments: rated,
+    segments,
   });
   setStatus('issued');
   return { status: 'issued', ...issued };
-}
-
-function rateSegment(
-  s: SegmentSource,
-  period: { start: string; end: string },
-): RatedSegment | { code: string; message: string } {
-  if (!s.rate) return { code: 'no_rate_version', message: `no rate version in effect by ${period.end}` };
-  let tariff: ReturnType<typeof parseFlatTariff>;
-  try {
-    tariff = parseFlatTariff(s.rate.tariff);
-  } catch (e) {
-    return { code: 'unsupported_tariff', message: (e as Error).message };
-  }
-  let quantity = ZERO;
-  let readTrace: Record<string, unknown> = {};
-  if (s.meter) {
-    if (!s.openingRead || !s.closingRead) {
-      return {
-        code: 'missing_read',
-        message: `meter ${s.meter.serialNumber} has no ${s.openingRead ? 'closing' : 'opening'} read`,
-      };
-    }
-    const c = consumption(s.openingRead, s.closingRead, s.meter);
-    if (!c.ok) return { code: c.reason, message: c.message };
-    quantity = c.quantity;
-    readTrace = { ...c.trace };
-  }
-  const { lines, totalCents } = rateFlatSegment({
-    serviceType: s.serviceType,
-    consumption: quantity,
-    unit: s.meter?.unit ?? tariff.unit,
-    periodStart: period.start,
-    periodEnd: period.end,
-    serviceStart: s.serviceStart,
-    rate: { id: s.rate.id, scheduleCode: s.rate.scheduleCode, effectiveFrom: s.rate.effectiveFrom, tariff },
-    readTrace,
-  });
-  return {
-    serviceAgreementId: s.serviceAgreementId,
-    serviceType: s.serviceType,
-    startReadId: s.openingRead?.id ?? null,
-    endReadId: s.closingRead?.id ?? null,
-    consumption: s.meter ? decToString(quantity) : null,
-    unit: s.meter?.unit ?? null,
-    lines,
-    totalCents,
-  };
 }

@@ -151,18 +151,19 @@ export default fp(async function auth(app: FastifyInstance, opts: { sql: Sql; se
     await authorize(sql, req, access);
   });
 
-  // Every staff change, and every staff request refused, leaves an append-only audit row.
-  app.addHook('onResponse', async (req, reply) => {
+  // Every staff change, and every staff request refused, leaves an append-only audit row. Written before the
+  // response goes out (onSend), so a client that saw the result can always find its audit record.
+  app.addHook('onSend', async (req, reply, payload) => {
     const u = req.user;
-    if (u?.kind !== 'staff') return;
+    if (u?.kind !== 'staff') return payload;
     const changed = !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && reply.statusCode < 400;
-    if (!changed && reply.statusCode !== 403) return;
+    if (!changed && reply.statusCode !== 403) return payload;
     const res = req.auditResource;
+    const detail = { status: reply.statusCode, params: req.params, ...(res?.detail ?? {}) };
     await sql`insert into audit_log (actor_user_id, actor_role, action, resource_type, resource_id, request_id, detail)
       values (${u.id}, ${u.role}, ${`${req.method} ${req.routeOptions.url ?? req.url}`}, ${res?.type ?? 'request'},
-              ${res?.id ?? null}, ${req.id}, ${sql.json({ status: reply.statusCode, params: req.params as never, ...(res?.detail ?? {}) } as never)})`.catch(
-      (err) => req.log.error({ err }, 'audit write failed'),
-    );
+              ${res?.id ?? null}, ${req.id}, ${sql.json(detail as never)})`;
+    return payload;
   });
 
   app.decorate('secureCookies', opts.secureCookies);

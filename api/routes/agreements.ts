@@ -1,7 +1,7 @@
 // Rate schedules (with effective-dated versions) and service agreements that put an account on one.
 import { Type } from '@sinclair/typebox';
 import { createServiceAgreement } from '../../db/accounts.js';
-import { parseFlatTariff } from '../../domain/rating.js';
+import { parseTariff, type Tariff, TariffError } from '../../domain/tariff.js';
 import { newId } from '../../lib/ids.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
@@ -25,7 +25,7 @@ export default async function agreementRoutes(app: App, deps: AppDeps) {
             serviceType: ServiceType,
             effectiveFrom: IsoDate,
             tariff: Type.Record(Type.String(), Type.Unknown(), {
-              description: 'flat tariff: {kind:"flat", customerCharge, unitPrice, unit}',
+              description: 'native tariff (schema cisflow.tariff/1); see docs/tariff-format.md',
             }),
           },
           { additionalProperties: false },
@@ -41,11 +41,27 @@ export default async function agreementRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      let tariff: ReturnType<typeof parseFlatTariff>;
+      let tariff: Tariff;
       try {
-        tariff = parseFlatTariff(req.body.tariff);
+        tariff = parseTariff(req.body.tariff);
       } catch (e) {
-        throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', (e as Error).message, 'tariff');
+        if (!(e instanceof TariffError)) throw e;
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          `tariff.${e.message}`,
+          `tariff.${e.path}`,
+        );
+      }
+      if (tariff.service !== req.body.serviceType) {
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          `the tariff is for ${tariff.service}, the schedule for ${req.body.serviceType}`,
+          'tariff.service',
+        );
       }
       const id = newId('rs');
       const rateVersionId = newId('rv');

@@ -1,11 +1,11 @@
 // Demo data that looks like a small utility: customers, premises, water/sewer/electric/trash services,
 // 24 months of AMI reads with seasons and a few anomalies, bills rated by the real domain code, and payments.
 // Deterministic for a given seed; loaded in one transaction (all or nothing); skipped if accounts exist.
-import { dec, decToString } from '../../domain/decimal.js';
+import { calculateBill } from '../../domain/bill-calc.js';
+import { type Dec, dec, decToString, divRoundHalfUp } from '../../domain/decimal.js';
 import { billEntry, paymentEntry } from '../../domain/ledger.js';
 import { addDays, monthlyPeriod } from '../../domain/period.js';
-import { type FlatTariff, rateFlatSegment } from '../../domain/rating.js';
-import { consumption } from '../../domain/reads.js';
+import { parseTariff, type Tariff } from '../../domain/tariff.js';
 import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { withCheckDigit } from '../accounts.js';
@@ -83,32 +83,103 @@ export const DEMO_USERS = [
 ] as const;
 export const DEMO_CUSTOMER_EMAIL = 'customer@cisflow.local';
 
-const TARIFFS: Record<string, { code: string; name: string; service: string; tariff: FlatTariff }> = {
-  water: {
-    code: 'W-RES',
-    name: 'Residential water',
-    service: 'water',
-    tariff: { kind: 'flat', currency: 'USD', customerCharge: '18.40', unitPrice: '3.62', unit: 'ccf' },
-  },
-  sewer: {
-    code: 'S-RES',
-    name: 'Residential sewer (flat)',
-    service: 'sewer',
-    tariff: { kind: 'flat', currency: 'USD', customerCharge: '32.50', unitPrice: '0', unit: 'month' },
-  },
-  electric: {
-    code: 'E-RES',
-    name: 'Residential electric',
-    service: 'electric',
-    tariff: { kind: 'flat', currency: 'USD', customerCharge: '12.00', unitPrice: '0.1342', unit: 'kWh' },
-  },
-  trash: {
-    code: 'T-RES',
-    name: 'Residential trash, 64 gal cart',
-    service: 'trash',
-    tariff: { kind: 'flat', currency: 'USD', customerCharge: '28.75', unitPrice: '0', unit: 'month' },
-  },
-};
+const SUMMER = { name: 'summer', months: [6, 7, 8, 9] };
+const WINTER = { name: 'winter', months: [1, 2, 3, 4, 5, 10, 11, 12] };
+const TARIFFS: Record<string, { code: string; name: string; service: string; tariff: Tariff }> =
+  Object.fromEntries(
+    [
+      {
+        code: 'W-RES',
+        name: 'Residential water, inclining blocks',
+        service: 'water',
+        tariff: {
+          schema: 'cisflow.tariff/1',
+          name: 'Residential water',
+          service: 'water',
+          unit: 'ccf',
+          components: [
+            {
+              type: 'fixed',
+              name: 'Water base charge',
+              byMeterSize: { '5/8"': '18.40', '3/4"': '21.15', '1"': '30.11' },
+            },
+            {
+              type: 'volumetric',
+              name: 'Water',
+              tiers: [
+                { from: '0', price: '3.10' },
+                { from: '8', price: '3.62' },
+                { from: '20', price: '4.85' },
+              ],
+            },
+          ],
+        },
+      },
+      {
+        code: 'S-RES',
+        name: 'Residential sewer, on winter-average water use',
+        service: 'sewer',
+        tariff: {
+          schema: 'cisflow.tariff/1',
+          name: 'Residential sewer',
+          service: 'sewer',
+          unit: 'ccf',
+          components: [
+            { type: 'fixed', name: 'Sewer base charge', amount: '24.10' },
+            {
+              type: 'volumetric',
+              name: 'Sewer',
+              basis: 'winter_average',
+              tiers: [{ from: '0', price: '2.95' }],
+            },
+          ],
+        },
+      },
+      {
+        code: 'E-RES',
+        name: 'Residential electric, seasonal',
+        service: 'electric',
+        tariff: {
+          schema: 'cisflow.tariff/1',
+          name: 'Residential electric',
+          service: 'electric',
+          unit: 'kWh',
+          seasons: [SUMMER, WINTER],
+          components: [
+            { type: 'fixed', name: 'Basic charge', amount: '12.00' },
+            {
+              type: 'volumetric',
+              name: 'Energy (summer)',
+              season: 'summer',
+              tiers: [
+                { from: '0', price: '0.1142' },
+                { from: '800', price: '0.1398' },
+              ],
+            },
+            {
+              type: 'volumetric',
+              name: 'Energy (winter)',
+              season: 'winter',
+              tiers: [{ from: '0', price: '0.1065' }],
+            },
+            { type: 'tax', name: 'City utility tax', percent: '3', exemptFlag: 'tax_exempt' },
+          ],
+        },
+      },
+      {
+        code: 'T-RES',
+        name: 'Residential trash, 64 gal cart',
+        service: 'trash',
+        tariff: {
+          schema: 'cisflow.tariff/1',
+          name: 'Residential trash',
+          service: 'trash',
+          unit: 'cart',
+          components: [{ type: 'fixed', name: 'Trash, 64 gal cart', amount: '28.75' }],
+        },
+      },
+    ].map((t) => [t.service, { ...t, tariff: parseTariff(t.tariff) }]),
+  );
 
 /** mulberry32: small, fast, deterministic. */
 function rng(seed: number) {
@@ -207,6 +278,12 @@ export async function seedDemo(
     rateIds[k] = { rs: newId('rs'), rv: newId('rv') };
     return t;
   });
+  const rateFacts = Object.fromEntries(
+    Object.entries(TARIFFS).map(([k, t]) => [
+      k,
+      { id: rateIds[k]!.rv, scheduleCode: t.code, effectiveFrom: '2020-01-01', tariff: t.tariff },
+    ]),
+  );
   const ledgerAccounts = new Set<string>();
   const entry = (e: ReturnType<typeof paymentEntry>, extra: { billId?: string }) => {
     const id = newId('je');
@@ -326,11 +403,14 @@ export async function seedDemo(
       const spikeMonth = rand() < 0.02 ? Math.floor(rand() * 24) : -1;
       const zeroMonth = rand() < 0.01 ? Math.floor(rand() * 24) : -1;
       const latePayer = rand() < 0.12;
+      const taxExempt = rand() < 0.03;
+      const waterSize = rand() < 0.85 ? '5/8"' : rand() < 0.7 ? '3/4"' : '1"';
+      const waterUse: { m: number; month: number; q: Dec }[] = [];
 
       const segs: {
         saId: string;
         service: string;
-        meter: { id: string; dialCount: number; multiplier: string } | null;
+        meter: { id: string; dialCount: number; multiplier: string; size: string | null } | null;
         reads: { id: string; value: string; readAt: string; source: 'ami' }[];
       }[] = [];
       for (const service of services) {
@@ -359,7 +439,7 @@ export async function seedDemo(
           unit: service === 'water' ? 'ccf' : 'kWh',
           dial_count: dialCount,
           multiplier: '1',
-          size: service === 'water' ? '5/8"' : null,
+          size: service === 'water' ? waterSize : null,
         });
         R.meter_installation!.push({
           id: newId('inst'),
@@ -396,47 +476,69 @@ export async function seedDemo(
           });
           return { id, value: shown, readAt, source: 'ami' as const };
         });
-        segs.push({ saId, service, meter: { id: meterId, dialCount, multiplier: '1' }, reads });
+        segs.push({
+          saId,
+          service,
+          meter: { id: meterId, dialCount, multiplier: '1', size: service === 'water' ? waterSize : null },
+          reads,
+        });
       }
 
       for (let m = 0; m < 24; m++) {
         const p = periods[m]!;
         const billId = newId('bill');
         const billDate = addDays(p.end, 3);
+        // the same calculation the billing workflow runs, on facts shaped as the loader shapes them
+        const winter = waterUse.filter((w) => w.m < m && w.m >= m - 12 && [12, 1, 2].includes(w.month));
+        const winterAverage = winter.length
+          ? decToString(
+              divRoundHalfUp(
+                winter.reduce((n, w) => n + w.q, 0n),
+                BigInt(winter.length),
+              ) as Dec,
+            )
+          : null;
+        const { segments, holds } = calculateBill(
+          {
+            flags: taxExempt ? ['tax_exempt'] : [],
+            winterAverage,
+            segments: segs.map((s) => ({
+              serviceAgreementId: s.saId,
+              serviceType: s.service,
+              status: 'active',
+              serviceStart: '2020-01-01',
+              meter: s.meter
+                ? {
+                    serialNumber: s.meter.id,
+                    unit: TARIFFS[s.service]!.tariff.unit,
+                    dialCount: s.meter.dialCount,
+                    multiplier: '1',
+                    size: s.meter.size,
+                  }
+                : null,
+              openingRead: s.reads[m] ?? null,
+              closingRead: s.reads[m + 1] ?? null,
+              rates: [rateFacts[s.service]!],
+            })),
+          },
+          p,
+        );
+        if (holds.length) throw new Error(`demo data is inconsistent: ${holds[0]!.message}`);
         let total = 0;
-        const segTotals: { serviceType: string; totalCents: number }[] = [];
-        for (const s of segs) {
-          const c = s.meter ? consumption(s.reads[m]!, s.reads[m + 1]!, s.meter) : null;
-          const qty = c?.ok ? c.quantity : dec(0);
-          const t = TARIFFS[s.service]!;
-          const rated = rateFlatSegment({
-            serviceType: s.service,
-            consumption: qty,
-            unit: t.tariff.unit,
-            periodStart: p.start,
-            periodEnd: p.end,
-            serviceStart: '2020-01-01',
-            rate: {
-              id: rateIds[s.service]!.rv,
-              scheduleCode: t.code,
-              effectiveFrom: '2020-01-01',
-              tariff: t.tariff,
-            },
-            readTrace: c?.ok ? { ...c.trace } : {},
-          });
+        for (const seg of segments) {
           const segId = newId('seg');
           R.bill_segment!.push({
             id: segId,
             bill_id: billId,
-            service_agreement_id: s.saId,
-            service_type: s.service,
-            start_read_id: s.reads[m]?.id ?? null,
-            end_read_id: s.reads[m + 1]?.id ?? null,
-            consumption: s.meter ? decToString(qty) : null,
-            unit: s.meter ? t.tariff.unit : null,
-            total_cents: rated.totalCents,
+            service_agreement_id: seg.serviceAgreementId,
+            service_type: seg.serviceType,
+            start_read_id: seg.startReadId,
+            end_read_id: seg.endReadId,
+            consumption: seg.consumption,
+            unit: seg.unit,
+            total_cents: seg.totalCents,
           });
-          rated.lines.forEach((l, k) => {
+          seg.lines.forEach((l, k) => {
             R.bill_line!.push({
               id: newId('line'),
               bill_segment_id: segId,
@@ -450,9 +552,11 @@ export async function seedDemo(
               trace: l.trace,
             });
           });
-          total += rated.totalCents;
-          segTotals.push({ serviceType: s.service, totalCents: rated.totalCents });
+          if (seg.serviceType === 'water' && seg.consumption)
+            waterUse.push({ m, month: Number(p.start.slice(5, 7)), q: dec(seg.consumption) });
+          total += seg.totalCents;
         }
+        const segTotals = segments;
         const workflowId = `demo/${accountNumber}/${p.key}`;
         R.bill!.push({
           id: billId,

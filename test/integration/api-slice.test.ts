@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../db/client.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
+import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers } from '../support/temporal.js';
 
 let sql: Sql;
@@ -65,7 +66,7 @@ async function setUpAccount() {
     name: 'Residential water',
     serviceType: 'water',
     effectiveFrom: '2024-01-01',
-    tariff: { kind: 'flat', customerCharge: '21.15', unitPrice: '4.07', unit: 'ccf' },
+    tariff: simpleTariff('water', 'ccf', '21.15', '4.07'),
   });
   expect(rs.status).toBe(201);
   const sa = await post(csr, '/service-agreements', {
@@ -107,8 +108,9 @@ describe('end-to-end slice through the API', () => {
     expect(bill.body.segments[0].lines.map((l: { amountCents: number }) => l.amountCents)).toEqual([
       2115, 5442,
     ]);
+    expect(bill.body.segments[0].lines[1].rateVersionId).toMatch(/^rv_/);
     expect(bill.body.segments[0].lines[1].trace).toMatchObject({
-      rateVersionId: expect.stringMatching(/^rv_/),
+      proration: { days: 30, periodDays: 30 },
       reads: { startValue: '1204', endValue: '1217.37' },
     });
 

@@ -18,6 +18,7 @@ import {
   billStatusQuery,
 } from '../../workflows/billing-cycle.js';
 import { freshDatabase } from '../support/db.js';
+import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
 let sql: Sql;
@@ -48,7 +49,7 @@ async function waterAccount(opts: { customerCharge?: string; unitPrice?: string;
   const rsId = newId('rs');
   await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, ${`W-${rsId.slice(-6)}`}, 'Water flat', 'water')`;
   await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values (${newId('rv')}, ${rsId}, '2020-01-01',
-    ${sql.json({ kind: 'flat', currency: 'USD', customerCharge: opts.customerCharge ?? '18.40', unitPrice: opts.unitPrice ?? '3.62', unit: 'ccf' })})`;
+    ${sql.json(simpleTariff('water', 'ccf', opts.customerCharge ?? '18.40', opts.unitPrice ?? '3.62'))})`;
   await createServiceAgreement(sql, {
     accountId: acct.id,
     servicePointId: sp.id,
@@ -78,8 +79,8 @@ describe('billing cycle workflow on a real Temporal server', () => {
     const lines = await sql`select l.description, l.quantity::text, l.amount_cents, l.trace from bill_line l
       join bill_segment s on s.id = l.bill_segment_id join bill b on b.id = s.bill_id where b.account_id = ${acct.id} order by l.seq`;
     expect(lines.map((l) => [l.description, l.quantity, l.amountCents])).toEqual([
-      ['Water customer charge', '1.000000', 1840],
-      ['Water usage', '22.500000', 8145],
+      ['Water customer charge', '1.000000000', 1840],
+      ['Water usage', '22.500000000', 8145],
     ]);
     expect(lines[1]!.trace).toMatchObject({
       reads: { rollover: true, startValue: '9990', endValue: '12.5' },
