@@ -12,6 +12,7 @@ import authRoutes from './routes/auth.js';
 import billRoutes from './routes/bills.js';
 import health from './routes/health.js';
 import premiseRoutes from './routes/premises.js';
+import rateRoutes from './routes/rates.js';
 import readRoutes from './routes/reads.js';
 import webRoutes from './routes/web.js';
 import type { AppDeps } from './types.js';
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     readRoutes,
     agreementRoutes,
     billRoutes,
+    rateRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

@@ -80,15 +80,26 @@ function tariffOf(v: RateVersionFacts): Tariff {
 }
 
 function toLine(l: RatedLine, scheduleCode: string, reads: Record<string, unknown> | null): BillLineOut {
-  const { description, quantity, unit, unitPrice, amountCents, rateVersionId, ...rest } = l;
+  // built field by field: this runs for every line of every bill in a bill run
+  const trace: Record<string, unknown> = {
+    component: l.component,
+    scheduleCode,
+    unitPrice: l.unitPrice,
+    tier: l.tier,
+    season: l.season,
+    touPeriod: l.touPeriod,
+    proration: l.proration,
+  };
+  if (l.detail) trace.detail = l.detail;
+  if (reads) trace.reads = reads;
   return {
-    description,
-    quantity,
-    unit,
-    unitPrice: unitPrice && !unitPrice.endsWith('%') ? unitPrice : null,
-    amountCents,
-    rateVersionId,
-    trace: { ...rest, scheduleCode, unitPrice, ...(reads ? { reads } : {}) },
+    description: l.description,
+    quantity: l.quantity,
+    unit: l.unit,
+    unitPrice: l.unitPrice && !l.unitPrice.endsWith('%') ? l.unitPrice : null,
+    amountCents: l.amountCents,
+    rateVersionId: l.rateVersionId,
+    trace,
   };
 }
 

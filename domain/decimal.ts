@@ -28,6 +28,18 @@ export function dec(value: string | number | bigint): Dec {
 
 export const ZERO = 0n as Dec;
 
+const constants = new Map<string, Dec>();
+/** dec() for values that repeat (tariff prices, tier starts): parsed once, then looked up. */
+export function decConst(value: string): Dec {
+  let d = constants.get(value);
+  if (d === undefined) {
+    if (constants.size > 10_000) constants.clear();
+    d = dec(value);
+    constants.set(value, d);
+  }
+  return d;
+}
+
 export const add = (a: Dec, b: Dec) => (a + b) as Dec;
 export const sub = (a: Dec, b: Dec) => (a - b) as Dec;
 export const neg = (a: Dec) => -a as Dec;

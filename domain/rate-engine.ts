@@ -11,7 +11,7 @@
 //   pieces always add up to the metered usage exactly. With interval data each piece uses its own intervals.
 // - Components apply in order. Riders, minimums and taxes apply to the subtotal of the lines before them.
 // - TOU hours come from each interval's local wall-clock start time; Saturday and Sunday use the weekend schedule.
-import { type Dec, dec, decToString, divRoundHalfUp, ONE, ZERO } from './decimal.js';
+import { type Dec, decConst as dec, decToString, divRoundHalfUp, fromCents, ONE, ZERO } from './decimal.js';
 import type { Component, Schedule, Tariff, Tier } from './tariff.js';
 
 export interface Interval {
@@ -70,7 +70,18 @@ export class RatingError extends Error {
 }
 
 const DAY = 86_400_000;
-const epochDay = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY);
+/** Days since 1970-01-01 for "YYYY-MM-DD…", by integer arithmetic (no Date parsing on the hot path). */
+function epochDay(iso: string): number {
+  const y0 = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
 const isoOf = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 const monthOf = (iso: string) => Number(iso.slice(5, 7));
 
@@ -87,31 +98,79 @@ interface Piece {
   season: string | null;
 }
 
+function versionAt(sorted: { v: RateVersion; day: number }[], day: number): RateVersion {
+  let v: RateVersion | undefined;
+  for (const x of sorted) if (x.day <= day) v = x.v;
+  if (!v) throw new RatingError('no_rate_version', `no rate version is in effect on ${isoOf(day)}`);
+  return v;
+}
+
+/** Shares a window total between pieces by days; the last piece takes the remainder. */
+class Sharer {
+  private given = 0n;
+  constructor(
+    private readonly total: Dec | undefined,
+    private readonly windowDays: number,
+  ) {}
+  next(days: number, last: boolean): Dec | undefined {
+    if (this.total === undefined) return undefined;
+    const share = last
+      ? this.total - this.given
+      : divRoundHalfUp(this.total * BigInt(days), BigInt(this.windowDays));
+    this.given += share;
+    return share as Dec;
+  }
+}
+
+type LineIn = Omit<RatedLine, 'rateVersionId' | 'season' | 'proration'>;
+
+/** Appends a line with its piece's version, season and proration; returns its amount for the subtotal. */
+function addLine(
+  lines: RatedLine[],
+  base: Pick<RatedLine, 'rateVersionId' | 'season' | 'proration'>,
+  l: LineIn,
+): number {
+  lines.push({
+    component: l.component,
+    description: l.description,
+    quantity: l.quantity,
+    unit: l.unit,
+    unitPrice: l.unitPrice,
+    amountCents: l.amountCents,
+    rateVersionId: base.rateVersionId,
+    tier: l.tier,
+    season: base.season,
+    touPeriod: l.touPeriod,
+    proration: base.proration,
+    ...(l.detail ? { detail: l.detail } : {}),
+  });
+  return l.amountCents;
+}
+
 /** Splits the billed window at version changes and season changes. */
 function pieces(versions: RateVersion[], from: number, to: number): Piece[] {
-  const sorted = [...versions].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
-  const versionAt = (day: number) => {
-    let v: RateVersion | undefined;
-    for (const x of sorted) if (epochDay(x.effectiveFrom) <= day) v = x;
-    if (!v) throw new RatingError('no_rate_version', `no rate version is in effect on ${isoOf(day)}`);
-    return v;
-  };
-  const out: Piece[] = [];
-  let start = from;
-  let v = versionAt(from);
-  let season = seasonOf(v.tariff, monthOf(isoOf(from)));
-  for (let d = from + 1; d <= to + 1; d++) {
-    if (d <= to) {
-      const iso = isoOf(d);
-      const nv = sorted.find((x) => epochDay(x.effectiveFrom) === d) ?? v;
-      const ns = iso.endsWith('-01') || nv !== v ? seasonOf(nv.tariff, monthOf(iso)) : season;
-      if (nv === v && ns === season) continue;
-      out.push({ from: start, to: d - 1, version: v, season });
-      start = d;
-      v = nv;
-      season = ns;
-    } else out.push({ from: start, to, version: v, season });
+  const sorted = versions.map((v) => ({ v, day: epochDay(v.effectiveFrom) })).sort((a, b) => a.day - b.day);
+  // cut where a version takes effect, and at month starts when a tariff has seasons
+  const cuts = new Set<number>([from]);
+  for (const x of sorted) if (x.day > from && x.day <= to) cuts.add(x.day);
+  if (sorted.some((x) => x.v.tariff.seasons)) {
+    const d = new Date(from * DAY);
+    for (let m = 1; ; m++) {
+      const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + m, 1) / DAY;
+      if (start > to) break;
+      cuts.add(start);
+    }
   }
+  const starts = [...cuts].sort((a, b) => a - b);
+  const out: Piece[] = [];
+  starts.forEach((start, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1]! - 1 : to;
+    const version = versionAt(sorted, start);
+    const season = seasonOf(version.tariff, new Date(start * DAY).getUTCMonth() + 1);
+    const prev = out[out.length - 1];
+    if (prev && prev.version === version && prev.season === season) prev.to = end;
+    else out.push({ from: start, to: end, version, season });
+  });
   return out;
 }
 
@@ -153,13 +212,25 @@ function tierStarts(tiers: Tier[], num: number, den: number, ctx: RatingContext,
   });
 }
 
+/** Day facts for an interval's date, cached: a month of 15-minute data repeats each date 96 times. */
+const dayCache = new Map<string, { day: number; month: number; weekend: boolean }>();
+function dayInfo(start: string) {
+  const key = start.slice(0, 10);
+  let info = dayCache.get(key);
+  if (!info) {
+    if (dayCache.size > 5000) dayCache.clear();
+    const day = epochDay(key);
+    const dow = new Date(day * DAY).getUTCDay();
+    info = { day, month: Number(key.slice(5, 7)), weekend: dow === 0 || dow === 6 };
+    dayCache.set(key, info);
+  }
+  return info;
+}
+
 function scheduleIndex(start: string, weekday: Schedule, weekend: Schedule): number {
-  const y = Number(start.slice(0, 4));
-  const m = Number(start.slice(5, 7));
-  const d = Number(start.slice(8, 10));
-  const h = Number(start.slice(11, 13));
-  const dow = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  return ((dow === 0 || dow === 6 ? weekend : weekday)[m - 1] as number[])[h]!;
+  const d = dayInfo(start);
+  const h = (start.charCodeAt(11) - 48) * 10 + (start.charCodeAt(12) - 48);
+  return ((d.weekend ? weekend : weekday)[d.month - 1] as number[])[h]!;
 }
 
 const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
@@ -186,48 +257,32 @@ export function rate(
   const intervals = ctx.intervals;
   const totalUsage = ctx.usage ?? (intervals ? (intervals.reduce((s, i) => s + i.value, 0n) as Dec) : ZERO);
   // shares a window total between pieces by days, last piece taking the remainder
-  const sharer = (total: Dec | undefined) => {
-    let given = 0n;
-    return (p: Piece, last: boolean): Dec | undefined => {
-      if (total === undefined) return undefined;
-      const share = last
-        ? total - given
-        : divRoundHalfUp(total * BigInt(p.to - p.from + 1), BigInt(windowDays));
-      given += share;
-      return share as Dec;
-    };
-  };
-  const usageShare = sharer(totalUsage);
-  const waterShare = sharer(ctx.waterUsage);
-  const winterShare = sharer(ctx.winterAverage);
+  const usageShare = new Sharer(totalUsage, windowDays);
+  const waterShare = new Sharer(ctx.waterUsage, windowDays);
+  const winterShare = new Sharer(ctx.winterAverage, windowDays);
 
   const lines: RatedLine[] = [];
   ps.forEach((p, idx) => {
     const last = idx === ps.length - 1;
     const days = p.to - p.from + 1;
     const t = p.version.tariff;
-    const own = usageShare(p, last) ?? ZERO;
+    const own = usageShare.next(days, last) ?? ZERO;
     const inPiece = intervals?.filter((i) => {
-      const d = epochDay(i.start);
+      const d = dayInfo(i.start).day;
       return d >= p.from && d <= p.to;
     });
     const usage = inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own;
-    const water = waterShare(p, last);
-    const winter = winterShare(p, last);
+    const water = waterShare.next(days, last);
+    const winter = winterShare.next(days, last);
     const proration = { from: isoOf(p.from), to: isoOf(p.to), days, periodDays };
     const base = { rateVersionId: p.version.id, season: p.season, proration };
     let subtotal = 0;
-    const push = (l: Omit<RatedLine, 'rateVersionId' | 'season' | 'proration'>) => {
-      lines.push({ ...l, ...base });
-      subtotal += l.amountCents;
-    };
-
     for (const c of t.components) {
       if ('season' in c && c.season && c.season !== p.season) continue;
       switch (c.type) {
         case 'fixed': {
           const amount = c.byMeterSize ? sizeAmount(c, ctx.meterSize) : c.amount!;
-          push({
+          subtotal += addLine(lines, base, {
             component: c.name,
             description: c.name,
             quantity: fractionText(days, periodDays),
@@ -262,7 +317,7 @@ export function rate(
             if (part === 0n && (any || i > 0)) return;
             any = true;
             const tier = c.tiers[i]!;
-            push({
+            subtotal += addLine(lines, base, {
               component: c.name,
               description: c.tiers.length > 1 ? `${c.name}, tier ${i + 1}` : c.name,
               quantity: decToString(part),
@@ -300,7 +355,7 @@ export function rate(
             blocks(q, starts).forEach((part, i) => {
               if (part === 0n) return;
               const tier = per.tiers[i]!;
-              push({
+              subtotal += addLine(lines, base, {
                 component: c.name,
                 description: `${c.name}, ${per.name}${per.tiers.length > 1 ? ` tier ${i + 1}` : ''}`,
                 quantity: decToString(part),
@@ -352,7 +407,7 @@ export function rate(
               const cents = Number(
                 divRoundHalfUp(part * price * BigInt(days) * 100n, ONE * ONE * BigInt(periodDays)),
               );
-              push({
+              subtotal += addLine(lines, base, {
                 component: c.name,
                 description: g.name ? `${c.name}, ${g.name}` : c.name,
                 quantity: decToString(part),
@@ -370,7 +425,7 @@ export function rate(
         case 'minimum': {
           const floor = prorateToCents(dec(c.amount), days, periodDays);
           if (subtotal < floor) {
-            push({
+            subtotal += addLine(lines, base, {
               component: c.name,
               description: `${c.name} (bill brought up to the minimum)`,
               quantity: '1',
@@ -386,10 +441,10 @@ export function rate(
         }
         case 'rider': {
           if (c.percent !== undefined) {
-            push({
+            subtotal += addLine(lines, base, {
               component: c.name,
               description: `${c.name} (${c.percent}%)`,
-              quantity: decToString((dec(subtotal) / 100n) as Dec),
+              quantity: decToString(fromCents(subtotal)),
               unit: 'USD',
               unitPrice: `${c.percent}%`,
               amountCents: percentOf(subtotal, dec(c.percent)),
@@ -397,7 +452,7 @@ export function rate(
               touPeriod: null,
             });
           } else {
-            push({
+            subtotal += addLine(lines, base, {
               component: c.name,
               description: c.name,
               quantity: decToString(usage),
@@ -412,10 +467,10 @@ export function rate(
         }
         case 'tax': {
           const exempt = !!c.exemptFlag && !!ctx.flags?.includes(c.exemptFlag);
-          push({
+          subtotal += addLine(lines, base, {
             component: c.name,
             description: exempt ? `${c.name} (exempt)` : `${c.name} (${c.percent}%)`,
-            quantity: decToString((dec(subtotal) / 100n) as Dec),
+            quantity: decToString(fromCents(subtotal)),
             unit: 'USD',
             unitPrice: `${c.percent}%`,
             amountCents: exempt ? 0 : percentOf(subtotal, dec(c.percent)),

@@ -1,0 +1,156 @@
+// Rating throughput on one core: how many bills per second the pure engine (domain/bill-calc) produces for
+//   1. a residential water + sewer (winter-average) + trash account, from two register reads each;
+//   2. a TOU electric account with 30 days of 15-minute interval data (2,880 intervals).
+// Run: npx tsx bench/rating.ts [seconds-per-sample=2] [samples=5]. Prints one line per sample, then medians.
+import os from 'node:os';
+import { calculateBill } from '../domain/bill-calc.js';
+import { dec } from '../domain/decimal.js';
+import { type Interval, rate } from '../domain/rate-engine.js';
+import { parseTariff } from '../domain/tariff.js';
+
+const secs = Number(process.argv[2] ?? 2);
+const samples = Number(process.argv[3] ?? 5);
+const period = { start: '2026-10-01', end: '2026-10-31' };
+
+const water = parseTariff({
+  schema: 'cisflow.tariff/1',
+  name: 'Water',
+  service: 'water',
+  unit: 'ccf',
+  components: [
+    { type: 'fixed', name: 'Water base charge', byMeterSize: { '5/8"': '18.40', '1"': '30.11' } },
+    {
+      type: 'volumetric',
+      name: 'Water',
+      tiers: [
+        { from: '0', price: '3.10' },
+        { from: '8', price: '3.62' },
+        { from: '20', price: '4.85' },
+      ],
+    },
+  ],
+});
+const sewer = parseTariff({
+  schema: 'cisflow.tariff/1',
+  name: 'Sewer',
+  service: 'sewer',
+  unit: 'ccf',
+  components: [
+    { type: 'fixed', name: 'Sewer base', amount: '24.10' },
+    { type: 'volumetric', name: 'Sewer', basis: 'winter_average', tiers: [{ from: '0', price: '2.95' }] },
+  ],
+});
+const trash = parseTariff({
+  schema: 'cisflow.tariff/1',
+  name: 'Trash',
+  service: 'trash',
+  unit: 'cart',
+  components: [{ type: 'fixed', name: 'Trash', amount: '28.75' }],
+});
+const v = (id: string, tariff: unknown) => [{ id, scheduleCode: id, effectiveFrom: '2020-01-01', tariff }];
+
+function waterAccount(i: number) {
+  const end = (1000 + (i % 37) + 0.25).toFixed(2);
+  return {
+    flags: [],
+    winterAverage: '7.5',
+    segments: [
+      {
+        serviceAgreementId: 'sa_w',
+        serviceType: 'water',
+        status: 'active',
+        serviceStart: '2020-01-01',
+        meter: { serialNumber: 'W1', unit: 'ccf', dialCount: 6, multiplier: '1', size: '5/8"' },
+        openingRead: { id: 'r1', value: '1000', readAt: '2026-10-01T07:00:00Z', source: 'ami' as const },
+        closingRead: { id: 'r2', value: end, readAt: '2026-11-01T07:00:00Z', source: 'ami' as const },
+        rates: v('W', water),
+      },
+      {
+        serviceAgreementId: 'sa_s',
+        serviceType: 'sewer',
+        status: 'active',
+        serviceStart: '2020-01-01',
+        meter: null,
+        openingRead: null,
+        closingRead: null,
+        rates: v('S', sewer),
+      },
+      {
+        serviceAgreementId: 'sa_t',
+        serviceType: 'trash',
+        status: 'active',
+        serviceStart: '2020-01-01',
+        meter: null,
+        openingRead: null,
+        closingRead: null,
+        rates: v('T', trash),
+      },
+    ],
+  };
+}
+
+const peak = Array.from({ length: 12 }, (_, m) =>
+  Array.from({ length: 24 }, (_, h) => (m >= 5 && m <= 8 && h >= 15 && h < 20 ? 1 : 0)),
+);
+const tou = parseTariff({
+  schema: 'cisflow.tariff/1',
+  name: 'TOU',
+  service: 'electric',
+  unit: 'kWh',
+  components: [
+    { type: 'fixed', name: 'Basic charge', amount: '12.00' },
+    {
+      type: 'tou',
+      name: 'Energy',
+      weekday: peak,
+      weekend: peak.map((r) => r.map(() => 0)),
+      periods: [
+        { name: 'off-peak', tiers: [{ from: '0', price: '0.0952' }] },
+        { name: 'on-peak', tiers: [{ from: '0', price: '0.2841' }] },
+      ],
+    },
+    { type: 'demand', name: 'Demand', tiers: [{ from: '0', price: '4.25' }] },
+    { type: 'tax', name: 'Tax', percent: '3' },
+  ],
+});
+const intervals: Interval[] = [];
+for (let d = 1; d <= 30; d++)
+  for (let q = 0; q < 96; q++) {
+    const h = Math.floor(q / 4);
+    intervals.push({
+      start: `2026-07-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`,
+      minutes: 15,
+      value: dec((((q * 7 + d * 13) % 90) / 100 + 0.05).toFixed(2)),
+    });
+  }
+const touVersions = [{ id: 'E', effectiveFrom: '2020-01-01', tariff: tou }];
+
+function measure(name: string, fn: (i: number) => number): number[] {
+  const rates: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    let n = 0;
+    let check = 0;
+    const t0 = performance.now();
+    const until = t0 + secs * 1000;
+    while (performance.now() < until) for (let k = 0; k < 100; k++) check += fn(n++);
+    const perSec = n / ((performance.now() - t0) / 1000);
+    rates.push(perSec);
+    console.log(
+      `${name} sample ${s + 1}: ${Math.round(perSec).toLocaleString('en-US')} bills/s (checksum ${check})`,
+    );
+  }
+  return rates;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const w = measure('water+sewer+trash', (i) =>
+  calculateBill(waterAccount(i), period).segments.reduce((n, s) => n + s.totalCents, 0),
+);
+const e = measure(
+  'TOU electric, 2,880 intervals',
+  () => rate(touVersions, { periodStart: '2026-07-01', periodEnd: '2026-07-30', intervals }).totalCents,
+);
+console.log(
+  `summary: cores=${os.cpus().length} (one used), node ${process.version}; median water+sewer+trash ${Math.round(median(w)).toLocaleString('en-US')} bills/s (goal 50,000); ` +
+    `median TOU electric ${Math.round(median(e)).toLocaleString('en-US')} bills/s; command: npx tsx bench/rating.ts ${secs} ${samples}`,
+);
