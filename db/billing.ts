@@ -34,6 +34,15 @@ export async function loadBillingInputs(
            (select coalesce(jsonb_agg(jsonb_build_object('id', v.id, 'effectiveFrom', v.effective_from::text, 'tariff', v.tariff)
                     order by v.effective_from), '[]'::jsonb)
               from rate_version v where v.rate_schedule_id = sa.rate_schedule_id and v.effective_from <= ${period.end}::date) as rates,
+           (select round(sum(bs.consumption) / nullif(sum(b.period_end - b.period_start + 1), 0), 9)::text
+              from bill_segment bs join bill b on b.id = bs.bill_id
+              where bs.service_agreement_id = sa.id and b.status = 'issued'
+                and b.period = to_char(${period.start}::date - interval '1 year', 'YYYY-MM')) as same_season_daily,
+           (select round(sum(x.consumption) / nullif(sum(x.days), 0), 9)::text from (
+              select bs.consumption, (b.period_end - b.period_start + 1) as days
+              from bill_segment bs join bill b on b.id = bs.bill_id
+              where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period_start < ${period.start}::date
+              order by b.period_start desc limit 3) x) as recent_daily,
            m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
            o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
            c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
@@ -97,6 +106,7 @@ export async function loadBillingInputs(
           scheduleCode: r.scheduleCode,
         })),
         ratingParams: r.ratingParams,
+        history: { sameSeasonLastYearDaily: r.sameSeasonDaily, recentDaily: r.recentDaily },
       }),
     ),
   };

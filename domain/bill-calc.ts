@@ -3,6 +3,7 @@
 // Anything that cannot be billed with confidence becomes a hold with a reason, never a guess.
 import { type Dec, dec, decToString, ZERO } from './decimal.js';
 import { type RatedLine, RatingError, rate } from './rate-engine.js';
+import { type Finding, type UsageHistory, type ValidationPolicy, validateUsage } from './read-validation.js';
 import { consumption, type RegisterRead } from './reads.js';
 import { parseTariff, type Tariff, TariffError } from './tariff.js';
 
@@ -30,6 +31,7 @@ export interface SegmentFacts {
   closingRead: RegisterRead | null;
   rates: RateVersionFacts[];
   ratingParams?: { meterSize?: string; budget?: string; budgetParts?: Record<string, string> };
+  history?: UsageHistory;
 }
 
 export interface AccountFacts {
@@ -37,6 +39,8 @@ export interface AccountFacts {
   /** average monthly water usage last winter, for sewer charges capped at the winter average */
   winterAverage?: string | null;
   segments: SegmentFacts[];
+  /** validate usage before rating; absent for history that was already approved (demo data, what-if) */
+  validation?: ValidationPolicy;
 }
 
 export interface BillLineOut {
@@ -111,7 +115,9 @@ export function calculateBill(
   const usage = new Map<string, { q: Dec; trace: Record<string, unknown> | null }>();
   // metered usage first, so sewer can be billed on the water it follows
   for (const s of facts.segments) {
-    if (s.status === 'suspended_seasonal' || !s.meter) {
+    const suspended = s.status === 'suspended_seasonal';
+    if (!s.meter || (suspended && !s.closingRead)) {
+      // unmetered (trash, flat sewer), or suspended for the season with no read: no consumption is billed
       usage.set(s.serviceAgreementId, { q: ZERO, trace: null });
       continue;
     }
@@ -124,11 +130,28 @@ export function calculateBill(
       continue;
     }
     const c = consumption(s.openingRead, s.closingRead, s.meter);
-    if (!c.ok) {
-      holds.push({ serviceAgreementId: s.serviceAgreementId, code: c.reason, message: c.message });
+    let findings: Finding[] = [];
+    if (facts.validation) {
+      const days = Math.round((Date.parse(period.end) - Date.parse(period.start)) / 86_400_000) + 1;
+      findings = validateUsage({
+        result: c,
+        days,
+        serviceStatus: s.status,
+        history: s.history ?? {},
+        policy: facts.validation,
+      });
+    } else if (!c.ok) findings = [{ code: c.reason, severity: 'hold', message: c.message }];
+    const blocking = findings.filter((f) => f.severity === 'hold');
+    if (blocking.length || !c.ok) {
+      for (const f of blocking)
+        holds.push({ serviceAgreementId: s.serviceAgreementId, code: f.code, message: f.message });
       continue;
     }
-    usage.set(s.serviceAgreementId, { q: c.quantity, trace: { ...c.trace } });
+    const notes = findings.map((f) => f.code);
+    usage.set(s.serviceAgreementId, {
+      q: suspended ? ZERO : c.quantity,
+      trace: { ...c.trace, ...(notes.length ? { findings: notes } : {}) },
+    });
   }
   const water = facts.segments.filter((s) => s.serviceType === 'water');
   const waterHeld = water.some((s) => !usage.has(s.serviceAgreementId));

@@ -25,6 +25,8 @@ export interface ConsumptionTrace {
   multiplier: string;
   rollover: boolean;
   estimated: boolean;
+  /** the parts of a period with a meter exchange */
+  exchange?: { startReadId: string; endReadId: string }[];
 }
 
 /**

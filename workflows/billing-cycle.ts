@@ -10,11 +10,14 @@ import {
 import type { BillingActivities } from '../activities/billing.js';
 import { calculateBill } from '../domain/bill-calc.js';
 import { addDays, monthlyPeriod } from '../domain/period.js';
+import { DEFAULT_VALIDATION, type ValidationPolicy } from '../domain/read-validation.js';
 import { AccountNumber, BillingCycle, BillStatus } from './search-attributes.js';
 
 export interface BillingPolicy {
   /** Days from bill date to due date. */
   dueDays: number;
+  /** High/low/zero usage thresholds; defaults to DEFAULT_VALIDATION. */
+  validation?: ValidationPolicy;
 }
 
 export interface BillingCycleInput {
@@ -54,7 +57,10 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
   ]);
   status = 'rating';
 
-  const { segments, holds } = calculateBill(inputs, period);
+  const { segments, holds } = calculateBill(
+    { ...inputs, validation: input.policy.validation ?? DEFAULT_VALIDATION },
+    period,
+  );
   if (holds.length) {
     // The exceptions queue and staff resolution arrive with the full billing cycle; until then a held bill waits here.
     setStatus('held');

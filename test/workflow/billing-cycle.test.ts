@@ -118,4 +118,25 @@ describe('billing cycle workflow on a real Temporal server', () => {
     expect(await accountBalanceCents(sql, acct.id)).toBe(0);
     expect(inject('temporalNamespace')).toBe('default');
   });
+
+  it("holds unusually high usage against the account's own history before a bill goes out", async () => {
+    const { acct, meter } = await waterAccount();
+    for (const [at, value] of [
+      ['2026-08-01', '100'],
+      ['2026-09-01', '110'],
+      ['2026-10-01', '200'],
+    ] as const) {
+      await addRead(sql, { meterId: meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' });
+    }
+    const bill = (period: string) =>
+      t.env.client.workflow.execute(billingCycleWorkflow, {
+        workflowId: billingCycleWorkflowId(acct.accountNumber, period),
+        taskQueue: `${t.taskQueuePrefix}billing`,
+        args: [{ accountId: acct.id, period, policy: { dueDays: 21 } }],
+      });
+    expect(await bill('2026-08')).toMatchObject({ status: 'issued' }); // 10 ccf, no history yet
+    const held = await bill('2026-09'); // 90 ccf in 30 days = 3/day against 10/31 = 0.32/day
+    expect(held).toMatchObject({ status: 'held', reasons: [{ code: 'high_usage' }] });
+    expect(held.status === 'held' && held.reasons[0]!.message).toMatch(/over 2.5x the recent average/);
+  });
 });
