@@ -1,10 +1,12 @@
 // cisflow command line. Today: `cisflow rate preview`, the bill calculator on its own.
 //   cisflow rate preview --tariff FILE --usage FILE [--from DATE --to DATE] [--class NAME] [--param k=v ...]
 // FILE formats: tariff .json (native cisflow.tariff/1 or OpenEI URDB) or .owrs (YAML); usage .json
-// (UsageInput: {"usage": "22.5", "meterSize": "5/8\"", ...}) or .csv intervals (start,minutes,value).
+// (UsageInput: {"usage": "22.5", "meterSize": "5/8\"", ...}), .csv intervals (start,minutes,value), or
+// .xml Green Button (its first meter reading).
 // Prints the lines and total as JSON; exits 2 with a one-line reason on bad input.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseGreenButton, toRatingIntervals } from '../domain/import/greenbutton.js';
 import { ImportError } from '../domain/import/urdb.js';
 import { PreviewError, parseIntervalCsv, previewBill, type UsageInput } from '../domain/preview.js';
 import { RatingError } from '../domain/rate-engine.js';
@@ -43,7 +45,9 @@ export function run(argv: string[]): { code: number; out: string } {
     const usageText = readFileSync(usagePath, 'utf8');
     const usage: UsageInput = usagePath.endsWith('.csv')
       ? { intervals: parseIntervalCsv(usageText) }
-      : JSON.parse(usageText);
+      : usagePath.endsWith('.xml')
+        ? greenButtonUsage(usageText)
+        : JSON.parse(usageText);
     if (values.from) usage.from = values.from as string;
     if (values.to) usage.to = values.to as string;
     const params = Object.fromEntries(
@@ -68,6 +72,14 @@ export function run(argv: string[]): { code: number; out: string } {
       return { code: 2, out: `cisflow: no such file: ${(e as NodeJS.ErrnoException).path}` };
     throw e;
   }
+}
+
+/** The first meter reading of the first usage point in a Green Button file, as interval usage. */
+function greenButtonUsage(xml: string): UsageInput {
+  const reading = parseGreenButton(xml).usagePoints[0]?.meterReadings[0];
+  if (!reading?.intervals.length)
+    throw new PreviewError('usage', 'the Green Button file has no interval readings');
+  return { intervals: toRatingIntervals(reading) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -62,6 +62,8 @@ export interface RatedSegment {
   unit: string | null;
   lines: BillLineOut[];
   totalCents: number;
+  /** the part of totalCents that is tax, owed to the taxing authority rather than earned */
+  taxCents: number;
 }
 
 export interface Hold {
@@ -87,6 +89,7 @@ function toLine(l: RatedLine, scheduleCode: string, reads: Record<string, unknow
   // built field by field: this runs for every line of every bill in a bill run
   const trace: Record<string, unknown> = {
     component: l.component,
+    kind: l.kind,
     scheduleCode,
     unitPrice: l.unitPrice,
     tier: l.tier,
@@ -213,6 +216,7 @@ export function calculateBill(
           toLine(l, codeOf.get(l.rateVersionId) ?? '', l.component && u.trace ? u.trace : null),
         ),
         totalCents: r.totalCents,
+        taxCents: r.lines.reduce((n, l) => (l.kind === 'tax' ? n + l.amountCents : n), 0),
       });
     } catch (e) {
       if (e instanceof RatingError || e instanceof TariffError) {

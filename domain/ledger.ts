@@ -15,7 +15,7 @@ export interface Posting {
 
 export interface JournalEntry {
   idempotencyKey: string;
-  kind: 'bill' | 'payment' | 'adjustment' | 'reversal' | 'fee' | 'opening_balance';
+  kind: 'bill' | 'payment' | 'adjustment' | 'reversal' | 'fee' | 'opening_balance' | 'deposit';
   accountId: string | null;
   effectiveOn: string;
   description: string;
@@ -52,18 +52,22 @@ function net(postings: Posting[]): Posting[] {
     .map(([ledgerAccount, amountCents]) => ({ ledgerAccount, amountCents }));
 }
 
-/** A bill debits the customer's receivable and credits revenue per service. */
+/** A bill debits the customer's receivable and credits revenue per service, and tax payable for its taxes. */
 export function billEntry(a: {
   idempotencyKey: string;
   accountId: string;
   billDate: string;
   period: string;
-  segments: { serviceType: string; totalCents: number }[];
+  segments: { serviceType: string; totalCents: number; taxCents?: number }[];
 }): JournalEntry | null {
   const total = a.segments.reduce((n, s) => n + s.totalCents, 0);
   const postings = net([
     { ledgerAccount: receivable(a.accountId), amountCents: total },
-    ...a.segments.map((s) => ({ ledgerAccount: revenue(s.serviceType), amountCents: -s.totalCents })),
+    ...a.segments.map((s) => ({
+      ledgerAccount: revenue(s.serviceType),
+      amountCents: -(s.totalCents - (s.taxCents ?? 0)),
+    })),
+    ...a.segments.map((s) => ({ ledgerAccount: 'tax_payable' as const, amountCents: -(s.taxCents ?? 0) })),
   ]);
   if (postings.length === 0) return null; // a zero bill moves no money
   return assertBalanced({

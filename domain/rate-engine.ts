@@ -46,6 +46,8 @@ export interface RateVersion {
 
 export interface RatedLine {
   component: string;
+  /** the tariff component type; taxes post to tax payable, everything else to revenue */
+  kind: Component['type'];
   description: string;
   quantity: string;
   unit: string;
@@ -132,6 +134,7 @@ function addLine(
 ): number {
   lines.push({
     component: l.component,
+    kind: l.kind,
     description: l.description,
     quantity: l.quantity,
     unit: l.unit,
@@ -284,6 +287,7 @@ export function rate(
           const amount = c.byMeterSize ? sizeAmount(c, ctx.meterSize) : c.amount!;
           subtotal += addLine(lines, base, {
             component: c.name,
+            kind: c.type,
             description: c.name,
             quantity: fractionText(days, periodDays),
             unit: 'period',
@@ -319,6 +323,7 @@ export function rate(
             const tier = c.tiers[i]!;
             subtotal += addLine(lines, base, {
               component: c.name,
+              kind: c.type,
               description: c.tiers.length > 1 ? `${c.name}, tier ${i + 1}` : c.name,
               quantity: decToString(part),
               unit: t.unit,
@@ -357,6 +362,7 @@ export function rate(
               const tier = per.tiers[i]!;
               subtotal += addLine(lines, base, {
                 component: c.name,
+                kind: c.type,
                 description: `${c.name}, ${per.name}${per.tiers.length > 1 ? ` tier ${i + 1}` : ''}`,
                 quantity: decToString(part),
                 unit: t.unit,
@@ -409,6 +415,7 @@ export function rate(
               );
               subtotal += addLine(lines, base, {
                 component: c.name,
+                kind: c.type,
                 description: g.name ? `${c.name}, ${g.name}` : c.name,
                 quantity: decToString(part),
                 unit: 'kW',
@@ -427,6 +434,7 @@ export function rate(
           if (subtotal < floor) {
             subtotal += addLine(lines, base, {
               component: c.name,
+              kind: c.type,
               description: `${c.name} (bill brought up to the minimum)`,
               quantity: '1',
               unit: 'period',
@@ -443,6 +451,7 @@ export function rate(
           if (c.percent !== undefined) {
             subtotal += addLine(lines, base, {
               component: c.name,
+              kind: c.type,
               description: `${c.name} (${c.percent}%)`,
               quantity: decToString(fromCents(subtotal)),
               unit: 'USD',
@@ -454,6 +463,7 @@ export function rate(
           } else {
             subtotal += addLine(lines, base, {
               component: c.name,
+              kind: c.type,
               description: c.name,
               quantity: decToString(usage),
               unit: t.unit,
@@ -469,6 +479,7 @@ export function rate(
           const exempt = !!c.exemptFlag && !!ctx.flags?.includes(c.exemptFlag);
           subtotal += addLine(lines, base, {
             component: c.name,
+            kind: c.type,
             description: exempt ? `${c.name} (exempt)` : `${c.name} (${c.percent}%)`,
             quantity: decToString(fromCents(subtotal)),
             unit: 'USD',

@@ -21,7 +21,8 @@ export type IdPrefix =
   | 'pay'
   | 'user'
   | 'adj'
-  | 'inst';
+  | 'inst'
+  | 'dep';
 
 let lastMs = 0;
 let seq = 0;

@@ -48,4 +48,23 @@ describe('journal entries', () => {
     expect(monthlyPeriod('2028-02')).toEqual({ key: '2028-02', start: '2028-02-01', end: '2028-02-29' });
     expect(() => monthlyPeriod('2026-13')).toThrow(/period/);
   });
+
+  it('credits taxes to tax payable, not revenue', () => {
+    const e = billEntry({
+      idempotencyKey: 'k',
+      accountId: 'acct_1',
+      billDate: '2026-11-03',
+      period: '2026-10',
+      segments: [
+        { serviceType: 'electric', totalCents: 10300, taxCents: 300 },
+        { serviceType: 'trash', totalCents: 2875 },
+      ],
+    });
+    expect(e!.postings).toEqual([
+      { ledgerAccount: 'ar:acct_1', amountCents: 13175 },
+      { ledgerAccount: 'revenue:electric', amountCents: -10000 },
+      { ledgerAccount: 'revenue:trash', amountCents: -2875 },
+      { ledgerAccount: 'tax_payable', amountCents: -300 },
+    ]);
+  });
 });

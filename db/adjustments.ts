@@ -1,0 +1,117 @@
+// Adjustments and deposits: each one is a journal entry; the records here say why it was posted.
+import { assertBalanced, type JournalEntry, receivable } from '../domain/ledger.js';
+import { newId } from '../lib/ids.js';
+import type { Sql } from './client.js';
+import { postEntry } from './ledger.js';
+
+export type AdjustmentKind =
+  | 'credit'
+  | 'debit'
+  | 'late_fee'
+  | 'returned_payment_fee'
+  | 'write_off'
+  | 'rebill';
+
+/**
+ * Posts an adjustment once per idempotency key. Positive amounts raise what the customer owes
+ * (fees, debits) and credit revenue:adjustments; negative amounts (credits, write-offs) do the reverse.
+ */
+export async function postAdjustment(
+  sql: Sql,
+  a: {
+    idempotencyKey: string;
+    accountId: string;
+    kind: AdjustmentKind;
+    amountCents: number;
+    reason: string;
+    billId?: string;
+    userId?: string;
+    on: string;
+  },
+) {
+  if (!Number.isSafeInteger(a.amountCents) || a.amountCents === 0)
+    throw new RangeError('an adjustment is a non-zero whole number of cents');
+  return sql.begin(async (tx) => {
+    const entry: JournalEntry = assertBalanced({
+      idempotencyKey: a.idempotencyKey,
+      kind: a.kind === 'late_fee' || a.kind === 'returned_payment_fee' ? 'fee' : 'adjustment',
+      accountId: a.accountId,
+      effectiveOn: a.on,
+      description: `${a.kind.replace(/_/g, ' ')}: ${a.reason}`,
+      postings: [
+        { ledgerAccount: receivable(a.accountId), amountCents: a.amountCents },
+        {
+          ledgerAccount: a.kind === 'write_off' ? 'revenue:bad_debt' : 'revenue:adjustments',
+          amountCents: -a.amountCents,
+        },
+      ],
+    });
+    const posted = await postEntry(tx, entry);
+    if (!posted.created) {
+      const [existing] = await tx<
+        { id: string }[]
+      >`select id from adjustment where journal_entry_id = ${posted.id}`;
+      return { id: existing!.id, journalEntryId: posted.id, created: false };
+    }
+    const id = newId('adj');
+    await tx`insert into adjustment (id, account_id, kind, amount_cents, reason, bill_id, journal_entry_id, created_by)
+      values (${id}, ${a.accountId}, ${a.kind}, ${a.amountCents}, ${a.reason}, ${a.billId ?? null}, ${posted.id}, ${a.userId ?? null})`;
+    return { id, journalEntryId: posted.id, created: true };
+  });
+}
+
+/** A deposit billed to the account is owed by the customer and held for them (a liability), not revenue. */
+export async function billDeposit(
+  sql: Sql,
+  a: { idempotencyKey: string; accountId: string; amountCents: number; on: string },
+) {
+  return sql.begin(async (tx) => {
+    const posted = await postEntry(
+      tx,
+      assertBalanced({
+        idempotencyKey: a.idempotencyKey,
+        kind: 'deposit',
+        accountId: a.accountId,
+        effectiveOn: a.on,
+        description: 'Service deposit',
+        postings: [
+          { ledgerAccount: receivable(a.accountId), amountCents: a.amountCents },
+          { ledgerAccount: 'deposits_held', amountCents: -a.amountCents },
+        ],
+      }),
+    );
+    if (!posted.created) return { journalEntryId: posted.id, created: false };
+    await tx`insert into deposit (id, account_id, amount_cents, status, journal_entry_id)
+      values (${newId('dep')}, ${a.accountId}, ${a.amountCents}, 'billed', ${posted.id})`;
+    return { journalEntryId: posted.id, created: true };
+  });
+}
+
+/** Corrections are reversals: a new entry with every posting negated, linked to the original. */
+export async function reverseEntry(
+  sql: Sql,
+  a: { journalEntryId: string; idempotencyKey: string; reason: string; on: string },
+) {
+  return sql.begin(async (tx) => {
+    const [orig] = await tx<{ accountId: string | null; description: string }[]>`
+      select account_id, description from journal_entry where id = ${a.journalEntryId}`;
+    if (!orig) throw new RangeError(`no journal entry ${a.journalEntryId}`);
+    const postings = await tx<{ ledgerAccountId: string; amountCents: number }[]>`
+      select ledger_account_id, amount_cents from posting where journal_entry_id = ${a.journalEntryId}`;
+    return postEntry(
+      tx,
+      assertBalanced({
+        idempotencyKey: a.idempotencyKey,
+        kind: 'reversal',
+        accountId: orig.accountId,
+        effectiveOn: a.on,
+        description: `Reversal of "${orig.description}": ${a.reason}`,
+        postings: postings.map((p) => ({
+          ledgerAccount: p.ledgerAccountId as never,
+          amountCents: -p.amountCents,
+        })),
+      }),
+      { reversesId: a.journalEntryId },
+    );
+  });
+}
