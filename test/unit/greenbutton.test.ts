@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/index.js';
 import { parseGreenButton, toRatingIntervals } from '../../domain/import/greenbutton.js';
 import { ImportError } from '../../domain/import/urdb.js';
+import { FIXTURES } from '../support/fixtures.js';
 
-const GB = path.resolve(process.env.CISFLOW_FIXTURES ?? '../shared/fixtures', 'greenbutton');
+const GB = path.join(FIXTURES, 'greenbutton');
 const read = (f: string) => readFileSync(path.join(GB, f), 'utf8');
 
 describe('Green Button fixtures', () => {

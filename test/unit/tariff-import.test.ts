@@ -8,8 +8,8 @@ import { importOwrs, parseOwrs } from '../../domain/import/owrs.js';
 import { ImportError, importUrdb } from '../../domain/import/urdb.js';
 import { type Interval, rate } from '../../domain/rate-engine.js';
 import type { Tariff } from '../../domain/tariff.js';
+import { FIXTURES } from '../support/fixtures.js';
 
-const FIXTURES = path.resolve(process.env.CISFLOW_FIXTURES ?? '../shared/fixtures');
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
