@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/index.js';
+import { FIXTURES } from '../support/fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cisflow-cli-'));
 const file = (name: string, body: string) => {
@@ -10,8 +11,9 @@ const file = (name: string, body: string) => {
   writeFileSync(p, body);
   return p;
 };
-const CAMBRIA = path.resolve(
-  '../shared/fixtures/owrs/full_utility_rates/California/Cambria Community Services District - 491/03-01-2017.owrs',
+const CAMBRIA = path.join(
+  FIXTURES,
+  'owrs/full_utility_rates/California/Cambria Community Services District - 491/03-01-2017.owrs',
 );
 
 describe('cisflow rate preview', () => {
