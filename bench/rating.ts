@@ -3,6 +3,7 @@
 //   2. a TOU electric account with 30 days of 15-minute interval data (2,880 intervals).
 // Run: npx tsx bench/rating.ts [seconds-per-sample=2] [samples=5]. Prints one line per sample, then medians.
 import os from 'node:os';
+import { DEMO_TARIFFS } from '../db/demo/seed.js';
 import { calculateBill } from '../domain/bill-calc.js';
 import { dec } from '../domain/decimal.js';
 import { type Interval, rate } from '../domain/rate-engine.js';
@@ -12,41 +13,10 @@ const secs = Number(process.argv[2] ?? 2);
 const samples = Number(process.argv[3] ?? 5);
 const period = { start: '2026-10-01', end: '2026-10-31' };
 
-const water = parseTariff({
-  schema: 'cisflow.tariff/1',
-  name: 'Water',
-  service: 'water',
-  unit: 'ccf',
-  components: [
-    { type: 'fixed', name: 'Water base charge', byMeterSize: { '5/8"': '18.40', '1"': '30.11' } },
-    {
-      type: 'volumetric',
-      name: 'Water',
-      tiers: [
-        { from: '0', price: '3.10' },
-        { from: '8', price: '3.62' },
-        { from: '20', price: '4.85' },
-      ],
-    },
-  ],
-});
-const sewer = parseTariff({
-  schema: 'cisflow.tariff/1',
-  name: 'Sewer',
-  service: 'sewer',
-  unit: 'ccf',
-  components: [
-    { type: 'fixed', name: 'Sewer base', amount: '24.10' },
-    { type: 'volumetric', name: 'Sewer', basis: 'winter_average', tiers: [{ from: '0', price: '2.95' }] },
-  ],
-});
-const trash = parseTariff({
-  schema: 'cisflow.tariff/1',
-  name: 'Trash',
-  service: 'trash',
-  unit: 'cart',
-  components: [{ type: 'fixed', name: 'Trash', amount: '28.75' }],
-});
+// the demo utility's residential tariffs: inclining-block water, winter-average sewer, flat trash
+const water = DEMO_TARIFFS.water!.tariff;
+const sewer = DEMO_TARIFFS.sewer!.tariff;
+const trash = DEMO_TARIFFS.trash!.tariff;
 const v = (id: string, tariff: unknown) => [{ id, scheduleCode: id, effectiveFrom: '2020-01-01', tariff }];
 
 function waterAccount(i: number) {

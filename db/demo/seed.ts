@@ -85,7 +85,7 @@ export const DEMO_CUSTOMER_EMAIL = 'customer@cisflow.local';
 
 const SUMMER = { name: 'summer', months: [6, 7, 8, 9] };
 const WINTER = { name: 'winter', months: [1, 2, 3, 4, 5, 10, 11, 12] };
-const TARIFFS: Record<string, { code: string; name: string; service: string; tariff: Tariff }> =
+export const DEMO_TARIFFS: Record<string, { code: string; name: string; service: string; tariff: Tariff }> =
   Object.fromEntries(
     [
       {
@@ -274,12 +274,12 @@ export async function seedDemo(
     payment: [],
   };
   const rateIds: Record<string, { rs: string; rv: string }> = {};
-  const rateRows = Object.entries(TARIFFS).map(([k, t]) => {
+  const rateRows = Object.entries(DEMO_TARIFFS).map(([k, t]) => {
     rateIds[k] = { rs: newId('rs'), rv: newId('rv') };
     return t;
   });
   const rateFacts = Object.fromEntries(
-    Object.entries(TARIFFS).map(([k, t]) => [
+    Object.entries(DEMO_TARIFFS).map(([k, t]) => [
       k,
       { id: rateIds[k]!.rv, scheduleCode: t.code, effectiveFrom: '2020-01-01', tariff: t.tariff },
     ]),
@@ -510,7 +510,7 @@ export async function seedDemo(
               meter: s.meter
                 ? {
                     serialNumber: s.meter.id,
-                    unit: TARIFFS[s.service]!.tariff.unit,
+                    unit: DEMO_TARIFFS[s.service]!.tariff.unit,
                     dialCount: s.meter.dialCount,
                     multiplier: '1',
                     size: s.meter.size,
