@@ -1,10 +1,11 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
 import type { AccountFacts, RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
-import { billEntry } from '../domain/ledger.js';
+import { billEntry, type JournalEntry } from '../domain/ledger.js';
 import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
+import { insertMany } from './bulk.js';
 import type { Sql } from './client.js';
-import { postEntry } from './ledger.js';
+import { postEntries } from './ledger.js';
 
 export interface BillingInputs extends AccountFacts {
   accountId: string;
@@ -23,50 +24,74 @@ export async function loadBillingInputs(
   accountId: string,
   period: { key: string; start: string; end: string },
 ): Promise<BillingInputs | null> {
-  const [acct] = await sql<{ accountNumber: string; billingCycle: string; flags: string[] }[]>`
-    select account_number, billing_cycle, flags from account where id = ${accountId}`;
-  if (!acct) return null;
-  const [existing] = await sql<{ id: string; totalCents: number; status: string }[]>`
-    select id, total_cents, status from bill where account_id = ${accountId} and period = ${period.key}`;
-  const rows = await sql`
-    select sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start, sa.end_date::text as service_end,
-           sa.rating_params, rs.code as schedule_code,
-           (select coalesce(jsonb_agg(jsonb_build_object('id', v.id, 'effectiveFrom', v.effective_from::text, 'tariff', v.tariff)
-                    order by v.effective_from), '[]'::jsonb)
-              from rate_version v where v.rate_schedule_id = sa.rate_schedule_id and v.effective_from <= ${period.end}::date) as rates,
-           (select round(sum(bs.consumption) / nullif(sum(b.period_end - b.period_start + 1), 0), 9)::text
-              from bill_segment bs join bill b on b.id = bs.bill_id
-              where bs.service_agreement_id = sa.id and b.status = 'issued'
-                and b.period = to_char(${period.start}::date - interval '1 year', 'YYYY-MM')) as same_season_daily,
-           (select round(sum(x.consumption) / nullif(sum(x.days), 0), 9)::text from (
-              select bs.consumption, (b.period_end - b.period_start + 1) as days
-              from bill_segment bs join bill b on b.id = bs.bill_id
-              where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period_start < ${period.start}::date
-              order by b.period_start desc limit 3) x) as recent_daily,
-           m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
-           o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
-           c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
-    from service_agreement sa
-    join rate_schedule rs on rs.id = sa.rate_schedule_id
-    left join meter_installation mi on mi.service_point_id = sa.service_point_id
-      and mi.installed_at < (${period.end}::date + 1) and (mi.removed_at is null or mi.removed_at > ${period.start}::date)
-    left join meter m on m.id = mi.meter_id
-    left join lateral (
-      select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.start}::date + 1)
-      order by r.read_at desc limit 1) o on true
-    left join lateral (
-      select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.end}::date + 2)
-        and r.read_at > (${period.start}::date + 1)
-      order by r.read_at desc limit 1) c on true
-    where sa.account_id = ${accountId}
-      and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
-      and sa.status <> 'pending'
-    order by sa.service_type, sa.id`;
-  // last winter's average monthly water use, for sewer charges capped at the winter average
-  const [winter] = await sql<{ avg: string | null }[]>`
-    select round(avg(s.consumption), 9)::text as avg from bill_segment s join bill b on b.id = s.bill_id
-    where b.account_id = ${accountId} and s.service_type = 'water' and b.status = 'issued'
-      and extract(month from b.period_start) in (12, 1, 2) and b.period_start > ${period.start}::date - 365`;
+  return (await loadBillingInputsMany(sql, [accountId], period)).get(accountId) ?? null;
+}
+
+/** The same facts for many accounts at once, in five set-based queries: what a bill run pages through. */
+export async function loadBillingInputsMany(
+  sql: Sql,
+  accountIds: string[],
+  period: { key: string; start: string; end: string },
+): Promise<Map<string, BillingInputs>> {
+  const out = new Map<string, BillingInputs>();
+  if (!accountIds.length) return out;
+  const [accounts, existing, rows, winters] = await Promise.all([
+    sql<{ id: string; accountNumber: string; billingCycle: string; flags: string[] }[]>`
+      select id, account_number, billing_cycle, flags from account where id = any(${accountIds})`,
+    sql<{ accountId: string; id: string; totalCents: number; status: string }[]>`
+      select account_id, id, total_cents, status from bill where account_id = any(${accountIds}) and period = ${period.key}`,
+    sql`
+      select sa.account_id, sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start,
+             sa.end_date::text as service_end, sa.rating_params, sa.rate_schedule_id, rs.code as schedule_code,
+             (select round(sum(bs.consumption) / nullif(sum(b.period_end - b.period_start + 1), 0), 9)::text
+                from bill_segment bs join bill b on b.id = bs.bill_id
+                where bs.service_agreement_id = sa.id and b.status = 'issued'
+                  and b.period = to_char(${period.start}::date - interval '1 year', 'YYYY-MM')) as same_season_daily,
+             (select round(sum(x.consumption) / nullif(sum(x.days), 0), 9)::text from (
+                select bs.consumption, (b.period_end - b.period_start + 1) as days
+                from bill_segment bs join bill b on b.id = bs.bill_id
+                where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period_start < ${period.start}::date
+                order by b.period_start desc limit 3) x) as recent_daily,
+             m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
+             o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
+             c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
+      from service_agreement sa
+      join rate_schedule rs on rs.id = sa.rate_schedule_id
+      left join meter_installation mi on mi.service_point_id = sa.service_point_id
+        and mi.installed_at < (${period.end}::date + 1) and (mi.removed_at is null or mi.removed_at > ${period.start}::date)
+      left join meter m on m.id = mi.meter_id
+      left join lateral (
+        select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.start}::date + 1)
+        order by r.read_at desc limit 1) o on true
+      left join lateral (
+        select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.end}::date + 2)
+          and r.read_at > (${period.start}::date + 1)
+        order by r.read_at desc limit 1) c on true
+      where sa.account_id = any(${accountIds})
+        and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
+        and sa.status <> 'pending'
+      order by sa.account_id, sa.service_type, sa.id`,
+    // last winter's average monthly water use, for sewer charges capped at the winter average
+    sql<{ accountId: string; avg: string | null }[]>`
+      select b.account_id, round(avg(s.consumption), 9)::text as avg from bill_segment s join bill b on b.id = s.bill_id
+      where b.account_id = any(${accountIds}) and s.service_type = 'water' and b.status = 'issued'
+        and extract(month from b.period_start) in (12, 1, 2) and b.period_start > ${period.start}::date - 365
+      group by b.account_id`,
+  ]);
+  // Rate versions once per schedule: every account on a schedule shares the same tariff object.
+  const scheduleIds = [...new Set(rows.map((r) => r.rateScheduleId as string))];
+  const versions = new Map<string, Omit<RateVersionFacts, 'scheduleCode'>[]>();
+  if (scheduleIds.length) {
+    for (const v of await sql<
+      { rateScheduleId: string; id: string; effectiveFrom: string; tariff: unknown }[]
+    >`
+      select rate_schedule_id, id, effective_from::text, tariff from rate_version
+      where rate_schedule_id = any(${scheduleIds}) and effective_from <= ${period.end}::date order by effective_from`) {
+      const list = versions.get(v.rateScheduleId) ?? [];
+      list.push({ id: v.id, effectiveFrom: v.effectiveFrom, tariff: v.tariff });
+      versions.set(v.rateScheduleId, list);
+    }
+  }
   const read = (r: Record<string, unknown>, p: 'o' | 'c'): RegisterRead | null =>
     r[`${p}Id`]
       ? {
@@ -76,40 +101,45 @@ export async function loadBillingInputs(
           source: r[`${p}Source`] as RegisterRead['source'],
         }
       : null;
-  return {
-    accountId,
-    accountNumber: acct.accountNumber,
-    billingCycle: acct.billingCycle,
-    flags: acct.flags,
-    winterAverage: winter?.avg ?? null,
-    existingBill: existing ?? null,
-    segments: rows.map(
-      (r): SegmentFacts => ({
-        serviceAgreementId: r.saId,
-        serviceType: r.serviceType,
-        status: r.status,
-        serviceStart: r.serviceStart,
-        serviceEnd: r.serviceEnd,
-        meter: r.meterId
-          ? {
-              serialNumber: r.serialNumber,
-              unit: r.unit,
-              dialCount: r.dialCount,
-              multiplier: r.multiplier,
-              size: r.size,
-            }
-          : null,
-        openingRead: read(r, 'o'),
-        closingRead: read(r, 'c'),
-        rates: (r.rates as Omit<RateVersionFacts, 'scheduleCode'>[]).map((v) => ({
-          ...v,
-          scheduleCode: r.scheduleCode,
-        })),
-        ratingParams: r.ratingParams,
-        history: { sameSeasonLastYearDaily: r.sameSeasonDaily, recentDaily: r.recentDaily },
-      }),
-    ),
-  };
+  const existingBy = new Map(
+    existing.map((e) => [e.accountId, { id: e.id, totalCents: e.totalCents, status: e.status }]),
+  );
+  const winterBy = new Map(winters.map((w) => [w.accountId, w.avg]));
+  for (const a of accounts) {
+    out.set(a.id, {
+      accountId: a.id,
+      accountNumber: a.accountNumber,
+      billingCycle: a.billingCycle,
+      flags: a.flags,
+      winterAverage: winterBy.get(a.id) ?? null,
+      existingBill: existingBy.get(a.id) ?? null,
+      segments: [],
+    });
+  }
+  for (const r of rows) {
+    out.get(r.accountId)?.segments.push({
+      serviceAgreementId: r.saId,
+      serviceType: r.serviceType,
+      status: r.status,
+      serviceStart: r.serviceStart,
+      serviceEnd: r.serviceEnd,
+      meter: r.meterId
+        ? {
+            serialNumber: r.serialNumber,
+            unit: r.unit,
+            dialCount: r.dialCount,
+            multiplier: r.multiplier,
+            size: r.size,
+          }
+        : null,
+      openingRead: read(r, 'o'),
+      closingRead: read(r, 'c'),
+      rates: (versions.get(r.rateScheduleId) ?? []).map((v) => ({ ...v, scheduleCode: r.scheduleCode })),
+      ratingParams: r.ratingParams,
+      history: { sameSeasonLastYearDaily: r.sameSeasonDaily, recentDaily: r.recentDaily },
+    } satisfies SegmentFacts);
+  }
+  return out;
 }
 
 export interface IssueBillInput {
@@ -121,65 +151,113 @@ export interface IssueBillInput {
   segments: RatedSegment[];
 }
 
-/**
- * Stores the bill, its segments and lines, and its journal entry in one transaction.
- * Idempotent: the (account, period) unique key and the entry's idempotency key make a retry a no-op.
- */
+/** The journal entry key of a bill: one bill per account and period, however it was produced. */
+export const billEntryKey = (accountId: string, period: string) => `bill:${accountId}:${period}`;
+
+/** Stores one bill; see issueBills. */
 export async function issueBill(
   sql: Sql,
   b: IssueBillInput,
 ): Promise<{ billId: string; totalCents: number; created: boolean }> {
+  return (await issueBills(sql, [b]))[0]!;
+}
+
+/**
+ * Stores bills, their segments and lines, and their journal entries in one transaction, set-based.
+ * Idempotent: a bill whose account and period are already billed is skipped (unique key), and each
+ * entry posts once (idempotency key), so a retried activity or a re-run bill run bills no one twice.
+ */
+export async function issueBills(
+  sql: Sql,
+  bills: IssueBillInput[],
+): Promise<{ billId: string; totalCents: number; created: boolean }[]> {
+  if (!bills.length) return [];
   return sql.begin(async (tx) => {
-    const [existing] = await tx<{ id: string; totalCents: number }[]>`
-      select id, total_cents from bill where account_id = ${b.accountId} and period = ${b.period.key} for update`;
-    if (existing) return { billId: existing.id, totalCents: existing.totalCents, created: false };
-    const billId = newId('bill');
-    const total = b.segments.reduce((n, s) => n + s.totalCents, 0);
-    await tx`
-      insert into bill (id, account_id, period, period_start, period_end, status, bill_date, due_date, total_cents, workflow_id)
-      values (${billId}, ${b.accountId}, ${b.period.key}, ${b.period.start}, ${b.period.end}, 'issued',
-              ${b.billDate}, ${b.dueDate}, ${total}, ${b.workflowId})`;
-    const segRows = b.segments.map((s) => ({ ...s, id: newId('seg') }));
-    if (segRows.length) {
-      await tx`insert into bill_segment ${tx(
-        segRows.map((s) => ({
-          id: s.id,
-          billId,
-          serviceAgreementId: s.serviceAgreementId,
-          serviceType: s.serviceType,
-          startReadId: s.startReadId,
-          endReadId: s.endReadId,
+    const rows = bills.map((b) => ({
+      id: newId('bill'),
+      accountId: b.accountId,
+      period: b.period.key,
+      periodStart: b.period.start,
+      periodEnd: b.period.end,
+      status: 'issued',
+      billDate: b.billDate,
+      dueDate: b.dueDate,
+      totalCents: b.segments.reduce((n, s) => n + s.totalCents, 0),
+      workflowId: b.workflowId,
+    }));
+    const inserted = new Set(
+      (
+        await tx<
+          { id: string }[]
+        >`insert into bill ${tx(rows as never)} on conflict (account_id, period) do nothing returning id`
+      ).map((r) => r.id),
+    );
+    const fresh = rows.map((r, i) => ({ row: r, bill: bills[i]! })).filter((x) => inserted.has(x.row.id));
+    const segRows: Record<string, unknown>[] = [];
+    const lineRows: Record<string, unknown>[] = [];
+    const entries: JournalEntry[] = [];
+    for (const { row, bill } of fresh) {
+      for (const s of bill.segments) {
+        const segId = newId('seg');
+        segRows.push({
+          id: segId,
+          bill_id: row.id,
+          service_agreement_id: s.serviceAgreementId,
+          service_type: s.serviceType,
+          start_read_id: s.startReadId,
+          end_read_id: s.endReadId,
           consumption: s.consumption,
           unit: s.unit,
-          totalCents: s.totalCents,
-        })),
-      )}`;
-      const lineRows = segRows.flatMap((s) =>
-        s.lines.map((l, i) => ({
-          id: newId('line'),
-          billSegmentId: s.id,
-          seq: i + 1,
-          description: l.description,
-          // "15/31" (a prorated period) is not a number; the trace keeps it
-          quantity: l.quantity && /^-?\d+(\.\d+)?$/.test(l.quantity) ? l.quantity : null,
-          unit: l.unit,
-          unitPrice: l.unitPrice,
-          amountCents: l.amountCents,
-          rateVersionId: l.rateVersionId,
-          trace: tx.json({ ...l.trace, quantity: l.quantity } as never),
-        })),
-      );
-      if (lineRows.length) await tx`insert into bill_line ${tx(lineRows)}`;
+          total_cents: s.totalCents,
+        });
+        s.lines.forEach((l, i) => {
+          lineRows.push({
+            id: newId('line'),
+            bill_segment_id: segId,
+            seq: i + 1,
+            description: l.description,
+            // "15/31" (a prorated period) is not a number; the trace keeps it
+            quantity: l.quantity && /^-?\d+(\.\d+)?$/.test(l.quantity) ? l.quantity : null,
+            unit: l.unit,
+            unit_price: l.unitPrice,
+            amount_cents: l.amountCents,
+            rate_version_id: l.rateVersionId,
+            trace: { ...l.trace, quantity: l.quantity },
+          });
+        });
+      }
+      const e = billEntry({
+        idempotencyKey: billEntryKey(bill.accountId, bill.period.key),
+        accountId: bill.accountId,
+        billDate: bill.billDate,
+        period: bill.period.key,
+        segments: bill.segments,
+      });
+      if (e) entries.push(e);
     }
-    const entry = billEntry({
-      idempotencyKey: `${b.workflowId}/bill`,
-      accountId: b.accountId,
-      billDate: b.billDate,
-      period: b.period.key,
-      segments: b.segments,
+    await insertMany(tx, 'bill_segment', segRows);
+    await insertMany(tx, 'bill_line', lineRows);
+    if (entries.length)
+      await postEntries(
+        tx,
+        entries,
+        new Map(fresh.map((x) => [billEntryKey(x.bill.accountId, x.bill.period.key), x.row.id])),
+      );
+    // bills that already existed report their stored totals
+    const skipped = rows.filter((r) => !inserted.has(r.id));
+    const stored = skipped.length
+      ? (
+          await tx<{ id: string; accountId: string; period: string; totalCents: number }[]>`
+            select id, account_id, period, total_cents from bill
+            where account_id = any(${skipped.map((r) => r.accountId)}) and period = any(${[...new Set(skipped.map((r) => r.period))]})`
+        ).filter((b) => skipped.some((r) => r.accountId === b.accountId && r.period === b.period))
+      : [];
+    const storedBy = new Map(stored.map((r) => [r.accountId, r]));
+    return rows.map((r) => {
+      if (inserted.has(r.id)) return { billId: r.id, totalCents: r.totalCents, created: true };
+      const e = storedBy.get(r.accountId)!;
+      return { billId: e.id, totalCents: e.totalCents, created: false };
     });
-    if (entry) await postEntry(tx, entry, { billId });
-    return { billId, totalCents: total, created: true };
   });
 }
 

@@ -1,6 +1,7 @@
 // Ledger persistence. Entries are inserted once per idempotency key; balances are sums of postings.
 import type { JournalEntry, LedgerAccountCode } from '../domain/ledger.js';
 import { newId } from '../lib/ids.js';
+import { insertMany } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 
 function ledgerAccountKind(code: LedgerAccountCode): {
@@ -29,9 +30,7 @@ export async function postEntry(
     { id: string }[]
   >`select id from journal_entry where idempotency_key = ${e.idempotencyKey}`;
   if (existing[0]) return { id: existing[0].id, created: false };
-  const codes = [...new Set(e.postings.map((p) => p.ledgerAccount))];
-  const accounts = codes.map((id) => ({ id, ...ledgerAccountKind(id) }));
-  await tx`insert into ledger_account ${tx(accounts, 'id', 'kind', 'name', 'accountId')} on conflict (id) do nothing`;
+  await insertLedgerAccounts(tx, [...new Set(e.postings.map((p) => p.ledgerAccount))]);
   const id = newId('je');
   const inserted = await tx<{ id: string }[]>`
     insert into journal_entry (id, idempotency_key, kind, account_id, effective_on, description, bill_id, reverses_id)
@@ -53,6 +52,53 @@ export async function postEntry(
   }));
   await tx`insert into posting ${tx(rows, 'journalEntryId', 'ledgerAccountId', 'amountCents')}`;
   return { id, created: true };
+}
+
+/**
+ * Posts many entries in a few statements (bill runs). Entries whose idempotency key already exists are
+ * skipped; `billIds` links bill entries to their bills. Returns the keys that were posted now.
+ */
+export async function postEntries(
+  tx: Tx,
+  entries: JournalEntry[],
+  billIds: Map<string, string> = new Map(),
+): Promise<Set<string>> {
+  if (!entries.length) return new Set();
+  const codes = [...new Set(entries.flatMap((e) => e.postings.map((p) => p.ledgerAccount)))];
+  await insertLedgerAccounts(tx, codes);
+  const rows = entries.map((e) => ({
+    id: newId('je'),
+    idempotencyKey: e.idempotencyKey,
+    kind: e.kind,
+    accountId: e.accountId,
+    effectiveOn: e.effectiveOn,
+    description: e.description,
+    billId: billIds.get(e.idempotencyKey) ?? null,
+  }));
+  const posted = new Set<string>();
+  for (let i = 0; i < rows.length; i += 5000) {
+    const res = await tx<{ idempotencyKey: string }[]>`
+      insert into journal_entry ${tx(rows.slice(i, i + 5000) as never)} on conflict (idempotency_key) do nothing returning idempotency_key`;
+    for (const r of res) posted.add(r.idempotencyKey);
+  }
+  const postings = rows.flatMap((r, i) =>
+    posted.has(r.idempotencyKey)
+      ? entries[i]!.postings.map((p) => ({
+          journal_entry_id: r.id,
+          ledger_account_id: p.ledgerAccount,
+          amount_cents: p.amountCents,
+        }))
+      : [],
+  );
+  await insertMany(tx, 'posting', postings, 'journal_entry_id');
+  return posted;
+}
+
+async function insertLedgerAccounts(tx: Tx, codes: LedgerAccountCode[]) {
+  const accounts = codes.map((id) => ({ id, ...ledgerAccountKind(id) }));
+  for (let i = 0; i < accounts.length; i += 5000) {
+    await tx`insert into ledger_account ${tx(accounts.slice(i, i + 5000), 'id', 'kind', 'name', 'accountId')} on conflict (id) do nothing`;
+  }
 }
 
 /** The customer's balance: what they owe (positive) or their credit (negative), summed from postings. */

@@ -9,7 +9,9 @@ import { parseTariff, type Tariff } from '../../domain/tariff.js';
 import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { withCheckDigit } from '../accounts.js';
-import type { Sql, Tx } from '../client.js';
+import { billEntryKey } from '../billing.js';
+import { insertMany } from '../bulk.js';
+import type { Sql } from '../client.js';
 
 const FIRST = [
   'Maria',
@@ -191,23 +193,6 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/**
- * Bulk insert in chunks under the 65,535 bind-parameter limit. `keepTogether` names a column whose
- * equal, adjacent values must share a statement: an entry's postings are balance-checked per statement.
- */
-async function insertMany(tx: Tx, table: string, rows: Record<string, unknown>[], keepTogether?: string) {
-  if (!rows.length) return;
-  const chunk = Math.floor(60_000 / Object.keys(rows[0]!).length);
-  for (let i = 0; i < rows.length; ) {
-    let end = Math.min(i + chunk, rows.length);
-    if (keepTogether)
-      while (end < rows.length && end > i + 1 && rows[end]![keepTogether] === rows[end - 1]![keepTogether])
-        end--;
-    await tx`insert into ${tx(table)} ${tx(rows.slice(i, end) as never)}`;
-    i = end;
-  }
 }
 
 const TABLES = [
@@ -571,7 +556,7 @@ export async function seedDemo(
           workflow_id: workflowId,
         });
         const be = billEntry({
-          idempotencyKey: `${workflowId}/bill`,
+          idempotencyKey: billEntryKey(acctId, p.key),
           accountId: acctId,
           billDate,
           period: p.key,
