@@ -1,17 +1,99 @@
 // Billing persistence activities. Each is idempotent: a retry after a crash finds the earlier result.
-
 import { type IssueBillInput, issueBill, loadBillingInputs } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
+import type { Hold } from '../domain/bill-calc.js';
+import { estimateRead } from '../domain/read-validation.js';
+import { newId } from '../lib/ids.js';
+
+type Period = { key: string; start: string; end: string };
 
 export function createBillingActivities(sql: Sql) {
   return {
-    async loadBillingInputs(a: { accountId: string; period: { key: string; start: string; end: string } }) {
+    async loadBillingInputs(a: { accountId: string; period: Period }) {
       const inputs = await loadBillingInputs(sql, a.accountId, a.period);
       if (!inputs) throw new Error(`account ${a.accountId} does not exist`);
       return inputs;
     },
+
     async issueBill(b: IssueBillInput) {
       return issueBill(sql, b);
+    },
+
+    /** Puts a held bill in the exceptions queue (once per workflow), or refreshes its reasons. */
+    async recordException(a: { accountId: string; period: string; workflowId: string; reasons: Hold[] }) {
+      const [row] = await sql<{ id: string }[]>`
+        insert into bill_exception (id, account_id, period, workflow_id, reasons)
+        values (${newId('exc')}, ${a.accountId}, ${a.period}, ${a.workflowId}, ${sql.json(a.reasons as never)})
+        on conflict (workflow_id) do update set reasons = excluded.reasons,
+          status = case when bill_exception.status in ('resolved', 'cancelled') then 'open' else bill_exception.status end
+        returning id`;
+      return row!.id;
+    },
+
+    async closeException(a: {
+      workflowId: string;
+      status: 'resolved' | 'cancelled' | 'escalated';
+      resolution?: Record<string, unknown>;
+      by?: string | null;
+    }) {
+      await sql`update bill_exception set status = ${a.status},
+          resolution = coalesce(${a.resolution ? sql.json(a.resolution as never) : null}, resolution),
+          resolved_by = coalesce(${a.by ?? null}, resolved_by),
+          resolved_at = case when ${a.status} in ('resolved', 'cancelled') then now() else resolved_at end
+        where workflow_id = ${a.workflowId}`;
+    },
+
+    /**
+     * Staff corrected a read: the new value is recorded as a manual read that supersedes the held one, which
+     * is kept (quality "rejected") for the record. Keyed by the workflow step, so a retry adds nothing.
+     */
+    async correctRead(a: { readId: string; value: string; idempotencyKey: string }) {
+      return sql.begin(async (tx) => {
+        const [done] = await tx<
+          { id: string }[]
+        >`select id from meter_read where flags @> ${sql.json([{ key: a.idempotencyKey }] as never)}`;
+        if (done) return done.id;
+        const [old] = await tx<
+          { meterId: string; readAt: Date }[]
+        >`select meter_id, read_at from meter_read where id = ${a.readId}`;
+        if (!old) throw new Error(`read ${a.readId} does not exist`);
+        const id = newId('read');
+        await tx`insert into meter_read (id, meter_id, read_at, value, source, quality, supersedes_id, flags)
+          values (${id}, ${old.meterId}, ${old.readAt}, ${a.value}, 'manual', 'valid', ${a.readId}, ${sql.json([{ key: a.idempotencyKey }] as never)})`;
+        await tx`update meter_read set quality = 'rejected' where id = ${a.readId}`;
+        return id;
+      });
+    },
+
+    /**
+     * No closing read arrived within the late-read window: estimate one per meter from the account's own
+     * history, marked "estimated", so the next actual read trues it up. Meters with no history stay held.
+     */
+    async estimateMissingReads(a: { accountId: string; period: Period }) {
+      const inputs = await loadBillingInputs(sql, a.accountId, a.period);
+      if (!inputs) throw new Error(`account ${a.accountId} does not exist`);
+      const closingAt = `${new Date(Date.parse(a.period.end) + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
+      let estimated = 0;
+      for (const s of inputs.segments) {
+        if (!s.meter || s.closingRead || !s.openingRead) continue;
+        const e = estimateRead({
+          last: s.openingRead,
+          at: closingAt,
+          history: s.history ?? {},
+          meter: s.meter,
+        });
+        if (!e) continue;
+        const [m] = await sql<
+          { id: string }[]
+        >`select m.id from meter m where m.serial_number = ${s.meter.serialNumber}`;
+        const inserted =
+          await sql`insert into meter_read (id, meter_id, read_at, value, source, quality, flags)
+          select ${newId('read')}, ${m!.id}, ${closingAt}, ${e.value}, 'estimated', 'valid', ${sql.json([{ estimate: e.basis, quantity: e.quantity }] as never)}
+          where not exists (select 1 from meter_read where meter_id = ${m!.id} and read_at = ${closingAt} and source = 'estimated')
+          returning id`;
+        estimated += inserted.length;
+      }
+      return estimated;
     },
   };
 }

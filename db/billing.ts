@@ -54,7 +54,8 @@ export async function loadBillingInputsMany(
                 order by b.period_start desc limit 3) x) as recent_daily,
              m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
              o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
-             c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
+             c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source,
+             p.id as p_id, p.value::text as p_value, p.read_at as p_read_at, p.source as p_source
       from service_agreement sa
       join rate_schedule rs on rs.id = sa.rate_schedule_id
       left join meter_installation mi on mi.service_point_id = sa.service_point_id
@@ -67,6 +68,11 @@ export async function loadBillingInputsMany(
         select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.end}::date + 2)
           and r.read_at > (${period.start}::date + 1)
         order by r.read_at desc limit 1) c on true
+      -- the read the last bill ended on opens this one, even an estimate: the true-up bills from it
+      left join lateral (
+        select r.* from bill_segment bs join bill b on b.id = bs.bill_id join meter_read r on r.id = bs.end_read_id
+        where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period < ${period.key} and r.meter_id = m.id
+        order by b.period desc limit 1) p on true
       where sa.account_id = any(${accountIds})
         and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
         and sa.status <> 'pending'
@@ -92,7 +98,7 @@ export async function loadBillingInputsMany(
       versions.set(v.rateScheduleId, list);
     }
   }
-  const read = (r: Record<string, unknown>, p: 'o' | 'c'): RegisterRead | null =>
+  const read = (r: Record<string, unknown>, p: 'o' | 'c' | 'p'): RegisterRead | null =>
     r[`${p}Id`]
       ? {
           id: r[`${p}Id`] as string,
@@ -132,7 +138,7 @@ export async function loadBillingInputsMany(
             size: r.size,
           }
         : null,
-      openingRead: read(r, 'o'),
+      openingRead: read(r, 'p') ?? read(r, 'o'),
       closingRead: read(r, 'c'),
       rates: (versions.get(r.rateScheduleId) ?? []).map((v) => ({ ...v, scheduleCode: r.scheduleCode })),
       ratingParams: r.ratingParams,

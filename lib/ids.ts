@@ -22,7 +22,8 @@ export type IdPrefix =
   | 'user'
   | 'adj'
   | 'inst'
-  | 'dep';
+  | 'dep'
+  | 'exc';
 
 let lastMs = 0;
 let seq = 0;

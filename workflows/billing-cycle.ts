@@ -1,23 +1,36 @@
 // One account's bill for one period: gather reads -> validate -> rate -> issue (bill + ledger) atomically.
+// A bill that cannot go out as is waits here, in the exceptions queue, until staff approve it, correct a
+// read, ask for a re-read or cancel it; an escalation timer flags it to a supervisor if nobody does.
 // Orchestration only: all I/O is in activities; rating is pure domain code and so replays identically.
 import {
+  condition,
   defineQuery,
+  defineSignal,
+  defineUpdate,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities/billing.js';
-import { calculateBill } from '../domain/bill-calc.js';
+import { calculateBill, type Hold } from '../domain/bill-calc.js';
 import { addDays, monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION, type ValidationPolicy } from '../domain/read-validation.js';
 import { AccountNumber, BillingCycle, BillStatus } from './search-attributes.js';
 
+/** Durations are Temporal duration strings ("3 days", "2s") so tests can shrink them. */
 export interface BillingPolicy {
   /** Days from bill date to due date. */
   dueDays: number;
   /** High/low/zero usage thresholds; defaults to DEFAULT_VALIDATION. */
   validation?: ValidationPolicy;
+  /** How long to wait for a late closing read before estimating it. Default: no wait. */
+  lateReadWindow?: string;
+  /** A held bill not resolved within this is escalated to a supervisor. */
+  escalateAfter?: string;
+  /** After a re-read is requested, how long to wait for the read before looking again. */
+  rereadWait?: string;
 }
 
 export interface BillingCycleInput {
@@ -27,12 +40,29 @@ export interface BillingCycleInput {
 }
 
 export type BillingCycleResult =
-  | { status: 'issued'; billId: string; totalCents: number; created: boolean }
-  | { status: 'held'; reasons: { serviceAgreementId: string; code: string; message: string }[] };
+  | { status: 'issued'; billId: string; totalCents: number; created: boolean; estimated: boolean }
+  | { status: 'cancelled'; reasons: Hold[] };
+
+export type Resolution =
+  | { action: 'approve'; by: string; note?: string }
+  | { action: 'adjust_read'; by: string; readId: string; value: string; note?: string }
+  | { action: 'request_reread'; by: string; note?: string }
+  | { action: 'cancel'; by: string; note?: string };
+
+export interface BillingCycleState {
+  status: string;
+  reasons: Hold[];
+  escalated: boolean;
+}
 
 export const billStatusQuery = defineQuery<string>('billStatus');
+export const billStateQuery = defineQuery<BillingCycleState>('billState');
+/** Staff resolve a held bill; the update returns once the workflow has accepted the action. */
+export const resolveExceptionUpdate = defineUpdate<{ accepted: true }, [Resolution]>('resolveException');
+/** A re-read (field visit or on-demand AMI read) has arrived. */
+export const readArrivedSignal = defineSignal('readArrived');
 
-const { loadBillingInputs, issueBill } = proxyActivities<BillingActivities>({
+const acts = proxyActivities<BillingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -41,41 +71,133 @@ export const billingCycleWorkflowId = (accountNumber: string, period: string) =>
   `billing-cycle/${accountNumber}/${period}`;
 
 export async function billingCycleWorkflow(input: BillingCycleInput): Promise<BillingCycleResult> {
-  let status = 'gathering';
-  setHandler(billStatusQuery, () => status);
+  const state: BillingCycleState = { status: 'gathering', reasons: [], escalated: false };
+  const { workflowId } = workflowInfo();
+  setHandler(billStatusQuery, () => state.status);
+  setHandler(billStateQuery, () => state);
   const setStatus = (s: string) => {
-    status = s;
+    state.status = s;
     upsertSearchAttributes([{ key: BillStatus, value: s }]);
   };
+  let pending: Resolution | undefined;
+  let readArrived = false;
+  setHandler(
+    resolveExceptionUpdate,
+    (r) => {
+      pending = r;
+      return { accepted: true as const };
+    },
+    {
+      validator: (r) => {
+        if (state.status !== 'held' && state.status !== 'escalated')
+          throw new Error(`this bill is ${state.status}, not held`);
+        if (!['approve', 'adjust_read', 'request_reread', 'cancel'].includes(r.action))
+          throw new Error(`unknown action ${r.action}`);
+        if (r.action === 'adjust_read' && !/^\d{1,12}(\.\d{1,9})?$/.test(r.value))
+          throw new Error('value must be a decimal read');
+      },
+    },
+  );
+  setHandler(readArrivedSignal, () => {
+    readArrived = true;
+  });
 
   const period = monthlyPeriod(input.period);
-  const inputs = await loadBillingInputs({ accountId: input.accountId, period });
-  upsertSearchAttributes([
-    { key: AccountNumber, value: inputs.accountNumber },
-    { key: BillingCycle, value: inputs.billingCycle },
-    { key: BillStatus, value: 'rating' },
-  ]);
-  status = 'rating';
+  const policy = input.policy;
+  let validation: ValidationPolicy | undefined = policy.validation ?? DEFAULT_VALIDATION;
+  let waitedForLateReads = false;
+  let estimated = false;
 
-  const { segments, holds } = calculateBill(
-    { ...inputs, validation: input.policy.validation ?? DEFAULT_VALIDATION },
-    period,
-  );
-  if (holds.length) {
-    // The exceptions queue and staff resolution arrive with the full billing cycle; until then a held bill waits here.
-    setStatus('held');
-    return { status: 'held', reasons: holds };
+  for (;;) {
+    let inputs = await acts.loadBillingInputs({ accountId: input.accountId, period });
+    if (state.status === 'gathering') {
+      upsertSearchAttributes([
+        { key: AccountNumber, value: inputs.accountNumber },
+        { key: BillingCycle, value: inputs.billingCycle },
+        { key: BillStatus, value: 'rating' },
+      ]);
+    }
+    state.status = 'rating';
+    let { segments, holds } = calculateBill({ ...inputs, validation }, period);
+
+    // Late reads: wait the window once, then estimate what is still missing from the account's history.
+    if (holds.length && holds.every((h) => h.code === 'missing_read')) {
+      if (!waitedForLateReads && policy.lateReadWindow) {
+        waitedForLateReads = true;
+        setStatus('awaiting_reads');
+        await sleep(policy.lateReadWindow);
+        continue;
+      }
+      if (!estimated && (await acts.estimateMissingReads({ accountId: input.accountId, period })) > 0) {
+        estimated = true;
+        inputs = await acts.loadBillingInputs({ accountId: input.accountId, period });
+        ({ segments, holds } = calculateBill({ ...inputs, validation }, period));
+      }
+    }
+
+    if (!holds.length) {
+      const billDate = new Date().toISOString().slice(0, 10); // workflow time: deterministic on replay
+      const issued = await acts.issueBill({
+        accountId: input.accountId,
+        period,
+        billDate,
+        dueDate: addDays(billDate, policy.dueDays),
+        workflowId,
+        segments,
+      });
+      if (state.reasons.length) await acts.closeException({ workflowId, status: 'resolved' });
+      setStatus('issued');
+      return { status: 'issued', ...issued, estimated };
+    }
+
+    // Held: into the exceptions queue, then wait for staff (escalating once if they take too long).
+    state.reasons = holds;
+    await acts.recordException({
+      accountId: input.accountId,
+      period: period.key,
+      workflowId,
+      reasons: holds,
+    });
+    setStatus(state.escalated ? 'escalated' : 'held');
+    pending = undefined;
+    const resolved = await condition(() => pending !== undefined, policy.escalateAfter ?? '5 days');
+    if (!resolved) {
+      state.escalated = true;
+      setStatus('escalated');
+      await acts.closeException({ workflowId, status: 'escalated' });
+      await condition(() => pending !== undefined);
+    }
+    const r = pending!;
+    const note = { action: r.action, by: r.by, note: r.note ?? null };
+    switch (r.action) {
+      case 'approve':
+        // staff looked at the usage and accept it: rate it without the usage checks that held it
+        validation = undefined;
+        await acts.closeException({ workflowId, status: 'resolved', resolution: note, by: r.by });
+        break;
+      case 'adjust_read':
+        await acts.correctRead({
+          readId: r.readId,
+          value: r.value,
+          idempotencyKey: `${workflowId}/correct/${r.readId}/${r.value}`,
+        });
+        await acts.closeException({
+          workflowId,
+          status: 'resolved',
+          resolution: { ...note, readId: r.readId, value: r.value },
+          by: r.by,
+        });
+        break;
+      case 'request_reread':
+        setStatus('awaiting_reread');
+        readArrived = false;
+        await acts.closeException({ workflowId, status: 'resolved', resolution: note, by: r.by });
+        await condition(() => readArrived, policy.rereadWait ?? '10 days');
+        break;
+      case 'cancel':
+        await acts.closeException({ workflowId, status: 'cancelled', resolution: note, by: r.by });
+        setStatus('cancelled');
+        return { status: 'cancelled', reasons: holds };
+    }
   }
-
-  const billDate = new Date().toISOString().slice(0, 10); // workflow time: deterministic on replay
-  const issued = await issueBill({
-    accountId: input.accountId,
-    period,
-    billDate,
-    dueDate: addDays(billDate, input.policy.dueDays),
-    workflowId: workflowInfo().workflowId,
-    segments,
-  });
-  setStatus('issued');
-  return { status: 'issued', ...issued };
 }

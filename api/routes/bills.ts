@@ -5,8 +5,10 @@ import { billDetail } from '../../db/billing.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
   type BillingCycleResult,
+  type BillingCycleState,
   billingCycleWorkflow,
   billingCycleWorkflowId,
+  billStateQuery,
 } from '../../workflows/billing-cycle.js';
 import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/search-attributes.js';
 import { ApiError, notFound } from '../errors.js';
@@ -14,10 +16,36 @@ import { STAFF } from '../plugins/auth.js';
 import { Bill, IdParams, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
+/** Waits until the bill is issued or cancelled, or is waiting on staff (held): whichever comes first. */
+async function settle(
+  handle: WorkflowHandle<typeof billingCycleWorkflow>,
+  timeoutMs: number,
+): Promise<{ kind: 'done'; result: BillingCycleResult } | { kind: 'held'; state: BillingCycleState }> {
+  const deadline = Date.now() + timeoutMs;
+  const result = handle.result().then((r) => ({ kind: 'done' as const, result: r }));
+  for (;;) {
+    const tick = new Promise<null>((r) => setTimeout(() => r(null), 200));
+    const done = await Promise.race([result, tick]);
+    if (done) return done;
+    const state = await handle.query(billStateQuery).catch(() => null);
+    if (state && ['held', 'escalated', 'awaiting_reread'].includes(state.status))
+      return { kind: 'held', state };
+    if (Date.now() > deadline) {
+      throw new ApiError(
+        504,
+        'api_error',
+        'workflow_pending',
+        `Billing is still running; watch workflow ${handle.workflowId}`,
+      );
+    }
+  }
+}
+
 const Held = Type.Object({
   object: Type.Literal('bill_hold'),
   workflowId: Type.String(),
   workflowUrl: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
   reasons: Type.Array(
     Type.Object({ serviceAgreementId: Type.String(), code: Type.String(), message: Type.String() }),
   ),
@@ -74,35 +102,29 @@ export default async function billRoutes(app: App, deps: AppDeps) {
         handle = temporal.client.workflow.getHandle<typeof billingCycleWorkflow>(workflowId);
         startedHere = false;
       }
-      req.auditResource = { type: 'bill_run', id: workflowId };
-      const result: BillingCycleResult = await Promise.race([
-        handle.result(),
-        new Promise<never>((_, rej) =>
-          setTimeout(
-            () =>
-              rej(
-                new ApiError(
-                  504,
-                  'api_error',
-                  'workflow_pending',
-                  `Billing is still running; watch workflow ${workflowId}`,
-                ),
-              ),
-            30_000,
-          ),
-        ),
-      ]);
-      if (result.status === 'held') {
+      req.auditResource = { type: 'bill', id: workflowId };
+      const outcome = await settle(handle, 30_000);
+      if (outcome.kind === 'held') {
         return reply.status(409).send({
           object: 'bill_hold',
           workflowId,
           workflowUrl: workflowUiUrl(temporal, workflowId),
-          reasons: result.reasons,
+          status: outcome.state.status,
+          reasons: outcome.state.reasons,
         });
       }
-      const bill = await billDetail(sql, result.billId);
+      if (outcome.result.status === 'cancelled') {
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'bill_cancelled',
+          `The ${req.body.period} bill was cancelled by staff`,
+          'period',
+        );
+      }
+      const bill = await billDetail(sql, outcome.result.billId);
       return reply
-        .status(startedHere && result.created ? 201 : 200)
+        .status(startedHere && outcome.result.created ? 201 : 200)
         .send({ ...bill, object: 'bill' } as never);
     },
   );

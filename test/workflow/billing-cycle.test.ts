@@ -11,11 +11,16 @@ import {
 } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
+import { createUser } from '../../db/users.js';
 import { newId } from '../../lib/ids.js';
 import {
+  type BillingCycleState,
+  type BillingPolicy,
   billingCycleWorkflow,
   billingCycleWorkflowId,
+  billStateQuery,
   billStatusQuery,
+  resolveExceptionUpdate,
 } from '../../workflows/billing-cycle.js';
 import { freshDatabase } from '../support/db.js';
 import { simpleTariff } from '../support/tariffs.js';
@@ -24,9 +29,18 @@ import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 let sql: Sql;
 let t: TemporalHarness;
 
+let staffId: string;
+
 beforeAll(async () => {
   ({ sql } = await freshDatabase());
   t = await startWorkers(sql);
+  staffId = await createUser(sql, {
+    email: 'sup@utility.test',
+    displayName: 'Sup',
+    password: 'pw-pw-pw-1',
+    kind: 'staff',
+    role: 'supervisor',
+  });
 });
 
 async function waterAccount(opts: { customerCharge?: string; unitPrice?: string; start?: string } = {}) {
@@ -106,20 +120,87 @@ describe('billing cycle workflow on a real Temporal server', () => {
     expect(desc.typedSearchAttributes.get({ name: 'BillStatus', type: 'KEYWORD' } as never)).toBe('issued');
   });
 
-  it('holds the bill, posting nothing, when a closing read is missing', async () => {
+  const start = (
+    acct: { id?: unknown; accountNumber?: unknown },
+    period: string,
+    policy: BillingPolicy = { dueDays: 21 },
+  ) =>
+    t.env.client.workflow.start(billingCycleWorkflow, {
+      workflowId: billingCycleWorkflowId(acct.accountNumber as string, period),
+      taskQueue: `${t.taskQueuePrefix}billing`,
+      args: [{ accountId: acct.id as string, period, policy }],
+    });
+  const waitFor = async (
+    h: { query: (q: typeof billStateQuery) => Promise<BillingCycleState> },
+    statuses: string[],
+  ) => {
+    for (let i = 0; i < 150; i++) {
+      const s = await h.query(billStateQuery);
+      if (statuses.includes(s.status)) return s;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`never reached ${statuses.join('/')}`);
+  };
+  const exceptionOf = async (workflowId: string) =>
+    (await sql`select status, reasons, resolution from bill_exception where workflow_id = ${workflowId}`)[0];
+
+  it('holds a bill with a missing read in the exceptions queue, posting nothing, until staff cancel it', async () => {
     const { acct, meter } = await waterAccount();
     await addRead(sql, { meterId: meter.id, readAt: '2026-10-01T08:00:00Z', value: '100', source: 'ami' });
-    const result = await t.env.client.workflow.execute(billingCycleWorkflow, {
-      workflowId: billingCycleWorkflowId(acct.accountNumber, '2026-10'),
-      taskQueue: `${t.taskQueuePrefix}billing`,
-      args: [{ accountId: acct.id, period: '2026-10', policy: { dueDays: 21 } }],
+    const h = await start(acct, '2026-10');
+    const state = await waitFor(h, ['held']);
+    expect(state.reasons).toMatchObject([{ code: 'missing_read' }]);
+    expect(await exceptionOf(h.workflowId)).toMatchObject({
+      status: 'open',
+      reasons: [{ code: 'missing_read' }],
     });
-    expect(result).toMatchObject({ status: 'held', reasons: [{ code: 'missing_read' }] });
     expect(await accountBalanceCents(sql, acct.id)).toBe(0);
+    await h.executeUpdate(resolveExceptionUpdate, {
+      args: [{ action: 'cancel', by: staffId, note: 'vacant' }],
+    });
+    expect(await h.result()).toMatchObject({ status: 'cancelled' });
+    expect(await exceptionOf(h.workflowId)).toMatchObject({
+      status: 'cancelled',
+      resolution: { action: 'cancel', note: 'vacant' },
+    });
     expect(inject('temporalNamespace')).toBe('default');
   });
 
-  it("holds unusually high usage against the account's own history before a bill goes out", async () => {
+  it("holds unusually high usage against the account's own history; staff correct the read and it issues", async () => {
+    const { acct, meter } = await waterAccount();
+    const reads: Record<string, string> = {};
+    for (const [at, value] of [
+      ['2026-08-01', '100'],
+      ['2026-09-01', '110'],
+      ['2026-10-01', '200'],
+    ] as const) {
+      reads[at] = (await addRead(sql, { meterId: meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' }))
+        .id as string;
+    }
+    expect(await (await start(acct, '2026-08')).result()).toMatchObject({ status: 'issued' }); // 10 ccf, no history yet
+    const h = await start(acct, '2026-09'); // 90 ccf in 30 days = 3/day against 10/31 = 0.32/day
+    const held = await waitFor(h, ['held']);
+    expect(held.reasons).toMatchObject([
+      { code: 'high_usage', message: expect.stringMatching(/over 2.5x the recent average/) },
+    ]);
+    // a misread: the register said 120, not 200
+    await h.executeUpdate(resolveExceptionUpdate, {
+      args: [{ action: 'adjust_read', by: staffId, readId: reads['2026-10-01']!, value: '120' }],
+    });
+    const r = await h.result();
+    expect(r).toMatchObject({ status: 'issued', totalCents: 1840 + 3620 }); // 10 ccf x 3.62 + 18.40
+    const [old] = await sql`select quality from meter_read where id = ${reads['2026-10-01']!}`;
+    expect(old!.quality).toBe('rejected');
+    expect(await exceptionOf(h.workflowId)).toMatchObject({
+      status: 'resolved',
+      resolution: { action: 'adjust_read', value: '120' },
+    });
+    await expect(
+      h.executeUpdate(resolveExceptionUpdate, { args: [{ action: 'approve', by: 'x' }] }),
+    ).rejects.toThrow(/not held|already completed/);
+  });
+
+  it('escalates a held bill nobody resolves; approval bills the usage as read', async () => {
     const { acct, meter } = await waterAccount();
     for (const [at, value] of [
       ['2026-08-01', '100'],
@@ -128,15 +209,42 @@ describe('billing cycle workflow on a real Temporal server', () => {
     ] as const) {
       await addRead(sql, { meterId: meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' });
     }
-    const bill = (period: string) =>
-      t.env.client.workflow.execute(billingCycleWorkflow, {
-        workflowId: billingCycleWorkflowId(acct.accountNumber, period),
-        taskQueue: `${t.taskQueuePrefix}billing`,
-        args: [{ accountId: acct.id, period, policy: { dueDays: 21 } }],
-      });
-    expect(await bill('2026-08')).toMatchObject({ status: 'issued' }); // 10 ccf, no history yet
-    const held = await bill('2026-09'); // 90 ccf in 30 days = 3/day against 10/31 = 0.32/day
-    expect(held).toMatchObject({ status: 'held', reasons: [{ code: 'high_usage' }] });
-    expect(held.status === 'held' && held.reasons[0]!.message).toMatch(/over 2.5x the recent average/);
+    await (await start(acct, '2026-08')).result();
+    const h = await start(acct, '2026-09', { dueDays: 21, escalateAfter: '1s' });
+    await waitFor(h, ['escalated']);
+    expect(await exceptionOf(h.workflowId)).toMatchObject({ status: 'escalated' });
+    await h.executeUpdate(resolveExceptionUpdate, {
+      args: [{ action: 'approve', by: staffId, note: 'pool fill, confirmed by phone' }],
+    });
+    expect(await h.result()).toMatchObject({ status: 'issued', totalCents: 1840 + 32580 }); // 90 x 3.62
+  });
+
+  it('waits for a late read, then estimates from history; the next actual read trues it up', async () => {
+    const { acct, meter } = await waterAccount();
+    for (const [at, value] of [
+      ['2026-07-01', '100'],
+      ['2026-08-01', '131'],
+      ['2026-09-01', '162'],
+    ] as const) {
+      await addRead(sql, { meterId: meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' });
+    }
+    for (const p of ['2026-07', '2026-08']) await (await start(acct, p)).result(); // 31 ccf each: 1/day
+    const h = await start(acct, '2026-09', { dueDays: 21, lateReadWindow: '1s' });
+    await waitFor(h, ['awaiting_reads', 'issued']);
+    const r = await h.result();
+    expect(r).toMatchObject({ status: 'issued', estimated: true, totalCents: 1840 + 10860 }); // 30 days x 1/day x 3.62
+    const [est] =
+      await sql`select value::text, source from meter_read where meter_id = ${meter.id} and source = 'estimated'`;
+    expect(est).toMatchObject({ value: '192.0000', source: 'estimated' });
+    // the next actual read, 210 on Nov 1: October bills 210 - 192 (the estimate it opens from) = 18 ccf
+    await addRead(sql, { meterId: meter.id, readAt: '2026-11-01T08:00:00Z', value: '210', source: 'ami' });
+    expect(await (await start(acct, '2026-10')).result()).toMatchObject({
+      status: 'issued',
+      totalCents: 1840 + 6516,
+    }); // 18 ccf
+    const [total] = await sql<
+      { billed: string }[]
+    >`select sum(s.consumption)::text as billed from bill_segment s join bill b on b.id = s.bill_id where b.account_id = ${acct.id}`;
+    expect(total!.billed).toBe('110.000000000'); // 210 - 100: every unit once, across the estimate
   });
 });
