@@ -2,6 +2,7 @@
 
 import { Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -29,7 +30,7 @@ export async function createWorkers(o: {
       namespace: o.namespace,
       taskQueue: q(TASK_QUEUES.billing),
       workflowBundle: o.workflowBundle,
-      activities: createBillingActivities(o.sql),
+      activities: { ...createBillingActivities(o.sql), ...createBillRunActivities(o.sql) },
       maxConcurrentActivityTaskExecutions: 20,
     }),
   ];

@@ -121,7 +121,11 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
     let { segments, holds } = calculateBill({ ...inputs, validation }, period);
 
     // Late reads: wait the window once, then estimate what is still missing from the account's history.
-    if (holds.length && holds.every((h) => h.code === 'missing_read')) {
+    // (sewer held only because its water is held follows the water)
+    const onlyMissingReads =
+      holds.some((h) => h.code === 'missing_read') &&
+      holds.every((h) => h.code === 'missing_read' || h.code === 'water_held');
+    if (onlyMissingReads) {
       if (!waitedForLateReads && policy.lateReadWindow) {
         waitedForLateReads = true;
         setStatus('awaiting_reads');

@@ -1,2 +1,4 @@
 // The workflow bundle's entry point: every workflow type the workers serve.
+
+export * from './bill-run.js';
 export * from './billing-cycle.js';

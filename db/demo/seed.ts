@@ -223,7 +223,18 @@ export interface SeedResult {
 
 export async function seedDemo(
   sql: Sql,
-  o: { accounts: number; seed?: number; today?: string; log?: (m: string) => void },
+  o: {
+    accounts: number;
+    seed?: number;
+    today?: string;
+    /** months of reads ending last month (default 24) */
+    months?: number;
+    /** how many of those months are already billed (default all); the rest wait for a bill run */
+    billedMonths?: number;
+    /** billing cycles the accounts are spread over (default 20) */
+    cycles?: number;
+    log?: (m: string) => void;
+  },
 ): Promise<SeedResult> {
   const [{ n }] = (await sql<{ n: number }[]>`select count(*)::int as n from account`) as unknown as [
     { n: number },
@@ -233,13 +244,16 @@ export async function seedDemo(
   const rand = rng(o.seed ?? 42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const today = o.today ?? new Date().toISOString().slice(0, 10);
-  // 24 closed monthly periods ending with last month; reads on the 1st of each month bound them.
+  // closed monthly periods ending with last month; reads on the 1st of each month bound them.
+  const months = o.months ?? 24;
+  const billedMonths = Math.min(o.billedMonths ?? months, months);
+  const cycles = o.cycles ?? 20;
   const [ty, tm] = today.split('-').map(Number) as [number, number];
-  const periods = Array.from({ length: 24 }, (_, i) => {
-    const d = new Date(Date.UTC(ty, tm - 1 - 24 + i, 1));
+  const periods = Array.from({ length: months }, (_, i) => {
+    const d = new Date(Date.UTC(ty, tm - 1 - months + i, 1));
     return monthlyPeriod(d.toISOString().slice(0, 7));
   });
-  const readDays = [...periods.map((p) => p.start), addDays(periods[23]!.end, 1)];
+  const readDays = [...periods.map((p) => p.start), addDays(periods[months - 1]!.end, 1)];
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 
   const R: Record<string, Record<string, unknown>[]> = {
@@ -354,7 +368,7 @@ export async function seedDemo(
         phone: `+1541555${String(i % 10000).padStart(4, '0')}`,
         language: rand() < 0.18 ? 'es' : 'en',
       });
-      const cycle = String((i % 20) + 1).padStart(2, '0');
+      const cycle = String((i % cycles) + 1).padStart(2, '0');
       const premId = newId('prem');
       R.premise!.push({
         id: premId,
@@ -385,8 +399,8 @@ export async function seedDemo(
       // per-account usage profile, with a few anomalies for validation to find later
       const waterBase = 3 + rand() * 9;
       const elecBase = 350 + rand() * 650;
-      const spikeMonth = rand() < 0.02 ? Math.floor(rand() * 24) : -1;
-      const zeroMonth = rand() < 0.01 ? Math.floor(rand() * 24) : -1;
+      const spikeMonth = rand() < 0.02 ? Math.floor(rand() * months) : -1;
+      const zeroMonth = rand() < 0.01 ? Math.floor(rand() * months) : -1;
       const latePayer = rand() < 0.12;
       const taxExempt = rand() < 0.03;
       const waterSize = rand() < 0.85 ? '5/8"' : rand() < 0.7 ? '3/4"' : '1"';
@@ -469,7 +483,7 @@ export async function seedDemo(
         });
       }
 
-      for (let m = 0; m < 24; m++) {
+      for (let m = 0; m < billedMonths; m++) {
         const p = periods[m]!;
         const billId = newId('bill');
         const billDate = addDays(p.end, 3);
@@ -564,7 +578,7 @@ export async function seedDemo(
         });
         if (be) entry(be as never, { billId });
         // Payments: most pay in full before the due date; late payers skip the latest bill or pay part.
-        const isLatest = m === 23;
+        const isLatest = m === billedMonths - 1;
         if (isLatest && latePayer) continue;
         const paid = latePayer && rand() < 0.3 ? Math.round(total * 0.5) : total;
         if (paid <= 0) continue;

@@ -1,0 +1,104 @@
+// A cycle's bill run on the real Temporal server: every clean account billed once, held accounts handed
+// to their own workflows, progress queryable, continue-as-new across pages, and a re-run bills no one twice.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../db/client.js';
+import { seedDemo } from '../../db/demo/seed.js';
+import { trialBalance } from '../../db/ledger.js';
+import { billRunProgressQuery, billRunWorkflow, billRunWorkflowId } from '../../workflows/bill-run.js';
+import { billingCycleWorkflowId, billStateQuery } from '../../workflows/billing-cycle.js';
+import { freshDatabase } from '../support/db.js';
+import { startWorkers, type TemporalHarness } from '../support/temporal.js';
+
+let sql: Sql;
+let t: TemporalHarness;
+const PERIOD = '2026-10';
+
+beforeAll(async () => {
+  ({ sql } = await freshDatabase());
+  t = await startWorkers(sql);
+  // 120 accounts in one cycle with 13 months of reads; 12 billed, October waits for this run
+  await seedDemo(sql, {
+    accounts: 120,
+    seed: 3,
+    today: '2026-11-28',
+    months: 13,
+    billedMonths: 12,
+    cycles: 1,
+  });
+  // two accounts that must not bill as read: a 500 ccf spike, and a closing read that never arrived
+  const water = await sql<{ accountNumber: string; meterId: string; readId: string }[]>`
+    select a.account_number, m.id as meter_id, r.id as read_id from account a
+    join service_agreement sa on sa.account_id = a.id and sa.service_type = 'water'
+    join meter_installation mi on mi.service_point_id = sa.service_point_id join meter m on m.id = mi.meter_id
+    join meter_read r on r.meter_id = m.id and r.read_at::date = '2026-11-01'
+    order by a.account_number limit 2`;
+  spiked = water[0]!.accountNumber;
+  missing = water[1]!.accountNumber;
+  await sql`insert into meter_read (id, meter_id, read_at, value, source)
+    select 'read_spike', meter_id, read_at + interval '1 hour', value + 500, 'ami' from meter_read where id = ${water[0]!.readId}`;
+  await sql`update meter_read set quality = 'rejected' where id = ${water[1]!.readId}`;
+});
+let spiked: string;
+let missing: string;
+
+describe('bill run', () => {
+  it('bills the cycle page by page, holds the unusual, and can be re-run without billing anyone twice', async () => {
+    const run = (id: string) =>
+      t.env.client.workflow.start(billRunWorkflow, {
+        workflowId: id,
+        taskQueue: `${t.taskQueuePrefix}billing`,
+        // small pages and runs: 5 pages of 25, continuing as new every 2 pages
+        args: [
+          {
+            cycle: '01',
+            period: PERIOD,
+            policy: { pageSize: 25, concurrency: 2, pagesPerRun: 2, escalateAfter: '1 hour' },
+          },
+        ],
+      });
+    const h = await run(billRunWorkflowId('01', PERIOD));
+    const p = await h.result();
+    expect(p).toMatchObject({ status: 'completed', total: 120, pages: 5, pagesDone: 5, failed: 0 });
+    expect(p.billed + p.held).toBe(120);
+    expect(p.billed).toBeGreaterThan(100);
+    expect((await h.describe()).runId).not.toBe(h.firstExecutionRunId); // it continued as new
+
+    const [counts] = await sql<{ bills: number; accounts: number }[]>`
+      select count(*)::int as bills, count(distinct account_id)::int as accounts from bill where period = ${PERIOD} and workflow_id like 'bill-run/%'`;
+    expect(counts).toEqual({ bills: p.billed, accounts: p.billed });
+    expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
+
+    // every held account waits in its own workflow, in the exceptions queue
+    const held = await sql<{ accountNumber: string }[]>`
+      select a.account_number from account a where not exists (select 1 from bill b where b.account_id = a.id and b.period = ${PERIOD})`;
+    expect(p.held).toBeGreaterThanOrEqual(2);
+    // the spike waits for staff; the missing read is estimated from history by its own workflow, then billed
+    const spike = t.env.client.workflow.getHandle(billingCycleWorkflowId(spiked, PERIOD));
+    for (let i = 0; (await spike.query(billStateQuery)).status !== 'held' && i < 100; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await spike.query(billStateQuery)).toMatchObject({
+      status: 'held',
+      reasons: [{ code: 'high_usage' }, { code: 'water_held' }],
+    });
+    expect(
+      await t.env.client.workflow.getHandle(billingCycleWorkflowId(missing, PERIOD)).result(),
+    ).toMatchObject({ status: 'issued', estimated: true });
+    expect(held.map((a) => a.accountNumber)).toContain(spiked);
+    expect(held.map((a) => a.accountNumber)).not.toContain(missing);
+
+    // a second run of the same cycle and period: nothing new
+    const [before] = await sql<
+      { bills: number }[]
+    >`select count(*)::int as bills from bill where period = ${PERIOD}`;
+    const again = await (await run(`${billRunWorkflowId('01', PERIOD)}/rerun`)).result();
+    expect(again).toMatchObject({ billed: 0, alreadyBilled: before!.bills });
+    const [after] = await sql<
+      { bills: number }[]
+    >`select count(*)::int as bills from bill where period = ${PERIOD}`;
+    expect(after!.bills).toBe(before!.bills);
+    const progress = await t.env.client.workflow
+      .getHandle(`${billRunWorkflowId('01', PERIOD)}/rerun`)
+      .query(billRunProgressQuery);
+    expect(progress.status).toBe('completed');
+  });
+});

@@ -1,0 +1,164 @@
+// A billing cycle's bill run: `bill-run/{cycle}/{period}`. It plans the cycle's accounts in pages, bills
+// up to `concurrency` pages at a time (each page rated and stored set-based by one activity), and hands
+// every held account to its own billing-cycle workflow, which waits in the exceptions queue for staff.
+// Re-running it is safe: bills are unique per account and period and ledger entries post once.
+
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  continueAsNew,
+  defineQuery,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BillRunActivities } from '../activities/bill-run.js';
+import { monthlyPeriod } from '../domain/period.js';
+import { DEFAULT_VALIDATION } from '../domain/read-validation.js';
+import { type BillingPolicy, billingCycleWorkflow, billingCycleWorkflowId } from './billing-cycle.js';
+import { BillingCycle, BillStatus } from './search-attributes.js';
+
+export interface BillRunPolicy extends BillingPolicy {
+  pageSize: number;
+  /** pages billed at the same time */
+  concurrency: number;
+  /** pages per workflow run before continuing as new, to keep history small */
+  pagesPerRun: number;
+}
+
+export const DEFAULT_BILL_RUN_POLICY: BillRunPolicy = {
+  dueDays: 21,
+  pageSize: 500,
+  concurrency: 2,
+  pagesPerRun: 100,
+};
+
+export interface BillRunProgress {
+  cycle: string;
+  period: string;
+  status: 'planning' | 'running' | 'completed';
+  total: number;
+  pages: number;
+  pagesDone: number;
+  billed: number;
+  alreadyBilled: number;
+  held: number;
+  estimated: number;
+  failed: number;
+  failures: { accountId: string; error: string }[];
+  startedAt: string;
+}
+
+export interface BillRunInput {
+  cycle: string;
+  /** YYYY-MM; omitted when a schedule starts the run: the month before the run's start */
+  period?: string;
+  policy?: Partial<BillRunPolicy>;
+  /** carried across continue-as-new */
+  resume?: { progress: BillRunProgress; remaining: string[] };
+}
+
+export const billRunProgressQuery = defineQuery<BillRunProgress>('progress');
+export const billRunWorkflowId = (cycle: string, period: string) => `bill-run/${cycle}/${period}`;
+
+const acts = proxyActivities<BillRunActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+
+function previousMonth(now: Date): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgress> {
+  const policy: BillRunPolicy = { ...DEFAULT_BILL_RUN_POLICY, ...input.policy };
+  const periodKey = input.period ?? input.resume?.progress.period ?? previousMonth(new Date());
+  const period = monthlyPeriod(periodKey);
+  const info = workflowInfo();
+  const progress: BillRunProgress = input.resume?.progress ?? {
+    cycle: input.cycle,
+    period: periodKey,
+    status: 'planning',
+    total: 0,
+    pages: 0,
+    pagesDone: 0,
+    billed: 0,
+    alreadyBilled: 0,
+    held: 0,
+    estimated: 0,
+    failed: 0,
+    failures: [],
+    startedAt: new Date().toISOString(),
+  };
+  setHandler(billRunProgressQuery, () => progress);
+  upsertSearchAttributes([
+    { key: BillingCycle, value: input.cycle },
+    { key: BillStatus, value: 'bill_run_running' },
+  ]);
+
+  let remaining = input.resume?.remaining;
+  if (!remaining) {
+    const plan = await acts.planPages({ cycle: input.cycle, pageSize: policy.pageSize });
+    progress.total = plan.total;
+    progress.pages = plan.starts.length;
+    remaining = plan.starts;
+  }
+  progress.status = 'running';
+  const billDate = progress.startedAt.slice(0, 10);
+  const runId = info.workflowId;
+  let pagesThisRun = 0;
+
+  const billOne = async (after: string) => {
+    const r = await acts.billPage({
+      cycle: input.cycle,
+      period,
+      after,
+      pageSize: policy.pageSize,
+      billDate,
+      dueDays: policy.dueDays,
+      runId,
+      validation: policy.validation ?? DEFAULT_VALIDATION,
+    });
+    progress.billed += r.billed;
+    progress.alreadyBilled += r.alreadyBilled;
+    progress.estimated += r.estimated;
+    progress.failed += r.failed.length;
+    progress.failures.push(...r.failed.slice(0, Math.max(0, 50 - progress.failures.length)));
+    for (const h of r.held) {
+      try {
+        await startChild(billingCycleWorkflow, {
+          workflowId: billingCycleWorkflowId(h.accountNumber, periodKey),
+          taskQueue: info.taskQueue,
+          args: [{ accountId: h.accountId, period: periodKey, policy }],
+          parentClosePolicy: ParentClosePolicy.ABANDON, // held bills outlive the run, waiting for staff
+          // one lifecycle per account and period: a bill staff cancelled is not brought back by a re-run
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // already handed over earlier
+      }
+      progress.held++;
+    }
+    progress.pagesDone++;
+  };
+
+  while (remaining.length) {
+    if (pagesThisRun >= policy.pagesPerRun) {
+      await continueAsNew<typeof billRunWorkflow>({
+        ...input,
+        period: periodKey,
+        resume: { progress, remaining },
+      });
+    }
+    const wave = remaining.slice(0, Math.min(policy.concurrency, policy.pagesPerRun - pagesThisRun));
+    await Promise.all(wave.map(billOne));
+    remaining = remaining.slice(wave.length);
+    pagesThisRun += wave.length;
+  }
+  progress.status = 'completed';
+  upsertSearchAttributes([{ key: BillStatus, value: 'bill_run_completed' }]);
+  return progress;
+}
