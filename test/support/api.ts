@@ -11,7 +11,7 @@ export async function testApp(sql: Sql, t: TemporalHarness): Promise<TestApp> {
     sql,
     temporal: {
       client: t.env.client,
-      namespace: t.env.namespace ?? 'default',
+      namespace: t.namespace,
       uiUrl: 'http://127.0.0.1:8233',
       taskQueuePrefix: t.taskQueuePrefix,
     },
