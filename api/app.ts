@@ -9,6 +9,7 @@ import idempotency from './plugins/idempotency.js';
 import accountRoutes from './routes/accounts.js';
 import agreementRoutes from './routes/agreements.js';
 import authRoutes from './routes/auth.js';
+import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
 import health from './routes/health.js';
 import premiseRoutes from './routes/premises.js';
@@ -47,6 +48,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     agreementRoutes,
     billRoutes,
     rateRoutes,
+    billRunRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

@@ -63,7 +63,12 @@ export default fp(async function errors(app: FastifyInstance) {
       const field =
         (v?.params as { missingProperty?: string })?.missingProperty ??
         v?.instancePath?.replace(/^\//, '').replace(/\//g, '.');
-      const where = err.validationContext === 'body' ? '' : `${err.validationContext}.`;
+      // a field names itself; an error about the whole body or query names that instead
+      const where = field
+        ? err.validationContext === 'body'
+          ? ''
+          : `${err.validationContext}.`
+        : `${err.validationContext} `;
       e = new ApiError(
         400,
         'invalid_request_error',

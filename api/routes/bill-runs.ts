@@ -1,0 +1,386 @@
+// Bill runs, their schedules, and the exceptions queue: what billing staff run and watch.
+import { Type } from '@sinclair/typebox';
+import {
+  ScheduleNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { TASK_QUEUES } from '../../workers/queues.js';
+import {
+  type BillRunProgress,
+  billRunProgressQuery,
+  billRunWorkflow,
+  billRunWorkflowId,
+} from '../../workflows/bill-run.js';
+import { resolveExceptionUpdate } from '../../workflows/billing-cycle.js';
+import { BillingCycle } from '../../workflows/search-attributes.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams, IsoDate, List, ListQuery, Period } from '../schemas.js';
+import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+
+const Cycle = Type.String({ pattern: '^\\d{2}$', description: 'billing cycle, e.g. "07"' });
+const BillRun = Type.Object({
+  object: Type.Literal('bill_run'),
+  workflowId: Type.String(),
+  url: Type.Union([Type.String(), Type.Null()]),
+  running: Type.Boolean(),
+  progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+});
+const scheduleId = (cycle: string) => `bill-run-schedule/${cycle}`;
+
+export default async function billRunRoutes(app: App, deps: AppDeps) {
+  const { sql, temporal } = deps;
+  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const billing = { access: { staff: STAFF.billing } };
+
+  const describeRun = async (workflowId: string) => {
+    const h = temporal.client.workflow.getHandle<typeof billRunWorkflow>(workflowId);
+    const d = await h.describe().catch(() => null);
+    if (!d) return null;
+    const running = d.status.name === 'RUNNING';
+    const progress: BillRunProgress | null = running
+      ? await h.query(billRunProgressQuery).catch(() => null)
+      : await h.result().catch(() => null);
+    return {
+      object: 'bill_run' as const,
+      workflowId,
+      url: workflowUiUrl(temporal, workflowId),
+      running,
+      progress: progress as never,
+    };
+  };
+
+  app.post(
+    '/bill-runs',
+    {
+      config: billing,
+      schema: {
+        tags: ['bill runs'],
+        summary: 'Start (or re-run) the bill run for a cycle and period; re-running bills no one twice',
+        body: Type.Object(
+          {
+            cycle: Cycle,
+            period: Period,
+            pageSize: Type.Optional(Type.Integer({ minimum: 10, maximum: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: BillRun },
+      },
+    },
+    async (req, reply) => {
+      const { cycle, period } = req.body;
+      const workflowId = billRunWorkflowId(cycle, period);
+      try {
+        await temporal.client.workflow.start(billRunWorkflow, {
+          workflowId,
+          taskQueue,
+          args: [{ cycle, period, policy: req.body.pageSize ? { pageSize: req.body.pageSize } : {} }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE', // a finished run may be run again: it is idempotent
+          typedSearchAttributes: [{ key: BillingCycle, value: cycle }],
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+      req.auditResource = { type: 'bill_run', id: workflowId };
+      return reply.status(202).send((await describeRun(workflowId))!);
+    },
+  );
+
+  app.get(
+    '/bill-runs/:cycle/:period',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['bill runs'],
+        summary: "A bill run's live progress: total, billed, held, estimated, failed",
+        params: Type.Object({ cycle: Cycle, period: Period }),
+        response: { 200: BillRun },
+      },
+    },
+    async (req) => {
+      const run = await describeRun(billRunWorkflowId(req.params.cycle, req.params.period));
+      if (!run) throw notFound('bill run', `${req.params.cycle}/${req.params.period}`);
+      return run;
+    },
+  );
+
+  // ---------------------------------------------------------------- schedules
+  const ScheduleBody = Type.Object(
+    {
+      dayOfMonth: Type.Integer({ minimum: 1, maximum: 28, description: 'the day each month the run starts' }),
+      hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23, default: 2 })),
+      timeZone: Type.Optional(Type.String({ maxLength: 60, default: 'UTC' })),
+    },
+    { additionalProperties: false },
+  );
+  const ScheduleOut = Type.Object({
+    object: Type.Literal('bill_run_schedule'),
+    scheduleId: Type.String(),
+    paused: Type.Boolean(),
+    nextRuns: Type.Array(Type.String()),
+    recentRuns: Type.Array(Type.String()),
+  });
+  const describeSchedule = async (cycle: string) => {
+    try {
+      const d = await temporal.client.schedule.getHandle(scheduleId(cycle)).describe();
+      return {
+        object: 'bill_run_schedule' as const,
+        scheduleId: d.scheduleId,
+        paused: d.state.paused,
+        nextRuns: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
+        recentRuns: d.info.recentActions.slice(-5).map((a) => a.action.workflow.workflowId),
+      };
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) throw notFound('schedule for cycle', cycle, 'cycle');
+      throw e;
+    }
+  };
+  const CycleParams = Type.Object({ cycle: Cycle });
+
+  app.put(
+    '/billing-cycles/:cycle/schedule',
+    {
+      config: billing,
+      schema: {
+        tags: ['bill runs'],
+        summary: "Create or change a cycle's monthly bill-run schedule (a Temporal Schedule)",
+        params: CycleParams,
+        body: ScheduleBody,
+        response: { 200: ScheduleOut },
+      },
+    },
+    async (req) => {
+      const { cycle } = req.params;
+      const spec = {
+        calendars: [{ dayOfMonth: req.body.dayOfMonth, hour: req.body.hour ?? 2, minute: 0 }],
+        timezone: req.body.timeZone ?? 'UTC',
+      };
+      // no period given: each run bills the month before it starts
+      const action = {
+        type: 'startWorkflow' as const,
+        workflowType: billRunWorkflow,
+        taskQueue,
+        args: [{ cycle }] as [{ cycle: string }],
+        workflowId: `bill-run/${cycle}/scheduled`,
+      };
+      const h = temporal.client.schedule.getHandle(scheduleId(cycle));
+      try {
+        await h.update((prev) => ({ ...prev, spec, action }));
+      } catch (e) {
+        if (!(e instanceof ScheduleNotFoundError)) throw e;
+        await temporal.client.schedule.create({
+          scheduleId: scheduleId(cycle),
+          spec,
+          action,
+          policies: { overlap: 'SKIP', catchupWindow: '1 day' },
+        });
+      }
+      req.auditResource = { type: 'bill_run_schedule', id: scheduleId(cycle), detail: req.body };
+      return describeSchedule(cycle);
+    },
+  );
+
+  app.get(
+    '/billing-cycles/:cycle/schedule',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: { tags: ['bill runs'], params: CycleParams, response: { 200: ScheduleOut } },
+    },
+    async (req) => describeSchedule(req.params.cycle),
+  );
+
+  app.post(
+    '/billing-cycles/:cycle/schedule/:action',
+    {
+      config: billing,
+      schema: {
+        tags: ['bill runs'],
+        summary: 'Pause, unpause or trigger a schedule now; or backfill the runs between two dates',
+        params: Type.Object({
+          cycle: Cycle,
+          action: Type.Union(['pause', 'unpause', 'trigger', 'backfill'].map((a) => Type.Literal(a))),
+        }),
+        body: Type.Object(
+          {
+            note: Type.Optional(Type.String({ maxLength: 500 })),
+            from: Type.Optional(IsoDate),
+            to: Type.Optional(IsoDate),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ScheduleOut },
+      },
+      // the body is optional: a bare POST means "do it" with no note
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+    },
+    async (req) => {
+      const { cycle, action } = req.params;
+      const h = temporal.client.schedule.getHandle(scheduleId(cycle));
+      const note = req.body?.note ?? `${action} by ${req.user!.email}`;
+      await describeSchedule(cycle); // 404 if there is none
+      if (action === 'pause') await h.pause(note);
+      else if (action === 'unpause') await h.unpause(note);
+      else if (action === 'trigger') await h.trigger('SKIP');
+      else {
+        if (!req.body?.from || !req.body.to)
+          throw new ApiError(
+            400,
+            'invalid_request_error',
+            'parameter_missing',
+            'backfill needs from and to',
+            'from',
+          );
+        await h.backfill({
+          start: new Date(`${req.body.from}T00:00:00Z`),
+          end: new Date(`${req.body.to}T23:59:59Z`),
+          overlap: 'ALLOW_ALL',
+        });
+      }
+      req.auditResource = { type: 'bill_run_schedule', id: scheduleId(cycle), detail: { action, note } };
+      return describeSchedule(cycle);
+    },
+  );
+
+  // ---------------------------------------------------------------- exceptions queue
+  const Exception = Type.Object({
+    id: Type.String(),
+    object: Type.Literal('bill_exception'),
+    accountId: Type.String(),
+    accountNumber: Type.String(),
+    customerName: Type.String(),
+    period: Type.String(),
+    status: Type.String(),
+    reasons: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    workflowId: Type.String(),
+    workflowUrl: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+  });
+
+  app.get(
+    '/exceptions',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['exceptions'],
+        summary: 'Held bills waiting for staff, oldest first',
+        querystring: Type.Intersect([
+          ListQuery,
+          Type.Object({
+            status: Type.Optional(
+              Type.Union(['open', 'escalated', 'resolved', 'cancelled'].map((s) => Type.Literal(s))),
+            ),
+          }),
+        ]),
+        response: { 200: List(Exception) },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 20;
+      const statuses = req.query.status ? [req.query.status] : ['open', 'escalated'];
+      const rows = await sql`
+        select e.id, e.account_id, a.account_number, c.name as customer_name, e.period, e.status, e.reasons, e.workflow_id, e.created_at
+        from bill_exception e join account a on a.id = e.account_id join customer c on c.id = a.customer_id
+        where e.status = any(${statuses}) and e.id > ${req.query.starting_after ?? ''}
+        order by e.id limit ${limit + 1}`;
+      return {
+        object: 'list' as const,
+        has_more: rows.length > limit,
+        data: rows.slice(0, limit).map((r) => ({
+          ...(r as never as object),
+          object: 'bill_exception',
+          createdAt: (r.createdAt as Date).toISOString(),
+          workflowUrl: workflowUiUrl(temporal, r.workflowId),
+        })) as never,
+      };
+    },
+  );
+
+  app.post(
+    '/exceptions/:id/resolve',
+    {
+      config: billing,
+      schema: {
+        tags: ['exceptions'],
+        summary: 'Resolve a held bill: approve it, correct a read, ask for a re-read, or cancel it',
+        params: IdParams,
+        body: Type.Object(
+          {
+            action: Type.Union(
+              ['approve', 'adjust_read', 'request_reread', 'cancel'].map((a) => Type.Literal(a)),
+            ),
+            readId: Type.Optional(Type.String({ maxLength: 64 })),
+            value: Type.Optional(Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,9})?$' })),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            object: Type.Literal('bill_exception_resolution'),
+            id: Type.String(),
+            action: Type.String(),
+            accepted: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const [e] = await sql<
+        { workflowId: string; status: string }[]
+      >`select workflow_id, status from bill_exception where id = ${req.params.id}`;
+      if (!e) throw notFound('exception', req.params.id);
+      const b = req.body;
+      if (b.action === 'adjust_read' && (!b.readId || !b.value)) {
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_missing',
+          'adjust_read needs readId and value',
+          b.readId ? 'value' : 'readId',
+        );
+      }
+      const resolution =
+        b.action === 'adjust_read'
+          ? {
+              action: 'adjust_read' as const,
+              by: req.user!.id,
+              readId: b.readId!,
+              value: b.value!,
+              note: b.note,
+            }
+          : { action: b.action, by: req.user!.id, note: b.note };
+      try {
+        await temporal.client.workflow
+          .getHandle(e.workflowId)
+          .executeUpdate(resolveExceptionUpdate, { args: [resolution as never] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError || /not held|already completed/.test(String(err))) {
+          throw new ApiError(
+            409,
+            'invalid_request_error',
+            'exception_not_open',
+            `This bill is not waiting for a decision (${e.status})`,
+            'id',
+          );
+        }
+        throw err;
+      }
+      req.auditResource = {
+        type: 'bill_exception',
+        id: req.params.id,
+        detail: { action: b.action, note: b.note ?? null },
+      };
+      return {
+        object: 'bill_exception_resolution' as const,
+        id: req.params.id,
+        action: b.action,
+        accepted: true,
+      };
+    },
+  );
+}
