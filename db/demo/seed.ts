@@ -628,6 +628,8 @@ export async function seedDemo(
       await tx`insert into portal_account_access (user_id, account_id) values (${userId}, ${acct!.id})`;
     }
   });
+  // fresh statistics, so the first bill run's queries are planned on the data that is really there
+  await sql`analyze`;
   return {
     seeded: true,
     accounts: o.accounts,

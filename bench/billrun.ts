@@ -1,0 +1,158 @@
+// Bill-run throughput end to end: a real Temporal dev server, a real PostgreSQL, the real worker and the
+// bill-run workflow, for N accounts in one cycle. Beside it, the physical floor: how long PostgreSQL takes
+// just to bulk-insert the same bill, segment, line, journal-entry and posting rows (no rating, no Temporal).
+// Run: npx tsx bench/billrun.ts [N ...]   (default 1000 10000). DATABASE_URL / TEMPORAL_ADDRESS are honoured.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { insertMany } from '../db/bulk.js';
+import { connect, type Sql } from '../db/client.js';
+import { seedDemo } from '../db/demo/seed.js';
+import { migrate } from '../db/migrate.js';
+import { freePort, startEmbeddedPostgres } from '../dev/postgres.js';
+import { resolveTemporalCli, startDevServer } from '../dev/temporal.js';
+import { createLogger } from '../lib/logger.js';
+import { bundle } from '../workers/bundle.js';
+import { createWorkers } from '../workers/index.js';
+import { ensureSearchAttributes } from '../workers/search-attributes.js';
+import { billRunWorkflow } from '../workflows/bill-run.js';
+
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
+if (!sizes.length) sizes.push(1000, 10000);
+const log = createLogger('bench', 'warn');
+// the bill run's own knobs, to try other page sizes and concurrency
+const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 1000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 3);
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-bench-'));
+const stops: (() => Promise<void>)[] = [];
+const today = new Date().toISOString().slice(0, 10);
+const lastMonth = (() => {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+})();
+
+async function floor(sql: Sql, period: string): Promise<number> {
+  // the rows the run produced, inserted again into bare copies of the tables (indexes kept, no FKs/triggers)
+  const tables = ['bill', 'bill_segment', 'bill_line', 'journal_entry', 'posting'] as const;
+  const rows = {
+    bill: await sql`select * from bill where period = ${period}`,
+    bill_segment:
+      await sql`select s.* from bill_segment s join bill b on b.id = s.bill_id where b.period = ${period}`,
+    bill_line:
+      await sql`select l.* from bill_line l join bill_segment s on s.id = l.bill_segment_id join bill b on b.id = s.bill_id where b.period = ${period}`,
+    journal_entry:
+      await sql`select j.* from journal_entry j join bill b on b.id = j.bill_id where b.period = ${period}`,
+    posting:
+      await sql`select p.journal_entry_id, p.ledger_account_id, p.amount_cents from posting p join journal_entry j on j.id = p.journal_entry_id join bill b on b.id = j.bill_id where b.period = ${period}`,
+  };
+  for (const t of tables)
+    await sql.unsafe(
+      `create table floor_${t} (like ${t} including defaults including identity including indexes)`,
+    );
+  const t0 = performance.now();
+  await sql.begin(async (tx) => {
+    for (const t of tables) {
+      const data = rows[t].map((r) =>
+        Object.fromEntries(Object.entries(r).filter(([k]) => !(t === 'posting' && k === 'id'))),
+      );
+      await insertMany(tx, `floor_${t}`, data as Record<string, unknown>[]);
+    }
+  });
+  const ms = performance.now() - t0;
+  for (const t of tables) await sql.unsafe(`drop table floor_${t}`);
+  return ms;
+}
+
+async function main() {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), log, ephemeral: true });
+    stops.push(() => pg.stop());
+    adminUrl = pg.url('postgres');
+  }
+  let address = process.env.TEMPORAL_ADDRESS;
+  if (!address) {
+    const cli = await resolveTemporalCli(log);
+    const server = await startDevServer({
+      cli: cli.path,
+      port: await freePort(),
+      namespace: 'default',
+      log,
+      dbFile: path.join(tmp, 'temporal.db'),
+    });
+    stops.push(() => server.stop());
+    address = server.address;
+  }
+  const conn = await Connection.connect({ address });
+  await ensureSearchAttributes(conn, 'default');
+  const client = new Client({ connection: conn });
+  const workflowBundle = await bundle();
+  const admin = connect(adminUrl, { max: 1 });
+  const results: string[] = [];
+
+  for (const n of sizes) {
+    const db = `cisflow_bench_${n}_${Date.now()}`;
+    await admin.unsafe(`create database ${db}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${db}`;
+    const sql = connect(url.toString(), { max: 20 });
+    await migrate(sql);
+    const s0 = performance.now();
+    await seedDemo(sql, { accounts: n, months: 2, billedMonths: 1, cycles: 1, today, seed: n });
+    const seedSec = (performance.now() - s0) / 1000;
+
+    const native = await NativeConnection.connect({ address });
+    const prefix = `bench${n}-`;
+    const workers = await createWorkers({
+      connection: native,
+      namespace: 'default',
+      sql,
+      workflowBundle,
+      taskQueuePrefix: prefix,
+    });
+    const running = workers.map((w) => w.run());
+    const t0 = performance.now();
+    const progress = await client.workflow.execute(billRunWorkflow, {
+      workflowId: `bench/${db}`,
+      taskQueue: `${prefix}billing`,
+      args: [{ cycle: '01', period: lastMonth, policy: { pageSize, concurrency, escalateAfter: '1 hour' } }],
+    });
+    const runSec = (performance.now() - t0) / 1000;
+    for (const w of workers) w.shutdown();
+    await Promise.all(running);
+    await native.close();
+
+    const floorMs = await floor(sql, lastMonth);
+    const [{ lines }] =
+      (await sql`select count(*)::int as lines from bill_line l join bill_segment s on s.id = l.bill_segment_id join bill b on b.id = s.bill_id where b.period = ${lastMonth}`) as unknown as [
+        { lines: number },
+      ];
+    const line = `accounts=${n} billed=${progress.billed} held=${progress.held} lines=${lines} run=${runSec.toFixed(1)}s bills/s=${Math.round(progress.billed / runSec)} floor=${(floorMs / 1000).toFixed(2)}s ratio=${(runSec / (floorMs / 1000)).toFixed(1)}x (seed ${seedSec.toFixed(0)}s)`;
+    console.log(line);
+    results.push(line);
+    await sql.end();
+    await admin.unsafe(`drop database ${db} with (force)`);
+  }
+  console.log(
+    `summary: cores=${os.cpus().length}; ${results.map((r) => r.split(' (seed')[0]).join(' | ')}; command: npx tsx bench/billrun.ts ${sizes.join(' ')}`,
+  );
+  await admin.end();
+  await conn.close();
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+  });
