@@ -30,8 +30,9 @@ export interface BillRunPolicy extends BillingPolicy {
 
 export const DEFAULT_BILL_RUN_POLICY: BillRunPolicy = {
   dueDays: 21,
-  pageSize: 500,
-  concurrency: 2,
+  // measured with bench/billrun.ts on 2 cores: 1,000-account pages three at a time beat 500 two at a time
+  pageSize: 1000,
+  concurrency: 3,
   pagesPerRun: 100,
 };
 
