@@ -10,6 +10,8 @@ import type { ValidationPolicy } from '../domain/read-validation.js';
 export interface BatchResult {
   lastId: string | null;
   billed: number;
+  /** bills created by this page, for delivery */
+  billIds: string[];
   alreadyBilled: number;
   estimated: number;
   held: { accountId: string; accountNumber: string }[];
@@ -46,6 +48,7 @@ export function createBillRunActivities(sql: Sql) {
       const inputs = await loadBillingInputsMany(sql, ids, a.period);
       const result: BatchResult = {
         lastId: ids.at(-1) ?? null,
+        billIds: [],
         billed: 0,
         alreadyBilled: 0,
         estimated: 0,
@@ -88,8 +91,10 @@ export function createBillRunActivities(sql: Sql) {
       }
       const stored = await issueBills(sql, bills);
       for (const s of stored) {
-        if (s.created) result.billed++;
-        else result.alreadyBilled++;
+        if (s.created) {
+          result.billed++;
+          result.billIds.push(s.billId);
+        } else result.alreadyBilled++;
       }
       return result;
     },

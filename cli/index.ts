@@ -6,6 +6,7 @@
 // Prints the lines and total as JSON; exits 2 with a one-line reason on bad input.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { centsToDecimal } from '../domain/decimal.js';
 import { parseGreenButton, toRatingIntervals } from '../domain/import/greenbutton.js';
 import { ImportError } from '../domain/import/urdb.js';
 import { PreviewError, parseIntervalCsv, previewBill, type UsageInput } from '../domain/preview.js';
@@ -56,7 +57,7 @@ export function run(argv: string[]): { code: number; out: string } {
     const result = previewBill({ tariff, customerClass: values.class as string | undefined, params }, usage);
     return {
       code: 0,
-      out: JSON.stringify({ ...result, total: (result.totalCents / 100).toFixed(2) }, null, 2),
+      out: JSON.stringify({ ...result, total: centsToDecimal(result.totalCents) }, null, 2),
     };
   } catch (e) {
     if (

@@ -267,16 +267,53 @@ export async function issueBills(
   });
 }
 
-export async function billDetail(sql: Sql, billId: string) {
-  const [bill] =
-    await sql`select id, account_id, period, period_start::text, period_end::text, status, bill_date::text,
-    due_date::text, total_cents, workflow_id from bill where id = ${billId}`;
+export interface BillLineRow {
+  billSegmentId: string;
+  seq: number;
+  description: string;
+  quantity: string | null;
+  unit: string | null;
+  unitPrice: string | null;
+  amountCents: number;
+  rateVersionId: string | null;
+  trace: Record<string, unknown>;
+}
+
+export interface BillDetail {
+  id: string;
+  accountId: string;
+  period: string;
+  periodStart: string;
+  periodEnd: string;
+  status: string;
+  billDate: string;
+  dueDate: string;
+  totalCents: number;
+  workflowId: string | null;
+  segments: {
+    id: string;
+    serviceAgreementId: string;
+    serviceType: string;
+    startReadId: string | null;
+    endReadId: string | null;
+    consumption: string | null;
+    unit: string | null;
+    totalCents: number;
+    lines: BillLineRow[];
+  }[];
+}
+
+export async function billDetail(sql: Sql, billId: string): Promise<BillDetail | undefined> {
+  const [bill] = await sql<Omit<BillDetail, 'segments'>[]>`
+    select id, account_id, period, period_start::text, period_end::text, status, bill_date::text,
+           due_date::text, total_cents, workflow_id from bill where id = ${billId}`;
   if (!bill) return undefined;
-  const segments = await sql`select id, service_agreement_id, service_type, start_read_id, end_read_id,
-    consumption::text, unit, total_cents from bill_segment where bill_id = ${billId} order by service_type`;
-  const lines =
-    await sql`select l.bill_segment_id, l.seq, l.description, l.quantity::text, l.unit, l.unit_price::text,
-    l.amount_cents, l.rate_version_id, l.trace
+  const segments = await sql<Omit<BillDetail['segments'][number], 'lines'>[]>`
+    select id, service_agreement_id, service_type, start_read_id, end_read_id, consumption::text, unit, total_cents
+    from bill_segment where bill_id = ${billId} order by service_type`;
+  const lines = await sql<BillLineRow[]>`
+    select l.bill_segment_id, l.seq, l.description, l.quantity::text, l.unit, l.unit_price::text,
+           l.amount_cents, l.rate_version_id, l.trace
     from bill_line l join bill_segment s on s.id = l.bill_segment_id where s.bill_id = ${billId} order by l.seq`;
   return {
     ...bill,

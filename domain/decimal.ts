@@ -91,6 +91,12 @@ export function decToString(a: Dec): string {
   return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
 }
 
+/** Cents as a plain decimal string ("1234.05"), for files and JSON: no float division involved. */
+export function centsToDecimal(cents: number): string {
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 export function formatCents(cents: number): string {
   const neg = cents < 0;
   const abs = Math.abs(cents);

@@ -23,7 +23,8 @@ export type IdPrefix =
   | 'adj'
   | 'inst'
   | 'dep'
-  | 'exc';
+  | 'exc'
+  | 'msg';
 
 let lastMs = 0;
 let seq = 0;

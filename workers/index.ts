@@ -4,9 +4,11 @@ import { Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
+import { createDeliveryActivities } from '../activities/delivery.js';
+import { createDocumentActivities } from '../activities/documents.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
-import { loadConfig } from '../lib/config.js';
+import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { bundle } from './bundle.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -22,6 +24,9 @@ export async function createWorkers(o: {
   sql: Sql;
   workflowBundle: { code: string } | { codePath: string };
   taskQueuePrefix?: string;
+  /** links in bill emails point here */
+  publicUrl?: string;
+  emailProvider?: 'sendgrid' | 'outbox';
 }): Promise<Worker[]> {
   const q = (name: string) => `${o.taskQueuePrefix ?? ''}${name}`;
   return [
@@ -30,7 +35,15 @@ export async function createWorkers(o: {
       namespace: o.namespace,
       taskQueue: q(TASK_QUEUES.billing),
       workflowBundle: o.workflowBundle,
-      activities: { ...createBillingActivities(o.sql), ...createBillRunActivities(o.sql) },
+      activities: {
+        ...createBillingActivities(o.sql),
+        ...createBillRunActivities(o.sql),
+        ...createDocumentActivities(o.sql),
+        ...createDeliveryActivities(o.sql, {
+          publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
+          emailProvider: o.emailProvider ?? 'outbox',
+        }),
+      },
       maxConcurrentActivityTaskExecutions: 20,
     }),
   ];
@@ -59,6 +72,8 @@ async function main() {
     namespace: config.temporal.namespace,
     sql,
     workflowBundle: await bundle(),
+    publicUrl: config.publicUrl,
+    emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
   });
   log.info(
     { taskQueues: Object.values(TASK_QUEUES), namespace: config.temporal.namespace },

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BillRunActivities } from '../activities/bill-run.js';
+import type { DeliveryActivities } from '../activities/delivery.js';
 import { monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION } from '../domain/read-validation.js';
 import { type BillingPolicy, billingCycleWorkflow, billingCycleWorkflowId } from './billing-cycle.js';
@@ -48,6 +49,8 @@ export interface BillRunProgress {
   held: number;
   estimated: number;
   failed: number;
+  emailed: number;
+  printed: number;
   failures: { accountId: string; error: string }[];
   startedAt: string;
 }
@@ -64,7 +67,7 @@ export interface BillRunInput {
 export const billRunProgressQuery = defineQuery<BillRunProgress>('progress');
 export const billRunWorkflowId = (cycle: string, period: string) => `bill-run/${cycle}/${period}`;
 
-const acts = proxyActivities<BillRunActivities>({
+const acts = proxyActivities<BillRunActivities & DeliveryActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
@@ -91,6 +94,8 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     held: 0,
     estimated: 0,
     failed: 0,
+    emailed: 0,
+    printed: 0,
     failures: [],
     startedAt: new Date().toISOString(),
   };
@@ -124,6 +129,10 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
       validation: policy.validation ?? DEFAULT_VALIDATION,
     });
     progress.billed += r.billed;
+    // documents render when first opened or printed; delivery (email or print batch) happens now
+    const d = await acts.deliverBills({ billIds: r.billIds, batch: `${input.cycle}/${periodKey}` });
+    progress.emailed += d.emailed;
+    progress.printed += d.printed;
     progress.alreadyBilled += r.alreadyBilled;
     progress.estimated += r.estimated;
     progress.failed += r.failed.length;

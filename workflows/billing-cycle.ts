@@ -14,6 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities/billing.js';
+import type { DeliveryActivities } from '../activities/delivery.js';
+import type { DocumentActivities } from '../activities/documents.js';
 import { calculateBill, type Hold } from '../domain/bill-calc.js';
 import { addDays, monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION, type ValidationPolicy } from '../domain/read-validation.js';
@@ -62,7 +64,7 @@ export const resolveExceptionUpdate = defineUpdate<{ accepted: true }, [Resoluti
 /** A re-read (field visit or on-demand AMI read) has arrived. */
 export const readArrivedSignal = defineSignal('readArrived');
 
-const acts = proxyActivities<BillingActivities>({
+const acts = proxyActivities<BillingActivities & DocumentActivities & DeliveryActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -151,6 +153,12 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
       });
       if (state.reasons.length) await acts.closeException({ workflowId, status: 'resolved' });
       setStatus('issued');
+      if (issued.created) {
+        // the customer's copy, then paperless email or the print batch
+        await acts.renderBill({ billId: issued.billId });
+        await acts.deliverBills({ billIds: [issued.billId], batch: `${inputs.billingCycle}/${period.key}` });
+        setStatus('delivered');
+      }
       return { status: 'issued', ...issued, estimated };
     }
 

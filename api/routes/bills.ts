@@ -1,7 +1,9 @@
 // Bills: staff start an account's billing-cycle workflow; staff and the account's customers read bills.
 import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { billPdf } from '../../activities/documents.js';
 import { billDetail } from '../../db/billing.js';
+import { centsToDecimal } from '../../domain/decimal.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
   type BillingCycleResult,
@@ -152,6 +154,98 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       const bill = await billDetail(sql, req.params.id);
       if (!bill) throw notFound('bill', req.params.id);
       return { ...bill, object: 'bill' } as never;
+    },
+  );
+
+  app.get(
+    '/bills/:id/document',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
+        },
+      },
+      schema: {
+        tags: ['bills'],
+        summary:
+          'The bill as a PDF: reads, 13-month usage chart, charges with their calculation, remittance stub',
+        params: IdParams,
+        produces: ['application/pdf'],
+        response: { 200: Type.Unsafe({ type: 'string', format: 'binary' }) },
+      },
+    },
+    async (req, reply) => {
+      const pdf = await billPdf(sql, req.params.id);
+      if (!pdf) throw notFound('bill', req.params.id);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="bill-${req.params.id}.pdf"`)
+        .header('cache-control', 'private, max-age=3600')
+        .send(pdf);
+    },
+  );
+
+  app.get(
+    '/print-batches/:cycle/:period',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['bills'],
+        summary: "The print vendor's file for a cycle and period: one row per mailed bill (CSV)",
+        params: Type.Object({ cycle: Type.String({ pattern: '^\\d{2}$' }), period: Period }),
+        produces: ['text/csv'],
+        response: { 200: Type.String() },
+      },
+    },
+    async (req, reply) => {
+      const rows = await sql<
+        {
+          billId: string;
+          accountNumber: string;
+          name: string;
+          line1: string;
+          city: string;
+          state: string;
+          postalCode: string;
+          totalCents: number;
+          dueDate: string;
+        }[]
+      >`
+        select b.id as bill_id, a.account_number, c.name, p.address_line1 as line1, p.city, p.state, p.postal_code,
+               b.total_cents, b.due_date::text
+        from print_batch_item i join bill b on b.id = i.bill_id join account a on a.id = b.account_id
+        join customer c on c.id = a.customer_id
+        left join lateral (select pr.* from service_agreement sa join service_point sp on sp.id = sa.service_point_id
+          join premise pr on pr.id = sp.premise_id where sa.account_id = a.id order by sa.service_type limit 1) p on true
+        where i.batch = ${`${req.params.cycle}/${req.params.period}`} order by a.account_number`;
+      const q = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
+      const csv = [
+        'bill_id,account_number,name,address,city,state,postal_code,amount_due,due_date,document_url',
+        ...rows.map((r) =>
+          [
+            r.billId,
+            r.accountNumber,
+            r.name,
+            r.line1,
+            r.city,
+            r.state,
+            r.postalCode,
+            centsToDecimal(r.totalCents),
+            r.dueDate,
+            `${deps.publicUrl}/bills/${r.billId}/document`,
+          ]
+            .map(q)
+            .join(','),
+        ),
+      ].join('\n');
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="print-${req.params.cycle}-${req.params.period}.csv"`,
+        )
+        .send(`${csv}\n`);
     },
   );
 

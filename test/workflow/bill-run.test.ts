@@ -60,6 +60,7 @@ describe('bill run', () => {
     const p = await h.result();
     expect(p).toMatchObject({ status: 'completed', total: 120, pages: 5, pagesDone: 5, failed: 0 });
     expect(p.billed + p.held).toBe(120);
+    expect(p.emailed + p.printed).toBe(p.billed); // every bill delivered: paperless by email, the rest printed
     expect(p.billed).toBeGreaterThan(100);
     expect((await h.describe()).runId).not.toBe(h.firstExecutionRunId); // it continued as new
 

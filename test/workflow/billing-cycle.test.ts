@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { billPdf } from '../../activities/documents.js';
 import {
   addRead,
   createAccount,
@@ -23,6 +24,7 @@ import {
   resolveExceptionUpdate,
 } from '../../workflows/billing-cycle.js';
 import { freshDatabase } from '../support/db.js';
+import { pdfText } from '../support/pdf.js';
 import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
@@ -112,12 +114,14 @@ describe('billing cycle workflow on a real Temporal server', () => {
     expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
 
     const handle = t.env.client.workflow.getHandle(workflowId);
-    expect(await handle.query(billStatusQuery)).toBe('issued');
+    expect(await handle.query(billStatusQuery)).toBe('delivered');
     const desc = await handle.describe();
     expect(desc.typedSearchAttributes.get({ name: 'AccountNumber', type: 'KEYWORD' } as never)).toBe(
       acct.accountNumber,
     );
-    expect(desc.typedSearchAttributes.get({ name: 'BillStatus', type: 'KEYWORD' } as never)).toBe('issued');
+    expect(desc.typedSearchAttributes.get({ name: 'BillStatus', type: 'KEYWORD' } as never)).toBe(
+      'delivered',
+    );
   });
 
   const start = (
@@ -235,6 +239,11 @@ describe('billing cycle workflow on a real Temporal server', () => {
     const [est] =
       await sql`select value::text, source from meter_read where meter_id = ${meter.id} and source = 'estimated'`;
     expect(est).toMatchObject({ value: '192.0000', source: 'estimated' });
+    // the customer's copy says so, and it went out: not paperless, so into the cycle's print batch
+    const billId = (r as { billId: string }).billId;
+    expect(await pdfText((await billPdf(sql, billId))!)).toContain('192.0000 on 2026-10-01 (estimated)');
+    const [printed] = await sql`select batch from print_batch_item where bill_id = ${billId}`;
+    expect(printed).toMatchObject({ batch: '01/2026-09' });
     // the next actual read, 210 on Nov 1: October bills 210 - 192 (the estimate it opens from) = 18 ccf
     await addRead(sql, { meterId: meter.id, readAt: '2026-11-01T08:00:00Z', value: '210', source: 'ami' });
     expect(await (await start(acct, '2026-10')).result()).toMatchObject({
