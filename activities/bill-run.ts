@@ -1,6 +1,7 @@
 // Bill-run activities: a page of a cycle's accounts is rated and stored in one set-based transaction.
 // Per-account Temporal workflows are kept for accounts that need a lifecycle (held bills); the clean
 // majority is billed here, which is what lets a 100,000-account run finish in minutes.
+import { heartbeat } from '@temporalio/activity';
 import { type IssueBillInput, issueBills, loadBillingInputsMany } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
 import { calculateBill } from '../domain/bill-calc.js';
@@ -46,6 +47,7 @@ export function createBillRunActivities(sql: Sql) {
           order by id limit ${a.pageSize}`
       ).map((r) => r.id);
       const inputs = await loadBillingInputsMany(sql, ids, a.period);
+      heartbeat('loaded');
       const result: BatchResult = {
         lastId: ids.at(-1) ?? null,
         billIds: [],
@@ -89,6 +91,7 @@ export function createBillRunActivities(sql: Sql) {
           result.failed.push({ accountId: id, error: (e as Error).message });
         }
       }
+      heartbeat('rated');
       const stored = await issueBills(sql, bills);
       for (const s of stored) {
         if (s.created) {

@@ -69,6 +69,8 @@ export const billRunWorkflowId = (cycle: string, period: string) => `bill-run/${
 
 const acts = proxyActivities<BillRunActivities & DeliveryActivities>({
   startToCloseTimeout: '5 minutes',
+  // a page heartbeats as it goes, so a page on a worker that died is retried within seconds, not minutes
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
 
