@@ -2,11 +2,13 @@
 // Per-account Temporal workflows are kept for accounts that need a lifecycle (held bills); the clean
 // majority is billed here, which is what lets a 100,000-account run finish in minutes.
 import { heartbeat } from '@temporalio/activity';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type IssueBillInput, issueBills, loadBillingInputsMany } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
 import { calculateBill } from '../domain/bill-calc.js';
 import { addDays, type Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
+import type { BillingPolicy } from '../workflows/billing-cycle.js';
 
 export interface BatchResult {
   lastId: string | null;
@@ -19,8 +21,38 @@ export interface BatchResult {
   failed: { accountId: string; error: string }[];
 }
 
-export function createBillRunActivities(sql: Sql) {
+export function createBillRunActivities(sql: Sql, client: Client) {
   return {
+    /**
+     * Starts the billing-cycle workflow of each held account, as an independent workflow rather than a child:
+     * held bills can number in the thousands and wait for days, more than a parent may keep pending.
+     * Idempotent: an account whose workflow already exists (running, or closed by staff) is left alone.
+     */
+    async handOverHeld(a: {
+      held: { accountId: string; accountNumber: string }[];
+      period: string;
+      policy: BillingPolicy;
+      taskQueue: string;
+    }) {
+      let started = 0;
+      await Promise.all(
+        a.held.map(async (h) => {
+          try {
+            await client.workflow.start('billingCycleWorkflow', {
+              workflowId: `billing-cycle/${h.accountNumber}/${a.period}`,
+              taskQueue: a.taskQueue,
+              args: [{ accountId: h.accountId, period: a.period, policy: a.policy }],
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            });
+            started++;
+          } catch (e) {
+            if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+          }
+        }),
+      );
+      return started;
+    },
+
     /** Page boundaries for a cycle: the id each page starts after, so pages can run side by side. */
     async planPages(a: { cycle: string; pageSize: number }): Promise<{ total: number; starts: string[] }> {
       const rows = await sql<{ id: string; n: number }[]>`

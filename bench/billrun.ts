@@ -114,6 +114,7 @@ async function main() {
       connection: native,
       namespace: 'default',
       sql,
+      client,
       workflowBundle,
       taskQueuePrefix: prefix,
     });

@@ -1,6 +1,6 @@
 // Worker process: one Temporal worker per capability task queue, sharing one workflow bundle and DB pool.
 
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
@@ -22,6 +22,8 @@ export async function createWorkers(o: {
   connection: NativeConnection;
   namespace: string;
   sql: Sql;
+  /** activities that start workflows (a bill run handing held accounts over) use this client */
+  client: Client;
   workflowBundle: { code: string } | { codePath: string };
   taskQueuePrefix?: string;
   /** links in bill emails point here */
@@ -37,7 +39,7 @@ export async function createWorkers(o: {
       workflowBundle: o.workflowBundle,
       activities: {
         ...createBillingActivities(o.sql),
-        ...createBillRunActivities(o.sql),
+        ...createBillRunActivities(o.sql, o.client),
         ...createDocumentActivities(o.sql),
         ...createDeliveryActivities(o.sql, {
           publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
@@ -62,15 +64,16 @@ async function main() {
   });
   const sql = connect(config.databaseUrl, { max: 20, appName: 'cisflow-worker' });
   await migrate(sql);
-  const client = await Connection.connect({ address: config.temporal.address });
-  const added = await ensureSearchAttributes(client, config.temporal.namespace);
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const added = await ensureSearchAttributes(clientConnection, config.temporal.namespace);
   if (added.length) log.info({ added }, 'registered search attributes');
-  await client.close();
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const workers = await createWorkers({
     connection,
     namespace: config.temporal.namespace,
     sql,
+    client,
     workflowBundle: await bundle(),
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
@@ -88,6 +91,7 @@ async function main() {
   process.on('disconnect', stop);
   await Promise.all(workers.map((w) => w.run()));
   await connection.close();
+  await clientConnection.close();
   await sql.end({ timeout: 5 });
   log.info('worker stopped');
   process.exit(0); // the dev orchestrator's IPC channel would otherwise keep the process alive

@@ -1,16 +1,14 @@
 // A billing cycle's bill run: `bill-run/{cycle}/{period}`. It plans the cycle's accounts in pages, bills
 // up to `concurrency` pages at a time (each page rated and stored set-based by one activity), and hands
-// every held account to its own billing-cycle workflow, which waits in the exceptions queue for staff.
+// every held account to its own billing-cycle workflow (started by an activity, not as a child: there can
+// be thousands, waiting for days), which waits in the exceptions queue for staff.
 // Re-running it is safe: bills are unique per account and period and ledger entries post once.
 
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   continueAsNew,
   defineQuery,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,7 +16,7 @@ import type { BillRunActivities } from '../activities/bill-run.js';
 import type { DeliveryActivities } from '../activities/delivery.js';
 import { monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION } from '../domain/read-validation.js';
-import { type BillingPolicy, billingCycleWorkflow, billingCycleWorkflowId } from './billing-cycle.js';
+import type { BillingPolicy } from './billing-cycle.js';
 import { BillingCycle, BillStatus } from './search-attributes.js';
 
 export interface BillRunPolicy extends BillingPolicy {
@@ -139,21 +137,9 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     progress.estimated += r.estimated;
     progress.failed += r.failed.length;
     progress.failures.push(...r.failed.slice(0, Math.max(0, 50 - progress.failures.length)));
-    for (const h of r.held) {
-      try {
-        await startChild(billingCycleWorkflow, {
-          workflowId: billingCycleWorkflowId(h.accountNumber, periodKey),
-          taskQueue: info.taskQueue,
-          args: [{ accountId: h.accountId, period: periodKey, policy }],
-          parentClosePolicy: ParentClosePolicy.ABANDON, // held bills outlive the run, waiting for staff
-          // one lifecycle per account and period: a bill staff cancelled is not brought back by a re-run
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-      } catch (e) {
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // already handed over earlier
-      }
-      progress.held++;
-    }
+    if (r.held.length)
+      await acts.handOverHeld({ held: r.held, period: periodKey, policy, taskQueue: info.taskQueue });
+    progress.held += r.held.length;
     progress.pagesDone++;
   };
 

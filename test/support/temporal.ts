@@ -41,6 +41,7 @@ export async function startWorkers(sql: Sql): Promise<TemporalHarness> {
     connection: env.nativeConnection,
     namespace,
     sql,
+    client: env.client,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     taskQueuePrefix,
   });
