@@ -116,10 +116,9 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
       upsertSearchAttributes([
         { key: AccountNumber, value: inputs.accountNumber },
         { key: BillingCycle, value: inputs.billingCycle },
-        { key: BillStatus, value: 'rating' },
       ]);
     }
-    state.status = 'rating';
+    setStatus('rating');
     let { segments, holds } = calculateBill({ ...inputs, validation }, period);
 
     // Late reads: wait the window once, then estimate what is still missing from the account's history.
