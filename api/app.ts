@@ -11,7 +11,9 @@ import agreementRoutes from './routes/agreements.js';
 import authRoutes from './routes/auth.js';
 import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
+import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
 import readRoutes from './routes/reads.js';
@@ -49,6 +51,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     billRoutes,
     rateRoutes,
     billRunRoutes,
+    paymentRoutes,
+    eventRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

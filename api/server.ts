@@ -1,5 +1,6 @@
 // API process: validates config, migrates, connects to Temporal, listens.
 import { Client, Connection } from '@temporalio/client';
+import Stripe from 'stripe';
 import { connect } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { loadConfig, providerModes } from '../lib/config.js';
@@ -22,6 +23,8 @@ async function main() {
       temporal: { client, namespace: config.temporal.namespace, uiUrl: config.temporal.uiUrl },
       publicUrl: config.publicUrl,
       providerModes: providerModes(config),
+      stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
+      stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
     },
     { logger: log },
   );

@@ -9,6 +9,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type Stripe from 'stripe';
 import type { Sql } from '../db/client.js';
 
 export interface TemporalDeps {
@@ -24,6 +25,9 @@ export interface AppDeps {
   temporal: TemporalDeps;
   publicUrl: string;
   providerModes: Record<string, string>;
+  /** null in dev outbox mode */
+  stripe: Stripe | null;
+  stripeWebhookSecret: string | null;
 }
 
 export type App = FastifyInstance<

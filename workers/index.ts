@@ -2,10 +2,12 @@
 
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import Stripe from 'stripe';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createDocumentActivities } from '../activities/documents.js';
+import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { loadConfig, providerModes } from '../lib/config.js';
@@ -29,6 +31,8 @@ export async function createWorkers(o: {
   /** links in bill emails point here */
   publicUrl?: string;
   emailProvider?: 'sendgrid' | 'outbox';
+  /** null: dev outbox mode, no gateway */
+  stripe?: Stripe | null;
 }): Promise<Worker[]> {
   const q = (name: string) => `${o.taskQueuePrefix ?? ''}${name}`;
   return [
@@ -47,6 +51,13 @@ export async function createWorkers(o: {
         }),
       },
       maxConcurrentActivityTaskExecutions: 20,
+    }),
+    await Worker.create({
+      connection: o.connection,
+      namespace: o.namespace,
+      taskQueue: q(TASK_QUEUES.payments),
+      workflowBundle: o.workflowBundle,
+      activities: createPaymentActivities(o.sql, o.stripe ?? null),
     }),
   ];
 }
@@ -77,6 +88,7 @@ async function main() {
     workflowBundle: await bundle(),
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
+    stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
   });
   log.info(
     { taskQueues: Object.values(TASK_QUEUES), namespace: config.temporal.namespace },

@@ -2,3 +2,4 @@
 
 export * from './bill-run.js';
 export * from './billing-cycle.js';
+export * from './payment.js';

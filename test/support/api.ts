@@ -1,4 +1,5 @@
 // Builds the real API against a test database and the run's Temporal server, plus login helpers.
+import type Stripe from 'stripe';
 import { buildApp } from '../../api/app.js';
 import type { Sql } from '../../db/client.js';
 import { createUser } from '../../db/users.js';
@@ -6,8 +7,14 @@ import type { TemporalHarness } from './temporal.js';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
 
-export async function testApp(sql: Sql, t: TemporalHarness): Promise<TestApp> {
+export async function testApp(
+  sql: Sql,
+  t: TemporalHarness,
+  stripe?: { client: Stripe; webhookSecret: string },
+): Promise<TestApp> {
   const app = await buildApp({
+    stripe: stripe?.client ?? null,
+    stripeWebhookSecret: stripe?.webhookSecret ?? null,
     sql,
     temporal: {
       client: t.env.client,

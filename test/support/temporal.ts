@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type Stripe from 'stripe';
 import { afterAll, inject } from 'vitest';
 import type { Sql } from '../../db/client.js';
 import { createWorkers } from '../../workers/index.js';
@@ -17,7 +18,7 @@ export interface TemporalHarness {
 
 let runtimeInstalled = false;
 
-export async function startWorkers(sql: Sql): Promise<TemporalHarness> {
+export async function startWorkers(sql: Sql, opts: { stripe?: Stripe } = {}): Promise<TemporalHarness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -42,6 +43,7 @@ export async function startWorkers(sql: Sql): Promise<TemporalHarness> {
     namespace,
     sql,
     client: env.client,
+    stripe: opts.stripe ?? null,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     taskQueuePrefix,
   });

@@ -1,0 +1,108 @@
+// Payment activities: the gateway call (Stripe through its SDK, or the dev outbox) and the ledger postings.
+// Each is idempotent: the intent is created with the payment's stored idempotency key, and every posting
+// has its own key (payment:{id}, payment:{id}:return, payment:{id}:return-fee).
+import type Stripe from 'stripe';
+import { postAdjustment, reverseEntry } from '../db/adjustments.js';
+import type { Sql } from '../db/client.js';
+import { postEntry } from '../db/ledger.js';
+import { paymentEntry } from '../domain/ledger.js';
+
+export interface PaymentRow {
+  id: string;
+  accountId: string;
+  amountCents: number;
+  method: string;
+  status: string;
+  idempotencyKey: string;
+  provider: string;
+  providerRef: string | null;
+  journalEntryId: string | null;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
+  const load = async (id: string) => {
+    const [p] = await sql<
+      PaymentRow[]
+    >`select id, account_id, amount_cents, method, status, idempotency_key, provider,
+      provider_ref, journal_entry_id from payment where id = ${id}`;
+    if (!p) throw new Error(`payment ${id} does not exist`);
+    return p;
+  };
+  return {
+    /** Creates the gateway's PaymentIntent once (Stripe replays the first response for the same key). */
+    async createPaymentIntent(a: {
+      paymentId: string;
+    }): Promise<{ provider: 'stripe' | 'outbox'; intentId: string; clientSecret: string | null }> {
+      const p = await load(a.paymentId);
+      if (!stripe) {
+        // dev outbox: no gateway; the payment is recorded and treated as confirmed by the customer
+        await sql`update payment set provider = 'outbox', provider_ref = ${`outbox_${p.id}`} where id = ${p.id}`;
+        return { provider: 'outbox', intentId: `outbox_${p.id}`, clientSecret: null };
+      }
+      const intent = await stripe.paymentIntents.create(
+        {
+          amount: p.amountCents,
+          currency: 'usd',
+          allowed_payment_method_types: [p.method === 'ach' ? 'us_bank_account' : 'card'],
+          metadata: { payment_id: p.id, account_id: p.accountId },
+        },
+        { idempotencyKey: p.idempotencyKey },
+      );
+      await sql`update payment set provider = 'stripe', provider_ref = ${intent.id} where id = ${p.id}`;
+      return { provider: 'stripe', intentId: intent.id, clientSecret: intent.client_secret };
+    },
+
+    async setPaymentStatus(a: { paymentId: string; status: string; failureCode?: string | null }) {
+      await sql`update payment set status = ${a.status}, failure_code = coalesce(${a.failureCode ?? null}, failure_code) where id = ${a.paymentId}`;
+    },
+
+    /** Puts the payment on the account: cash clearing debited, the receivable credited. */
+    async postPayment(a: { paymentId: string }) {
+      const p = await load(a.paymentId);
+      return sql.begin(async (tx) => {
+        const posted = await postEntry(
+          tx,
+          paymentEntry({
+            idempotencyKey: `payment:${p.id}`,
+            accountId: p.accountId,
+            amountCents: p.amountCents,
+            receivedOn: today(),
+            description: `Payment (${p.method})`,
+          }),
+        );
+        await tx`update payment set status = 'succeeded', journal_entry_id = ${posted.id} where id = ${p.id}`;
+        await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: p.id })})`;
+        return { journalEntryId: posted.id, created: posted.created };
+      });
+    },
+
+    /** A returned (e.g. R01) or reversed payment: reverse its posting and charge the returned-payment fee. */
+    async reversePayment(a: { paymentId: string; reason: string; feeCents: number }) {
+      const p = await load(a.paymentId);
+      if (!p.journalEntryId) return { reversed: false };
+      const r = await reverseEntry(sql, {
+        journalEntryId: p.journalEntryId,
+        idempotencyKey: `payment:${p.id}:return`,
+        reason: a.reason,
+        on: today(),
+      });
+      if (a.feeCents > 0) {
+        await postAdjustment(sql, {
+          idempotencyKey: `payment:${p.id}:return-fee`,
+          accountId: p.accountId,
+          kind: 'returned_payment_fee',
+          amountCents: a.feeCents,
+          reason: `payment ${p.id} returned (${a.reason})`,
+          on: today(),
+        });
+      }
+      await sql`update payment set status = 'returned', failure_code = ${a.reason}, return_entry_id = ${r.id} where id = ${p.id}`;
+      await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.returned', paymentId: p.id })})`;
+      return { reversed: true };
+    },
+  };
+}
+
+export type PaymentActivities = ReturnType<typeof createPaymentActivities>;

@@ -1,0 +1,134 @@
+// A stateful local Stripe that the project owns: enough of the REST API for PaymentIntents (with
+// Idempotency-Key replay, as Stripe does it), plus webhook events signed exactly as Stripe signs them.
+// The real `stripe` SDK talks to it through `host`/`port`/`protocol`.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+
+export interface FakeIntent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  currency: string;
+  status: string;
+  client_secret: string;
+  allowed_payment_method_types: string[];
+  metadata: Record<string, string>;
+  last_payment_error: { code: string } | null;
+}
+
+export class StripeFake {
+  readonly intents = new Map<string, FakeIntent>();
+  readonly requests: {
+    method: string;
+    path: string;
+    idempotencyKey?: string;
+    body: Record<string, string>;
+  }[] = [];
+  private readonly replies = new Map<string, string>();
+  private server!: http.Server;
+  private events = 0;
+  readonly webhookSecret = `whsec_${randomBytes(12).toString('hex')}`;
+  client!: Stripe;
+
+  async start() {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const body = Object.fromEntries(new URLSearchParams(raw));
+        const key = req.headers['idempotency-key'] as string | undefined;
+        this.requests.push({ method: req.method!, path: req.url!, idempotencyKey: key, body });
+        const send = (status: number, json: unknown) => {
+          const text = JSON.stringify(json);
+          if (key && status < 500) this.replies.set(key, text);
+          res.writeHead(status, {
+            'content-type': 'application/json',
+            'request-id': `req_${randomBytes(6).toString('hex')}`,
+          });
+          res.end(text);
+        };
+        if (key && this.replies.has(key)) {
+          res.writeHead(200, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+          return res.end(this.replies.get(key));
+        }
+        if (req.method === 'POST' && req.url === '/v1/payment_intents') {
+          const amount = Number(body.amount);
+          if (!Number.isInteger(amount) || amount < 50) {
+            return send(400, {
+              error: {
+                type: 'invalid_request_error',
+                code: 'amount_too_small',
+                param: 'amount',
+                message: 'Amount must be at least 50 cents',
+              },
+            });
+          }
+          const id = `pi_${randomBytes(8).toString('hex')}`;
+          const metadata = Object.fromEntries(
+            Object.entries(body)
+              .filter(([k]) => k.startsWith('metadata['))
+              .map(([k, v]) => [k.slice(9, -1), v]),
+          );
+          const types = Object.entries(body)
+            .filter(([k]) => k.startsWith('allowed_payment_method_types'))
+            .map(([, v]) => v);
+          const intent: FakeIntent = {
+            id,
+            object: 'payment_intent',
+            amount,
+            currency: body.currency ?? 'usd',
+            status: 'requires_payment_method',
+            client_secret: `${id}_secret_${randomBytes(6).toString('hex')}`,
+            allowed_payment_method_types: types,
+            metadata,
+            last_payment_error: null,
+          };
+          this.intents.set(id, intent);
+          return send(200, intent);
+        }
+        const m = /^\/v1\/payment_intents\/(pi_\w+)$/.exec(req.url ?? '');
+        if (req.method === 'GET' && m && this.intents.has(m[1]!)) return send(200, this.intents.get(m[1]!));
+        return send(404, {
+          error: {
+            type: 'invalid_request_error',
+            code: 'resource_missing',
+            message: `No such route ${req.method} ${req.url}`,
+          },
+        });
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    const port = (this.server.address() as AddressInfo).port;
+    this.client = new Stripe('sk_test_fake', {
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    return this;
+  }
+
+  async stop() {
+    await new Promise((r) => this.server.close(r));
+  }
+
+  /** Moves an intent to a new state and returns the webhook Stripe would send, signed with the secret. */
+  event(intentId: string, type: string, change: Partial<FakeIntent> = {}) {
+    const intent = this.intents.get(intentId);
+    if (!intent) throw new Error(`no intent ${intentId}`);
+    Object.assign(intent, change);
+    const payload = JSON.stringify({
+      id: `evt_${++this.events}_${randomBytes(4).toString('hex')}`,
+      object: 'event',
+      type,
+      api_version: '2025-01-01',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: { object: { ...intent } },
+    });
+    const signature = this.client.webhooks.generateTestHeaderString({ payload, secret: this.webhookSecret });
+    return { payload, signature };
+  }
+}

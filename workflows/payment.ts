@@ -1,0 +1,112 @@
+// One payment attempt: `payment/{paymentId}`. A state machine over the gateway's events, which may arrive
+// late, twice or out of order: the workflow, not the webhook handler, decides what to post.
+//   created -> processing (ACH: shown as pending) -> succeeded (posted) -> returned (reversed + fee)
+//   created/processing -> failed (nothing posted)
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { PaymentActivities } from '../activities/payments.js';
+
+export interface PaymentPolicy {
+  /** fee for a returned payment (e.g. ACH R01), from utility policy */
+  returnedPaymentFeeCents: number;
+  /** how long after success a return can still arrive (ACH: up to 60 days) */
+  returnWindow: string;
+  /** how long to wait for the customer to confirm before giving up */
+  confirmWindow: string;
+}
+
+export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
+  returnedPaymentFeeCents: 1500,
+  returnWindow: '60 days',
+  confirmWindow: '1 day',
+};
+
+export interface GatewayEvent {
+  id: string;
+  type: string;
+  failureCode?: string | null;
+}
+
+export interface PaymentState {
+  status: 'created' | 'processing' | 'succeeded' | 'failed' | 'returned' | 'expired';
+  provider: string | null;
+  intentId: string | null;
+  clientSecret: string | null;
+}
+
+export const paymentEventSignal = defineSignal<[GatewayEvent]>('gatewayEvent');
+export const paymentStateQuery = defineQuery<PaymentState>('payment');
+export const paymentWorkflowId = (paymentId: string) => `payment/${paymentId}`;
+
+const acts = proxyActivities<PaymentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export async function paymentWorkflow(input: {
+  paymentId: string;
+  policy?: Partial<PaymentPolicy>;
+}): Promise<PaymentState> {
+  const policy = { ...DEFAULT_PAYMENT_POLICY, ...input.policy };
+  const state: PaymentState = { status: 'created', provider: null, intentId: null, clientSecret: null };
+  const inbox: GatewayEvent[] = [];
+  const seen = new Set<string>();
+  setHandler(paymentStateQuery, () => state);
+  setHandler(paymentEventSignal, (e) => {
+    if (seen.has(e.id)) return; // a replayed webhook
+    seen.add(e.id);
+    inbox.push(e);
+  });
+
+  const intent = await acts.createPaymentIntent({ paymentId: input.paymentId });
+  Object.assign(state, {
+    provider: intent.provider,
+    intentId: intent.intentId,
+    clientSecret: intent.clientSecret,
+  });
+  if (intent.provider === 'outbox') inbox.push({ id: 'outbox', type: 'payment_intent.succeeded' });
+
+  const next = async (timeout: string) => {
+    if (!(await condition(() => inbox.length > 0, timeout))) return null;
+    return inbox.shift()!;
+  };
+
+  // until settled: processing may come before or after success; success wins, failure ends it
+  while (state.status === 'created' || state.status === 'processing') {
+    const e = await next(policy.confirmWindow);
+    if (!e) {
+      state.status = 'expired';
+      await acts.setPaymentStatus({ paymentId: input.paymentId, status: 'failed', failureCode: 'expired' });
+      return state;
+    }
+    if (e.type === 'payment_intent.processing' && state.status === 'created') {
+      state.status = 'processing';
+      await acts.setPaymentStatus({ paymentId: input.paymentId, status: 'processing' });
+    } else if (e.type === 'payment_intent.succeeded') {
+      await acts.postPayment({ paymentId: input.paymentId });
+      state.status = 'succeeded';
+    } else if (e.type === 'payment_intent.payment_failed') {
+      state.status = 'failed';
+      await acts.setPaymentStatus({
+        paymentId: input.paymentId,
+        status: 'failed',
+        failureCode: e.failureCode ?? 'failed',
+      });
+      return state;
+    }
+  }
+
+  // after success, a bank return can still come back (ACH R01 insufficient funds, R02 closed account, …)
+  for (;;) {
+    const e = await next(policy.returnWindow);
+    if (!e) return state;
+    if (e.type === 'payment_intent.payment_failed' || e.type === 'charge.failed') {
+      await acts.reversePayment({
+        paymentId: input.paymentId,
+        reason: e.failureCode ?? 'returned',
+        feeCents: policy.returnedPaymentFeeCents,
+      });
+      state.status = 'returned';
+      return state;
+    }
+  }
+}
