@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql } from '../db/client.js';
 import { postEntry } from '../db/ledger.js';
-import { paymentEntry } from '../domain/ledger.js';
+import { paymentEntry, receivable } from '../domain/ledger.js';
 
 export interface PaymentRow {
   id: string;
@@ -75,6 +75,41 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
         await tx`update payment set status = 'succeeded', journal_entry_id = ${posted.id} where id = ${p.id}`;
         await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: p.id })})`;
         return { journalEntryId: posted.id, created: posted.created };
+      });
+    },
+
+    /** Refunds at the gateway (once per key) for a card or ACH payment; counter payments are refunded in cash or check. */
+    async refundAtGateway(a: { paymentId: string; amountCents: number; key: string }) {
+      const p = await load(a.paymentId);
+      if (p.provider !== 'stripe' || !stripe) return { refundId: null };
+      const r = await stripe.refunds.create(
+        { payment_intent: p.providerRef!, amount: a.amountCents, metadata: { payment_id: p.id } },
+        { idempotencyKey: a.key },
+      );
+      return { refundId: r.id };
+    },
+
+    /** The refund in the ledger: the receivable goes back up, cash goes out. */
+    async postRefund(a: { paymentId: string; amountCents: number; key: string; reason: string }) {
+      const p = await load(a.paymentId);
+      return sql.begin(async (tx) => {
+        const posted = await postEntry(tx, {
+          idempotencyKey: a.key,
+          kind: 'reversal',
+          accountId: p.accountId,
+          effectiveOn: today(),
+          description: `Refund of payment ${p.id}: ${a.reason}`,
+          postings: [
+            { ledgerAccount: receivable(p.accountId), amountCents: a.amountCents },
+            { ledgerAccount: 'cash_clearing', amountCents: -a.amountCents },
+          ],
+        });
+        if (posted.created) {
+          await tx`update payment set refunded_cents = refunded_cents + ${a.amountCents},
+            status = case when refunded_cents + ${a.amountCents} >= amount_cents then 'refunded' else status end where id = ${p.id}`;
+          await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.refunded', paymentId: p.id })})`;
+        }
+        return { journalEntryId: posted.id };
       });
     },
 

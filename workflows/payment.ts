@@ -110,3 +110,25 @@ export async function paymentWorkflow(input: {
     }
   }
 }
+
+/** A staff refund of (part of) a payment: `refund/{paymentId}/{n}`. The gateway first, then the ledger. */
+export async function refundWorkflow(input: {
+  paymentId: string;
+  amountCents: number;
+  reason: string;
+  seq: number;
+}) {
+  const key = `refund:${input.paymentId}:${input.seq}`;
+  const gateway = await acts.refundAtGateway({
+    paymentId: input.paymentId,
+    amountCents: input.amountCents,
+    key,
+  });
+  const posted = await acts.postRefund({
+    paymentId: input.paymentId,
+    amountCents: input.amountCents,
+    key,
+    reason: input.reason,
+  });
+  return { ...gateway, ...posted };
+}

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
+import { importLockbox, recordCounterPayment } from '../../db/payments.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
@@ -12,10 +13,11 @@ import {
   paymentStateQuery,
   paymentWorkflow,
   paymentWorkflowId,
+  refundWorkflow,
 } from '../../workflows/payment.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
-import { IdParams } from '../schemas.js';
+import { IdParams, IsoDate } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
 const Payment = Type.Object({
@@ -122,6 +124,178 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     },
   );
 
+  app.post(
+    '/accounts/:id/payments/counter',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['payments'],
+        summary:
+          'Record a cash or check payment taken at the counter; posted at once, flagged if it looks like a duplicate',
+        params: IdParams,
+        body: Type.Object(
+          {
+            amountCents: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
+            method: Type.Union([Type.Literal('cash'), Type.Literal('check')]),
+            reference: Type.Optional(Type.String({ maxLength: 60 })),
+            receivedOn: Type.Optional(IsoDate),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            object: Type.Literal('payment'),
+            status: Type.String(),
+            reviewFlag: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const key = `counter:${req.headers['idempotency-key'] ?? randomUUID()}`;
+      const r = await sql.begin((tx) =>
+        recordCounterPayment(tx, {
+          idempotencyKey: key,
+          accountId: req.params.id,
+          amountCents: req.body.amountCents,
+          method: req.body.method,
+          reference: req.body.reference,
+          receivedOn: req.body.receivedOn ?? new Date().toISOString().slice(0, 10),
+        }),
+      );
+      req.auditResource = {
+        type: 'payment',
+        id: r.id,
+        detail: { amountCents: req.body.amountCents, method: req.body.method, reviewFlag: r.reviewFlag },
+      };
+      return reply
+        .status(201)
+        .send({ id: r.id, object: 'payment' as const, status: 'succeeded', reviewFlag: r.reviewFlag });
+    },
+  );
+
+  app.post(
+    '/payments/:id/refunds',
+    {
+      config: { access: { staff: STAFF.billing } },
+      schema: {
+        tags: ['payments'],
+        summary: 'Refund all or part of a payment: at the gateway, then a ledger entry',
+        params: IdParams,
+        body: Type.Object(
+          {
+            amountCents: Type.Optional(Type.Integer({ minimum: 1 })),
+            reason: Type.String({ minLength: 3, maxLength: 500 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            object: Type.Literal('refund'),
+            paymentId: Type.String(),
+            amountCents: Type.Integer(),
+            refundId: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const [p] = await sql<{ amountCents: number; refundedCents: number; status: string }[]>`
+        select amount_cents, refunded_cents, status from payment where id = ${req.params.id}`;
+      if (!p) throw notFound('payment', req.params.id);
+      if (p.status !== 'succeeded')
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'payment_not_refundable',
+          `A ${p.status} payment cannot be refunded`,
+          'id',
+        );
+      const amount = req.body.amountCents ?? p.amountCents - p.refundedCents;
+      if (amount > p.amountCents - p.refundedCents) {
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'amount_too_large',
+          `At most ${p.amountCents - p.refundedCents} cents remain to refund`,
+          'amountCents',
+        );
+      }
+      const seq = p.refundedCents + amount; // the cumulative amount names this refund: a retry finds it again
+      const r = await temporal.client.workflow.execute(refundWorkflow, {
+        workflowId: `refund/${req.params.id}/${seq}`,
+        taskQueue,
+        args: [{ paymentId: req.params.id, amountCents: amount, reason: req.body.reason, seq }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      req.auditResource = {
+        type: 'refund',
+        id: req.params.id,
+        detail: { amountCents: amount, reason: req.body.reason },
+      };
+      return reply
+        .status(201)
+        .send({
+          object: 'refund' as const,
+          paymentId: req.params.id,
+          amountCents: amount,
+          refundId: r.refundId,
+        });
+    },
+  );
+
+  // Lockbox files and Stripe webhooks need their bodies as sent, so they live in their own encapsulated plugin.
+  await app.register(async (scope: FastifyInstance) => {
+    scope.addContentTypeParser(
+      'text/csv',
+      { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post(
+      '/payments/lockbox',
+      {
+        config: { access: { staff: STAFF.billing } },
+        schema: {
+          tags: ['payments'],
+          summary:
+            'Import a bank lockbox file (CSV: account_number,amount,check_number,received_on); all rows or none unless partial=true',
+          querystring: Type.Object({ partial: Type.Optional(Type.Boolean()) }),
+          response: {
+            200: Type.Object({
+              posted: Type.Boolean(),
+              rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+            }),
+            422: Type.Object({
+              posted: Type.Boolean(),
+              rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+            }),
+          },
+        },
+      },
+      async (req, reply) => {
+        if (typeof req.body !== 'string')
+          throw new ApiError(
+            415,
+            'invalid_request_error',
+            'unsupported_media_type',
+            'Send the file as text/csv',
+          );
+        const result = await importLockbox(sql, req.body, {
+          partial: (req.query as { partial?: boolean }).partial,
+        });
+        req.auditResource = {
+          type: 'lockbox_import',
+          id: null,
+          detail: { posted: result.posted, rows: result.rows.length },
+        };
+        return reply.status(result.posted ? 200 : 422).send(result);
+      },
+    );
+  });
+
   // Stripe webhooks need the raw body for the signature, so they live in their own encapsulated plugin.
   await app.register(async (scope: FastifyInstance) => {
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
@@ -169,13 +343,11 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         if (seen) return reply.send({ received: true, duplicate: true });
         try {
           // the workflow de-duplicates too, so a signal that lands twice (a retry after a crash here) is harmless
-          await temporal.client.workflow
-            .getHandle(paymentWorkflowId(paymentId))
-            .signal(paymentEventSignal, {
-              id: event.id,
-              type: event.type,
-              failureCode: obj.last_payment_error?.code ?? null,
-            });
+          await temporal.client.workflow.getHandle(paymentWorkflowId(paymentId)).signal(paymentEventSignal, {
+            id: event.id,
+            type: event.type,
+            failureCode: obj.last_payment_error?.code ?? null,
+          });
         } catch (e) {
           if (e instanceof WorkflowNotFoundError)
             return reply.send({ received: true, ignored: 'unknown payment' });

@@ -20,6 +20,7 @@ export interface FakeIntent {
 
 export class StripeFake {
   readonly intents = new Map<string, FakeIntent>();
+  readonly refunds: { id: string; amount: number; payment_intent: string }[] = [];
   readonly requests: {
     method: string;
     path: string;
@@ -87,6 +88,40 @@ export class StripeFake {
           };
           this.intents.set(id, intent);
           return send(200, intent);
+        }
+        if (req.method === 'POST' && req.url === '/v1/refunds') {
+          const intent = this.intents.get(body.payment_intent ?? '');
+          if (!intent)
+            return send(404, {
+              error: {
+                type: 'invalid_request_error',
+                code: 'resource_missing',
+                param: 'payment_intent',
+                message: 'No such payment_intent',
+              },
+            });
+          const refunded = this.refunds
+            .filter((r) => r.payment_intent === intent.id)
+            .reduce((n, r) => n + r.amount, 0);
+          const amount = body.amount ? Number(body.amount) : intent.amount - refunded;
+          if (intent.status !== 'succeeded' || amount > intent.amount - refunded) {
+            return send(400, {
+              error: {
+                type: 'invalid_request_error',
+                code: 'charge_already_refunded',
+                message: 'Refund exceeds the amount left',
+              },
+            });
+          }
+          const refund = {
+            id: `re_${randomBytes(8).toString('hex')}`,
+            object: 'refund',
+            amount,
+            payment_intent: intent.id,
+            status: 'succeeded',
+          };
+          this.refunds.push(refund);
+          return send(200, refund);
         }
         const m = /^\/v1\/payment_intents\/(pi_\w+)$/.exec(req.url ?? '');
         if (req.method === 'GET' && m && this.intents.has(m[1]!)) return send(200, this.intents.get(m[1]!));

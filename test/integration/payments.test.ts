@@ -202,4 +202,116 @@ describe('card and ACH payments', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     await reader.cancel();
   });
+
+  it('refunds part, then the rest, at Stripe and in the ledger, once each; billing roles only', async () => {
+    const accountId = await accountOwing(4_000);
+    const csr = await staffToken(app, sql, 'csr');
+    const billing = await staffToken(app, sql, 'billing_admin');
+    const p = await pay(accountId, csr, 4_000, 'card');
+    await webhook(stripe.event(p.intentId, 'payment_intent.succeeded', { status: 'succeeded' }));
+    await waitFor(async () => (await status(p.id)) === 'succeeded');
+    const refund = (token: string, body: object) =>
+      app.inject({ method: 'POST', url: `/payments/${p.id}/refunds`, headers: bearer(token), payload: body });
+    expect((await refund(csr, { amountCents: 1_000, reason: 'billing error' })).statusCode).toBe(403);
+    const first = await refund(billing, { amountCents: 1_000, reason: 'meter misread credit' });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json()).toMatchObject({ amountCents: 1_000, refundId: expect.stringMatching(/^re_/) });
+    expect(await accountBalanceCents(sql, accountId)).toBe(1_000);
+    expect((await refund(billing, { amountCents: 5_000, reason: 'too much' })).json().error).toMatchObject({
+      code: 'amount_too_large',
+      param: 'amountCents',
+    });
+    expect((await refund(billing, { reason: 'account closed' })).json()).toMatchObject({
+      amountCents: 3_000,
+    });
+    expect(await status(p.id)).toBe('refunded');
+    expect(await accountBalanceCents(sql, accountId)).toBe(4_000);
+    expect(stripe.refunds.filter((r) => r.payment_intent === p.intentId).map((r) => r.amount)).toEqual([
+      1_000, 3_000,
+    ]);
+  });
+});
+
+describe('counter and lockbox payments', () => {
+  it('records a check at the counter and flags a likely duplicate for review', async () => {
+    const accountId = await accountOwing(6_000);
+    const csr = await staffToken(app, sql, 'csr');
+    const counter = (body: object) =>
+      app.inject({
+        method: 'POST',
+        url: `/accounts/${accountId}/payments/counter`,
+        headers: bearer(csr),
+        payload: body,
+      });
+    const a = await counter({
+      amountCents: 3_000,
+      method: 'check',
+      reference: '1042',
+      receivedOn: '2026-11-02',
+    });
+    expect(a.json()).toMatchObject({ status: 'succeeded', reviewFlag: null });
+    const b = await counter({ amountCents: 3_000, method: 'cash', receivedOn: '2026-11-03' });
+    expect(b.json()).toMatchObject({ reviewFlag: 'possible_duplicate' });
+    expect(await accountBalanceCents(sql, accountId)).toBe(0); // both posted; staff decide on the flagged one
+  });
+
+  it('imports a lockbox file all-or-nothing, reports each row, and never posts a row twice', async () => {
+    const a1 = await accountOwing(5_000);
+    const a2 = await accountOwing(7_000);
+    const [n1, n2] = await Promise.all(
+      [a1, a2].map(
+        async (id) =>
+          (await sql<{ n: string }[]>`select account_number as n from account where id = ${id}`)[0]!.n,
+      ),
+    );
+    const billing = await staffToken(app, sql, 'billing_admin');
+    const upload = (csv: string, partial = false) =>
+      app.inject({
+        method: 'POST',
+        url: `/payments/lockbox${partial ? '?partial=true' : ''}`,
+        headers: { ...bearer(billing), 'content-type': 'text/csv' },
+        payload: csv,
+      });
+    const bad = `account_number,amount,check_number,received_on\n${n1},50.00,2001,2026-11-04\n9999999999,10.00,2002,2026-11-04\n${n2},7O.00,2003,2026-11-04\n`;
+    const refused = await upload(bad);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      posted: false,
+      rows: [
+        { row: 3, status: 'rejected', field: 'account_number' },
+        { row: 4, status: 'rejected', field: 'amount' },
+      ],
+    });
+    expect(await accountBalanceCents(sql, a1)).toBe(5_000); // nothing half-imported
+
+    const good = `account_number,amount,check_number,received_on\n${n1},50.00,2001,2026-11-04\n${n2},70.00,2003,2026-11-04\n`;
+    expect((await upload(good)).json()).toMatchObject({
+      posted: true,
+      rows: [
+        { row: 2, status: 'accepted' },
+        { row: 3, status: 'accepted' },
+      ],
+    });
+    expect((await upload(good)).json()).toMatchObject({
+      rows: [
+        { row: 2, status: 'duplicate' },
+        { row: 3, status: 'duplicate' },
+      ],
+    });
+    expect(await accountBalanceCents(sql, a1)).toBe(0);
+    expect(await accountBalanceCents(sql, a2)).toBe(0);
+    const partial = await upload(
+      `account_number,amount,check_number,received_on\n${n1},12.34,2005,2026-11-05\nnope,1.00,1,2026-11-05\n`,
+      true,
+    );
+    expect(partial.json()).toMatchObject({
+      posted: true,
+      rows: [{ status: 'accepted' }, { status: 'rejected', field: 'account_number' }],
+    });
+    expect(await accountBalanceCents(sql, a1)).toBe(-1_234);
+    expect((await upload('who,what\n1,2\n')).json().rows[0]).toMatchObject({
+      status: 'rejected',
+      field: 'account_number',
+    });
+  });
 });

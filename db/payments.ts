@@ -1,0 +1,137 @@
+// Counter and lockbox payments: recorded and posted in one transaction, once per idempotency key, and
+// flagged for review when the same account paid the same amount within a few days.
+import { paymentEntry } from '../domain/ledger.js';
+import { newId } from '../lib/ids.js';
+import type { Sql, Tx } from './client.js';
+import { postEntry } from './ledger.js';
+
+export const DUPLICATE_WINDOW_DAYS = 3;
+
+export interface CounterPayment {
+  idempotencyKey: string;
+  accountId: string;
+  amountCents: number;
+  method: 'cash' | 'check' | 'lockbox';
+  reference?: string | null;
+  receivedOn: string;
+}
+
+export async function recordCounterPayment(
+  tx: Tx,
+  p: CounterPayment,
+): Promise<{ id: string; created: boolean; reviewFlag: string | null }> {
+  const [existing] = await tx<{ id: string; reviewFlag: string | null }[]>`
+    select id, review_flag from payment where idempotency_key = ${p.idempotencyKey}`;
+  if (existing) return { id: existing.id, created: false, reviewFlag: existing.reviewFlag };
+  const [dupe] =
+    await tx`select 1 from payment where account_id = ${p.accountId} and amount_cents = ${p.amountCents}
+    and status in ('succeeded', 'processing', 'pending')
+    and received_at > ${p.receivedOn}::date - ${DUPLICATE_WINDOW_DAYS}::int and received_at < ${p.receivedOn}::date + ${DUPLICATE_WINDOW_DAYS + 1}::int`;
+  const reviewFlag = dupe ? 'possible_duplicate' : null;
+  const id = newId('pay');
+  const entry = await postEntry(
+    tx,
+    paymentEntry({
+      idempotencyKey: `payment:${id}`,
+      accountId: p.accountId,
+      amountCents: p.amountCents,
+      receivedOn: p.receivedOn,
+      description: `Payment (${p.method}${p.reference ? ` ${p.reference}` : ''})`,
+    }),
+  );
+  await tx`insert into payment (id, account_id, amount_cents, method, status, received_at, journal_entry_id, idempotency_key, provider, reference, review_flag)
+    values (${id}, ${p.accountId}, ${p.amountCents}, ${p.method}, 'succeeded', ${p.receivedOn}, ${entry.id}, ${p.idempotencyKey}, 'counter', ${p.reference ?? null}, ${reviewFlag})`;
+  await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: id })})`;
+  return { id, created: true, reviewFlag };
+}
+
+export type LockboxRow =
+  | { row: number; status: 'accepted'; paymentId: string; reviewFlag: string | null }
+  | { row: number; status: 'duplicate'; paymentId: string }
+  | { row: number; status: 'rejected'; reason: string; field?: string };
+
+/**
+ * A bank lockbox file: account_number,amount,check_number,received_on. Every row is checked first; by default
+ * the file posts all or nothing (a bad row means nothing is posted and every row's result is reported).
+ * Re-importing the same file posts nothing twice: each row's key is its account, check number and amount.
+ */
+export async function importLockbox(
+  sql: Sql,
+  csv: string,
+  opts: { partial?: boolean } = {},
+): Promise<{ posted: boolean; rows: LockboxRow[] }> {
+  const lines = csv.split(/\r?\n/).filter((l) => l.trim());
+  const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
+  const col = (name: string) => header.indexOf(name);
+  for (const need of ['account_number', 'amount', 'check_number', 'received_on']) {
+    if (col(need) < 0)
+      return {
+        posted: false,
+        rows: [{ row: 1, status: 'rejected', reason: `the header has no ${need} column`, field: need }],
+      };
+  }
+  const accounts = new Map(
+    (await sql<{ id: string; accountNumber: string }[]>`select id, account_number from account`).map((a) => [
+      a.accountNumber,
+      a.id,
+    ]),
+  );
+  const parsed = lines.map((line, i) => {
+    const c = line.split(',').map((x) => x.trim());
+    const row = i + 2;
+    const accountId = accounts.get(c[col('account_number')] ?? '');
+    const amount = c[col('amount')] ?? '';
+    const received = c[col('received_on')] ?? '';
+    if (!accountId)
+      return {
+        row,
+        error: { reason: `no account ${c[col('account_number')] || '(blank)'}`, field: 'account_number' },
+      };
+    if (!/^\d{1,9}\.\d{2}$/.test(amount) || amount === '0.00')
+      return { row, error: { reason: `amount "${amount}" must look like 123.45`, field: 'amount' } };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(received) || Number.isNaN(Date.parse(received)))
+      return {
+        row,
+        error: { reason: `received_on "${received}" must be a date like 2026-11-02`, field: 'received_on' },
+      };
+    const check = c[col('check_number')] || '';
+    if (!check) return { row, error: { reason: 'check_number is blank', field: 'check_number' } };
+    const amountCents = Number(amount.replace('.', ''));
+    return {
+      row,
+      payment: {
+        idempotencyKey: `lockbox:${accountId}:${check}:${amountCents}`,
+        accountId,
+        amountCents,
+        method: 'lockbox' as const,
+        reference: `check ${check}`,
+        receivedOn: received,
+      },
+    };
+  });
+  const bad = parsed.filter((p) => p.error);
+  if (bad.length && !opts.partial) {
+    return {
+      posted: false,
+      rows: parsed
+        .filter((p) => p.error)
+        .map((p) => ({ row: p.row, status: 'rejected' as const, ...p.error! })),
+    };
+  }
+  const rows: LockboxRow[] = [];
+  await sql.begin(async (tx) => {
+    for (const p of parsed) {
+      if (p.error) {
+        rows.push({ row: p.row, status: 'rejected', ...p.error });
+        continue;
+      }
+      const r = await recordCounterPayment(tx, p.payment!);
+      rows.push(
+        r.created
+          ? { row: p.row, status: 'accepted', paymentId: r.id, reviewFlag: r.reviewFlag }
+          : { row: p.row, status: 'duplicate', paymentId: r.id },
+      );
+    }
+  });
+  return { posted: true, rows };
+}
