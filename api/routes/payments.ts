@@ -236,14 +236,12 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         id: req.params.id,
         detail: { amountCents: amount, reason: req.body.reason },
       };
-      return reply
-        .status(201)
-        .send({
-          object: 'refund' as const,
-          paymentId: req.params.id,
-          amountCents: amount,
-          refundId: r.refundId,
-        });
+      return reply.status(201).send({
+        object: 'refund' as const,
+        paymentId: req.params.id,
+        amountCents: amount,
+        refundId: r.refundId,
+      });
     },
   );
 
