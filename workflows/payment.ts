@@ -108,11 +108,16 @@ export async function paymentWorkflow(input: {
     }
   }
 
-  // after success, a bank return can still come back (ACH R01 insufficient funds, R02 closed account, …)
+  // after success, a bank return can still come back (ACH R01 insufficient funds, R02 closed account, …),
+  // or a card chargeback be lost
   for (;;) {
     const e = await next(policy.returnWindow);
     if (!e) return state;
-    if (e.type === 'payment_intent.payment_failed' || e.type === 'charge.failed') {
+    if (
+      e.type === 'payment_intent.payment_failed' ||
+      e.type === 'charge.failed' ||
+      e.type === 'charge.dispute.lost'
+    ) {
       await acts.reversePayment({
         paymentId: input.paymentId,
         reason: e.failureCode ?? 'returned',

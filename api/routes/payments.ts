@@ -334,8 +334,27 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         const obj = event.data.object as {
           metadata?: Record<string, string>;
           last_payment_error?: { code?: string } | null;
+          payment_intent?: string;
+          status?: string;
+          reason?: string;
         };
-        const paymentId = obj.metadata?.payment_id;
+        let paymentId = obj.metadata?.payment_id;
+        let type: string = event.type;
+        if (event.type.startsWith('charge.dispute.')) {
+          // a chargeback names the PaymentIntent, not our payment: find it, flag it for staff, and let a lost
+          // dispute reach the payment's workflow, which reverses the posting
+          const [p] = await sql<
+            { id: string }[]
+          >`select id from payment where provider_ref = ${obj.payment_intent ?? ''}`;
+          paymentId = p?.id;
+          if (paymentId)
+            await sql`update payment set review_flag = ${`chargeback_${obj.status ?? 'open'}`} where id = ${paymentId}`;
+          type =
+            event.type === 'charge.dispute.closed' && obj.status === 'lost'
+              ? 'charge.dispute.lost'
+              : event.type;
+          obj.last_payment_error = { code: `chargeback_${obj.reason ?? 'dispute'}` };
+        }
         if (!paymentId) return reply.send({ received: true, ignored: 'not a cisflow payment' });
         const [seen] = await sql`select 1 from webhook_event where id = ${event.id}`;
         if (seen) return reply.send({ received: true, duplicate: true });
@@ -343,7 +362,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           // the workflow de-duplicates too, so a signal that lands twice (a retry after a crash here) is harmless
           await temporal.client.workflow.getHandle(paymentWorkflowId(paymentId)).signal(paymentEventSignal, {
             id: event.id,
-            type: event.type,
+            type,
             failureCode: obj.last_payment_error?.code ?? null,
           });
         } catch (e) {

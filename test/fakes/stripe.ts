@@ -149,6 +149,39 @@ export class StripeFake {
     await new Promise((r) => this.server.close(r));
   }
 
+  /** A chargeback on an intent's charge, as Stripe sends it: the dispute names the PaymentIntent. */
+  disputeEvent(
+    intentId: string,
+    type: 'charge.dispute.created' | 'charge.dispute.closed',
+    status: 'needs_response' | 'won' | 'lost',
+    reason = 'fraudulent',
+  ) {
+    const intent = this.intents.get(intentId);
+    if (!intent) throw new Error(`no intent ${intentId}`);
+    const payload = JSON.stringify({
+      id: `evt_${++this.events}_${randomBytes(4).toString('hex')}`,
+      object: 'event',
+      type,
+      api_version: '2025-01-01',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: {
+        object: {
+          id: `dp_${intentId.slice(3)}`,
+          object: 'dispute',
+          amount: intent.amount,
+          payment_intent: intentId,
+          status,
+          reason,
+        },
+      },
+    });
+    return {
+      payload,
+      signature: this.client.webhooks.generateTestHeaderString({ payload, secret: this.webhookSecret }),
+    };
+  }
+
   /** Moves an intent to a new state and returns the webhook Stripe would send, signed with the secret. */
   event(intentId: string, type: string, change: Partial<FakeIntent> = {}) {
     const intent = this.intents.get(intentId);

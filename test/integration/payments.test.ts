@@ -232,6 +232,28 @@ describe('card and ACH payments', () => {
   });
 });
 
+describe('chargebacks', () => {
+  it('records and flags a card dispute; a lost dispute reverses the payment', async () => {
+    const accountId = await accountOwing(3_000);
+    const csr = await staffToken(app, sql, 'csr');
+    const p = await pay(accountId, csr, 3_000, 'card');
+    await webhook(stripe.event(p.intentId, 'payment_intent.succeeded', { status: 'succeeded' }));
+    await waitFor(async () => (await status(p.id)) === 'succeeded');
+    expect(
+      (await webhook(stripe.disputeEvent(p.intentId, 'charge.dispute.created', 'needs_response'))).statusCode,
+    ).toBe(200);
+    const flag = async () =>
+      (await sql<{ reviewFlag: string }[]>`select review_flag from payment where id = ${p.id}`)[0]!
+        .reviewFlag;
+    expect(await flag()).toBe('chargeback_needs_response');
+    expect(await accountBalanceCents(sql, accountId)).toBe(0); // nothing moves while the dispute is open
+    await webhook(stripe.disputeEvent(p.intentId, 'charge.dispute.closed', 'lost'));
+    await waitFor(async () => (await status(p.id)) === 'returned');
+    expect(await flag()).toBe('chargeback_lost');
+    expect(await accountBalanceCents(sql, accountId)).toBe(3_000 + 1_500);
+  });
+});
+
 describe('counter and lockbox payments', () => {
   it('records a check at the counter and flags a likely duplicate for review', async () => {
     const accountId = await accountOwing(6_000);
