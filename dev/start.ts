@@ -137,7 +137,12 @@ async function main() {
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (config.demoAccounts > 0) {
     const t0 = Date.now();
-    const r = await seedDemo(sql, { accounts: config.demoAccounts, log: (m) => log.info(m) });
+    // last month's reads are in but not yet billed: the demo starts on the day a bill run is due
+    const r = await seedDemo(sql, {
+      accounts: config.demoAccounts,
+      billedMonths: 23,
+      log: (m) => log.info(m),
+    });
     if (r.seeded) log.info({ ...r, seconds: (Date.now() - t0) / 1000 }, 'demo utility loaded');
   }
   await sql.end();
