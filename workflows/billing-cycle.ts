@@ -173,9 +173,10 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
     pending = undefined;
     const resolved = await condition(() => pending !== undefined, policy.escalateAfter ?? '5 days');
     if (!resolved) {
+      // the queue first, then the status: whoever sees "escalated" finds it in the queue too
+      await acts.closeException({ workflowId, status: 'escalated' });
       state.escalated = true;
       setStatus('escalated');
-      await acts.closeException({ workflowId, status: 'escalated' });
       await condition(() => pending !== undefined);
     }
     const r = pending!;
