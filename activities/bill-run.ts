@@ -21,8 +21,36 @@ export interface BatchResult {
   failed: { accountId: string; error: string }[];
 }
 
-export function createBillRunActivities(sql: Sql, client: Client) {
+export function createBillRunActivities(
+  sql: Sql,
+  client: Client,
+  queues: { payments: string } = { payments: 'payments' },
+) {
   return {
+    /** Starts an autopay workflow for each new bill of an account enrolled in autopay (once per bill). */
+    async scheduleAutopay(a: { billIds: string[] }) {
+      if (!a.billIds.length) return 0;
+      const due = await sql<{ billId: string; dueDate: string; daysBeforeDue: number }[]>`
+        select b.id as bill_id, b.due_date::text, e.days_before_due from bill b
+        join autopay_enrollment e on e.account_id = b.account_id and e.status = 'active'
+        where b.id = any(${a.billIds}) and b.total_cents > 0`;
+      let started = 0;
+      for (const d of due) {
+        try {
+          await client.workflow.start('autopayWorkflow', {
+            workflowId: `autopay/${d.billId}`,
+            taskQueue: queues.payments,
+            args: [{ billId: d.billId, dueDate: d.dueDate, daysBeforeDue: d.daysBeforeDue }],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
+          started++;
+        } catch (e) {
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        }
+      }
+      return started;
+    },
+
     /**
      * Starts the billing-cycle workflow of each held account, as an independent workflow rather than a child:
      * held bills can number in the thousands and wait for days, more than a parent may keep pending.

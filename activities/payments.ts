@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql } from '../db/client.js';
-import { postEntry } from '../db/ledger.js';
+import { accountBalanceCents, postEntry } from '../db/ledger.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
 
 export interface PaymentRow {
@@ -17,6 +17,7 @@ export interface PaymentRow {
   provider: string;
   providerRef: string | null;
   journalEntryId: string | null;
+  paymentMethodRef: string | null;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -26,15 +27,19 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
     const [p] = await sql<
       PaymentRow[]
     >`select id, account_id, amount_cents, method, status, idempotency_key, provider,
-      provider_ref, journal_entry_id from payment where id = ${id}`;
+      provider_ref, journal_entry_id, payment_method_ref from payment where id = ${id}`;
     if (!p) throw new Error(`payment ${id} does not exist`);
     return p;
   };
   return {
     /** Creates the gateway's PaymentIntent once (Stripe replays the first response for the same key). */
-    async createPaymentIntent(a: {
-      paymentId: string;
-    }): Promise<{ provider: 'stripe' | 'outbox'; intentId: string; clientSecret: string | null }> {
+    async createPaymentIntent(a: { paymentId: string }): Promise<{
+      provider: 'stripe' | 'outbox';
+      intentId: string;
+      clientSecret: string | null;
+      /** set when a saved method was confirmed off-session: the gateway's answer, before any webhook */
+      confirmed?: { status: string; failureCode: string | null };
+    }> {
       const p = await load(a.paymentId);
       if (!stripe) {
         // dev outbox: no gateway; the payment is recorded and treated as confirmed by the customer
@@ -47,11 +52,48 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
           currency: 'usd',
           allowed_payment_method_types: [p.method === 'ach' ? 'us_bank_account' : 'card'],
           metadata: { payment_id: p.id, account_id: p.accountId },
+          // autopay: the saved method, charged without the customer present
+          ...(p.paymentMethodRef
+            ? { payment_method: p.paymentMethodRef, confirm: true, off_session: true }
+            : {}),
         },
         { idempotencyKey: p.idempotencyKey },
       );
       await sql`update payment set provider = 'stripe', provider_ref = ${intent.id} where id = ${p.id}`;
-      return { provider: 'stripe', intentId: intent.id, clientSecret: intent.client_secret };
+      return {
+        provider: 'stripe',
+        intentId: intent.id,
+        clientSecret: intent.client_secret,
+        ...(p.paymentMethodRef
+          ? { confirmed: { status: intent.status, failureCode: intent.last_payment_error?.code ?? null } }
+          : {}),
+      };
+    },
+
+    /** The amount autopay debits for a bill: what is still owed on the account, at most the bill's total. */
+    async startAutopayPayment(a: {
+      billId: string;
+    }): Promise<{ paymentId: string | null; amountCents: number }> {
+      const [row] = await sql<
+        { accountId: string; totalCents: number; method: string; ref: string; status: string }[]
+      >`
+        select b.account_id, b.total_cents, e.method, e.payment_method_ref as ref, e.status
+        from bill b join autopay_enrollment e on e.account_id = b.account_id where b.id = ${a.billId}`;
+      if (row?.status !== 'active') return { paymentId: null, amountCents: 0 };
+      const balance = await accountBalanceCents(sql, row.accountId);
+      const amount = Math.min(balance, row.totalCents);
+      if (amount < 50) return { paymentId: null, amountCents: 0 }; // paid already, or too small to charge
+      const [existing] = await sql<
+        { id: string }[]
+      >`select id from payment where bill_id = ${a.billId} and provider <> 'counter'`;
+      if (existing) return { paymentId: existing.id, amountCents: amount };
+      const id = `pay_autopay_${a.billId.slice(5)}`;
+      await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider,
+          payment_method_ref, bill_id, workflow_id)
+        values (${id}, ${row.accountId}, ${amount}, ${row.method}, 'pending', now(), ${`autopay:${a.billId}`}, ${stripe ? 'stripe' : 'outbox'},
+          ${row.ref}, ${a.billId}, ${`payment/${id}`})
+        on conflict do nothing`;
+      return { paymentId: id, amountCents: amount };
     },
 
     async setPaymentStatus(a: { paymentId: string; status: string; failureCode?: string | null }) {

@@ -43,7 +43,7 @@ export async function createWorkers(o: {
       workflowBundle: o.workflowBundle,
       activities: {
         ...createBillingActivities(o.sql),
-        ...createBillRunActivities(o.sql, o.client),
+        ...createBillRunActivities(o.sql, o.client, { payments: q(TASK_QUEUES.payments) }),
         ...createDocumentActivities(o.sql),
         ...createDeliveryActivities(o.sql, {
           publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',

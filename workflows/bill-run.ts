@@ -132,6 +132,7 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     // documents render when first opened or printed; delivery (email or print batch) happens now
     const d = await acts.deliverBills({ billIds: r.billIds, batch: `${input.cycle}/${periodKey}` });
     progress.emailed += d.emailed;
+    await acts.scheduleAutopay({ billIds: r.billIds });
     progress.printed += d.printed;
     progress.alreadyBilled += r.alreadyBilled;
     progress.estimated += r.estimated;

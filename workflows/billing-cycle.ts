@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { BillRunActivities } from '../activities/bill-run.js';
 import type { BillingActivities } from '../activities/billing.js';
 import type { DeliveryActivities } from '../activities/delivery.js';
 import type { DocumentActivities } from '../activities/documents.js';
@@ -64,10 +65,12 @@ export const resolveExceptionUpdate = defineUpdate<{ accepted: true }, [Resoluti
 /** A re-read (field visit or on-demand AMI read) has arrived. */
 export const readArrivedSignal = defineSignal('readArrived');
 
-const acts = proxyActivities<BillingActivities & DocumentActivities & DeliveryActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const acts = proxyActivities<BillingActivities & DocumentActivities & DeliveryActivities & BillRunActivities>(
+  {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  },
+);
 
 export const billingCycleWorkflowId = (accountNumber: string, period: string) =>
   `billing-cycle/${accountNumber}/${period}`;
@@ -156,6 +159,7 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
         // the customer's copy, then paperless email or the print batch
         await acts.renderBill({ billId: issued.billId });
         await acts.deliverBills({ billIds: [issued.billId], batch: `${inputs.billingCycle}/${period.key}` });
+        await acts.scheduleAutopay({ billIds: [issued.billId] });
         setStatus('delivered');
       }
       return { status: 'issued', ...issued, estimated };

@@ -6,11 +6,16 @@ import {
   condition,
   defineQuery,
   defineSignal,
+  ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments.js';
+import { addDays } from '../domain/period.js';
 
 export interface PaymentPolicy {
   /** fee for a returned payment (e.g. ACH R01), from utility policy */
@@ -77,6 +82,17 @@ export async function paymentWorkflow(input: {
     clientSecret: intent.clientSecret,
   });
   if (intent.provider === 'outbox') inbox.push({ id: 'outbox', type: 'payment_intent.succeeded' });
+  if (intent.confirmed) {
+    // an off-session (autopay) confirmation answers at once; the webhook that follows is a harmless repeat
+    const c = intent.confirmed;
+    const type =
+      c.status === 'succeeded'
+        ? 'payment_intent.succeeded'
+        : c.status === 'processing'
+          ? 'payment_intent.processing'
+          : 'payment_intent.payment_failed';
+    inbox.push({ id: `confirm:${intent.intentId}`, type, failureCode: c.failureCode });
+  }
 
   const next = async (timeout: string) => {
     if (!(await condition(() => inbox.length > 0, timeout))) return null;
@@ -149,4 +165,24 @@ export async function refundWorkflow(input: {
     reason: input.reason,
   });
   return { ...gateway, ...posted };
+}
+
+/**
+ * Autopay for one bill: `autopay/{billId}`. Waits until the debit date (the due date, or some days before it
+ * by the customer's choice), then charges the saved method for what is still owed. A failed debit is an
+ * ordinary failed payment: nothing is posted and the bill stays due for collections.
+ */
+export async function autopayWorkflow(input: { billId: string; dueDate: string; daysBeforeDue: number }) {
+  const debitOn = addDays(input.dueDate, -input.daysBeforeDue);
+  const wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // workflow time: deterministic on replay
+  if (wait > 0) await sleep(wait);
+  const p = await acts.startAutopayPayment({ billId: input.billId });
+  if (!p.paymentId) return { status: 'nothing_due' as const };
+  await startChild(paymentWorkflow, {
+    workflowId: paymentWorkflowId(p.paymentId),
+    taskQueue: workflowInfo().taskQueue,
+    args: [{ paymentId: p.paymentId }],
+    parentClosePolicy: ParentClosePolicy.ABANDON, // the payment lives on through its return window
+  });
+  return { status: 'debit_started' as const, paymentId: p.paymentId, amountCents: p.amountCents };
 }

@@ -124,6 +124,76 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     },
   );
 
+  const Autopay = Type.Object({
+    object: Type.Literal('autopay'),
+    accountId: Type.String(),
+    method: Type.String(),
+    paymentMethodRef: Type.String(),
+    daysBeforeDue: Type.Integer(),
+    status: Type.String(),
+  });
+  const ownOrStaff = {
+    access: {
+      staff: STAFF.any,
+      customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
+    },
+  };
+
+  app.put(
+    '/accounts/:id/autopay',
+    {
+      config: ownOrStaff as never,
+      schema: {
+        tags: ['payments'],
+        summary:
+          'Enrol in autopay with a saved card or bank account, debited on the due date or N days before',
+        params: IdParams,
+        body: Type.Object(
+          {
+            method: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
+            paymentMethodRef: Type.String({
+              pattern: '^pm_[A-Za-z0-9_]{3,100}$',
+              description: "the gateway's saved payment method",
+            }),
+            daysBeforeDue: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Autopay },
+      },
+    },
+    async (req) => {
+      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const [row] =
+        await sql`insert into autopay_enrollment (account_id, method, payment_method_ref, days_before_due)
+        values (${req.params.id}, ${req.body.method}, ${req.body.paymentMethodRef}, ${req.body.daysBeforeDue ?? 0})
+        on conflict (account_id) do update set method = excluded.method, payment_method_ref = excluded.payment_method_ref,
+          days_before_due = excluded.days_before_due, status = 'active', enrolled_at = now()
+        returning account_id, method, payment_method_ref, days_before_due, status`;
+      req.auditResource = { type: 'autopay', id: req.params.id };
+      return { object: 'autopay' as const, ...(row as never as object) } as never;
+    },
+  );
+
+  app.delete(
+    '/accounts/:id/autopay',
+    {
+      config: ownOrStaff as never,
+      schema: {
+        tags: ['payments'],
+        summary: 'Stop autopay',
+        params: IdParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      await sql`update autopay_enrollment set status = 'cancelled' where account_id = ${req.params.id}`;
+      req.auditResource = { type: 'autopay', id: req.params.id };
+      return reply.status(204).send(null);
+    },
+  );
+
   app.post(
     '/accounts/:id/payments/counter',
     {

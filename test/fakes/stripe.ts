@@ -86,6 +86,15 @@ export class StripeFake {
             metadata,
             last_payment_error: null,
           };
+          if (body.confirm === 'true' && body.payment_method) {
+            // off-session confirmation of a saved method, as Stripe's test methods behave
+            if (body.payment_method === 'pm_card_chargeDeclined')
+              Object.assign(intent, {
+                status: 'requires_payment_method',
+                last_payment_error: { code: 'card_declined' },
+              });
+            else intent.status = types.includes('us_bank_account') ? 'processing' : 'succeeded';
+          }
           this.intents.set(id, intent);
           return send(200, intent);
         }

@@ -1,13 +1,23 @@
 // Payments through the real Stripe SDK against the project's Stripe fake, with real webhook signatures:
 // posted once however often and in whatever order the webhooks come, ACH pending then returned, overpayment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createCustomer } from '../../db/accounts.js';
+import {
+  addRead,
+  createAccount,
+  createCustomer,
+  createMeter,
+  createPremise,
+  createServiceAgreement,
+  createServicePoint,
+  installMeter,
+} from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
 import { paymentWorkflowId } from '../../workflows/payment.js';
 import { StripeFake } from '../fakes/stripe.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
+import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
 let sql: Sql;
@@ -251,6 +261,75 @@ describe('chargebacks', () => {
     await waitFor(async () => (await status(p.id)) === 'returned');
     expect(await flag()).toBe('chargeback_lost');
     expect(await accountBalanceCents(sql, accountId)).toBe(3_000 + 1_500);
+  });
+});
+
+describe('autopay', () => {
+  async function billableAccount() {
+    const c = await createCustomer(sql, { name: 'Autopay Customer' });
+    const a = await createAccount(sql, { customerId: c.id });
+    const prem = await createPremise(sql, {
+      addressLine1: '9 Auto Way',
+      city: 'Eugene',
+      state: 'OR',
+      postalCode: '97401',
+    });
+    const sp = await createServicePoint(sql, prem.id, 'water');
+    const m = await createMeter(sql, { serialNumber: `AP-${a.id.slice(-10)}`, kind: 'water', unit: 'ccf' });
+    await installMeter(sql, m.id, sp.id, '2020-01-01T00:00:00Z');
+    const rs = `rs_AUTOPAY${a.id.slice(-12)}`;
+    await sql`insert into rate_schedule (id, code, name, service_type) values (${rs}, ${rs}, 'Water', 'water')`;
+    await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values (${`rv_${rs}`}, ${rs}, '2020-01-01', ${sql.json(simpleTariff('water', 'ccf', '10.00', '2.00'))})`;
+    await createServiceAgreement(sql, {
+      accountId: a.id,
+      servicePointId: sp.id,
+      rateScheduleId: rs,
+      startDate: '2020-01-01',
+    });
+    await addRead(sql, { meterId: m.id, readAt: '2026-09-01T08:00:00Z', value: '100', source: 'ami' });
+    await addRead(sql, { meterId: m.id, readAt: '2026-10-01T08:00:00Z', value: '105', source: 'ami' });
+    return a.id as string;
+  }
+
+  it('debits the saved method when the bill is issued and due; a declined card leaves the bill owing', async () => {
+    const billing = await staffToken(app, sql, 'billing_admin');
+    for (const [pm, expected] of [
+      ['pm_card_visa', 0],
+      ['pm_card_chargeDeclined', 2_000],
+    ] as const) {
+      const accountId = await billableAccount();
+      const customer = await customerLogin(app, sql, [accountId]);
+      const enrol = await app.inject({
+        method: 'PUT',
+        url: `/accounts/${accountId}/autopay`,
+        headers: bearer(customer.token),
+        payload: { method: 'card', paymentMethodRef: pm, daysBeforeDue: 5 },
+      });
+      expect(enrol.json()).toMatchObject({ object: 'autopay', status: 'active', daysBeforeDue: 5 });
+      // due in 1 day, debited 5 days before the due date: that is now
+      const bill = await app.inject({
+        method: 'POST',
+        url: `/accounts/${accountId}/bills`,
+        headers: bearer(billing),
+        payload: { period: '2026-09', dueDays: 1 },
+      });
+      expect(bill.json()).toMatchObject({ totalCents: 2_000 }); // 10.00 + 5 ccf x 2.00
+      await waitFor(
+        async () =>
+          (
+            await sql`select 1 from payment where bill_id = ${bill.json().id} and status in ('succeeded', 'failed')`
+          ).length > 0,
+      );
+      const [p] = await sql<
+        { status: string; amountCents: number; failureCode: string | null }[]
+      >`select status, amount_cents, failure_code from payment where bill_id = ${bill.json().id}`;
+      expect(p).toMatchObject(
+        expected === 0
+          ? { status: 'succeeded', amountCents: 2_000 }
+          : { status: 'failed', failureCode: 'card_declined' },
+      );
+      expect(await accountBalanceCents(sql, accountId)).toBe(expected);
+    }
   });
 });
 
