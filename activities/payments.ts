@@ -3,9 +3,12 @@
 // has its own key (payment:{id}, payment:{id}:return, payment:{id}:return-fee).
 import type Stripe from 'stripe';
 import { postAdjustment, reverseEntry } from '../db/adjustments.js';
-import type { Sql } from '../db/client.js';
+import type { Sql, Tx } from '../db/client.js';
 import { accountBalanceCents, postEntry } from '../db/ledger.js';
+import { allocateOldestFirst } from '../db/payments.js';
+import { formatCents } from '../domain/decimal.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
+import { newId } from '../lib/ids.js';
 
 export interface PaymentRow {
   id: string;
@@ -21,6 +24,36 @@ export interface PaymentRow {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+const MESSAGES: Record<string, (amount: string, code: string | null) => { subject: string; body: string }> = {
+  payment_received: (amount) => ({
+    subject: 'Payment received',
+    body: `We received your payment of ${amount}. Thank you.`,
+  }),
+  payment_failed: (amount, code) => ({
+    subject: 'Payment not completed',
+    body: `Your payment of ${amount} did not go through${code ? ` (${code})` : ''}. Your balance is still due.`,
+  }),
+  payment_returned: (amount, code) => ({
+    subject: 'Payment returned by your bank',
+    body: `Your bank returned your payment of ${amount}${code ? ` (${code})` : ''}. The amount, and a returned-payment fee, are due again.`,
+  }),
+};
+
+/**
+ * A receipt or notice for the customer, recorded once per payment and kind. It waits in the outbox for the
+ * messaging capability (email/SMS by the customer's choice) to send it.
+ */
+async function notify(db: Sql | Tx, p: PaymentRow, kind: keyof typeof MESSAGES, code: string | null = null) {
+  const [c] = await db<
+    { email: string | null }[]
+  >`select c.email from account a join customer c on c.id = a.customer_id where a.id = ${p.accountId}`;
+  if (!c?.email) return;
+  const m = MESSAGES[kind]!(formatCents(p.amountCents), code);
+  await db`insert into outbound_message (id, idempotency_key, account_id, channel, to_address, template, subject, body, provider, status)
+    values (${newId('msg')}, ${`${kind}/${p.id}`}, ${p.accountId}, 'email', ${c.email}, ${kind}, ${m.subject}, ${m.body}, 'outbox', 'outbox')
+    on conflict (idempotency_key) do nothing`;
+}
 
 export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
   const load = async (id: string) => {
@@ -98,6 +131,8 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
 
     async setPaymentStatus(a: { paymentId: string; status: string; failureCode?: string | null }) {
       await sql`update payment set status = ${a.status}, failure_code = coalesce(${a.failureCode ?? null}, failure_code) where id = ${a.paymentId}`;
+      if (a.status === 'failed')
+        await notify(sql, await load(a.paymentId), 'payment_failed', a.failureCode ?? null);
     },
 
     /** Puts the payment on the account: cash clearing debited, the receivable credited. */
@@ -115,6 +150,8 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
           }),
         );
         await tx`update payment set status = 'succeeded', journal_entry_id = ${posted.id} where id = ${p.id}`;
+        if (posted.created) await allocateOldestFirst(tx, p.id, p.accountId, p.amountCents);
+        if (posted.created) await notify(tx, p, 'payment_received');
         await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: p.id })})`;
         return { journalEntryId: posted.id, created: posted.created };
       });
@@ -176,6 +213,8 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
         });
       }
       await sql`update payment set status = 'returned', failure_code = ${a.reason}, return_entry_id = ${r.id} where id = ${p.id}`;
+      await sql`delete from payment_allocation where payment_id = ${p.id}`; // the bills it paid are owed again
+      await notify(sql, p, 'payment_returned', a.reason);
       await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.returned', paymentId: p.id })})`;
       return { reversed: true };
     },

@@ -41,6 +41,7 @@ export async function recordCounterPayment(
   );
   await tx`insert into payment (id, account_id, amount_cents, method, status, received_at, journal_entry_id, idempotency_key, provider, reference, review_flag)
     values (${id}, ${p.accountId}, ${p.amountCents}, ${p.method}, 'succeeded', ${p.receivedOn}, ${entry.id}, ${p.idempotencyKey}, 'counter', ${p.reference ?? null}, ${reviewFlag})`;
+  await allocateOldestFirst(tx, id, p.accountId, p.amountCents);
   await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: id })})`;
   return { id, created: true, reviewFlag };
 }
@@ -134,4 +135,21 @@ export async function importLockbox(
     }
   });
   return { posted: true, rows };
+}
+
+/** Applies a payment to the account's open bills, oldest first; what is left over stays as a credit. */
+export async function allocateOldestFirst(tx: Tx, paymentId: string, accountId: string, amountCents: number) {
+  const open = await tx<{ id: string; openCents: number }[]>`
+    select b.id, (b.total_cents - coalesce((select sum(pa.amount_cents) from payment_allocation pa where pa.bill_id = b.id), 0))::bigint as open_cents
+    from bill b where b.account_id = ${accountId} and b.status = 'issued' order by b.period, b.id`;
+  let left = amountCents;
+  const rows: { payment_id: string; bill_id: string; amount_cents: number }[] = [];
+  for (const b of open) {
+    if (left <= 0) break;
+    if (b.openCents <= 0) continue;
+    const take = Math.min(left, b.openCents);
+    rows.push({ payment_id: paymentId, bill_id: b.id, amount_cents: take });
+    left -= take;
+  }
+  if (rows.length) await tx`insert into payment_allocation ${tx(rows as never)} on conflict do nothing`;
 }

@@ -30,6 +30,12 @@ const Payment = Type.Object({
   provider: Type.String(),
   clientSecret: Type.Union([Type.String(), Type.Null()]),
   failureCode: Type.Union([Type.String(), Type.Null()]),
+  allocations: Type.Array(
+    Type.Object({ billId: Type.String(), period: Type.String(), amountCents: Type.Integer() }),
+    {
+      description: 'how the payment was applied: oldest open bill first; the rest is a credit',
+    },
+  ),
 });
 
 export default async function paymentRoutes(app: App, deps: AppDeps) {
@@ -56,7 +62,15 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       .getHandle(paymentWorkflowId(id))
       .query(paymentStateQuery)
       .catch(() => null);
-    return { ...p, object: 'payment' as const, clientSecret: state?.clientSecret ?? null };
+    const allocations = await sql<{ billId: string; period: string; amountCents: number }[]>`
+      select pa.bill_id, b.period, pa.amount_cents from payment_allocation pa join bill b on b.id = pa.bill_id
+      where pa.payment_id = ${id} order by b.period`;
+    return {
+      ...p,
+      object: 'payment' as const,
+      clientSecret: state?.clientSecret ?? null,
+      allocations: [...allocations],
+    };
   };
 
   app.post(

@@ -266,7 +266,7 @@ describe('chargebacks', () => {
 
 describe('autopay', () => {
   async function billableAccount() {
-    const c = await createCustomer(sql, { name: 'Autopay Customer' });
+    const c = await createCustomer(sql, { name: 'Autopay Customer', email: 'autopay@example.test' });
     const a = await createAccount(sql, { customerId: c.id });
     const prem = await createPremise(sql, {
       addressLine1: '9 Auto Way',
@@ -329,6 +329,21 @@ describe('autopay', () => {
           : { status: 'failed', failureCode: 'card_declined' },
       );
       expect(await accountBalanceCents(sql, accountId)).toBe(expected);
+      // applied to the bill it paid, and the customer hears about it either way
+      const [pay] = await sql<{ id: string }[]>`select id from payment where bill_id = ${bill.json().id}`;
+      const view = (
+        await app.inject({ method: 'GET', url: `/payments/${pay!.id}`, headers: bearer(customer.token) })
+      ).json();
+      expect(view.allocations).toEqual(
+        expected === 0 ? [{ billId: bill.json().id, period: '2026-09', amountCents: 2_000 }] : [],
+      );
+      const [msg] =
+        await sql`select template, to_address, body from outbound_message where account_id = ${accountId} and template like 'payment%'`;
+      expect(msg).toMatchObject(
+        expected === 0
+          ? { template: 'payment_received', body: expect.stringContaining('$20.00') }
+          : { template: 'payment_failed', body: expect.stringContaining('card_declined') },
+      );
     }
   });
 });
