@@ -1,6 +1,7 @@
 // Tiny client shared by the portal and staff pages. Placeholder UI until the full front end lands.
+// integer cents to "$1,234.05" without a float division
 export const money = (c) =>
-  (c < 0 ? '-' : '') + '$' + (Math.abs(c) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+  `${c < 0 ? '-' : ''}$${Math.floor(Math.abs(c) / 100).toLocaleString('en-US')}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 let csrf = sessionStorage.getItem('csrf');
