@@ -2,7 +2,7 @@
 // were calculated, the account summary and a remittance stub. Stored once, so the copy never changes.
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { type BillDocumentData, billDocumentData } from '../db/bill-document.js';
+import { type BillDocumentData, billDocumentData, trimZeros as trim } from '../db/bill-document.js';
 import type { Sql } from '../db/client.js';
 import { formatCents } from '../domain/decimal.js';
 
@@ -72,7 +72,7 @@ export function renderBillPdf(d: BillDocumentData, utilityName = 'cisflow demo u
     const fmt = (x: { value: string; date: string; estimated: boolean } | null) =>
       x ? `${x.value} on ${x.date}${x.estimated ? ' (estimated)' : ' (actual)'}` : 'none';
     doc.text(
-      `${r.service} meter ${r.meter}: ${fmt(r.start)} to ${fmt(r.end)} = ${r.usage ?? '0'} ${r.unit}`,
+      `${r.service} meter ${r.meter}: ${fmt(r.start)} to ${fmt(r.end)} = ${trim(r.usage ?? '0')} ${r.unit}`,
       40,
       y,
       { width: W },
@@ -105,7 +105,7 @@ export function renderBillPdf(d: BillDocumentData, utilityName = 'cisflow demo u
         .font('Helvetica')
         .fontSize(6.5)
         .text(monthLabel(m.period), x - 3, y + h + 3, { width: bw + 6, align: 'center' });
-      doc.text(m.usage.replace(/\.?0+$/, ''), x - 3, y + h - bh - 9, { width: bw + 6, align: 'center' });
+      doc.text(trim(m.usage), x - 3, y + h - bh - 9, { width: bw + 6, align: 'center' });
     });
     y += h + 18;
   }

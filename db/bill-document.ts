@@ -39,6 +39,9 @@ export interface BillDocumentData {
   amountDueCents: number;
 }
 
+/** "3640.2900" -> "3640.29": exact, only trailing zeros go */
+export const trimZeros = (d: string) => (d.includes('.') ? d.replace(/\.?0+$/, '') : d);
+
 export async function billDocumentData(sql: Sql, billId: string): Promise<BillDocumentData | undefined> {
   const bill = await billDetail(sql, billId);
   if (!bill) return undefined;
@@ -122,8 +125,8 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
       service: r.serviceType,
       meter: r.serial,
       unit: r.unit,
-      start: r.sv ? { value: r.sv, date: day(r.sd), estimated: r.ss === 'estimated' } : null,
-      end: r.ev ? { value: r.ev, date: day(r.ed), estimated: r.es === 'estimated' } : null,
+      start: r.sv ? { value: trimZeros(r.sv), date: day(r.sd), estimated: r.ss === 'estimated' } : null,
+      end: r.ev ? { value: trimZeros(r.ev), date: day(r.ed), estimated: r.es === 'estimated' } : null,
       usage: r.consumption,
     })),
     usageHistory: main

@@ -241,7 +241,7 @@ describe('billing cycle workflow on a real Temporal server', () => {
     expect(est).toMatchObject({ value: '192.0000', source: 'estimated' });
     // the customer's copy says so, and it went out: not paperless, so into the cycle's print batch
     const billId = (r as { billId: string }).billId;
-    expect(await pdfText((await billPdf(sql, billId))!)).toContain('192.0000 on 2026-10-01 (estimated)');
+    expect(await pdfText((await billPdf(sql, billId))!)).toContain('192 on 2026-10-01 (estimated)');
     const [printed] = await sql`select batch from print_batch_item where bill_id = ${billId}`;
     expect(printed).toMatchObject({ batch: '01/2026-09' });
     // the next actual read, 210 on Nov 1: October bills 210 - 192 (the estimate it opens from) = 18 ccf
