@@ -16,7 +16,6 @@ declare module 'vitest' {
     adminDatabaseUrl: string;
     templateDatabase: string;
     temporalAddress: string;
-    temporalNamespace: string;
     workflowBundlePath: string;
   }
 }
@@ -75,7 +74,6 @@ export default async function setup(project: TestProject) {
   project.provide('adminDatabaseUrl', pgUrl);
   project.provide('templateDatabase', template);
   project.provide('temporalAddress', temporal.address);
-  project.provide('temporalNamespace', temporal.namespace);
   project.provide('workflowBundlePath', bundlePath);
 
   return async () => {
