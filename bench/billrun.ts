@@ -2,35 +2,27 @@
 // bill-run workflow, for N accounts in one cycle. Beside it, the physical floor: how long PostgreSQL takes
 // just to bulk-insert the same bill, segment, line, journal-entry and posting rows (no rating, no Temporal).
 // Run: npx tsx bench/billrun.ts [N ...]   (default 1000 10000). DATABASE_URL / TEMPORAL_ADDRESS are honoured.
-import { mkdtempSync, rmSync } from 'node:fs';
+
 import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { insertMany } from '../db/bulk.js';
 import { connect, type Sql } from '../db/client.js';
 import { seedDemo } from '../db/demo/seed.js';
 import { migrate } from '../db/migrate.js';
-import { freePort, startEmbeddedPostgres } from '../dev/postgres.js';
-import { resolveTemporalCli, startDevServer } from '../dev/temporal.js';
-import { createLogger } from '../lib/logger.js';
 import { bundle } from '../workers/bundle.js';
 import { createWorkers } from '../workers/index.js';
-import { ensureSearchAttributes } from '../workers/search-attributes.js';
 import { billRunWorkflow } from '../workflows/bill-run.js';
+import { startBenchStack } from './stack.js';
 
 const sizes = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => n > 0);
 if (!sizes.length) sizes.push(1000, 10000);
-const log = createLogger('bench', 'warn');
 // the bill run's own knobs, to try other page sizes and concurrency
 const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 1000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 3);
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-bench-'));
 const stops: (() => Promise<void>)[] = [];
 const today = new Date().toISOString().slice(0, 10);
 const lastMonth = (() => {
@@ -71,28 +63,9 @@ async function floor(sql: Sql, period: string): Promise<number> {
 }
 
 async function main() {
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), log, ephemeral: true });
-    stops.push(() => pg.stop());
-    adminUrl = pg.url('postgres');
-  }
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    const cli = await resolveTemporalCli(log);
-    const server = await startDevServer({
-      cli: cli.path,
-      port: await freePort(),
-      namespace: 'default',
-      log,
-      dbFile: path.join(tmp, 'temporal.db'),
-    });
-    stops.push(() => server.stop());
-    address = server.address;
-  }
-  const conn = await Connection.connect({ address });
-  await ensureSearchAttributes(conn, 'default');
-  const client = new Client({ connection: conn });
+  const stack = await startBenchStack('bench-billrun');
+  const { adminUrl, address, client } = stack;
+  stops.push(() => stack.stop());
   const workflowBundle = await bundle();
   const admin = connect(adminUrl, { max: 1 });
   const results: string[] = [];
@@ -145,7 +118,6 @@ async function main() {
     `summary: cores=${os.cpus().length}; ${results.map((r) => r.split(' (seed')[0]).join(' | ')}; command: npx tsx bench/billrun.ts ${sizes.join(' ')}`,
   );
   await admin.end();
-  await conn.close();
 }
 
 main()
@@ -155,5 +127,4 @@ main()
   })
   .finally(async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
-    rmSync(tmp, { recursive: true, force: true });
   });

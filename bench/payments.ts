@@ -2,60 +2,34 @@
 // path, end to end (signature check, workflow signal, ledger posting, GET /accounts/:id), over N payments.
 // Real Temporal dev server, real PostgreSQL, the real worker, the API over HTTP, and the project's Stripe fake.
 // Run: npx tsx bench/payments.ts [N=1000] [concurrency=10]
-import { mkdtempSync, rmSync } from 'node:fs';
+
 import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app.js';
 import { createAccount, createCustomer } from '../db/accounts.js';
 import { connect } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { createUser } from '../db/users.js';
-import { freePort, startEmbeddedPostgres } from '../dev/postgres.js';
-import { resolveTemporalCli, startDevServer } from '../dev/temporal.js';
-import { createLogger } from '../lib/logger.js';
 import { StripeFake } from '../test/fakes/stripe.js';
 import { bundle } from '../workers/bundle.js';
 import { createWorkers } from '../workers/index.js';
-import { ensureSearchAttributes } from '../workers/search-attributes.js';
+import { startBenchStack } from './stack.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 10);
-const log = createLogger('bench', 'warn');
-Runtime.install({ logger: new DefaultLogger('WARN') });
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-bench-pay-'));
 const stops: (() => Promise<void>)[] = [];
 
 async function main() {
-  let dbUrl = process.env.DATABASE_URL;
-  if (!dbUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), log, ephemeral: true });
-    stops.push(() => pg.stop());
-    dbUrl = pg.url('postgres');
-  }
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    const server = await startDevServer({
-      cli: (await resolveTemporalCli(log)).path,
-      port: await freePort(),
-      namespace: 'default',
-      log,
-      dbFile: path.join(tmp, 't.db'),
-    });
-    stops.push(() => server.stop());
-    address = server.address;
-  }
+  const stack = await startBenchStack('bench-payments');
+  stops.push(() => stack.stop());
+  const { client } = stack;
+  const dbUrl = stack.adminUrl;
   const sql = connect(dbUrl, { max: 20 });
   stops.push(() => sql.end());
   await migrate(sql);
   const stripe = await new StripeFake().start();
   stops.push(() => stripe.stop());
-  const conn = await Connection.connect({ address });
-  stops.push(() => conn.close());
-  await ensureSearchAttributes(conn, 'default');
-  const client = new Client({ connection: conn });
-  const native = await NativeConnection.connect({ address });
+  const native = await NativeConnection.connect({ address: stack.address });
   const prefix = `benchpay${Date.now()}-`;
   const workers = await createWorkers({
     connection: native,
@@ -157,5 +131,4 @@ main()
   })
   .finally(async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
-    rmSync(tmp, { recursive: true, force: true });
   });

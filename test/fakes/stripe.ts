@@ -158,15 +158,8 @@ export class StripeFake {
     await new Promise((r) => this.server.close(r));
   }
 
-  /** A chargeback on an intent's charge, as Stripe sends it: the dispute names the PaymentIntent. */
-  disputeEvent(
-    intentId: string,
-    type: 'charge.dispute.created' | 'charge.dispute.closed',
-    status: 'needs_response' | 'won' | 'lost',
-    reason = 'fraudulent',
-  ) {
-    const intent = this.intents.get(intentId);
-    if (!intent) throw new Error(`no intent ${intentId}`);
+  /** An event as Stripe sends it, signed with the webhook secret. */
+  private signed(type: string, object: unknown) {
     const payload = JSON.stringify({
       id: `evt_${++this.events}_${randomBytes(4).toString('hex')}`,
       object: 'event',
@@ -174,16 +167,7 @@ export class StripeFake {
       api_version: '2025-01-01',
       created: Math.floor(Date.now() / 1000),
       livemode: false,
-      data: {
-        object: {
-          id: `dp_${intentId.slice(3)}`,
-          object: 'dispute',
-          amount: intent.amount,
-          payment_intent: intentId,
-          status,
-          reason,
-        },
-      },
+      data: { object },
     });
     return {
       payload,
@@ -191,21 +175,33 @@ export class StripeFake {
     };
   }
 
-  /** Moves an intent to a new state and returns the webhook Stripe would send, signed with the secret. */
-  event(intentId: string, type: string, change: Partial<FakeIntent> = {}) {
-    const intent = this.intents.get(intentId);
-    if (!intent) throw new Error(`no intent ${intentId}`);
-    Object.assign(intent, change);
-    const payload = JSON.stringify({
-      id: `evt_${++this.events}_${randomBytes(4).toString('hex')}`,
-      object: 'event',
-      type,
-      api_version: '2025-01-01',
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-      data: { object: { ...intent } },
+  private intent(id: string) {
+    const intent = this.intents.get(id);
+    if (!intent) throw new Error(`no intent ${id}`);
+    return intent;
+  }
+
+  /** A chargeback on an intent's charge: the dispute names the PaymentIntent. */
+  disputeEvent(
+    intentId: string,
+    type: 'charge.dispute.created' | 'charge.dispute.closed',
+    status: 'needs_response' | 'won' | 'lost',
+    reason = 'fraudulent',
+  ) {
+    const intent = this.intent(intentId);
+    return this.signed(type, {
+      id: `dp_${intentId.slice(3)}`,
+      object: 'dispute',
+      amount: intent.amount,
+      payment_intent: intentId,
+      status,
+      reason,
     });
-    const signature = this.client.webhooks.generateTestHeaderString({ payload, secret: this.webhookSecret });
-    return { payload, signature };
+  }
+
+  /** Moves an intent to a new state and returns the webhook Stripe would send. */
+  event(intentId: string, type: string, change: Partial<FakeIntent> = {}) {
+    const intent = Object.assign(this.intent(intentId), change);
+    return this.signed(type, { ...intent });
   }
 }
