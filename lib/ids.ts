@@ -24,7 +24,21 @@ export type IdPrefix =
   | 'inst'
   | 'dep'
   | 'exc'
-  | 'msg';
+  | 'msg'
+  // messaging
+  | 'ntf'
+  | 'vrf'
+  | 'bcast'
+  // collections, disputes, service requests
+  | 'dun'
+  | 'arr'
+  | 'disp'
+  | 'sr'
+  | 'so'
+  | 'hold'
+  // meter data and migration
+  | 'imp'
+  | 'mig';
 
 let lastMs = 0;
 let seq = 0;
