@@ -4,7 +4,7 @@ import { billEntry, type JournalEntry } from '../domain/ledger.js';
 import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
 import { insertMany } from './bulk.js';
-import type { Sql } from './client.js';
+import type { Sql, Tx } from './client.js';
 import { postEntries } from './ledger.js';
 
 export interface BillingInputs extends AccountFacts {
@@ -39,7 +39,8 @@ export async function loadBillingInputsMany(
     sql<{ id: string; accountNumber: string; billingCycle: string; flags: string[] }[]>`
       select id, account_number, billing_cycle, flags from account where id = any(${accountIds})`,
     sql<{ accountId: string; id: string; totalCents: number; status: string }[]>`
-      select account_id, id, total_cents, status from bill where account_id = any(${accountIds}) and period = ${period.key}`,
+      select account_id, id, total_cents, status from bill
+      where account_id = any(${accountIds}) and period = ${period.key} and status <> 'cancelled'`,
     sql`
       select sa.account_id, sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start,
              sa.end_date::text as service_end, sa.rating_params, sa.rate_schedule_id, rs.code as schedule_code,
@@ -155,10 +156,16 @@ export interface IssueBillInput {
   dueDate: string;
   workflowId: string;
   segments: RatedSegment[];
+  /** a corrected bill (cancel/rebill) replacing a cancelled one for the same period */
+  replaces?: { billId: string; revision: number };
 }
 
-/** The journal entry key of a bill: one bill per account and period, however it was produced. */
-export const billEntryKey = (accountId: string, period: string) => `bill:${accountId}:${period}`;
+/**
+ * The journal entry key of a bill: one bill per account and period, however it was produced; a corrected
+ * bill (revision n) has its own.
+ */
+export const billEntryKey = (accountId: string, period: string, revision = 0) =>
+  revision ? `bill:${accountId}:${period}:r${revision}` : `bill:${accountId}:${period}`;
 
 /** Stores one bill; see issueBills. */
 export async function issueBill(
@@ -178,7 +185,15 @@ export async function issueBills(
   bills: IssueBillInput[],
 ): Promise<{ billId: string; totalCents: number; created: boolean }[]> {
   if (!bills.length) return [];
-  return sql.begin(async (tx) => {
+  return sql.begin((tx) => issueBillsTx(tx, bills));
+}
+
+/** issueBills inside the caller's transaction (a rebill cancels and re-issues atomically). */
+export async function issueBillsTx(
+  tx: Tx,
+  bills: IssueBillInput[],
+): Promise<{ billId: string; totalCents: number; created: boolean }[]> {
+  {
     const rows = bills.map((b) => ({
       id: newId('bill'),
       accountId: b.accountId,
@@ -190,12 +205,14 @@ export async function issueBills(
       dueDate: b.dueDate,
       totalCents: b.segments.reduce((n, s) => n + s.totalCents, 0),
       workflowId: b.workflowId,
+      revision: b.replaces?.revision ?? 0,
+      replacesBillId: b.replaces?.billId ?? null,
     }));
     const inserted = new Set(
       (
         await tx<
           { id: string }[]
-        >`insert into bill ${tx(rows as never)} on conflict (account_id, period) do nothing returning id`
+        >`insert into bill ${tx(rows as never)} on conflict (account_id, period) where status <> 'cancelled' do nothing returning id`
       ).map((r) => r.id),
     );
     const fresh = rows.map((r, i) => ({ row: r, bill: bills[i]! })).filter((x) => inserted.has(x.row.id));
@@ -233,7 +250,7 @@ export async function issueBills(
         });
       }
       const e = billEntry({
-        idempotencyKey: billEntryKey(bill.accountId, bill.period.key),
+        idempotencyKey: billEntryKey(bill.accountId, bill.period.key, bill.replaces?.revision),
         accountId: bill.accountId,
         billDate: bill.billDate,
         period: bill.period.key,
@@ -247,7 +264,12 @@ export async function issueBills(
       await postEntries(
         tx,
         entries,
-        new Map(fresh.map((x) => [billEntryKey(x.bill.accountId, x.bill.period.key), x.row.id])),
+        new Map(
+          fresh.map((x) => [
+            billEntryKey(x.bill.accountId, x.bill.period.key, x.bill.replaces?.revision),
+            x.row.id,
+          ]),
+        ),
       );
     // bills that already existed report their stored totals
     const skipped = rows.filter((r) => !inserted.has(r.id));
@@ -255,7 +277,7 @@ export async function issueBills(
       ? (
           await tx<{ id: string; accountId: string; period: string; totalCents: number }[]>`
             select id, account_id, period, total_cents from bill
-            where account_id = any(${skipped.map((r) => r.accountId)}) and period = any(${[...new Set(skipped.map((r) => r.period))]})`
+            where status <> 'cancelled' and account_id = any(${skipped.map((r) => r.accountId)}) and period = any(${[...new Set(skipped.map((r) => r.period))]})`
         ).filter((b) => skipped.some((r) => r.accountId === b.accountId && r.period === b.period))
       : [];
     const storedBy = new Map(stored.map((r) => [r.accountId, r]));
@@ -264,7 +286,7 @@ export async function issueBills(
       const e = storedBy.get(r.accountId)!;
       return { billId: e.id, totalCents: e.totalCents, created: false };
     });
-  });
+  }
 }
 
 export interface BillLineRow {

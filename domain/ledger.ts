@@ -6,7 +6,8 @@ export type LedgerAccountCode =
   | `revenue:${string}`
   | 'cash_clearing'
   | 'tax_payable'
-  | 'deposits_held';
+  | 'deposits_held'
+  | 'refunds_payable';
 
 export interface Posting {
   ledgerAccount: LedgerAccountCode;

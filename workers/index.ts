@@ -5,6 +5,7 @@ import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@t
 import Stripe from 'stripe';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
+import { createCollectionActivities } from '../activities/collections.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createDocumentActivities } from '../activities/documents.js';
 import { createPaymentActivities } from '../activities/payments.js';
@@ -45,6 +46,7 @@ export async function createWorkers(o: {
         ...createBillingActivities(o.sql),
         ...createBillRunActivities(o.sql, o.client, { payments: q(TASK_QUEUES.payments) }),
         ...createDocumentActivities(o.sql),
+        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }),
         ...createDeliveryActivities(o.sql, {
           publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
           emailProvider: o.emailProvider ?? 'outbox',
@@ -57,7 +59,11 @@ export async function createWorkers(o: {
       namespace: o.namespace,
       taskQueue: q(TASK_QUEUES.payments),
       workflowBundle: o.workflowBundle,
-      activities: createPaymentActivities(o.sql, o.stripe ?? null),
+      activities: {
+        ...createPaymentActivities(o.sql, o.stripe ?? null),
+        // a payment tells collections to stop, or a return to resume
+        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }),
+      },
     }),
   ];
 }

@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BillRunActivities } from '../activities/bill-run.js';
+import type { CollectionActivities } from '../activities/collections.js';
 import type { DeliveryActivities } from '../activities/delivery.js';
 import { monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION } from '../domain/read-validation.js';
@@ -65,7 +66,7 @@ export interface BillRunInput {
 export const billRunProgressQuery = defineQuery<BillRunProgress>('progress');
 export const billRunWorkflowId = (cycle: string, period: string) => `bill-run/${cycle}/${period}`;
 
-const acts = proxyActivities<BillRunActivities & DeliveryActivities>({
+const acts = proxyActivities<BillRunActivities & DeliveryActivities & CollectionActivities>({
   startToCloseTimeout: '5 minutes',
   // a page heartbeats as it goes, so a page on a worker that died is retried within seconds, not minutes
   heartbeatTimeout: '20 seconds',
@@ -133,6 +134,7 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     const d = await acts.deliverBills({ billIds: r.billIds, batch: `${input.cycle}/${periodKey}` });
     progress.emailed += d.emailed;
     await acts.scheduleAutopay({ billIds: r.billIds });
+    await acts.handOffToCollections({ billIds: r.billIds });
     progress.printed += d.printed;
     progress.alreadyBilled += r.alreadyBilled;
     progress.estimated += r.estimated;

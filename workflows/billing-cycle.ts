@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { BillRunActivities } from '../activities/bill-run.js';
 import type { BillingActivities } from '../activities/billing.js';
+import type { CollectionActivities } from '../activities/collections.js';
 import type { DeliveryActivities } from '../activities/delivery.js';
 import type { DocumentActivities } from '../activities/documents.js';
 import { calculateBill, type Hold } from '../domain/bill-calc.js';
@@ -65,12 +66,12 @@ export const resolveExceptionUpdate = defineUpdate<{ accepted: true }, [Resoluti
 /** A re-read (field visit or on-demand AMI read) has arrived. */
 export const readArrivedSignal = defineSignal('readArrived');
 
-const acts = proxyActivities<BillingActivities & DocumentActivities & DeliveryActivities & BillRunActivities>(
-  {
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  },
-);
+const acts = proxyActivities<
+  BillingActivities & DocumentActivities & DeliveryActivities & BillRunActivities & CollectionActivities
+>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
 
 export const billingCycleWorkflowId = (accountNumber: string, period: string) =>
   `billing-cycle/${accountNumber}/${period}`;
@@ -160,6 +161,8 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
         await acts.renderBill({ billId: issued.billId });
         await acts.deliverBills({ billIds: [issued.billId], batch: `${inputs.billingCycle}/${period.key}` });
         await acts.scheduleAutopay({ billIds: [issued.billId] });
+        // collections takes it from here, with the bill's due date
+        await acts.handOffToCollections({ billIds: [issued.billId] });
         setStatus('delivered');
       }
       return { status: 'issued', ...issued, estimated };

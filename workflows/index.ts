@@ -2,4 +2,5 @@
 
 export * from './bill-run.js';
 export * from './billing-cycle.js';
+export * from './collections.js';
 export * from './payment.js';

@@ -14,6 +14,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { CollectionActivities } from '../activities/collections.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import { addDays } from '../domain/period.js';
 
@@ -49,7 +50,7 @@ export const paymentEventSignal = defineSignal<[GatewayEvent]>('gatewayEvent');
 export const paymentStateQuery = defineQuery<PaymentState>('payment');
 export const paymentWorkflowId = (paymentId: string) => `payment/${paymentId}`;
 
-const acts = proxyActivities<PaymentActivities>({
+const acts = proxyActivities<PaymentActivities & CollectionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -113,6 +114,8 @@ export async function paymentWorkflow(input: {
     } else if (e.type === 'payment_intent.succeeded') {
       await local.postPayment({ paymentId: input.paymentId });
       state.status = 'succeeded';
+      // collections stops (or steps back) at once: a disconnected account paid up is reconnected
+      await acts.nudgeCollections({ paymentId: input.paymentId, reason: 'payment_posted' });
     } else if (e.type === 'payment_intent.payment_failed') {
       state.status = 'failed';
       await acts.setPaymentStatus({
@@ -120,6 +123,8 @@ export async function paymentWorkflow(input: {
         status: 'failed',
         failureCode: e.failureCode ?? 'failed',
       });
+      // an autopay debit that failed leaves its bill to collections
+      await acts.nudgeCollections({ paymentId: input.paymentId, reason: 'payment_failed', start: true });
       return state;
     }
   }
@@ -140,6 +145,8 @@ export async function paymentWorkflow(input: {
         feeCents: policy.returnedPaymentFeeCents,
       });
       state.status = 'returned';
+      // the amount is owed again: collections resumes
+      await acts.nudgeCollections({ paymentId: input.paymentId, reason: 'payment_returned', start: true });
       return state;
     }
   }

@@ -1,0 +1,108 @@
+// Collections activities: facts and the dunning decision, each step performed once, and the hand-offs
+// that wake (or start) an account's dunning workflow when a bill is issued or a payment changes things.
+import { heartbeat } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Sql } from '../db/client.js';
+import { collectionFacts, openCase, performCollectionAction, updateCase } from '../db/collections.js';
+import { type CollectionAction, type CollectionDecision, decideCollections } from '../domain/collections.js';
+
+export const dunningWorkflowId = (accountNumber: string) => `dunning/${accountNumber}`;
+
+/** Wakes the account's dunning workflow, starting it if there is none: it looks at the facts again. */
+export async function signalCollections(
+  client: Client,
+  taskQueue: string,
+  account: { id: string; accountNumber: string },
+  reason: string,
+) {
+  await client.workflow.signalWithStart('dunningWorkflow', {
+    workflowId: dunningWorkflowId(account.accountNumber),
+    taskQueue,
+    args: [{ accountId: account.id, accountNumber: account.accountNumber }],
+    signal: 'review',
+    signalArgs: [reason],
+  });
+}
+
+export function createCollectionActivities(sql: Sql, client: Client, queues: { collections: string }) {
+  const wake = async (accountIds: string[], reason: string) => {
+    if (!accountIds.length) return 0;
+    const accounts = await sql<{ id: string; accountNumber: string }[]>`
+      select id, account_number from account where id = any(${accountIds})`;
+    // bounded fan-out: a bill run hands over a page of a thousand accounts at a time
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(16, accounts.length) }, async () => {
+        while (next < accounts.length) {
+          const a = accounts[next++]!;
+          await signalCollections(client, queues.collections, a, reason);
+          heartbeat(next);
+        }
+      }),
+    );
+    return accounts.length;
+  };
+  return {
+    async reviewCollections(a: { accountId: string; caseId: string; today: string }): Promise<{
+      decision: CollectionDecision;
+      dayLength: string;
+      balanceCents: number;
+    }> {
+      const { policy, balanceCents, ...facts } = await collectionFacts(sql, a);
+      return { decision: decideCollections(facts, policy), dayLength: policy.dayLength, balanceCents };
+    },
+
+    async collectionDayLength(a: { accountId: string }): Promise<string> {
+      const { policy } = await collectionFacts(sql, { ...a, caseId: '', today: '1970-01-01' });
+      return policy.dayLength;
+    },
+
+    async openCollectionCase(a: { accountId: string; workflowId: string }) {
+      return openCase(sql, a.accountId, a.workflowId);
+    },
+
+    async updateCollectionCase(a: { caseId: string; stage: string; close: boolean }) {
+      await updateCase(sql, a.caseId, a.stage, a.close);
+    },
+
+    async performCollectionAction(a: {
+      accountId: string;
+      caseId: string;
+      today: string;
+      action: CollectionAction;
+    }) {
+      await performCollectionAction(sql, a);
+    },
+
+    /** Issued bills are handed to collections with their due dates: the account's case wakes or starts. */
+    async handOffToCollections(a: { billIds: string[] }) {
+      if (!a.billIds.length) return 0;
+      const rows = await sql<{ accountId: string }[]>`
+        select distinct account_id from bill where id = any(${a.billIds}) and total_cents > 0`;
+      return wake(
+        rows.map((r) => r.accountId),
+        'bill_issued',
+      );
+    },
+
+    /** A payment posted, failed or was returned, a dispute or arrangement changed: collections looks again. */
+    async nudgeCollections(a: { accountId?: string; paymentId?: string; reason: string; start?: boolean }) {
+      if (!a.accountId && a.paymentId) {
+        const [p] = await sql<
+          { accountId: string }[]
+        >`select account_id from payment where id = ${a.paymentId}`;
+        a.accountId = p?.accountId;
+      }
+      if (!a.accountId) return 0;
+      if (!a.start) {
+        // a payment stops collections only where there is a case; it never needs to open one
+        const [open] =
+          await sql`select 1 from collection_case where account_id = ${a.accountId} and status = 'open'`;
+        if (!open) return 0;
+      }
+      return wake([a.accountId], a.reason);
+    },
+  };
+}
+
+export type CollectionActivities = ReturnType<typeof createCollectionActivities>;

@@ -1,0 +1,259 @@
+// Collections persistence: the facts the dunning decision needs, and each step recorded exactly once.
+import {
+  type CollectionAction,
+  type CollectionFacts,
+  type CollectionPolicy,
+  parseCollectionPolicy,
+  unpaidByCharge,
+} from '../domain/collections.js';
+import { newId } from '../lib/ids.js';
+import { postAdjustment } from './adjustments.js';
+import type { Sql, Tx } from './client.js';
+import { accountBalanceCents } from './ledger.js';
+import { queueNotification } from './notifications.js';
+
+export async function collectionPolicyFor(sql: Sql | Tx, accountId: string): Promise<CollectionPolicy> {
+  const [row] = await sql<{ policy: unknown }[]>`
+    select cp.policy from account a join collection_policy cp on cp.customer_class = a.customer_class
+    where a.id = ${accountId}`;
+  return parseCollectionPolicy(row?.policy);
+}
+
+/** Charges still on the account's receivable: bills and fees, minus any that were reversed. */
+export async function accountCharges(sql: Sql | Tx, accountId: string) {
+  const debits = await sql<{ billId: string | null; dueDate: string; amountCents: number }[]>`
+    select je.bill_id, coalesce(b.due_date, je.effective_on)::text as due_date, p.amount_cents
+    from journal_entry je
+    join posting p on p.journal_entry_id = je.id and p.ledger_account_id = ${`ar:${accountId}`}
+    left join bill b on b.id = je.bill_id
+    where je.account_id = ${accountId} and p.amount_cents > 0 and je.kind <> 'reversal'
+      and not exists (select 1 from journal_entry r where r.reverses_id = je.id)`;
+  const balance = await accountBalanceCents(sql, accountId);
+  return { balanceCents: balance, charges: unpaidByCharge(balance, debits) };
+}
+
+export async function collectionFacts(
+  sql: Sql,
+  a: { accountId: string; caseId: string; today: string },
+): Promise<CollectionFacts & { policy: CollectionPolicy; balanceCents: number }> {
+  const policy = await collectionPolicyFor(sql, a.accountId);
+  const { balanceCents, charges } = await accountCharges(sql, a.accountId);
+  const [account] = await sql<{ serviceState: 'connected' | 'disconnected'; autopay: boolean }[]>`
+    select a.service_state,
+           exists (select 1 from autopay_enrollment e where e.account_id = a.id and e.status = 'active') as autopay
+    from account a where a.id = ${a.accountId}`;
+  const disputed = new Set(
+    (
+      await sql<{ billId: string }[]>`
+        select bill_id from dispute where account_id = ${a.accountId} and status <> 'resolved'`
+    ).map((r) => r.billId),
+  );
+  const [arrangement] = await sql<{ coversDueOn: string }[]>`
+    select covers_due_on::text from payment_arrangement where account_id = ${a.accountId} and status = 'active'`;
+  const events = await sql<
+    { event: string; billId: string | null; subjectId: string; detail: any; id: number }[]
+  >`
+    select event, bill_id, subject_id, detail, id from case_event
+    where account_id = ${a.accountId} and subject_type = 'collection' order by id`;
+  const done = new Set<string>();
+  let disconnectAllowedOn: string | null = null;
+  for (const e of events) {
+    if (e.billId) done.add(`${e.event}:${e.billId}`);
+    if (e.subjectId !== a.caseId) continue;
+    if (e.event === 'final_notice') disconnectAllowedOn = e.detail.disconnectOn;
+    if (e.event === 'reconnect') disconnectAllowedOn = null; // a new final notice is needed after a reconnect
+  }
+  const holds = await sql<{ kind: string; endsOn: string }[]>`
+    select kind, ends_on::text from collection_hold where account_id = ${a.accountId} and released_at is null
+      and starts_on <= ${a.today}::date`;
+  return {
+    policy,
+    balanceCents,
+    today: a.today,
+    autopay: account?.autopay ?? false,
+    serviceState: account?.serviceState ?? 'connected',
+    done,
+    disconnectAllowedOn,
+    holds,
+    bills: charges
+      .filter((c) => c.billId)
+      .map((c) => ({
+        billId: c.billId!,
+        dueDate: c.dueDate,
+        openCents: c.unpaidCents,
+        disputed: disputed.has(c.billId!),
+        arranged: arrangement ? c.dueDate <= arrangement.coversDueOn : false,
+      })),
+  };
+}
+
+/** The open case of the account, or a new one. */
+export async function openCase(sql: Sql, accountId: string, workflowId: string): Promise<string> {
+  const [row] = await sql<{ id: string }[]>`
+    insert into collection_case (id, account_id, workflow_id) values (${newId('dun')}, ${accountId}, ${workflowId})
+    on conflict (account_id) where status = 'open' do update set workflow_id = excluded.workflow_id
+    returning id`;
+  return row!.id;
+}
+
+export async function recordCaseEvent(
+  db: Sql | Tx,
+  e: {
+    key: string;
+    subjectType: 'collection' | 'dispute' | 'service_request' | 'arrangement' | 'hold';
+    subjectId: string;
+    accountId: string | null;
+    event: string;
+    billId?: string | null;
+    detail?: Record<string, unknown>;
+    actor?: string;
+  },
+): Promise<boolean> {
+  const rows = await db`
+    insert into case_event (idempotency_key, subject_type, subject_id, account_id, event, bill_id, detail, actor)
+    values (${e.key}, ${e.subjectType}, ${e.subjectId}, ${e.accountId}, ${e.event}, ${e.billId ?? null},
+            ${db.json((e.detail ?? {}) as never)}, ${e.actor ?? 'system'})
+    on conflict (idempotency_key) do nothing returning id`;
+  return rows.length > 0;
+}
+
+/** Performs one dunning step; keyed so that a retried activity changes nothing the second time. */
+export async function performCollectionAction(
+  sql: Sql,
+  a: { accountId: string; caseId: string; today: string; action: CollectionAction },
+) {
+  const x = a.action;
+  const ev = (key: string, event: string, detail: Record<string, unknown>, billId?: string) => ({
+    key,
+    subjectType: 'collection' as const,
+    subjectId: a.caseId,
+    accountId: a.accountId,
+    event,
+    billId: billId ?? null,
+    detail,
+  });
+  switch (x.kind) {
+    case 'reminder':
+    case 'past_due_notice':
+      await sql.begin(async (tx) => {
+        const key = `dunning:${x.billId}:${x.kind}`;
+        if (!(await recordCaseEvent(tx, ev(key, x.kind, { amountCents: x.amountCents }, x.billId)))) return;
+        await queueNotification(tx, {
+          accountId: a.accountId,
+          key,
+          ...(x.kind === 'reminder'
+            ? {
+                alert: 'payment_due' as const,
+                data: { billId: x.billId, amountCents: x.amountCents, dueDate: x.dueDate },
+              }
+            : {
+                alert: 'collection_notice' as const,
+                data: { stage: 'past_due', amountCents: x.amountCents, dueDate: x.dueDate },
+              }),
+        });
+      });
+      return;
+    case 'late_fee': {
+      // the fee is an adjustment tied to its bill: once per bill, whatever retries or case restarts happen
+      const adj = await postAdjustment(sql, {
+        idempotencyKey: `late-fee:${x.billId}`,
+        accountId: a.accountId,
+        kind: 'late_fee',
+        amountCents: x.feeCents,
+        reason: 'Late payment fee',
+        billId: x.billId,
+        on: a.today,
+      });
+      await sql.begin(async (tx) => {
+        const key = `dunning:${x.billId}:late_fee`;
+        const detail = { feeCents: x.feeCents, adjustmentId: adj.id, journalEntryId: adj.journalEntryId };
+        if (!(await recordCaseEvent(tx, ev(key, 'late_fee', detail, x.billId)))) return;
+        await queueNotification(tx, {
+          accountId: a.accountId,
+          key,
+          alert: 'collection_notice',
+          data: { stage: 'late_fee', feeCents: x.feeCents, amountCents: x.feeCents },
+        });
+      });
+      return;
+    }
+    case 'final_notice':
+      await sql.begin(async (tx) => {
+        const key = `dunning:${a.caseId}:final_notice:${a.today}`;
+        const detail = { amountCents: x.amountCents, disconnectOn: x.disconnectOn };
+        if (!(await recordCaseEvent(tx, ev(key, 'final_notice', detail)))) return;
+        await queueNotification(tx, {
+          accountId: a.accountId,
+          key,
+          alert: 'collection_notice',
+          urgent: true,
+          data: { stage: 'final_notice', amountCents: x.amountCents, disconnectOn: x.disconnectOn },
+        });
+      });
+      return;
+    case 'disconnect':
+    case 'reconnect':
+      await sql.begin(async (tx) => {
+        const key = `dunning:${a.caseId}:${x.kind}:${a.today}`;
+        const [order] = await tx<{ id: string }[]>`
+          insert into service_order (id, account_id, kind, status, reason, source_type, source_id, idempotency_key, completed_at, result)
+          values (${newId('so')}, ${a.accountId}, ${x.kind}, 'completed',
+                  ${x.kind === 'disconnect' ? 'Non-payment after final notice' : 'Past-due balance paid'},
+                  'collection', ${a.caseId}, ${key}, now(), ${tx.json({ remote: true } as never)})
+          on conflict (idempotency_key) do nothing returning id`;
+        if (!order) return;
+        await tx`update account set service_state = ${x.kind === 'disconnect' ? 'disconnected' : 'connected'}
+          where id = ${a.accountId}`;
+        const detail =
+          x.kind === 'disconnect'
+            ? { amountCents: x.amountCents, serviceOrderId: order.id }
+            : { feeCents: x.feeCents, serviceOrderId: order.id };
+        await recordCaseEvent(tx, ev(key, x.kind, detail));
+        await queueNotification(tx, {
+          accountId: a.accountId,
+          key,
+          alert: 'collection_notice',
+          urgent: true,
+          data: {
+            stage: x.kind === 'disconnect' ? 'disconnected' : 'reconnected',
+            amountCents: x.kind === 'disconnect' ? x.amountCents : x.feeCents,
+          },
+        });
+      });
+      if (x.kind === 'reconnect' && x.feeCents > 0)
+        await postAdjustment(sql, {
+          idempotencyKey: `reconnect-fee:${a.caseId}:${a.today}`,
+          accountId: a.accountId,
+          kind: 'debit',
+          amountCents: x.feeCents,
+          reason: 'Reconnection fee',
+          on: a.today,
+        });
+      return;
+  }
+}
+
+export async function updateCase(sql: Sql, caseId: string, stage: string, close: boolean) {
+  await sql`update collection_case set stage = ${stage},
+      status = case when ${close} then 'closed' else status end,
+      closed_at = case when ${close} then now() else closed_at end
+    where id = ${caseId}`;
+}
+
+/** What staff and the customer see of collections on an account. */
+export async function collectionsView(sql: Sql, accountId: string) {
+  const [open] = await sql<{ id: string; stage: string; workflowId: string; openedAt: Date }[]>`
+    select id, stage, workflow_id, opened_at from collection_case where account_id = ${accountId} and status = 'open'`;
+  const events = await sql<
+    { event: string; billId: string | null; detail: unknown; createdAt: Date; subjectId: string }[]
+  >`select event, bill_id, detail, created_at, subject_id from case_event
+    where account_id = ${accountId} and subject_type in ('collection', 'hold') order by id desc limit 100`;
+  const holds = await sql<
+    { id: string; kind: string; startsOn: string; endsOn: string; renewals: number; note: string | null }[]
+  >`select id, kind, starts_on::text, ends_on::text, renewals, note from collection_hold
+    where account_id = ${accountId} and released_at is null order by ends_on`;
+  const [acct] = await sql<
+    { serviceState: string }[]
+  >`select service_state from account where id = ${accountId}`;
+  return { case: open ?? null, events, holds, serviceState: acct?.serviceState ?? 'connected' };
+}
