@@ -1,7 +1,7 @@
 // Assembles the API: one plugin per concern, routes grouped by resource.
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type RouteOptions } from 'fastify';
 import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
@@ -13,14 +13,25 @@ import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import meterDataRoutes from './routes/meter-data.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
 import readRoutes from './routes/reads.js';
+import reportRoutes from './routes/reports.js';
+import searchRoutes from './routes/search.js';
+import signupRoutes from './routes/signup.js';
+import usageRoutes from './routes/usage.js';
 import webRoutes from './routes/web.js';
 import type { AppDeps } from './types.js';
 
-export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger } = {}) {
+export async function buildApp(
+  deps: AppDeps,
+  opts: {
+    logger?: FastifyBaseLogger /** sees every route as it is added (tests enumerate them) */;
+    onRoute?: (r: RouteOptions) => void;
+  } = {},
+) {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     genReqId: (req) => {
@@ -36,6 +47,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
   app.addHook('onSend', async (req, reply) => {
     reply.header('request-id', req.id);
   });
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   await app.register(errors);
   await app.register(docs, { publicUrl: deps.publicUrl });
@@ -53,6 +65,11 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyBaseLogger
     billRunRoutes,
     paymentRoutes,
     eventRoutes,
+    meterDataRoutes,
+    usageRoutes,
+    searchRoutes,
+    reportRoutes,
+    signupRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

@@ -1,31 +1,114 @@
-// Serves the portal and staff console pages (static files; they talk to this API like any client).
+// Serves the portal and staff console: two HTML shells, the stylesheet, and the bundles built from portal/src
+// (in memory, once per process, the first time they are asked for or when the server starts listening).
+// They talk to this API like any client.
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
-import type { App } from '../types.js';
+import { type BuiltAsset, buildPortal } from '../../portal/build.js';
+import { ApiError, notFound } from '../errors.js';
+import type { App, AppDeps } from '../types.js';
 
 const root = fileURLToPath(new URL('../../portal/', import.meta.url));
 
-export default async function webRoutes(app: App) {
+let built: Promise<Map<string, BuiltAsset>> | null = null;
+/** The built front end; a failed build is retried on the next request rather than kept. */
+export function portalAssets(): Promise<Map<string, BuiltAsset>> {
+  built ??= buildPortal().catch((e) => {
+    built = null;
+    throw e;
+  });
+  return built;
+}
+
+export default async function webRoutes(app: App, deps: AppDeps) {
   const pub = { access: { public: true as const } };
   // serve:false: we declare the routes ourselves so they pass through the same access check as the API.
   await app.register(fastifyStatic, { root, serve: false });
+  app.addHook('onListen', async () => {
+    portalAssets().catch((err) => app.log.error({ err }, 'the portal front end did not build'));
+  });
+
+  const page = (file: string) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
+    reply
+      .header('cache-control', 'no-cache')
+      .header('x-frame-options', 'DENY')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .header(
+        'content-security-policy',
+        [
+          "default-src 'self'",
+          "script-src 'self' https://js.stripe.com",
+          'frame-src https://js.stripe.com https://hooks.stripe.com',
+          "connect-src 'self' https://api.stripe.com",
+          "img-src 'self' data: https://*.stripe.com",
+          "style-src 'self' 'unsafe-inline'",
+          "frame-ancestors 'none'",
+        ].join('; '),
+      )
+      .sendFile(file);
+
   app.get('/', { config: pub, schema: { hide: true } }, async (_req, reply) => reply.redirect('/portal'));
-  app.get('/portal', { config: pub, schema: { hide: true } }, async (_req, reply) =>
-    reply.sendFile('portal.html'),
+  app.get('/portal', { config: pub, schema: { hide: true } }, page('portal.html'));
+  app.get('/staff', { config: pub, schema: { hide: true } }, page('staff.html'));
+
+  app.get(
+    '/portal/config.json',
+    {
+      config: pub,
+      schema: {
+        tags: ['portal'],
+        summary:
+          "What the portal needs to know before sign-in: the payment mode and Stripe's publishable key",
+        response: {
+          200: Type.Object({
+            payments: Type.String({ description: 'stripe, or outbox in development' }),
+            stripePublishableKey: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async () => ({
+      payments: deps.providerModes.payments ?? 'outbox',
+      stripePublishableKey: process.env.STRIPE_PUBLISHABLE_KEY ?? null,
+    }),
   );
-  app.get('/staff', { config: pub, schema: { hide: true } }, async (_req, reply) =>
-    reply.sendFile('staff.html'),
-  );
+
   app.get(
     '/assets/:file',
     {
       config: pub,
       schema: {
         hide: true,
-        params: Type.Object({ file: Type.String({ pattern: '^[\\w-]+\\.(js|css|svg|png)$' }) }),
+        params: Type.Object({ file: Type.String({ pattern: '^[\\w-]+(\\.[\\w-]+)+$', maxLength: 100 }) }),
       },
     },
-    async (req, reply) => reply.sendFile(req.params.file),
+    async (req, reply) => {
+      const { file } = req.params;
+      if (file === 'style.css') return reply.header('cache-control', 'no-cache').sendFile('style.css');
+      let assets: Map<string, BuiltAsset>;
+      try {
+        assets = await portalAssets();
+      } catch (e) {
+        req.log.error({ err: e }, 'the portal front end did not build');
+        throw new ApiError(
+          500,
+          'api_error',
+          'portal_build_failed',
+          'The portal could not be built; see the API log',
+        );
+      }
+      const a = assets.get(file);
+      if (!a) throw notFound('asset', file, 'file');
+      if (req.headers['if-none-match'] === a.etag) return reply.status(304).send();
+      return reply
+        .type(a.type)
+        .header('etag', a.etag)
+        .header(
+          'cache-control',
+          file.startsWith('chunk-') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        )
+        .send(a.body);
+    },
   );
 }

@@ -1,0 +1,121 @@
+// Staff search: one box for what a caller gives — name, account number, service address, meter number or phone.
+import { Type } from '@sinclair/typebox';
+import { STAFF } from '../plugins/auth.js';
+import { Cents } from '../schemas.js';
+import type { App, AppDeps } from '../types.js';
+
+const Hit = Type.Object({
+  object: Type.Literal('account'),
+  id: Type.String(),
+  accountNumber: Type.String(),
+  customerName: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  balanceCents: Cents,
+  matchedOn: Type.Array(Type.String(), {
+    description: 'what matched: account_number, name, address, meter, phone',
+  }),
+});
+
+export default async function searchRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+
+  app.get(
+    '/search',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Find accounts by customer name, account number, service address, meter number or phone',
+        querystring: Type.Object(
+          {
+            q: Type.String({ minLength: 2, maxLength: 100 }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(Hit), has_more: Type.Boolean() }),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query.q.trim();
+      const limit = req.query.limit ?? 20;
+      const like = `%${q.replace(/[%_\\]/g, '\\$&')}%`;
+      const prefix = `${q.replace(/[%_\\]/g, '\\$&')}%`;
+      const digits = q.replace(/\D/g, '');
+      // a phone is matched on its last digits, as callers give them ("555-0142"); at least 4 digits
+      const phoneLike = digits.length >= 4 && digits.length === q.replace(/[\s().+-]/g, '').length;
+      const rows = await sql<
+        {
+          id: string;
+          accountNumber: string;
+          customerName: string;
+          phone: string | null;
+          address: string | null;
+          status: string;
+          byNumber: boolean;
+          byName: boolean;
+          byAddress: boolean;
+          byMeter: boolean;
+          byPhone: boolean;
+        }[]
+      >`
+        with hits as (
+          select a.id,
+            a.account_number like ${prefix} as by_number,
+            c.name ilike ${like} as by_name,
+            exists (select 1 from service_agreement sa join service_point sp on sp.id = sa.service_point_id
+                    join premise p on p.id = sp.premise_id
+                    where sa.account_id = a.id and p.address_line1 ilike ${like}) as by_address,
+            exists (select 1 from service_agreement sa join meter_installation mi on mi.service_point_id = sa.service_point_id
+                    join meter m on m.id = mi.meter_id
+                    where sa.account_id = a.id and m.serial_number ilike ${prefix}) as by_meter,
+            ${
+              phoneLike
+                ? sql`regexp_replace(coalesce(c.phone, ''), '\\D', '', 'g') like ${`%${digits}`}`
+                : sql`false`
+            } as by_phone
+          from account a join customer c on c.id = a.customer_id
+        )
+        select h.*, a.account_number, c.name as customer_name, c.phone, a.status,
+          (select p.address_line1 || ', ' || p.city from service_agreement sa join service_point sp on sp.id = sa.service_point_id
+             join premise p on p.id = sp.premise_id where sa.account_id = a.id order by sa.service_type limit 1) as address
+        from hits h join account a on a.id = h.id join customer c on c.id = a.customer_id
+        where h.by_number or h.by_name or h.by_address or h.by_meter or h.by_phone
+        order by (h.by_number or h.by_meter) desc, c.name, a.account_number
+        limit ${limit + 1}`;
+      const page = rows.slice(0, limit);
+      const balances = page.length
+        ? await sql<{ accountId: string; cents: string }[]>`
+            select la.account_id, sum(p.amount_cents)::text as cents from ledger_account la
+            join posting p on p.ledger_account_id = la.id
+            where la.account_id in ${sql(page.map((r) => r.id))} group by la.account_id`
+        : [];
+      const bal = new Map(balances.map((b) => [b.accountId, Number(b.cents)]));
+      return {
+        object: 'list' as const,
+        has_more: rows.length > limit,
+        data: page.map((r) => ({
+          object: 'account' as const,
+          id: r.id,
+          accountNumber: r.accountNumber,
+          customerName: r.customerName,
+          phone: r.phone,
+          address: r.address,
+          status: r.status,
+          balanceCents: bal.get(r.id) ?? 0,
+          matchedOn: [
+            ...(r.byNumber ? ['account_number'] : []),
+            ...(r.byName ? ['name'] : []),
+            ...(r.byAddress ? ['address'] : []),
+            ...(r.byMeter ? ['meter'] : []),
+            ...(r.byPhone ? ['phone'] : []),
+          ],
+        })),
+      };
+    },
+  );
+}

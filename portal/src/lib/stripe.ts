@@ -1,0 +1,40 @@
+// Stripe.js is loaded from Stripe, as Stripe requires (never bundled); only what the portal uses is typed.
+
+export interface StripeJs {
+  elements(opts: { clientSecret: string; appearance?: unknown; locale?: string }): StripeElements;
+  confirmPayment(opts: {
+    elements: StripeElements;
+    redirect: 'if_required';
+    confirmParams?: { return_url?: string };
+  }): Promise<{
+    error?: { message?: string; code?: string };
+    paymentIntent?: { id: string; status: string; payment_method?: string | { id: string } | null };
+  }>;
+}
+export interface StripeElements {
+  create(kind: 'payment', opts?: unknown): { mount(el: HTMLElement): void; destroy(): void };
+}
+
+declare global {
+  interface Window {
+    Stripe?: (publishableKey: string, opts?: { locale?: string }) => StripeJs;
+  }
+}
+
+let loading: Promise<void> | null = null;
+
+export async function loadStripe(publishableKey: string, locale: string): Promise<StripeJs> {
+  loading ??= new Promise<void>((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = 'https://js.stripe.com/v3';
+    s.onload = () => resolve();
+    s.onerror = () => {
+      loading = null;
+      reject(new Error('Stripe.js could not be loaded'));
+    };
+    document.head.append(s);
+  });
+  await loading;
+  if (!window.Stripe) throw new Error('Stripe.js did not start');
+  return window.Stripe(publishableKey, { locale });
+}

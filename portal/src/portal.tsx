@@ -1,0 +1,616 @@
+// The customer portal: sign in or link an account, see the balance live, usage, bills and payments, pay.
+import { render } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { UsageChart } from './components/UsageChart';
+import { Card, ErrorNote, Money, Unavailable } from './components/ui';
+import {
+  type AccountSummary,
+  ApiError,
+  api,
+  login,
+  logout,
+  type Me,
+  newKey,
+  setCsrf,
+  type Usage,
+} from './lib/api';
+import { formatDate, formatMonth, locale, setLang, t, useLang, word } from './lib/i18n';
+import { useAccountEvents } from './lib/live';
+import { formatCents, parseDollars } from './lib/money';
+import { loadStripe, type StripeJs } from './lib/stripe';
+
+interface PortalConfig {
+  payments: string;
+  stripePublishableKey: string | null;
+}
+
+function App() {
+  const lang = useLang();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  useEffect(() => {
+    api<Me>('/me').then(setMe, () => setMe(null));
+  }, []);
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t('skip')}
+      </a>
+      <header>
+        <strong>cisflow · {t('appTitle')}</strong>
+        <nav class="header-actions">
+          <button
+            type="button"
+            class="link"
+            onClick={() => setLang(lang === 'en' ? 'es' : 'en')}
+            lang={lang === 'en' ? 'es' : 'en'}
+          >
+            {t('language')}
+          </button>
+          {me ? (
+            <button type="button" class="link" onClick={() => void logout()}>
+              {t('signOut')}
+            </button>
+          ) : null}
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {me === undefined ? (
+          <p>{t('loading')}</p>
+        ) : me ? (
+          <Accounts me={me} lang={lang} />
+        ) : (
+          <SignIn onDone={setMe} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function SignIn({ onDone }: { onDone: (m: Me) => void }) {
+  const [mode, setMode] = useState<'login' | 'signup'>('login');
+  const [err, setErr] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [factor, setFactor] = useState<'zip' | 'bill'>('zip');
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const v = (k: string) => String(f.get(k) ?? '').trim();
+    setBusy(true);
+    setErr(null);
+    try {
+      if (mode === 'login') onDone(await login(v('email'), String(f.get('password') ?? '')));
+      else {
+        const cents = parseDollars(v('lastBill'));
+        if (factor === 'bill' && cents === null) throw new Error(t('badAmount'));
+        const r = await api<{ user: Me; csrfToken: string }>('/auth/signup', {
+          method: 'POST',
+          body: {
+            accountNumber: v('accountNumber').replace(/\D/g, ''),
+            verification: factor === 'zip' ? { postalCode: v('zip') } : { lastBillCents: cents },
+            email: v('email'),
+            password: String(f.get('password') ?? ''),
+            ...(v('name') ? { displayName: v('name') } : {}),
+          },
+        });
+        setCsrf(r.csrfToken);
+        onDone(r.user);
+      }
+    } catch (e2) {
+      setErr(e2);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card narrow" onSubmit={submit} aria-labelledby="signin-title">
+      <h1 id="signin-title">{mode === 'login' ? t('signIn') : t('signUp')}</h1>
+      {mode === 'signup' ? (
+        <>
+          <label for="accountNumber">{t('accountNumber')}</label>
+          <input id="accountNumber" name="accountNumber" inputMode="numeric" autoComplete="off" required />
+          <fieldset>
+            <legend>{t('verifyWith')}</legend>
+            <label class="inline">
+              <input
+                type="radio"
+                name="factor"
+                checked={factor === 'zip'}
+                onChange={() => setFactor('zip')}
+              />{' '}
+              {t('zip')}
+            </label>
+            <label class="inline">
+              <input
+                type="radio"
+                name="factor"
+                checked={factor === 'bill'}
+                onChange={() => setFactor('bill')}
+              />{' '}
+              {t('lastBill')}
+            </label>
+          </fieldset>
+          {factor === 'zip' ? (
+            <>
+              <label for="zip">{t('zip')}</label>
+              <input id="zip" name="zip" inputMode="numeric" autoComplete="postal-code" required />
+            </>
+          ) : (
+            <>
+              <label for="lastBill">{t('lastBill')}</label>
+              <input id="lastBill" name="lastBill" inputMode="decimal" required />
+            </>
+          )}
+          <label for="name">{t('yourName')}</label>
+          <input id="name" name="name" autoComplete="name" />
+        </>
+      ) : null}
+      <label for="email">{t('email')}</label>
+      <input id="email" name="email" type="email" autoComplete="username" required />
+      <label for="password">{mode === 'login' ? t('password') : t('newPassword')}</label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+        minLength={mode === 'login' ? 1 : 10}
+        required
+      />
+      <button type="submit" disabled={busy}>
+        {mode === 'login' ? t('signIn') : t('signUp')}
+      </button>
+      <ErrorNote error={err} />
+      <p>
+        <button type="button" class="link" onClick={() => setMode(mode === 'login' ? 'signup' : 'login')}>
+          {mode === 'login' ? t('noLogin') : t('haveLogin')}
+        </button>
+      </p>
+    </form>
+  );
+}
+
+function Accounts({ me, lang }: { me: Me; lang: string }) {
+  const [accountId, setAccountId] = useState(me.accounts[0]?.id ?? null);
+  if (me.kind !== 'customer')
+    return (
+      <p class="card">
+        <a href="/staff">{t('staffTitle')}</a>
+      </p>
+    );
+  if (!accountId) return <p class="card">No accounts are linked to this login.</p>;
+  return (
+    <>
+      {me.accounts.length > 1 ? (
+        <p class="card">
+          <label for="acct">{t('selectAccount')}</label>
+          <select
+            id="acct"
+            value={accountId}
+            onChange={(e) => setAccountId((e.target as HTMLSelectElement).value)}
+          >
+            {me.accounts.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.accountNumber}
+              </option>
+            ))}
+          </select>
+        </p>
+      ) : null}
+      <AccountView key={accountId} accountId={accountId} lang={lang} />
+    </>
+  );
+}
+
+type Tab = 'overview' | 'usage' | 'bills' | 'payments' | 'settings';
+
+function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
+  const [a, setA] = useState<AccountSummary | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  const [tab, setTab] = useState<Tab>((location.hash.slice(1) as Tab) || 'overview');
+  const [live, setLive] = useState(false);
+  const load = useCallback(
+    () =>
+      api<AccountSummary>(`/accounts/${accountId}`).then(
+        (x) => setA(x),
+        (e) => setErr(e),
+      ),
+    [accountId],
+  );
+  useEffect(() => void load(), [load]);
+  useAccountEvents(accountId, (e) => {
+    setLive(true);
+    // the balance at once from the event; the lists behind it from the API
+    setA((prev) => (prev ? { ...prev, balanceCents: e.balanceCents } : prev));
+    if (e.type !== 'balance') void load();
+  });
+  const go = (x: Tab) => {
+    setTab(x);
+    history.replaceState(null, '', `#${x}`);
+  };
+  if (err) return <ErrorNote error={err} />;
+  if (!a) return <p>{t('loading')}</p>;
+  const address = a.serviceAgreements[0];
+  return (
+    <>
+      <section class="card balance-card" aria-labelledby="bal-label">
+        <p class="muted">
+          {t('selectAccount')} {a.accountNumber} · {a.customer.name}
+          {address ? ` · ${address.addressLine1}, ${address.city}` : ''}
+        </p>
+        <p id="bal-label">
+          {t('balance')}{' '}
+          {live ? (
+            <span class="live" title={t('live')}>
+              ● {t('live')}
+            </span>
+          ) : null}
+        </p>
+        <p class="balance" data-testid="balance" aria-live="polite">
+          <Money cents={a.balanceCents} />
+        </p>
+        <p data-testid="due">
+          {a.balanceCents > 0 && a.dueDate
+            ? t('due', { date: formatDate(a.dueDate) })
+            : a.balanceCents < 0
+              ? t('credit')
+              : t('nothingDue')}
+        </p>
+        {a.balanceCents > 0 ? (
+          <button type="button" onClick={() => go('payments')}>
+            {t('payNow')}
+          </button>
+        ) : null}
+      </section>
+      <nav class="tabs" aria-label={t('appTitle')}>
+        {(['overview', 'usage', 'bills', 'payments', 'settings'] as const).map((x) => (
+          <button
+            type="button"
+            key={x}
+            class={tab === x ? 'tab active' : 'tab'}
+            aria-current={tab === x ? 'page' : undefined}
+            onClick={() => go(x)}
+          >
+            {t(x)}
+          </button>
+        ))}
+      </nav>
+      {tab === 'overview' ? (
+        <>
+          <UsagePanel accountId={accountId} lang={lang} compact />
+          <BillsPanel a={a} limit={3} />
+        </>
+      ) : null}
+      {tab === 'usage' ? <UsagePanel accountId={accountId} lang={lang} /> : null}
+      {tab === 'bills' ? <BillsPanel a={a} /> : null}
+      {tab === 'payments' ? (
+        <>
+          <PayPanel a={a} />
+          <AutopayPanel accountId={accountId} />
+          <PaymentsPanel a={a} />
+        </>
+      ) : null}
+      {tab === 'settings' ? <SettingsPanel a={a} /> : null}
+    </>
+  );
+}
+
+function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: string; compact?: boolean }) {
+  const [months, setMonths] = useState<12 | 24>(12);
+  const [u, setU] = useState<Usage | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  useEffect(() => {
+    setU(null);
+    api<Usage>(`/accounts/${accountId}/usage?months=${months}`).then(setU, setErr);
+  }, [accountId, months]);
+  return (
+    <Card title={t('usageTitle')} id="usage">
+      {compact ? null : (
+        <fieldset class="segmented">
+          <legend class="visually-hidden">{t('usageTitle')}</legend>
+          {([12, 24] as const).map((m) => (
+            <button
+              type="button"
+              key={m}
+              class={months === m ? 'tab active' : 'tab'}
+              aria-pressed={months === m}
+              onClick={() => setMonths(m)}
+            >
+              {m === 12 ? t('months12') : t('months24')}
+            </button>
+          ))}
+        </fieldset>
+      )}
+      <ErrorNote error={err} />
+      {!u ? (
+        <p>{t('loading')}</p>
+      ) : u.services.length === 0 ? (
+        <p>{t('noUsage')}</p>
+      ) : (
+        u.services.map((s) => <UsageChart key={`${s.serviceType}-${u.months}`} service={s} lang={lang} />)
+      )}
+    </Card>
+  );
+}
+
+function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
+  const bills = limit ? a.bills.slice(0, limit) : a.bills;
+  return (
+    <Card title={t('bills')} id="bills">
+      {bills.length === 0 ? (
+        <p>{t('noBills')}</p>
+      ) : (
+        <table data-testid="bills">
+          <thead>
+            <tr>
+              <th scope="col">{t('period')}</th>
+              <th scope="col">{t('dueDate')}</th>
+              <th scope="col" class="num">
+                {t('amount')}
+              </th>
+              <th scope="col">{t('pdf')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {bills.map((b) => (
+              <tr key={b.id} data-period={b.period}>
+                <td>{formatMonth(b.period)}</td>
+                <td>{formatDate(b.dueDate)}</td>
+                <td class="num">
+                  <Money cents={b.totalCents} />
+                </td>
+                <td>
+                  <a
+                    href={`/bills/${b.id}/document`}
+                    target="_blank"
+                    rel="noopener"
+                    aria-label={t('viewPdf', { period: formatMonth(b.period) })}
+                  >
+                    {t('pdf')}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+function PaymentsPanel({ a }: { a: AccountSummary }) {
+  return (
+    <Card title={t('paymentHistory')} id="payment-history">
+      {a.payments.length === 0 ? (
+        <p>{t('noPayments')}</p>
+      ) : (
+        <table data-testid="payments">
+          <thead>
+            <tr>
+              <th scope="col">{t('date')}</th>
+              <th scope="col">{t('method')}</th>
+              <th scope="col">{t('status')}</th>
+              <th scope="col" class="num">
+                {t('amount')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.payments.map((p) => (
+              <tr key={p.id} data-status={p.status}>
+                <td>{formatDate(String(p.receivedAt))}</td>
+                <td>{word(p.method)}</td>
+                <td>{word(p.status)}</td>
+                <td class="num">
+                  <Money cents={p.amountCents} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+function PayPanel({ a }: { a: AccountSummary }) {
+  const [step, setStep] = useState<'form' | 'element' | 'done'>('form');
+  const [method, setMethod] = useState<'card' | 'ach'>('card');
+  const [amount, setAmount] = useState(
+    a.balanceCents > 0 ? formatCents(a.balanceCents).replace(/[$,]/g, '') : '',
+  );
+  const [autopay, setAutopay] = useState(false);
+  const [err, setErr] = useState<unknown>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [stripe, setStripe] = useState<{ js: StripeJs; elements: ReturnType<StripeJs['elements']> } | null>(
+    null,
+  );
+  const [cents, setCents] = useState(0);
+
+  const start = async (e: Event) => {
+    e.preventDefault();
+    setErr(null);
+    const c = parseDollars(amount);
+    if (c === null || c < 50) return setErr(new Error(t('badAmount')));
+    setBusy(true);
+    try {
+      const cfg = await api<PortalConfig>('/portal/config.json');
+      const p = await api<{ id: string; provider: string; clientSecret: string | null; status: string }>(
+        `/accounts/${a.id}/payments`,
+        { method: 'POST', body: { amountCents: c, method }, idempotencyKey: newKey() },
+      );
+      setCents(c);
+      if (p.provider === 'stripe' && p.clientSecret && cfg.stripePublishableKey) {
+        const js = await loadStripe(cfg.stripePublishableKey, locale().slice(0, 2));
+        const elements = js.elements({ clientSecret: p.clientSecret, locale: locale().slice(0, 2) });
+        setStripe({ js, elements });
+        setStep('element');
+        // mounted once the container is on the page
+        requestAnimationFrame(() => {
+          const box = document.getElementById('payment-element');
+          if (box) elements.create('payment', { layout: 'tabs' }).mount(box);
+        });
+      } else {
+        setNote(p.provider === 'outbox' ? `${t('devOutbox')} ${t('paymentDone')}` : t('paymentProcessing'));
+        setStep('done');
+      }
+    } catch (e2) {
+      setErr(e2);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const confirm = async (e: Event) => {
+    e.preventDefault();
+    if (!stripe) return;
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await stripe.js.confirmPayment({
+        elements: stripe.elements,
+        redirect: 'if_required',
+        confirmParams: { return_url: `${location.origin}/portal#payments` },
+      });
+      if (r.error) throw new Error(r.error.message ?? r.error.code ?? 'declined');
+      const pm = r.paymentIntent?.payment_method;
+      const pmId = typeof pm === 'string' ? pm : pm?.id;
+      if (autopay && pmId) {
+        await api(`/accounts/${a.id}/autopay`, {
+          method: 'PUT',
+          body: { method, paymentMethodRef: pmId },
+        });
+      }
+      setNote(r.paymentIntent?.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing'));
+      setStep('done');
+    } catch (e2) {
+      setErr(e2);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title={t('payNow')} id="pay">
+      {step === 'form' ? (
+        <form onSubmit={start}>
+          <label for="amount">{t('amountToPay')}</label>
+          <input
+            id="amount"
+            inputMode="decimal"
+            value={amount}
+            onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
+            required
+          />
+          <fieldset>
+            <legend>{t('method')}</legend>
+            {(['card', 'ach'] as const).map((m) => (
+              <label class="inline" key={m}>
+                <input type="radio" name="method" checked={method === m} onChange={() => setMethod(m)} />{' '}
+                {t(m)}
+              </label>
+            ))}
+          </fieldset>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={autopay}
+              onChange={(e) => setAutopay((e.target as HTMLInputElement).checked)}
+            />{' '}
+            {t('paySaveAutopay')}
+          </label>
+          <button type="submit" disabled={busy}>
+            {t('continue')}
+          </button>
+        </form>
+      ) : null}
+      {step === 'element' ? (
+        <form onSubmit={confirm}>
+          <div id="payment-element" class="payment-element" />
+          <button type="submit" disabled={busy} data-testid="confirm-pay">
+            {t('confirmPay', { amount: formatCents(cents, locale()) })}
+          </button>{' '}
+          <button type="button" class="secondary" onClick={() => setStep('form')}>
+            {t('cancel')}
+          </button>
+        </form>
+      ) : null}
+      {step === 'done' && note ? (
+        <p class="ok" role="status" data-testid="pay-result">
+          {note}
+        </p>
+      ) : null}
+      <ErrorNote error={err} />
+    </Card>
+  );
+}
+
+function AutopayPanel({ accountId }: { accountId: string }) {
+  const [s, setS] = useState<{
+    enrolled: boolean;
+    method: string | null;
+    paymentMethodRef: string | null;
+    daysBeforeDue: number | null;
+  } | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  const load = useCallback(
+    () => api<typeof s>(`/accounts/${accountId}/autopay`).then(setS, setErr),
+    [accountId],
+  );
+  useEffect(() => void load(), [load]);
+  const stop = async () => {
+    try {
+      await api(`/accounts/${accountId}/autopay`, { method: 'DELETE' });
+      await load();
+    } catch (e) {
+      setErr(e);
+    }
+  };
+  return (
+    <Card title={t('autopay')} id="autopay">
+      {s ? (
+        s.enrolled ? (
+          <>
+            <p data-testid="autopay-status">
+              {t('autopayOn', {
+                method: word(s.method ?? ''),
+                ref: `…${(s.paymentMethodRef ?? '').slice(-4)}`,
+                days: s.daysBeforeDue ?? 0,
+              })}
+            </p>
+            <button type="button" class="secondary" onClick={stop}>
+              {t('stopAutopay')}
+            </button>
+          </>
+        ) : (
+          <p data-testid="autopay-status">{t('autopayOff')}</p>
+        )
+      ) : (
+        <p>{t('loading')}</p>
+      )}
+      <ErrorNote error={err} />
+    </Card>
+  );
+}
+
+function SettingsPanel({ a }: { a: AccountSummary }) {
+  return (
+    <>
+      <Card title={t('paperless')}>
+        <p>{a.paperless ? t('paperlessOn') : t('paperlessOff')}</p>
+        <p class="muted">{t('notAvailable')}</p>
+      </Card>
+      <Unavailable title={t('alerts')} />
+      <Unavailable title={t('serviceRequests')} />
+      <Unavailable title={t('disputes')} />
+      <Unavailable title={t('downloadData')} />
+    </>
+  );
+}
+
+export function isAuthError(e: unknown) {
+  return e instanceof ApiError && e.status === 401;
+}
+
+render(<App />, document.getElementById('app')!);
