@@ -13,7 +13,6 @@ import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
-import meterDataRoutes from './routes/meter-data.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
@@ -28,7 +27,8 @@ import type { AppDeps } from './types.js';
 export async function buildApp(
   deps: AppDeps,
   opts: {
-    logger?: FastifyBaseLogger /** sees every route as it is added (tests enumerate them) */;
+    logger?: FastifyBaseLogger;
+    /** sees every route as it is added (tests enumerate them) */
     onRoute?: (r: RouteOptions) => void;
   } = {},
 ) {
@@ -65,7 +65,6 @@ export async function buildApp(
     billRunRoutes,
     paymentRoutes,
     eventRoutes,
-    meterDataRoutes,
     usageRoutes,
     searchRoutes,
     reportRoutes,
