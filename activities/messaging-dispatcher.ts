@@ -1,0 +1,140 @@
+// The notification dispatcher: runs in every worker process, beside the Temporal workers. It turns each row
+// queueNotification() wrote into a `notification/{id}` workflow:
+//   - LISTEN notification_queued: started within milliseconds of the capability's commit;
+//   - a sweep of pending rows at start, on every (re)connection of the listener, and every sweepIntervalMs:
+//     nothing is lost while no worker runs, nor when a NOTIFY is missed.
+// Several workers may start the same notification; the workflow id (REJECT_DUPLICATE) lets one run.
+import {
+  type Client,
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
+import type { Sql } from '../db/client.js';
+import type { MessagingPolicy } from '../domain/messages/policy.js';
+import {
+  HIGH_USAGE_SCHEDULE_ID,
+  highUsageCheckWorkflow,
+  notificationWorkflow,
+  notificationWorkflowId,
+} from '../workflows/messaging.js';
+
+export interface Dispatcher {
+  /** starts workflows for pending notifications; returns how many it started */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startNotificationDispatcher(o: {
+  sql: Sql;
+  client: Client;
+  taskQueue: string;
+  policy: MessagingPolicy;
+  log?: { warn(obj: unknown, msg?: string): void };
+}): Promise<Dispatcher> {
+  let stopped = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const policyArg = {
+    quietHours: o.policy.quietHours,
+    retry: o.policy.retry,
+  };
+
+  const start = async (ids: string[]) => {
+    let started = 0;
+    // bounded concurrency: a bill run may queue thousands at once
+    for (let i = 0; i < ids.length; i += 20) {
+      const batch = ids.slice(i, i + 20);
+      const results = await Promise.all(
+        batch.map(async (id) => {
+          try {
+            await o.client.workflow.start(notificationWorkflow, {
+              workflowId: notificationWorkflowId(id),
+              taskQueue: o.taskQueue,
+              args: [{ notificationId: id, policy: policyArg }],
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            });
+            return true;
+          } catch (e) {
+            if (e instanceof WorkflowExecutionAlreadyStartedError) return false;
+            throw e;
+          }
+        }),
+      );
+      started += results.filter(Boolean).length;
+      await o.sql`update notification set dispatched_at = now() where id = any(${batch})`;
+    }
+    return started;
+  };
+  const track = <T>(p: Promise<T>) => {
+    inFlight.add(p);
+    p.catch((e) => {
+      // the next sweep picks the notification up again
+      if (!stopped) o.log?.warn({ err: e }, 'notification dispatch failed; the sweep will retry');
+    }).finally(() => inFlight.delete(p));
+    return p;
+  };
+
+  const sweep = async () => {
+    let total = 0;
+    for (;;) {
+      const rows = await o.sql<{ id: string }[]>`
+        select id from notification where status = 'pending'
+          and (dispatched_at is null or dispatched_at < now() - make_interval(secs => ${o.policy.redispatchAfterMs / 1000}))
+        order by created_at limit 500`;
+      if (!rows.length || stopped) return total;
+      total += await start(rows.map((r) => r.id));
+      if (rows.length < 500) return total;
+    }
+  };
+
+  const listener = await o.sql.listen(
+    'notification_queued',
+    (id) => {
+      if (!stopped) track(start([id]));
+    },
+    () => {
+      // (re)connected: anything queued while the listener was away is found by a sweep
+      if (!stopped) track(sweep());
+    },
+  );
+  const timer = setInterval(() => {
+    if (!stopped) track(sweep());
+  }, o.policy.sweepIntervalMs);
+  timer.unref();
+
+  return {
+    sweep: () => track(sweep()),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await listener.unlisten();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** The daily high-usage check as a Temporal Schedule, created once (a second call finds it and leaves it). */
+export async function ensureHighUsageSchedule(
+  client: Client,
+  o: { taskQueue: string; interval: string; scheduleId?: string },
+): Promise<'created' | 'exists'> {
+  const scheduleId = o.scheduleId ?? HIGH_USAGE_SCHEDULE_ID;
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: o.interval as never }] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      action: {
+        type: 'startWorkflow',
+        workflowType: highUsageCheckWorkflow,
+        workflowId: scheduleId,
+        taskQueue: o.taskQueue,
+        args: [{}],
+      },
+    });
+    return 'created';
+  } catch (e) {
+    if (e instanceof ScheduleAlreadyRunning) return 'exists';
+    throw e;
+  }
+}

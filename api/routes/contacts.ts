@@ -1,0 +1,288 @@
+// Contacts: the email addresses and mobile numbers messages go to. A new contact is verified before it is
+// used (an email link, or a 6-digit SMS code); staff see contacts flagged by a bounce, a spam report or an
+// invalid number.
+import { Type } from '@sinclair/typebox';
+import {
+  addContact,
+  type Contact,
+  createVerification,
+  getContact,
+  listContacts,
+  normalizeEmail,
+  normalizePhone,
+  verifyContact,
+  verifyEmailLink,
+} from '../../db/contacts.js';
+import { queueMessagingNotice } from '../../db/messaging.js';
+import { messagingPolicy } from '../../domain/messages/policy.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams, Nullable } from '../schemas.js';
+import type { App, AppDeps } from '../types.js';
+
+const When = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+const ContactSchema = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('contact'),
+  kind: Type.String(),
+  value: Type.String(),
+  verified: Type.Boolean(),
+  status: Type.String({
+    description: 'active, invalid (provider said so) or suppressed (bounce, spam report)',
+  }),
+  flag: Nullable(Type.String()),
+  optedOut: Type.Boolean({ description: 'the number sent STOP' }),
+});
+const view = (c: Contact) => ({
+  id: c.id,
+  object: 'contact' as const,
+  kind: c.kind,
+  value: c.value,
+  verified: c.verifiedAt !== null,
+  status: c.status,
+  flag: c.flag,
+  optedOut: c.optedOut,
+});
+
+const VERIFY_ERRORS: Record<string, string> = {
+  wrong_code: 'That code is not right',
+  expired: 'That code has expired; ask for a new one',
+  too_many_attempts: 'Too many wrong tries; ask for a new code',
+  no_pending_code: 'There is no code waiting for this contact; ask for a new one',
+};
+
+export default async function contactRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+  const ttl = messagingPolicy().verificationTtlMinutes;
+  const own = {
+    staff: STAFF.any,
+    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
+  };
+  const customerOf = async (accountId: string) => {
+    const [a] = await sql<{ customerId: string }[]>`select customer_id from account where id = ${accountId}`;
+    if (!a) throw notFound('account', accountId);
+    return a.customerId;
+  };
+  const contactOf = async (accountId: string, contactId: string) => {
+    const customerId = await customerOf(accountId);
+    const c = await getContact(sql, contactId);
+    if (!c || c.customerId !== customerId || !['email', 'sms'].includes(c.kind))
+      throw notFound('contact', contactId, 'contactId');
+    return c;
+  };
+  /** a new secret, sent to the contact itself through the messaging outbox */
+  const sendVerification = async (accountId: string, c: Contact) =>
+    sql.begin(async (tx) => {
+      const secret = await createVerification(tx, c.id, c.kind as 'email' | 'sms', ttl);
+      await queueMessagingNotice(tx, {
+        accountId,
+        alert: 'contact_verification',
+        key: `contact_verification/${c.id}/${Date.now()}`,
+        data:
+          c.kind === 'email'
+            ? { contactId: c.id, link: `${deps.publicUrl}/portal/verify-contact?token=${c.id}.${secret}` }
+            : { contactId: c.id, code: secret },
+        urgent: true, // the customer is waiting for it: not held by quiet hours
+      });
+    });
+
+  app.get(
+    '/accounts/:id/contacts',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary: "The customer's email addresses and mobile numbers",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(ContactSchema),
+            has_more: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => ({
+      object: 'list' as const,
+      data: (await listContacts(sql, await customerOf(req.params.id))).map(view),
+      has_more: false,
+    }),
+  );
+
+  app.post(
+    '/accounts/:id/contacts',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Add an email address or mobile number; a verification link (email) or 6-digit code (SMS) is sent to it. Sending it again sends a new code.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            kind: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+            value: Type.String({ minLength: 3, maxLength: 254 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ContactSchema },
+      },
+    },
+    async (req, reply) => {
+      const customerId = await customerOf(req.params.id);
+      const value =
+        req.body.kind === 'email' ? normalizeEmail(req.body.value) : normalizePhone(req.body.value);
+      if (!value)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          req.body.kind === 'email' ? 'invalid_email' : 'invalid_phone',
+          req.body.kind === 'email'
+            ? 'That is not an email address'
+            : 'That is not a phone number (use +1 and 10 digits, or 10 digits)',
+          'value',
+        );
+      const id = await addContact(sql, customerId, req.body.kind, value);
+      const c = (await getContact(sql, id))!;
+      if (!c.verifiedAt) await sendVerification(req.params.id, c);
+      req.auditResource = { type: 'contact', id, detail: { kind: c.kind } };
+      return reply.status(201).send(view(c));
+    },
+  );
+
+  app.post(
+    '/accounts/:id/contacts/:contactId/verify',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary: 'Confirm a contact with the code sent to it (5 tries per code)',
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          contactId: Type.String({ maxLength: 64 }),
+        }),
+        body: Type.Object(
+          { code: Type.String({ minLength: 4, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ContactSchema },
+      },
+    },
+    async (req) => {
+      const c = await contactOf(req.params.id, req.params.contactId);
+      const r = await verifyContact(sql, c.id, req.body.code.trim());
+      if (r !== 'verified')
+        throw new ApiError(
+          r === 'wrong_code' ? 400 : 409,
+          'invalid_request_error',
+          r,
+          VERIFY_ERRORS[r]!,
+          'code',
+        );
+      req.auditResource = { type: 'contact', id: c.id, detail: { verified: true } };
+      return view((await getContact(sql, c.id))!);
+    },
+  );
+
+  app.post(
+    '/accounts/:id/contacts/:contactId/verification',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary: 'Send a new verification code or link to a contact',
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          contactId: Type.String({ maxLength: 64 }),
+        }),
+        response: {
+          202: Type.Object({
+            object: Type.Literal('verification'),
+            contactId: Type.String(),
+            sent: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const c = await contactOf(req.params.id, req.params.contactId);
+      if (c.status !== 'active')
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'contact_unusable',
+          `This contact is ${c.status}: ${c.flag ?? ''}`.trim(),
+          'contactId',
+        );
+      await sendVerification(req.params.id, c);
+      req.auditResource = { type: 'contact', id: c.id, detail: { verificationSent: true } };
+      return reply.status(202).send({ object: 'verification' as const, contactId: c.id, sent: true });
+    },
+  );
+
+  app.post(
+    '/contacts/verify',
+    {
+      // the token from the emailed link is the credential (32 random bytes, single use, expiring)
+      config: { access: { public: true } },
+      schema: {
+        tags: ['messages'],
+        summary: 'Confirm an email address with the token from the emailed link',
+        body: Type.Object(
+          { token: Type.String({ minLength: 10, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ object: Type.Literal('contact_verification'), verified: Type.Boolean() }),
+        },
+      },
+    },
+    async (req) => {
+      const r = await verifyEmailLink(sql, req.body.token);
+      if (r !== 'verified')
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          r === 'wrong_code' ? 'token_invalid' : r,
+          r === 'wrong_code' ? 'That link is not valid' : VERIFY_ERRORS[r]!,
+          'token',
+        );
+      return { object: 'contact_verification' as const, verified: true };
+    },
+  );
+
+  app.get(
+    '/contacts/flagged',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['messages'],
+        summary: 'Contacts flagged for staff: bounced or spam-reported email, invalid numbers',
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(
+              Type.Intersect([
+                ContactSchema,
+                Type.Object({ customerId: Type.String(), flaggedAt: Nullable(When) }),
+              ]),
+            ),
+            has_more: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async () => {
+      const rows = await sql<Contact[]>`
+        select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
+          (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
+        from customer_contact c where c.flag is not null order by c.flagged_at desc limit 200`;
+      return {
+        object: 'list' as const,
+        data: rows.map((c) => ({ ...view(c), customerId: c.customerId, flaggedAt: c.flaggedAt })),
+        has_more: rows.length === 200,
+      };
+    },
+  );
+}

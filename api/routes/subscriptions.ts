@@ -1,0 +1,153 @@
+// Alert subscriptions per customer (each alert type: email, SMS, both or none), and paperless billing.
+// The customer manages their own (through any account they can reach); staff can too, audited. A change is
+// confirmed to the customer by a message.
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { queueMessagingNotice } from '../../db/messaging.js';
+import { ALERT_TYPES, type AlertType, queueNotification } from '../../db/notifications.js';
+import { type Channels, setSubscriptions, subscriptionsFor, verifiedKinds } from '../../db/subscriptions.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams } from '../schemas.js';
+import type { App, AppDeps } from '../types.js';
+
+const ChannelsSchema = Type.Union([
+  Type.Literal('email'),
+  Type.Literal('sms'),
+  Type.Literal('both'),
+  Type.Literal('none'),
+]);
+const Subscriptions = Type.Object({
+  object: Type.Literal('subscriptions'),
+  accountId: Type.String(),
+  customerId: Type.String(),
+  alerts: Type.Array(
+    Type.Object({
+      alert: Type.String(),
+      channels: ChannelsSchema,
+      source: Type.Union([Type.Literal('default'), Type.Literal('customer')]),
+    }),
+  ),
+});
+
+export default async function subscriptionRoutes(app: App, deps: AppDeps) {
+  const { sql } = deps;
+  const own = {
+    staff: STAFF.any,
+    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
+  };
+  const customerOf = async (accountId: string) => {
+    const [a] = await sql<{ customerId: string }[]>`select customer_id from account where id = ${accountId}`;
+    if (!a) throw notFound('account', accountId);
+    return a.customerId;
+  };
+  const view = async (accountId: string, customerId: string) => ({
+    object: 'subscriptions' as const,
+    accountId,
+    customerId,
+    alerts: (await subscriptionsFor(sql, customerId)).map((s) => ({
+      alert: s.alert,
+      channels: s.channels,
+      source: s.source,
+    })),
+  });
+
+  app.get(
+    '/accounts/:id/subscriptions',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary:
+          "The customer's alert subscriptions: per alert type, email, sms, both or none (defaults: email when verified; SMS too for outages and collection notices)",
+        params: IdParams,
+        response: { 200: Subscriptions },
+      },
+    },
+    async (req) => view(req.params.id, await customerOf(req.params.id)),
+  );
+
+  app.put(
+    '/accounts/:id/subscriptions',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Choose channels per alert type; unnamed alert types keep their setting. Confirmed by a message.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            alerts: Type.Record(Type.Union(ALERT_TYPES.map((a) => Type.Literal(a))), ChannelsSchema, {
+              minProperties: 1,
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Subscriptions },
+      },
+    },
+    async (req) => {
+      const customerId = await customerOf(req.params.id);
+      const alerts = req.body.alerts as Partial<Record<AlertType, Channels>>;
+      const changed = await sql.begin(async (tx) => {
+        const n = await setSubscriptions(tx, customerId, alerts);
+        if (n > 0)
+          await queueMessagingNotice(tx, {
+            accountId: req.params.id,
+            alert: 'subscriptions_changed',
+            key: `subscriptions_changed/${customerId}/${randomUUID()}`,
+            data: { changed: Object.keys(alerts).join(',') },
+          });
+        return n;
+      });
+      req.auditResource = { type: 'subscriptions', id: customerId, detail: { alerts, changed } };
+      return view(req.params.id, customerId);
+    },
+  );
+
+  app.put(
+    '/accounts/:id/paperless',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Turn paperless billing on or off. On: bills are emailed (bill_ready with the e-bill link) instead of printed; confirmed by a message.',
+        params: IdParams,
+        body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            object: Type.Literal('paperless'),
+            accountId: Type.String(),
+            enabled: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const customerId = await customerOf(req.params.id);
+      if (req.body.enabled && !(await verifiedKinds(sql, customerId)).email)
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'email_not_verified',
+          'Add and verify an email address before turning paperless billing on',
+          'enabled',
+        );
+      await sql.begin(async (tx) => {
+        const [changed] = await tx`update account set paperless = ${req.body.enabled}
+          where id = ${req.params.id} and paperless <> ${req.body.enabled} returning id`;
+        if (changed)
+          await queueNotification(tx, {
+            accountId: req.params.id,
+            alert: 'paperless_enrolled',
+            key: `paperless_enrolled/${req.params.id}/${randomUUID()}`,
+            data: { enabled: req.body.enabled },
+          });
+      });
+      req.auditResource = { type: 'paperless', id: req.params.id, detail: { enabled: req.body.enabled } };
+      return { object: 'paperless' as const, accountId: req.params.id, enabled: req.body.enabled };
+    },
+  );
+}

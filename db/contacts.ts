@@ -1,0 +1,116 @@
+// Customer contacts (email addresses and SMS numbers) and their verification: an email link or an SMS code.
+// Only the hash of a code is kept; a code expires, and five wrong tries use it up.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { newId } from '../lib/ids.js';
+import type { Sql, Tx } from './client.js';
+
+type Db = Sql | Tx;
+
+export interface Contact {
+  id: string;
+  customerId: string;
+  kind: 'email' | 'sms';
+  value: string;
+  verifiedAt: Date | null;
+  status: 'active' | 'invalid' | 'suppressed';
+  flag: string | null;
+  flaggedAt: Date | null;
+  optedOut: boolean;
+}
+
+/** Contact ids sort by creation like the rest (`cc_` + time + random). */
+const contactId = () => `cc_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+export const MAX_VERIFY_ATTEMPTS = 5;
+
+/** E.164 for North American numbers typed loosely ("(541) 555-0100" → "+15415550100"); other input as given. */
+export function normalizePhone(raw: string): string | null {
+  const digits = raw.replace(/[\s().-]/g, '');
+  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
+  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
+  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
+  return null;
+}
+export const normalizeEmail = (raw: string) => {
+  const e = raw.trim();
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) && e.length <= 254 ? e : null;
+};
+
+export async function listContacts(db: Db, customerId: string): Promise<Contact[]> {
+  return db<Contact[]>`
+    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
+      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
+    from customer_contact c where c.customer_id = ${customerId} and c.kind in ('email', 'sms')
+    order by c.created_at, c.id`;
+}
+
+export async function getContact(db: Db, id: string): Promise<Contact | undefined> {
+  const [c] = await db<Contact[]>`
+    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
+      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
+    from customer_contact c where c.id = ${id}`;
+  return c;
+}
+
+/** Adds a contact (or finds the same one again); a new or changed address starts unverified. */
+export async function addContact(db: Db, customerId: string, kind: 'email' | 'sms', value: string) {
+  const [row] = await db<{ id: string }[]>`
+    insert into customer_contact (id, customer_id, kind, value)
+    values (${contactId()}, ${customerId}, ${kind}, ${value})
+    on conflict (customer_id, kind, value) do update set
+      -- added again after a bounce or an invalid-number report: it must be verified afresh
+      verified_at = case when customer_contact.status = 'active' then customer_contact.verified_at end,
+      status = 'active'
+    returning id`;
+  return row!.id;
+}
+
+/** A new verification secret for the contact: a 6-digit code for SMS, a long token for an email link. */
+export async function createVerification(
+  db: Db,
+  contactId: string,
+  kind: 'email' | 'sms',
+  ttlMinutes: number,
+) {
+  const secret =
+    kind === 'sms' ? String(randomInt(0, 1_000_000)).padStart(6, '0') : randomBytes(24).toString('base64url');
+  // codes are short: scope their hash to the contact so two contacts' equal codes never collide
+  await db`update contact_verification set used_at = now() where contact_id = ${contactId} and used_at is null`;
+  await db`insert into contact_verification (id, contact_id, secret_hash, expires_at)
+    values (${newId('vrf')}, ${contactId}, ${hash(`${contactId}:${secret}`)}, now() + make_interval(mins => ${ttlMinutes}))`;
+  return secret;
+}
+
+export type VerifyResult = 'verified' | 'wrong_code' | 'expired' | 'too_many_attempts' | 'no_pending_code';
+
+/** Checks an SMS code (or an email token) for the contact; marks the contact verified on success. */
+export async function verifyContact(db: Sql, contactId: string, secret: string): Promise<VerifyResult> {
+  return db.begin(async (tx) => {
+    const [v] = await tx<{ id: string; secretHash: string; expired: boolean; attempts: number }[]>`
+      select id, secret_hash, expires_at < now() as expired, attempts from contact_verification
+      where contact_id = ${contactId} and used_at is null order by created_at desc limit 1 for update`;
+    if (!v) return 'no_pending_code';
+    if (v.expired) return 'expired';
+    if (v.attempts >= MAX_VERIFY_ATTEMPTS) return 'too_many_attempts';
+    if (v.secretHash !== hash(`${contactId}:${secret}`)) {
+      await tx`update contact_verification set attempts = attempts + 1 where id = ${v.id}`;
+      return v.attempts + 1 >= MAX_VERIFY_ATTEMPTS ? 'too_many_attempts' : 'wrong_code';
+    }
+    await tx`update contact_verification set used_at = now() where id = ${v.id}`;
+    await tx`update customer_contact set verified_at = now(), status = 'active', flag = null, flagged_at = null
+      where id = ${contactId}`;
+    return 'verified';
+  });
+}
+
+/** The email link carries contact id and token: `{contactId}.{token}`. */
+export async function verifyEmailLink(db: Sql, link: string): Promise<VerifyResult> {
+  const dot = link.indexOf('.');
+  if (dot < 1) return 'no_pending_code';
+  return verifyContact(db, link.slice(0, dot), link.slice(dot + 1));
+}
+
+/** A bounce, spam report or invalid number: the contact is not used again until staff or the customer fix it. */
+export async function flagContact(db: Db, contactId: string, status: 'invalid' | 'suppressed', flag: string) {
+  await db`update customer_contact set status = ${status}, flag = ${flag}, flagged_at = now() where id = ${contactId}`;
+}

@@ -1,0 +1,344 @@
+// The messaging capability's records: planning a notification into messages (subscriptions, verified
+// contacts, language, quiet hours), each message's state as it is sent, and delivery events from webhooks.
+import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js';
+import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
+import { newId } from '../lib/ids.js';
+import type { Sql, Tx } from './client.js';
+import { type Contact, getContact } from './contacts.js';
+import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
+import { defaultSubscription, verifiedKinds } from './subscriptions.js';
+
+type Db = Sql | Tx;
+export type Channel = 'email' | 'sms';
+
+export interface PlannedMessage {
+  id: string;
+  channel: Channel;
+  /** how long to wait before sending (SMS quiet hours), ms */
+  delayMs: number;
+}
+
+export interface PlanResult {
+  status: 'planned' | 'skipped' | 'processed';
+  messages: PlannedMessage[];
+  reason?: string;
+}
+
+export interface PlanOptions {
+  publicUrl: string;
+  providers: { email: 'sendgrid' | 'outbox'; sms: 'twilio' | 'outbox' };
+  quietHours: QuietHours;
+  now?: Date;
+}
+
+/**
+ * Turns a queued notification into its messages, once: the rows are keyed `{notificationId}/{channel}`, so a
+ * retried activity finds the messages it planned before. Only verified, active contacts are used (a
+ * contact_verification message goes to the contact being verified); SMS to a number that sent STOP is not.
+ */
+export async function planNotification(
+  sql: Sql,
+  notificationId: string,
+  o: PlanOptions,
+): Promise<PlanResult> {
+  return sql.begin(async (tx) => {
+    const [n] = await tx<
+      { id: string; accountId: string; alert: string; data: TemplateData; urgent: boolean; status: string }[]
+    >`select id, account_id, alert, data, urgent, status from notification where id = ${notificationId} for update`;
+    if (!n) return { status: 'skipped' as const, messages: [], reason: 'no such notification' };
+    const now = o.now ?? new Date();
+    const existing = await tx<{ id: string; channel: Channel; sendAfter: Date | null }[]>`
+      select id, channel, send_after from outbound_message where notification_id = ${n.id} order by channel`;
+    if (existing.length)
+      return {
+        status: 'planned' as const,
+        messages: existing.map((m) => ({
+          id: m.id,
+          channel: m.channel,
+          delayMs: Math.max(0, (m.sendAfter?.getTime() ?? 0) - now.getTime()),
+        })),
+      };
+    if (n.status !== 'pending') return { status: n.status as 'processed', messages: [] };
+
+    const [acct] = await tx<{ accountNumber: string; customerId: string; language: string }[]>`
+      select a.account_number, a.customer_id, c.language from account a join customer c on c.id = a.customer_id
+      where a.id = ${n.accountId}`;
+    if (!acct) return skip(tx, n.id, 'account missing');
+    const targets: Contact[] = [];
+    const usable = async (kind: Channel) => {
+      const [c] = await tx<{ id: string }[]>`
+        select id from customer_contact
+        where customer_id = ${acct.customerId} and kind = ${kind} and verified_at is not null and status = 'active'
+          and (kind <> 'sms' or not exists (select 1 from sms_opt_out o where o.phone = customer_contact.value))
+        order by verified_at desc, id desc limit 1`;
+      return c ? getContact(tx, c.id) : undefined;
+    };
+    if (n.alert === 'contact_verification') {
+      const c = typeof n.data.contactId === 'string' ? await getContact(tx, n.data.contactId) : undefined;
+      if (c && c.status === 'active' && c.customerId === acct.customerId && !(c.kind === 'sms' && c.optedOut))
+        targets.push(c);
+    } else if (n.alert === 'subscriptions_changed') {
+      const c = (await usable('email')) ?? (await usable('sms'));
+      if (c) targets.push(c);
+    } else {
+      const [chosen] = await tx<{ email: boolean; sms: boolean }[]>`
+        select email, sms from alert_subscription where customer_id = ${acct.customerId} and alert = ${n.alert}`;
+      const subs = chosen ?? defaultSubscription(n.alert, await verifiedKinds(tx, acct.customerId), n.urgent);
+      for (const kind of ['email', 'sms'] as const) {
+        if (!subs[kind]) continue;
+        const c = await usable(kind);
+        if (c) targets.push(c);
+      }
+    }
+    if (!targets.length) return skip(tx, n.id, 'no subscribed, verified contact');
+
+    const language: Language = acct.language === 'es' ? 'es' : 'en';
+    const r = render(n.alert, n.data, {
+      language,
+      accountNumber: acct.accountNumber,
+      publicUrl: o.publicUrl,
+    });
+    const messages: PlannedMessage[] = [];
+    for (const c of targets) {
+      const delayMs = c.kind === 'sms' && !n.urgent ? quietDelayMs(now, o.quietHours) : 0;
+      const id = newId('msg');
+      const provider = c.kind === 'email' ? o.providers.email : o.providers.sms;
+      await tx`insert into outbound_message (id, idempotency_key, account_id, customer_id, notification_id, contact_id,
+          channel, to_address, template, subject, body, html, language, urgent, encoding, segments, provider, status, send_after)
+        values (${id}, ${`${n.id}/${c.kind}`}, ${n.accountId}, ${acct.customerId}, ${n.id}, ${c.id}, ${c.kind}, ${c.value},
+          ${n.alert}, ${c.kind === 'email' ? r.subject : null}, ${c.kind === 'email' ? r.text : r.sms},
+          ${c.kind === 'email' ? r.html : null}, ${language}, ${n.urgent},
+          ${c.kind === 'sms' ? r.smsEncoding : null}, ${c.kind === 'sms' ? r.smsSegments : null}, ${provider}, 'queued',
+          ${new Date(now.getTime() + delayMs)})`;
+      await event(tx, id, 'queued', delayMs ? { quietHoursDelayMs: delayMs } : {});
+      messages.push({ id, channel: c.kind, delayMs });
+    }
+    return { status: 'planned' as const, messages };
+  });
+}
+
+async function skip(tx: Tx, id: string, reason: string): Promise<PlanResult> {
+  await tx`update notification set status = 'skipped', processed_at = now(),
+    data = data || ${tx.json({ skippedBecause: reason })} where id = ${id}`;
+  return { status: 'skipped', messages: [], reason };
+}
+
+export async function finishNotification(db: Db, id: string) {
+  await db`update notification set status = 'processed', processed_at = now() where id = ${id} and status = 'pending'`;
+}
+
+export async function event(
+  db: Db,
+  messageId: string,
+  kind: string,
+  detail: Record<string, unknown> = {},
+  providerEventId?: string,
+) {
+  const rows = await db`insert into message_event (message_id, kind, detail, provider_event_id)
+    values (${messageId}, ${kind}, ${db.json(detail as never)}, ${providerEventId ?? null})
+    on conflict (provider_event_id) do nothing returning id`;
+  return rows.length > 0;
+}
+
+export interface MessageRow {
+  id: string;
+  accountId: string | null;
+  customerId: string | null;
+  contactId: string | null;
+  notificationId: string | null;
+  channel: Channel;
+  toAddress: string;
+  template: string;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  language: string | null;
+  urgent: boolean;
+  encoding: string | null;
+  segments: number | null;
+  provider: string;
+  providerId: string | null;
+  status: string;
+  attempts: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  statusAt: Date | null;
+}
+
+export async function getMessage(db: Db, id: string): Promise<MessageRow | undefined> {
+  const [m] = await db<MessageRow[]>`select * from outbound_message where id = ${id}`;
+  return m;
+}
+
+/**
+ * Records an attempt before the provider is called (status "sending", attempts + 1). Returns the message if it
+ * should be sent, or null if an earlier attempt already got it to the provider.
+ */
+export async function beginAttempt(sql: Sql, id: string): Promise<MessageRow | null> {
+  const [m] = await sql<MessageRow[]>`
+    update outbound_message set status = 'sending', attempts = attempts + 1, status_at = now()
+    where id = ${id} and status in ('queued', 'sending') returning *`;
+  if (m) await event(sql, id, 'attempt', { attempt: m.attempts });
+  return m ?? null;
+}
+
+/** Delivery states move forward only: a late "sent" never overwrites "delivered" or a bounce. */
+const RANK: Record<string, number> = {
+  queued: 0,
+  sending: 1,
+  sent: 2,
+  outbox: 3,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  bounced: 3,
+  dropped: 3,
+  spam_report: 4,
+};
+export const DELIVERY_STATES = Object.keys(RANK);
+
+export async function recordSent(sql: Sql, id: string, provider: string, providerId: string) {
+  const status = provider === 'outbox' ? 'outbox' : 'sent';
+  await sql`update outbound_message set provider = ${provider}, provider_id = ${providerId},
+      status = case when status in ('queued', 'sending') then ${status} else status end,
+      sent_at = coalesce(sent_at, now()), status_at = now(), error_code = null, error_message = null
+    where id = ${id}`;
+}
+
+export async function recordFailure(sql: Sql, id: string, retrying: boolean, code: string, message: string) {
+  await sql`update outbound_message set status = ${retrying ? 'queued' : 'failed'}, error_code = ${code},
+      error_message = ${message.slice(0, 500)}, status_at = now()
+    where id = ${id} and status in ('queued', 'sending')`;
+  await event(sql, id, retrying ? 'provider_error' : 'failed', { code, message: message.slice(0, 500) });
+}
+
+/** A provider's delivery report (webhook): recorded once per provider event id; the state only moves forward. */
+export async function applyDeliveryEvent(
+  sql: Sql,
+  e: { messageId: string; status: string; providerEventId: string; detail: Record<string, unknown> },
+): Promise<'applied' | 'duplicate' | 'unknown_message'> {
+  return sql.begin(async (tx) => {
+    const [m] = await tx<
+      { status: string }[]
+    >`select status from outbound_message where id = ${e.messageId} for update`;
+    if (!m) return 'unknown_message' as const;
+    if (!(await event(tx, e.messageId, e.status, e.detail, e.providerEventId))) return 'duplicate' as const;
+    if ((RANK[e.status] ?? 0) >= (RANK[m.status] ?? 0) && e.status !== m.status)
+      await tx`update outbound_message set status = ${e.status}, status_at = now() where id = ${e.messageId}`;
+    return 'applied' as const;
+  });
+}
+
+export interface MessageListItem {
+  id: string;
+  accountId: string | null;
+  notificationId: string | null;
+  channel: Channel;
+  toAddress: string;
+  template: string;
+  subject: string | null;
+  body: string;
+  language: string | null;
+  provider: string;
+  providerId: string | null;
+  status: string;
+  attempts: number;
+  segments: number | null;
+  errorCode: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  statusAt: Date | null;
+}
+
+/** Newest first, cursor-paginated by id (ids sort by creation). */
+export async function listMessages(
+  db: Db,
+  f: { accountId?: string; status?: string; channel?: string; limit: number; startingAfter?: string },
+) {
+  const rows = await db<MessageListItem[]>`
+    select id, account_id, notification_id, channel, to_address, template, subject, body, language, provider,
+      provider_id, status, attempts, segments, error_code, created_at, sent_at, status_at
+    from outbound_message
+    where true
+      ${f.accountId ? db`and account_id = ${f.accountId}` : db``}
+      ${f.status ? db`and status = ${f.status}` : db``}
+      ${f.channel ? db`and channel = ${f.channel}` : db``}
+      ${f.startingAfter ? db`and id < ${f.startingAfter}` : db``}
+    order by id desc limit ${f.limit + 1}`;
+  return { data: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
+}
+
+export async function messageEvents(db: Db, messageId: string) {
+  return db<{ kind: string; detail: Record<string, unknown>; createdAt: Date }[]>`
+    select kind, detail, created_at from message_event where message_id = ${messageId} order by id`;
+}
+
+export interface HighUsageFinding {
+  accountId: string;
+  serviceType: string;
+  unit: string;
+  /** per day over the recent window, and the normal per day before it: decimal strings */
+  usage: string;
+  normal: string;
+}
+
+/**
+ * The high-usage rule (see HighUsagePolicy): per active AMI/AMR meter, L is its latest valid read (at most two
+ * days old at `asOf`), P the last read at least `recentDays` before L, B the last read at least `baselineDays`
+ * before P. Recent = (L − P) × multiplier per day; normal = (P − B) × multiplier per day. Flagged when recent >
+ * factor × normal and normal ≥ minDailyNormal. A register that went backwards (rollover, exchange) is skipped.
+ * One finding per account and service (the meter with the highest ratio).
+ */
+export async function findHighUsage(
+  db: Db,
+  asOf: Date,
+  p: { recentDays: number; baselineDays: number; factor: string; minDailyNormal: string },
+): Promise<HighUsageFinding[]> {
+  return db<HighUsageFinding[]>`
+    with m as (
+      select mi.meter_id, me.multiplier, me.unit, sa.account_id, sa.service_type
+      from meter_installation mi
+      join meter me on me.id = mi.meter_id
+      join service_agreement sa on sa.service_point_id = mi.service_point_id and sa.status = 'active'
+      where mi.removed_at is null
+    ), r as (
+      select m.*, l.read_at as l_at, l.value as l_v, p.read_at as p_at, p.value as p_v, b.read_at as b_at, b.value as b_v
+      from m
+      cross join lateral (select read_at, value from meter_read where meter_id = m.meter_id and quality <> 'rejected'
+        and source in ('ami', 'amr') and read_at <= ${asOf} order by read_at desc limit 1) l
+      cross join lateral (select read_at, value from meter_read where meter_id = m.meter_id and quality <> 'rejected'
+        and read_at <= l.read_at - make_interval(days => ${p.recentDays}) order by read_at desc limit 1) p
+      cross join lateral (select read_at, value from meter_read where meter_id = m.meter_id and quality <> 'rejected'
+        and read_at <= p.read_at - make_interval(days => ${p.baselineDays}) order by read_at desc limit 1) b
+      where l.read_at > ${asOf}::timestamptz - interval '2 days' and l.value >= p.value and p.value >= b.value
+    ), d as (
+      select account_id, service_type, unit,
+        (l_v - p_v) * multiplier / (extract(epoch from l_at - p_at) / 86400) as usage,
+        (p_v - b_v) * multiplier / (extract(epoch from p_at - b_at) / 86400) as normal
+      from r
+    )
+    select distinct on (account_id, service_type) account_id, service_type, unit,
+      trim_scale(round(usage, 2))::text as usage, trim_scale(round(normal, 2))::text as normal
+    from d
+    where normal >= ${p.minDailyNormal}::numeric and usage > ${p.factor}::numeric * normal
+    order by account_id, service_type, usage / normal desc`;
+}
+
+/**
+ * The messaging capability's own notices (a contact's verification code, "your choices changed") ride the same
+ * transactional outbox as every other notice; they are not alert types a customer subscribes to.
+ */
+export async function queueMessagingNotice(
+  db: Db,
+  n: {
+    accountId: string;
+    alert: 'contact_verification' | 'subscriptions_changed';
+    key: string;
+    data: NotificationData;
+    urgent?: boolean;
+  },
+) {
+  return queueNotification(db, { ...n, alert: n.alert as unknown as AlertType });
+}

@@ -1,0 +1,565 @@
+// Message templates (pure): plain, short sentences, English and Spanish, with the real figures. Email has a
+// subject, a plain-text body and the same text as simple semantic HTML (lang attribute, one idea per
+// paragraph, links written out); SMS is one or two segments (see segments.ts), enforced here.
+import { formatCents } from '../decimal.js';
+import { countSegments, type SmsEncoding, toGsm7 } from './segments.js';
+
+export type Language = 'en' | 'es';
+export type TemplateData = Record<string, string | number | boolean | null | undefined>;
+
+/** Alert types the messaging capability renders: every AlertType, plus its own contact messages. */
+export const MESSAGE_TEMPLATES = [
+  'bill_ready',
+  'payment_due',
+  'payment_received',
+  'payment_failed',
+  'payment_returned',
+  'high_usage',
+  'outage',
+  'dispute_status',
+  'service_request_status',
+  'paperless_enrolled',
+  'collection_notice',
+  'arrangement_status',
+  'contact_verification',
+  'subscriptions_changed',
+] as const;
+export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
+
+export interface RenderContext {
+  language: Language;
+  /** the account the notice is about, shown as its last 4 digits */
+  accountNumber: string;
+  publicUrl: string;
+}
+
+export interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+  sms: string;
+  smsEncoding: SmsEncoding;
+  smsSegments: number;
+}
+
+const MONTHS: Record<Language, string[]> = {
+  en: 'January February March April May June July August September October November December'.split(' '),
+  es: 'enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre'.split(' '),
+};
+
+const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+export function formatDate(v: unknown, lang: Language): string | null {
+  if (!isDate(v)) return null;
+  const [y, m, d] = v.split('-').map(Number) as [number, number, number];
+  const month = MONTHS[lang][m - 1];
+  if (!month) return null;
+  return lang === 'es' ? `${d} de ${month} de ${y}` : `${month} ${d}, ${y}`;
+}
+function formatPeriod(v: unknown, lang: Language): string | null {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}$/.test(v)) return null;
+  const month = MONTHS[lang][Number(v.slice(5, 7)) - 1];
+  return month ? (lang === 'es' ? `${month} de ${v.slice(0, 4)}` : `${month} ${v.slice(0, 4)}`) : null;
+}
+const money = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? formatCents(v) : null);
+const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+const num = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && v.trim()) ? String(v) : null);
+
+interface Parts {
+  subject: string;
+  /** paragraphs of the email */
+  lines: string[];
+  sms: string;
+  link?: string | null;
+}
+
+type T = (d: TemplateData, c: RenderContext, en: boolean) => Parts;
+
+const STATUS_ES: Record<string, string> = {
+  open: 'abierta',
+  opened: 'abierta',
+  received: 'recibida',
+  in_review: 'en revisión',
+  investigating: 'en revisión',
+  scheduled: 'programada',
+  in_progress: 'en curso',
+  completed: 'completada',
+  resolved: 'resuelta',
+  closed: 'cerrada',
+  cancelled: 'cancelada',
+  approved: 'aprobada',
+  denied: 'denegada',
+  rejected: 'rechazada',
+  active: 'activo',
+  broken: 'incumplido',
+  defaulted: 'incumplido',
+  kept: 'cumplido',
+};
+const status = (v: unknown, en: boolean) => {
+  const s = str(v);
+  if (!s) return en ? 'updated' : 'actualizada';
+  return en ? s.replaceAll('_', ' ') : (STATUS_ES[s] ?? s.replaceAll('_', ' '));
+};
+
+const TEMPLATES: Record<MessageTemplate, T> = {
+  bill_ready: (d, c, en) => {
+    const period = formatPeriod(d.period, c.language);
+    const amount = money(d.amountCents);
+    const due = formatDate(d.dueDate, c.language);
+    const link = str(d.link) ?? `${c.publicUrl}/portal`;
+    return en
+      ? {
+          subject: period ? `Your ${period} bill is ready` : 'Your bill is ready',
+          lines: [
+            `Your ${period ? `${period} ` : ''}bill is ready.`,
+            ...(amount ? [`Amount due: ${amount}.`] : []),
+            ...(due ? [`Due date: ${due}.`] : []),
+          ],
+          sms: `Your bill${amount ? ` for ${amount}` : ''} is ready${due ? `, due ${due}` : ''}. ${link}`,
+          link,
+        }
+      : {
+          subject: period ? `Su factura de ${period} está lista` : 'Su factura está lista',
+          lines: [
+            `Su factura ${period ? `de ${period} ` : ''}está lista.`,
+            ...(amount ? [`Monto a pagar: ${amount}.`] : []),
+            ...(due ? [`Fecha de vencimiento: ${due}.`] : []),
+          ],
+          sms: `Su factura${amount ? ` de ${amount}` : ''} está lista${due ? `, vence el ${due}` : ''}. ${link}`,
+          link,
+        };
+  },
+  payment_due: (d, c, en) => {
+    const amount = money(d.amountCents);
+    const due = formatDate(d.dueDate, c.language);
+    return en
+      ? {
+          subject: due ? `Payment due ${due}` : 'Payment reminder',
+          lines: [
+            `This is a reminder that ${amount ?? 'your bill'} is due${due ? ` on ${due}` : ' soon'}.`,
+            'If you have already paid, thank you. Please ignore this message.',
+          ],
+          sms: `Reminder: ${amount ?? 'your bill'} is due${due ? ` ${due}` : ' soon'}. Pay at ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: due ? `Pago vence el ${due}` : 'Recordatorio de pago',
+          lines: [
+            `Le recordamos que ${amount ?? 'su factura'} vence${due ? ` el ${due}` : ' pronto'}.`,
+            'Si ya pagó, gracias. Puede ignorar este mensaje.',
+          ],
+          sms: `Recordatorio: ${amount ?? 'su factura'} vence${due ? ` el ${due}` : ' pronto'}. Pague en ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        };
+  },
+  payment_received: (d, _c, en) => {
+    const amount = money(d.amountCents) ?? (en ? 'your payment' : 'su pago');
+    return en
+      ? {
+          subject: 'Payment received',
+          lines: [`We received your payment of ${amount}. Thank you.`],
+          sms: `We received your payment of ${amount}. Thank you.`,
+        }
+      : {
+          subject: 'Pago recibido',
+          lines: [`Recibimos su pago de ${amount}. Gracias.`],
+          sms: `Recibimos su pago de ${amount}. Gracias.`,
+        };
+  },
+  payment_failed: (d, c, en) => {
+    const amount = money(d.amountCents);
+    const code = str(d.code);
+    return en
+      ? {
+          subject: 'Payment not completed',
+          lines: [
+            `Your payment${amount ? ` of ${amount}` : ''} did not go through${code ? ` (${code})` : ''}.`,
+            'Your balance is still due.',
+          ],
+          sms: `Your payment${amount ? ` of ${amount}` : ''} did not go through${code ? ` (${code})` : ''}. Your balance is still due. ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: 'Pago no completado',
+          lines: [
+            `Su pago${amount ? ` de ${amount}` : ''} no se completó${code ? ` (${code})` : ''}.`,
+            'Su saldo sigue pendiente.',
+          ],
+          sms: `Su pago${amount ? ` de ${amount}` : ''} no se completó${code ? ` (${code})` : ''}. Su saldo sigue pendiente. ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        };
+  },
+  payment_returned: (d, _c, en) => {
+    const amount = money(d.amountCents);
+    const code = str(d.code);
+    return en
+      ? {
+          subject: 'Payment returned by your bank',
+          lines: [
+            `Your bank returned your payment${amount ? ` of ${amount}` : ''}${code ? ` (${code})` : ''}.`,
+            'The amount, and a returned-payment fee, are due again.',
+          ],
+          sms: `Your bank returned your payment${amount ? ` of ${amount}` : ''}${code ? ` (${code})` : ''}. The amount and a returned-payment fee are due.`,
+        }
+      : {
+          subject: 'Su banco devolvió su pago',
+          lines: [
+            `Su banco devolvió su pago${amount ? ` de ${amount}` : ''}${code ? ` (${code})` : ''}.`,
+            'El monto y un cargo por pago devuelto vuelven a estar pendientes.',
+          ],
+          sms: `Su banco devolvió su pago${amount ? ` de ${amount}` : ''}${code ? ` (${code})` : ''}. Debe el monto y un cargo por pago devuelto.`,
+        };
+  },
+  high_usage: (d, c, en) => {
+    const usage = num(d.usage);
+    const normal = num(d.normal);
+    const unit = str(d.unit) ?? '';
+    const service = str(d.service);
+    const svcEs: Record<string, string> = {
+      water: 'agua',
+      electric: 'electricidad',
+      gas: 'gas',
+      sewer: 'alcantarillado',
+    };
+    const figures =
+      usage && normal
+        ? en
+          ? `${usage} ${unit} a day, against your normal ${normal} ${unit}`
+          : `${usage} ${unit} por día; lo normal es ${normal} ${unit}`
+        : null;
+    return en
+      ? {
+          subject: `High ${service ?? ''} use on your account`.replace('  ', ' '),
+          lines: [
+            `Your ${service ?? ''} use is higher than normal${figures ? `: ${figures}` : ''}.`.replace(
+              '  ',
+              ' ',
+            ),
+            'A leak or an appliance left running can cause this. Check for leaks, or call us.',
+          ],
+          sms: `High ${service ?? ''} use${figures ? `: ${figures}` : ''}. Check for leaks. ${c.publicUrl}/portal`.replace(
+            '  ',
+            ' ',
+          ),
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: `Consumo alto de ${service ? (svcEs[service] ?? service) : 'servicio'}`,
+          lines: [
+            `Su consumo de ${service ? (svcEs[service] ?? service) : 'servicio'} es más alto de lo normal${figures ? `: ${figures}` : ''}.`,
+            'Una fuga o un aparato encendido pueden causarlo. Revise si hay fugas o llámenos.',
+          ],
+          sms: `Consumo alto de ${service ? (svcEs[service] ?? service) : 'servicio'}${figures ? `: ${figures}` : ''}. Revise si hay fugas. ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        };
+  },
+  outage: (d, _c, en) => {
+    const message =
+      str(d.message) ??
+      (en ? 'There is a service outage in your area.' : 'Hay una interrupción del servicio en su zona.');
+    return en
+      ? { subject: 'Service alert for your area', lines: [message], sms: `Service alert: ${message}` }
+      : { subject: 'Aviso de servicio en su zona', lines: [message], sms: `Aviso de servicio: ${message}` };
+  },
+  dispute_status: (d, _c, en) => {
+    const credit = money(d.creditCents);
+    const resolution = str(d.resolution);
+    return en
+      ? {
+          subject: 'Update on your bill dispute',
+          lines: [
+            `Your bill dispute is ${status(d.status, true)}.`,
+            ...(resolution ? [`Outcome: ${resolution}.`] : []),
+            ...(credit ? [`A credit of ${credit} was applied to your account.`] : []),
+          ],
+          sms: `Your bill dispute is ${status(d.status, true)}.${credit ? ` Credit applied: ${credit}.` : ''}`,
+        }
+      : {
+          subject: 'Novedades sobre su reclamo de factura',
+          lines: [
+            `Su reclamo de factura está ${status(d.status, false)}.`,
+            ...(resolution ? [`Resultado: ${resolution}.`] : []),
+            ...(credit ? [`Se aplicó un crédito de ${credit} a su cuenta.`] : []),
+          ],
+          sms: `Su reclamo de factura está ${status(d.status, false)}.${credit ? ` Crédito aplicado: ${credit}.` : ''}`,
+        };
+  },
+  service_request_status: (d, _c, en) => {
+    const kind = str(d.kind)?.replaceAll('_', ' ');
+    return en
+      ? {
+          subject: 'Update on your service request',
+          lines: [`Your ${kind ? `${kind} ` : ''}service request is ${status(d.status, true)}.`],
+          sms: `Your ${kind ? `${kind} ` : ''}service request is ${status(d.status, true)}.`,
+        }
+      : {
+          subject: 'Novedades sobre su solicitud de servicio',
+          lines: [`Su solicitud de servicio${kind ? ` (${kind})` : ''} está ${status(d.status, false)}.`],
+          sms: `Su solicitud de servicio${kind ? ` (${kind})` : ''} está ${status(d.status, false)}.`,
+        };
+  },
+  paperless_enrolled: (d, _c, en) => {
+    const on = d.enabled !== false;
+    return en
+      ? on
+        ? {
+            subject: 'You are enrolled in paperless billing',
+            lines: [
+              'You are now enrolled in paperless billing.',
+              'We will email you when each bill is ready, with a link to view it.',
+            ],
+            sms: 'You are enrolled in paperless billing. We will email you when each bill is ready.',
+          }
+        : {
+            subject: 'Paperless billing turned off',
+            lines: ['Paperless billing is turned off. Your bills will come by mail.'],
+            sms: 'Paperless billing is off. Your bills will come by mail.',
+          }
+      : on
+        ? {
+            subject: 'Ya tiene la factura electrónica',
+            lines: [
+              'Ya está inscrito en la factura electrónica.',
+              'Le enviaremos un correo cuando cada factura esté lista, con un enlace para verla.',
+            ],
+            sms: 'Ya tiene la factura electrónica. Le avisaremos por correo cuando cada factura esté lista.',
+          }
+        : {
+            subject: 'Factura electrónica desactivada',
+            lines: ['La factura electrónica está desactivada. Recibirá sus facturas por correo postal.'],
+            sms: 'Factura electrónica desactivada. Recibirá sus facturas por correo postal.',
+          };
+  },
+  collection_notice: (d, c, en) => {
+    const amount = money(d.amountCents) ?? (en ? 'your balance' : 'su saldo');
+    const due = formatDate(d.dueDate, c.language);
+    const off = formatDate(d.disconnectOn, c.language);
+    const fee = money(d.feeCents);
+    const stage = str(d.stage) ?? 'past_due';
+    const portal = `${c.publicUrl}/portal`;
+    const E: Record<string, Parts> = {
+      past_due: {
+        subject: 'Your account is past due',
+        lines: [
+          `Your account is past due. ${amount} is owed${due ? `; it was due ${due}` : ''}.`,
+          'Please pay or call us to set up a payment arrangement.',
+        ],
+        sms: `Your account is past due: ${amount}. Pay or call us about a payment plan. ${portal}`,
+      },
+      late_fee: {
+        subject: 'A late fee was added',
+        lines: [`A late fee${fee ? ` of ${fee}` : ''} was added to your account. ${amount} is now owed.`],
+        sms: `A late fee${fee ? ` of ${fee}` : ''} was added. You now owe ${amount}. ${portal}`,
+      },
+      final_notice: {
+        subject: 'Final notice before disconnection',
+        lines: [
+          `Final notice: ${amount} is past due.`,
+          `Service may be disconnected${off ? ` on or after ${off}` : ''} unless it is paid or a payment arrangement is made.`,
+          'Please call us if you need help.',
+        ],
+        sms: `FINAL NOTICE: ${amount} past due. Service may be shut off${off ? ` on ${off}` : ''}. Pay or call us. ${portal}`,
+      },
+      disconnect_scheduled: {
+        subject: 'Disconnection scheduled',
+        lines: [
+          `Your service is scheduled to be disconnected${off ? ` on ${off}` : ''} for an unpaid balance of ${amount}.`,
+          'Pay or call us today to prevent it.',
+        ],
+        sms: `Service shut-off scheduled${off ? ` ${off}` : ''} for ${amount} unpaid. Pay or call us today. ${portal}`,
+      },
+      disconnected: {
+        subject: 'Your service was disconnected',
+        lines: [
+          `Your service was disconnected for an unpaid balance of ${amount}.`,
+          'Pay or call us to have it reconnected.',
+        ],
+        sms: `Your service was disconnected for ${amount} unpaid. Pay or call us to reconnect. ${portal}`,
+      },
+      reconnected: {
+        subject: 'Your service is reconnected',
+        lines: ['Your service has been reconnected. Thank you.'],
+        sms: 'Your service has been reconnected. Thank you.',
+      },
+    };
+    const S: Record<string, Parts> = {
+      past_due: {
+        subject: 'Su cuenta está vencida',
+        lines: [
+          `Su cuenta está vencida. Debe ${amount}${due ? `; vencía el ${due}` : ''}.`,
+          'Pague o llámenos para acordar un plan de pagos.',
+        ],
+        sms: `Su cuenta está vencida: ${amount}. Pague o llámenos para un plan de pagos. ${portal}`,
+      },
+      late_fee: {
+        subject: 'Se agregó un cargo por mora',
+        lines: [`Se agregó un cargo por mora${fee ? ` de ${fee}` : ''} a su cuenta. Ahora debe ${amount}.`],
+        sms: `Se agregó un cargo por mora${fee ? ` de ${fee}` : ''}. Ahora debe ${amount}. ${portal}`,
+      },
+      final_notice: {
+        subject: 'Aviso final antes del corte',
+        lines: [
+          `Aviso final: ${amount} está vencido.`,
+          `El servicio puede ser cortado${off ? ` a partir del ${off}` : ''} si no paga o acuerda un plan de pagos.`,
+          'Llámenos si necesita ayuda.',
+        ],
+        sms: `AVISO FINAL: ${amount} vencido. Pueden cortar el servicio${off ? ` el ${off}` : ''}. Pague o llámenos. ${portal}`,
+      },
+      disconnect_scheduled: {
+        subject: 'Corte de servicio programado',
+        lines: [
+          `El corte de su servicio está programado${off ? ` para el ${off}` : ''} por un saldo impago de ${amount}.`,
+          'Pague o llámenos hoy para evitarlo.',
+        ],
+        sms: `Corte programado${off ? ` el ${off}` : ''} por ${amount} impago. Pague o llámenos hoy. ${portal}`,
+      },
+      disconnected: {
+        subject: 'Su servicio fue cortado',
+        lines: [
+          `Su servicio fue cortado por un saldo impago de ${amount}.`,
+          'Pague o llámenos para reconectarlo.',
+        ],
+        sms: `Su servicio fue cortado por ${amount} impago. Pague o llámenos para reconectar. ${portal}`,
+      },
+      reconnected: {
+        subject: 'Su servicio fue reconectado',
+        lines: ['Su servicio fue reconectado. Gracias.'],
+        sms: 'Su servicio fue reconectado. Gracias.',
+      },
+    };
+    return (en ? E : S)[stage] ?? (en ? E : S).past_due!;
+  },
+  arrangement_status: (d, c, en) => {
+    const inst = money(d.installmentCents);
+    const next = formatDate(d.nextDueDate, c.language);
+    return en
+      ? {
+          subject: 'Your payment arrangement',
+          lines: [
+            `Your payment arrangement is ${status(d.status, true)}.`,
+            ...(inst && next ? [`Next installment: ${inst}, due ${next}.`] : []),
+          ],
+          sms: `Your payment arrangement is ${status(d.status, true)}.${inst && next ? ` Next: ${inst} due ${next}.` : ''}`,
+        }
+      : {
+          subject: 'Su plan de pagos',
+          lines: [
+            `Su plan de pagos está ${status(d.status, false)}.`,
+            ...(inst && next ? [`Próxima cuota: ${inst}, vence el ${next}.`] : []),
+          ],
+          sms: `Su plan de pagos está ${status(d.status, false)}.${inst && next ? ` Próxima cuota: ${inst}, vence el ${next}.` : ''}`,
+        };
+  },
+  contact_verification: (d, _c, en) => {
+    const code = str(d.code) ?? '';
+    const link = str(d.link);
+    return en
+      ? {
+          subject: 'Confirm your email address',
+          lines: [
+            'Please confirm this email address for account notices.',
+            ...(link ? [] : [`Your code: ${code}`]),
+            'If you did not ask for this, ignore this message.',
+          ],
+          sms: `Your verification code is ${code}. If you did not ask for it, ignore this message.`,
+          link,
+        }
+      : {
+          subject: 'Confirme su correo electrónico',
+          lines: [
+            'Confirme este correo electrónico para recibir avisos de su cuenta.',
+            ...(link ? [] : [`Su código: ${code}`]),
+            'Si no lo pidió, ignore este mensaje.',
+          ],
+          sms: `Su código de verificación es ${code}. Si no lo pidió, ignore este mensaje.`,
+          link,
+        };
+  },
+  subscriptions_changed: (_d, c, en) =>
+    en
+      ? {
+          subject: 'Your notification choices were updated',
+          lines: [
+            'Your choices for account notices were updated.',
+            'If you did not make this change, please call us.',
+          ],
+          sms: 'Your notice choices were updated. If you did not do this, call us.',
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: 'Sus preferencias de avisos cambiaron',
+          lines: [
+            'Se actualizaron sus preferencias de avisos de la cuenta.',
+            'Si usted no hizo este cambio, llámenos.',
+          ],
+          sms: 'Sus preferencias de avisos cambiaron. Si no fue usted, llámenos.',
+          link: `${c.publicUrl}/portal`,
+        },
+};
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
+
+/** Longest SMS we send: two segments. Over that, accents GSM-7 lacks are dropped, then the text is cut. */
+export const MAX_SMS_SEGMENTS = 2;
+
+export function fitSms(text: string): { text: string; encoding: SmsEncoding; segments: number } {
+  let t = text;
+  let c = countSegments(t);
+  if (c.segments > MAX_SMS_SEGMENTS) {
+    t = toGsm7(t);
+    c = countSegments(t);
+  }
+  if (c.segments > MAX_SMS_SEGMENTS) {
+    let cut = t;
+    do {
+      cut = cut.slice(0, -5).trimEnd();
+      c = countSegments(`${cut}...`);
+    } while (c.segments > MAX_SMS_SEGMENTS && cut.length > 0);
+    t = `${cut}...`;
+  }
+  return { text: t, encoding: c.encoding, segments: c.segments };
+}
+
+export function render(alert: string, data: TemplateData, ctx: RenderContext): Rendered {
+  const en = ctx.language !== 'es';
+  const t = (TEMPLATES as Record<string, T | undefined>)[alert];
+  const p: Parts = t
+    ? t(data, ctx, en)
+    : {
+        subject: en ? 'A notice about your account' : 'Un aviso sobre su cuenta',
+        lines: [
+          en
+            ? 'There is news about your account. Please sign in to see it.'
+            : 'Hay novedades en su cuenta. Ingrese para verlas.',
+        ],
+        sms: en
+          ? `There is news about your account: ${ctx.publicUrl}/portal`
+          : `Hay novedades en su cuenta: ${ctx.publicUrl}/portal`,
+      };
+  const acct = ctx.accountNumber ? ctx.accountNumber.slice(-4) : '';
+  const footer = en
+    ? `Account ending ${acct}. To change which notices you get, sign in at ${ctx.publicUrl}/portal.`
+    : `Cuenta que termina en ${acct}. Para cambiar sus avisos, ingrese en ${ctx.publicUrl}/portal.`;
+  const linkLine = p.link ? (en ? `View it here: ${p.link}` : `Véala aquí: ${p.link}`) : null;
+  const paragraphs = [...p.lines, ...(linkLine ? [linkLine] : []), footer];
+  const text = paragraphs.join('\n\n');
+  const html = `<!doctype html><html lang="${en ? 'en' : 'es'}"><head><meta charset="utf-8"><title>${escapeHtml(p.subject)}</title></head><body>${paragraphs
+    .map((l) =>
+      l === linkLine && p.link
+        ? `<p>${escapeHtml(en ? 'View it here: ' : 'Véala aquí: ')}<a href="${escapeHtml(p.link)}">${escapeHtml(p.link)}</a></p>`
+        : `<p>${escapeHtml(l)}</p>`,
+    )
+    .join('')}</body></html>`;
+  const sms = fitSms(p.sms);
+  return {
+    subject: p.subject,
+    text,
+    html,
+    sms: sms.text,
+    smsEncoding: sms.encoding,
+    smsSegments: sms.segments,
+  };
+}
