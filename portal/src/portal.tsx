@@ -3,17 +3,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { UsageChart } from './components/UsageChart';
 import { Card, ErrorNote, Money, Unavailable } from './components/ui';
-import {
-  type AccountSummary,
-  ApiError,
-  api,
-  login,
-  logout,
-  type Me,
-  newKey,
-  setCsrf,
-  type Usage,
-} from './lib/api';
+import { type AccountSummary, api, login, logout, type Me, newKey, setCsrf, type Usage } from './lib/api';
 import { formatDate, formatMonth, locale, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
@@ -119,7 +109,7 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
                 checked={factor === 'zip'}
                 onChange={() => setFactor('zip')}
               />{' '}
-              {t('zip')}
+              {t('zipShort')}
             </label>
             <label class="inline">
               <input
@@ -128,7 +118,7 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
                 checked={factor === 'bill'}
                 onChange={() => setFactor('bill')}
               />{' '}
-              {t('lastBill')}
+              {t('lastBillShort')}
             </label>
           </fieldset>
           {factor === 'zip' ? (
@@ -209,6 +199,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
   const [err, setErr] = useState<unknown>(null);
   const [tab, setTab] = useState<Tab>((location.hash.slice(1) as Tab) || 'overview');
   const [live, setLive] = useState(false);
+  const [autopayVersion, setAutopayVersion] = useState(0);
   const load = useCallback(
     () =>
       api<AccountSummary>(`/accounts/${accountId}`).then(
@@ -285,8 +276,8 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
       {tab === 'bills' ? <BillsPanel a={a} /> : null}
       {tab === 'payments' ? (
         <>
-          <PayPanel a={a} />
-          <AutopayPanel accountId={accountId} />
+          <PayPanel a={a} onAutopay={() => setAutopayVersion((v) => v + 1)} />
+          <AutopayPanel key={autopayVersion} accountId={accountId} />
           <PaymentsPanel a={a} />
         </>
       ) : null}
@@ -413,7 +404,7 @@ function PaymentsPanel({ a }: { a: AccountSummary }) {
   );
 }
 
-function PayPanel({ a }: { a: AccountSummary }) {
+function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }) {
   const [step, setStep] = useState<'form' | 'element' | 'done'>('form');
   const [method, setMethod] = useState<'card' | 'ach'>('card');
   const [amount, setAmount] = useState(
@@ -481,6 +472,7 @@ function PayPanel({ a }: { a: AccountSummary }) {
           method: 'PUT',
           body: { method, paymentMethodRef: pmId },
         });
+        onAutopay();
       }
       setNote(r.paymentIntent?.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing'));
       setStep('done');
@@ -609,8 +601,6 @@ function SettingsPanel({ a }: { a: AccountSummary }) {
   );
 }
 
-export function isAuthError(e: unknown) {
-  return e instanceof ApiError && e.status === 401;
-}
-
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the shell's loading note
+render(<App />, root);

@@ -10,6 +10,7 @@ import { freePort, startEmbeddedPostgres } from '../../dev/postgres.js';
 import { resolveTemporalCli, startDevServer } from '../../dev/temporal.js';
 import { createLogger } from '../../lib/logger.js';
 import { bundle } from '../../workers/bundle.js';
+import { ensureChromium } from './browser.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,6 +26,9 @@ export default async function setup(project: TestProject) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-test-'));
   chmodSync(tmp, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach its data dir
   const cleanups: (() => Promise<void>)[] = [];
+  // the browser tests drive Debian's chromium: installed here, once per run, when a clean machine lacks it
+  const noChromium = ensureChromium((m) => log.warn(m));
+  if (noChromium) log.warn(`browser tests will fail: ${noChromium}`);
 
   const [pgUrl, temporal, bundled] = await Promise.all([
     (async () => {

@@ -1,0 +1,239 @@
+// The customer portal in Chromium against the real API, workers and database: sign in, see the balance, pay
+// through the Payment Element (Stripe.js stubbed at the network layer, the webhook signed by the project's
+// Stripe fake), and watch the balance change without a reload; the 24-month usage chart; sign-up; Spanish.
+import type { AddressInfo } from 'node:net';
+import type { Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../db/client.js';
+import { DEMO_PASSWORD, seedDemo } from '../../db/demo/seed.js';
+import { accountBalanceCents } from '../../db/ledger.js';
+import { createUser } from '../../db/users.js';
+import { StripeFake } from '../fakes/stripe.js';
+import { type TestApp, testApp } from '../support/api.js';
+import { type Browser, launchBrowser } from '../support/browser.js';
+import { freshDatabase } from '../support/db.js';
+import { startWorkers } from '../support/temporal.js';
+
+let sql: Sql;
+let app: TestApp;
+let stripe: StripeFake;
+let browser: Browser;
+let base: string;
+let owing: { id: string; accountNumber: string; balance: number; email: string };
+
+// What the page gets from https://js.stripe.com/v3: a Stripe() whose Payment Element is a plain form and
+// whose confirmPayment calls Stripe's confirm endpoint, as Stripe.js does (intercepted below as well).
+const STRIPE_JS_STUB = `
+window.Stripe = function (publishableKey) {
+  if (!/^pk_/.test(publishableKey)) throw new Error('bad publishable key');
+  return {
+    elements: function (opts) {
+      return {
+        clientSecret: opts.clientSecret,
+        create: function () {
+          return {
+            mount: function (el) {
+              el.innerHTML = '<label>Card number <input data-testid="card-number" value="4242 4242 4242 4242"></label>';
+            },
+            destroy: function () {},
+          };
+        },
+      };
+    },
+    confirmPayment: async function (o) {
+      var id = o.elements.clientSecret.split('_secret_')[0];
+      var r = await fetch('https://api.stripe.com/v1/payment_intents/' + id + '/confirm', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'client_secret=' + encodeURIComponent(o.elements.clientSecret) + '&key=' + publishableKey,
+      });
+      var pi = await r.json();
+      return r.ok ? { paymentIntent: pi } : { error: pi.error };
+    },
+  };
+};`;
+
+const webhookTimes: number[] = [];
+
+beforeAll(async () => {
+  ({ sql } = await freshDatabase());
+  stripe = await new StripeFake().start();
+  const t = await startWorkers(sql, { stripe: stripe.client });
+  process.env.STRIPE_PUBLISHABLE_KEY = 'pk_test_portal';
+  app = await testApp(sql, t, { client: stripe.client, webhookSecret: stripe.webhookSecret });
+  await seedDemo(sql, { accounts: 40, billedMonths: 23 });
+  const [a] = await sql<{ id: string; accountNumber: string; balance: string }[]>`
+    select a.id, a.account_number, sum(p.amount_cents)::text as balance
+    from account a join ledger_account la on la.account_id = a.id join posting p on p.ledger_account_id = la.id
+    group by a.id having sum(p.amount_cents) > 0 order by a.account_number limit 1`;
+  expect(a, 'the demo utility has an account that owes').toBeTruthy();
+  const email = 'owing.customer@example.test';
+  await createUser(sql, {
+    email,
+    displayName: 'Owing Customer',
+    password: DEMO_PASSWORD,
+    kind: 'customer',
+    accountIds: [a!.id],
+  });
+  owing = { id: a!.id, accountNumber: a!.accountNumber, balance: Number(a!.balance), email };
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  browser = await launchBrowser();
+  await browser.context.route('https://js.stripe.com/v3**', (route: Route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', body: STRIPE_JS_STUB }),
+  );
+  // Stripe's confirm endpoint: the intent succeeds, and Stripe's signed webhook reaches the API
+  await browser.context.route('https://api.stripe.com/**', async (route: Route) => {
+    const m = /payment_intents\/(pi_\w+)\/confirm/.exec(route.request().url());
+    const cors = { 'access-control-allow-origin': '*' };
+    if (!m) return route.fulfill({ status: 404, headers: cors, body: '{}' });
+    const e = stripe.event(m[1]!, 'payment_intent.succeeded', { status: 'succeeded' });
+    const r = await fetch(`${base}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': e.signature },
+      body: e.payload,
+    });
+    webhookTimes.push(Date.now());
+    expect(r.status).toBe(200);
+    return route.fulfill({
+      status: 200,
+      headers: cors,
+      contentType: 'application/json',
+      body: JSON.stringify({ ...JSON.parse(e.payload).data.object, payment_method: 'pm_card_visa' }),
+    });
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await stripe?.stop();
+  delete process.env.STRIPE_PUBLISHABLE_KEY;
+});
+
+const dollars = (cents: number) =>
+  `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`;
+
+async function signIn(email: string) {
+  const { page } = browser;
+  await page.goto(`${base}/portal`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('customer portal in Chromium', () => {
+  it('a customer signs in, sees the balance, pays by card, and the balance updates without a reload', async () => {
+    const { page } = browser;
+    await signIn(owing.email);
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe(dollars(owing.balance));
+    await expect.poll(() => page.getByTestId('due').textContent()).toMatch(/^Due /);
+    await browser.shot('portal-1-balance');
+    // a marker that a reload would wipe
+    await page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+
+    await page.getByRole('button', { name: 'Pay now' }).click();
+    expect(await page.getByLabel('Amount to pay').inputValue()).toBe((owing.balance / 100).toFixed(2));
+    await page.getByLabel('Use this payment method for autopay').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByTestId('card-number').waitFor();
+    await browser.shot('portal-2-payment-element');
+    await page.getByTestId('confirm-pay').click();
+
+    await page.getByTestId('pay-result').waitFor();
+    // the SSE event moves the balance to zero on the open page
+    await expect.poll(() => page.getByTestId('balance').textContent(), { timeout: 10_000 }).toBe('$0.00');
+    const shownAfter = Date.now() - webhookTimes.at(-1)!;
+    console.log(`balance on the page ${shownAfter} ms after Stripe's webhook was accepted`);
+    expect(shownAfter).toBeLessThan(3000);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
+    expect(await accountBalanceCents(sql, owing.id)).toBe(0);
+    // the payment is in the history, and autopay took the method Stripe returned
+    await expect
+      .poll(() => page.locator('[data-testid=payments] tbody tr').first().getAttribute('data-status'))
+      .toBe('succeeded');
+    await expect.poll(() => page.getByTestId('autopay-status').textContent()).toContain('…visa');
+    const [enrolled] =
+      await sql`select payment_method_ref, status from autopay_enrollment where account_id = ${owing.id}`;
+    expect(enrolled).toMatchObject({ paymentMethodRef: 'pm_card_visa', status: 'active' });
+    await browser.shot('portal-3-paid');
+  });
+
+  it('the usage chart renders 24 months per metered service, with last year beside them', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Usage' }).click();
+    await page.getByRole('button', { name: '24 months' }).click();
+    const water = page.locator('figure.usage[data-service=water]');
+    await expect.poll(() => water.getAttribute('data-months')).toBe('24');
+    const api = await app.inject({
+      method: 'GET',
+      url: `/accounts/${owing.id}/usage?months=24`,
+      headers: { cookie: (await browser.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    const usage = api.json();
+    const w = usage.services.find((s: { serviceType: string }) => s.serviceType === 'water');
+    expect(w.usage).toHaveLength(24);
+    expect(w.usage.every((u: { quantity: string | null }) => u.quantity !== null)).toBe(true);
+    // the accessible table carries the same 24 numbers as the chart
+    const rows = await water
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toHaveLength(24);
+    expect(rows.map((r) => r[0])).toEqual(w.usage.map((u: { quantity: string }) => u.quantity));
+    // and Chart.js drew on the canvas: not blank
+    const drawn = await water.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+      const blank = document.createElement('canvas');
+      blank.width = c.width;
+      blank.height = c.height;
+      return c.width > 100 && c.height > 100 && c.toDataURL() !== blank.toDataURL();
+    });
+    expect(drawn).toBe(true);
+    await browser.shot('portal-4-usage-24-months');
+  });
+
+  it('shows the portal in Spanish, with money still exact', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Español' }).click();
+    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+    await page.getByRole('button', { name: 'Facturas' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Facturas' }).count()).toBe(1);
+    const [latest] = await sql<{ totalCents: string }[]>`
+      select total_cents::text from bill where account_id = ${owing.id} order by period desc limit 1`;
+    const cell = await page.locator('[data-testid=bills] tbody tr').first().locator('td.num').textContent();
+    const c = Number(latest!.totalCents);
+    expect(cell?.replace(/\s/g, '')).toContain(`${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
+    await browser.shot('portal-5-spanish-bills');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('signs up by linking an account with its ZIP code; a wrong ZIP is refused', async () => {
+    const { page } = browser;
+    const [a] = await sql<{ accountNumber: string; postalCode: string; id: string }[]>`
+      select a.id, a.account_number, p.postal_code from account a join service_agreement sa on sa.account_id = a.id
+      join service_point sp on sp.id = sa.service_point_id join premise p on p.id = sp.premise_id
+      where a.id <> ${owing.id} and not exists (select 1 from portal_account_access x where x.account_id = a.id)
+      order by a.account_number limit 1`;
+    await page.goto(`${base}/portal`);
+    await page.getByRole('button', { name: 'New here? Link your utility account' }).click();
+    await page.getByLabel('Account number (10 digits, on your bill)').fill(a!.accountNumber);
+    await page
+      .getByLabel('ZIP code of the service address')
+      .fill(a!.postalCode === '97401' ? '97402' : '97401');
+    await page.getByLabel('Email').fill('new.customer@example.test');
+    await page.getByLabel('Choose a password (10 characters or more)').fill('a-long-password');
+    await page.getByRole('button', { name: 'Create a login' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match');
+    await page.getByLabel('ZIP code of the service address').fill(a!.postalCode);
+    await page.getByRole('button', { name: 'Create a login' }).click();
+    await expect.poll(() => page.getByTestId('balance').count()).toBe(1);
+    expect(await page.locator('.balance-card').textContent()).toContain(a!.accountNumber);
+    await browser.shot('portal-6-signed-up');
+  });
+});
