@@ -13,6 +13,7 @@ import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import meterDataRoutes from './routes/meter-data.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
@@ -65,6 +66,7 @@ export async function buildApp(
     billRunRoutes,
     paymentRoutes,
     eventRoutes,
+    meterDataRoutes,
     usageRoutes,
     searchRoutes,
     reportRoutes,

@@ -1,5 +1,6 @@
 // Environment is read and validated once, at startup, so a typo fails loudly before anything listens.
 import path from 'node:path';
+import { isTimeZone } from '../domain/import/local-time.js';
 
 export interface Config {
   databaseUrl?: string;
@@ -18,6 +19,12 @@ export interface Config {
   twilio?: { accountSid: string; authToken: string; fromNumber: string };
   sendgrid?: { apiKey: string; fromEmail: string };
   demoAccounts: number;
+  /** IANA zone for meter files that write local times (UTILITY_TIME_ZONE, default UTC) */
+  utilityTimeZone: string;
+  /** head-end name -> HMAC secret for the AMI push API (HEADEND_SECRETS="name=secret,…") */
+  headEndSecrets: Record<string, string>;
+  /** a folder the worker watches for meter read files (METER_DROP_DIR) */
+  meterDropDir?: string;
 }
 
 /** Every variable the app reads. docker-compose.yml and the README must only use these. */
@@ -40,6 +47,9 @@ export const ENV_VARS = [
   'SENDGRID_API_KEY',
   'SENDGRID_FROM_EMAIL',
   'DEMO_ACCOUNTS',
+  'UTILITY_TIME_ZONE',
+  'HEADEND_SECRETS',
+  'METER_DROP_DIR',
 ] as const;
 
 export class ConfigError extends Error {
@@ -149,9 +159,43 @@ export function loadConfig(env: Env = process.env): Config {
     twilio,
     sendgrid,
     demoAccounts: int('DEMO_ACCOUNTS', 2000, 0, 100_000),
+    utilityTimeZone: str('UTILITY_TIME_ZONE') ?? 'UTC',
+    headEndSecrets: {},
+    meterDropDir: str('METER_DROP_DIR') ? path.resolve(str('METER_DROP_DIR')!) : undefined,
   };
+  if (!isTimeZone(config.utilityTimeZone))
+    problems.push(
+      `UTILITY_TIME_ZONE must be an IANA time zone such as America/Chicago (got "${config.utilityTimeZone}")`,
+    );
+  try {
+    config.headEndSecrets = parseHeadEndSecrets(str('HEADEND_SECRETS'));
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * HEADEND_SECRETS: comma-separated `name=secret` pairs, one per head-end allowed to push reads. Each secret
+ * must be at least 32 characters; names are letters, digits, `-` and `_`.
+ */
+export function parseHeadEndSecrets(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw?.trim()) return out;
+  for (const pair of raw.split(',')) {
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq).trim();
+    const secret = pair.slice(eq + 1).trim();
+    if (eq < 1 || !/^[\w-]{1,40}$/.test(name))
+      throw new Error(
+        'HEADEND_SECRETS must be name=secret pairs separated by commas (names: letters, digits, - and _)',
+      );
+    if (secret.length < 32)
+      throw new Error(`HEADEND_SECRETS: the secret for ${name} must be at least 32 characters`);
+    out[name] = secret;
+  }
+  return out;
 }
 
 /** Which providers run for real and which write to the dev outbox instead. */

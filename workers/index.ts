@@ -8,6 +8,7 @@ import { createBillingActivities } from '../activities/billing.js';
 import { createCollectionActivities } from '../activities/collections.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createDocumentActivities } from '../activities/documents.js';
+import { startDropFolderWatcher } from '../activities/meter-import-drop-folder.js';
 import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -96,6 +97,10 @@ async function main() {
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
     stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
   });
+  // meter read files dropped into METER_DROP_DIR are imported and moved to processed/ or rejected/
+  const dropFolder = config.meterDropDir
+    ? startDropFolderWatcher(sql, { dir: config.meterDropDir, timeZone: config.utilityTimeZone, log })
+    : null;
   log.info(
     { taskQueues: Object.values(TASK_QUEUES), namespace: config.temporal.namespace },
     'worker running',
@@ -108,6 +113,7 @@ async function main() {
   // Started by the dev orchestrator: if it dies, do not linger as an orphan.
   process.on('disconnect', stop);
   await Promise.all(workers.map((w) => w.run()));
+  await dropFolder?.stop();
   await connection.close();
   await clientConnection.close();
   await sql.end({ timeout: 5 });

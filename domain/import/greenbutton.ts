@@ -27,7 +27,8 @@ export interface GbUsagePoint {
   meterReadings: GbMeterReading[];
 }
 
-const UOM: Record<number, string> = { 72: 'Wh', 169: 'therm', 119: 'm3', 128: 'gal', 38: 'W' };
+// ESPI/IEC 61968 unit symbols: 42 m³, 119 ft³, 128 US gallons, 169 therms, 72 Wh, 38 W.
+const UOM: Record<number, string> = { 72: 'Wh', 169: 'therm', 42: 'm3', 119: 'ft3', 128: 'gal', 38: 'W' };
 const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 type Entry = { title?: unknown; link?: unknown; content?: Record<string, unknown> };

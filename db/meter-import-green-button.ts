@@ -1,0 +1,88 @@
+// The data behind a service point's Green Button download: for each meter installed there, its interval data
+// while installed; a meter with no interval data gives its consumption between successive register reads
+// (multiplier applied, rollover handled as read validation does), one interval per pair of reads.
+import { decToString } from '../domain/decimal.js';
+import type { GbExportInput, GbExportMeter, MeterUnit } from '../domain/import/greenbutton-export.js';
+import { consumption } from '../domain/reads.js';
+import type { Sql } from './client.js';
+
+export async function servicePointAccount(sql: Sql, servicePointId: string): Promise<string | undefined> {
+  // the account with the latest agreement at this service point (for the customer's access check)
+  const [r] = await sql<{ accountId: string }[]>`
+    select account_id from service_agreement where service_point_id = ${servicePointId}
+    order by start_date desc, id desc limit 1`;
+  return r?.accountId;
+}
+
+export async function greenButtonData(
+  sql: Sql,
+  servicePointId: string,
+  opts: { from?: string; to?: string; tzOffsetSeconds: number },
+): Promise<GbExportInput | null> {
+  const [sp] = await sql<{ id: string; serviceType: string; addressLine1: string; city: string }[]>`
+    select sp.id, sp.service_type, p.address_line1, p.city from service_point sp join premise p on p.id = sp.premise_id
+    where sp.id = ${servicePointId}`;
+  if (!sp) return null;
+  const from = opts.from ? new Date(opts.from) : new Date(0);
+  const to = opts.to ? new Date(opts.to) : new Date('9999-01-01T00:00:00Z');
+  const installs = await sql<
+    {
+      meterId: string;
+      serialNumber: string;
+      unit: MeterUnit;
+      dialCount: number;
+      multiplier: string;
+      installedAt: Date;
+      removedAt: Date | null;
+    }[]
+  >`
+    select m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, i.installed_at, i.removed_at
+    from meter_installation i join meter m on m.id = i.meter_id
+    where i.service_point_id = ${servicePointId} order by i.installed_at`;
+  const meters: GbExportMeter[] = [];
+  for (const ins of installs) {
+    const lo = new Date(Math.max(from.getTime(), new Date(ins.installedAt).getTime()));
+    const hi = new Date(
+      Math.min(to.getTime(), ins.removedAt ? new Date(ins.removedAt).getTime() : to.getTime()),
+    );
+    const intervals = await sql<{ startAt: Date; seconds: number; value: string }[]>`
+      select start_at, seconds, value::text as value from meter_interval
+      where meter_id = ${ins.meterId} and start_at >= ${lo} and start_at < ${hi} order by start_at`;
+    let list: GbExportMeter['intervals'] = intervals.map((i) => ({
+      startMs: new Date(i.startAt).getTime(),
+      seconds: i.seconds,
+      value: i.value,
+    }));
+    if (!list.length) {
+      const reads = await sql<{ id: string; readAt: Date; value: string; source: string }[]>`
+        select id, read_at, value::text as value, source from meter_read r
+        where meter_id = ${ins.meterId} and read_at >= ${lo} and read_at <= ${hi} and quality <> 'rejected'
+          and not exists (select 1 from meter_read n where n.supersedes_id = r.id)
+        order by read_at, id`;
+      list = [];
+      for (let i = 1; i < reads.length; i++) {
+        const a = reads[i - 1]!;
+        const b = reads[i]!;
+        const c = consumption(
+          { id: a.id, value: a.value, readAt: new Date(a.readAt).toISOString(), source: a.source as 'ami' },
+          { id: b.id, value: b.value, readAt: new Date(b.readAt).toISOString(), source: b.source as 'ami' },
+          { dialCount: ins.dialCount, multiplier: ins.multiplier },
+        );
+        if (!c.ok) continue;
+        const startMs = new Date(a.readAt).getTime();
+        const seconds = Math.round((new Date(b.readAt).getTime() - startMs) / 1000);
+        if (seconds <= 0) continue;
+        list.push({ startMs, seconds, value: decToString(c.quantity) });
+      }
+    }
+    meters.push({ serial: ins.serialNumber, unit: ins.unit, intervals: list });
+  }
+  return {
+    servicePointId: sp.id,
+    serviceType: sp.serviceType,
+    title: `${sp.serviceType} service at ${sp.addressLine1}, ${sp.city}`,
+    tzOffsetSeconds: opts.tzOffsetSeconds,
+    updatedMs: Date.now(),
+    meters,
+  };
+}
