@@ -4,6 +4,7 @@ import type { Sql } from '../db/client.js';
 import type { Hold } from '../domain/bill-calc.js';
 import { estimateRead } from '../domain/read-validation.js';
 import { newId } from '../lib/ids.js';
+import { queueHighUsageFromHold } from './messaging-holds.js';
 
 type Period = { key: string; start: string; end: string };
 
@@ -21,13 +22,18 @@ export function createBillingActivities(sql: Sql) {
 
     /** Puts a held bill in the exceptions queue (once per workflow), or refreshes its reasons. */
     async recordException(a: { accountId: string; period: string; workflowId: string; reasons: Hold[] }) {
-      const [row] = await sql<{ id: string }[]>`
-        insert into bill_exception (id, account_id, period, workflow_id, reasons)
-        values (${newId('exc')}, ${a.accountId}, ${a.period}, ${a.workflowId}, ${sql.json(a.reasons as never)})
-        on conflict (workflow_id) do update set reasons = excluded.reasons,
-          status = case when bill_exception.status in ('resolved', 'cancelled') then 'open' else bill_exception.status end
-        returning id`;
-      return row!.id;
+      return sql.begin(async (tx) => {
+        const [row] = await tx<{ id: string }[]>`
+          insert into bill_exception (id, account_id, period, workflow_id, reasons)
+          values (${newId('exc')}, ${a.accountId}, ${a.period}, ${a.workflowId}, ${sql.json(a.reasons as never)})
+          on conflict (workflow_id) do update set reasons = excluded.reasons,
+            status = case when bill_exception.status in ('resolved', 'cancelled') then 'open' else bill_exception.status end
+          returning id`;
+        // a bill held for high usage: tell the customer now (a leak costs them every day it runs)
+        for (const h of a.reasons.filter((r) => r.code === 'high_usage'))
+          await queueHighUsageFromHold(tx, a.accountId, a.workflowId, h);
+        return row!.id;
+      });
     },
 
     async closeException(a: {

@@ -34,10 +34,6 @@ export async function startNotificationDispatcher(o: {
 }): Promise<Dispatcher> {
   let stopped = false;
   const inFlight = new Set<Promise<unknown>>();
-  const policyArg = {
-    quietHours: o.policy.quietHours,
-    retry: o.policy.retry,
-  };
 
   const start = async (ids: string[]) => {
     let started = 0;
@@ -50,7 +46,8 @@ export async function startNotificationDispatcher(o: {
             await o.client.workflow.start(notificationWorkflow, {
               workflowId: notificationWorkflowId(id),
               taskQueue: o.taskQueue,
-              args: [{ notificationId: id, policy: policyArg }],
+              // the send retry policy travels with the workflow (read now: a test may change it between steps)
+              args: [{ notificationId: id, policy: { retry: o.policy.retry } }],
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
             });
             return true;
@@ -105,6 +102,7 @@ export async function startNotificationDispatcher(o: {
   return {
     sweep: () => track(sweep()),
     async stop() {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
       await listener.unlisten();

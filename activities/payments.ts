@@ -5,10 +5,9 @@ import type Stripe from 'stripe';
 import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql, Tx } from '../db/client.js';
 import { accountBalanceCents, postEntry } from '../db/ledger.js';
+import { queueNotification } from '../db/notifications.js';
 import { allocateOldestFirst } from '../db/payments.js';
-import { formatCents } from '../domain/decimal.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
-import { newId } from '../lib/ids.js';
 
 export interface PaymentRow {
   id: string;
@@ -25,34 +24,19 @@ export interface PaymentRow {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-const MESSAGES: Record<string, (amount: string, code: string | null) => { subject: string; body: string }> = {
-  payment_received: (amount) => ({
-    subject: 'Payment received',
-    body: `We received your payment of ${amount}. Thank you.`,
-  }),
-  payment_failed: (amount, code) => ({
-    subject: 'Payment not completed',
-    body: `Your payment of ${amount} did not go through${code ? ` (${code})` : ''}. Your balance is still due.`,
-  }),
-  payment_returned: (amount, code) => ({
-    subject: 'Payment returned by your bank',
-    body: `Your bank returned your payment of ${amount}${code ? ` (${code})` : ''}. The amount, and a returned-payment fee, are due again.`,
-  }),
-};
+type PaymentNotice = 'payment_received' | 'payment_failed' | 'payment_returned';
 
 /**
- * A receipt or notice for the customer, recorded once per payment and kind. It waits in the outbox for the
- * messaging capability (email/SMS by the customer's choice) to send it.
+ * A receipt or notice for the customer, asked for once per payment and kind (the key). Queued in the caller's
+ * transaction; the messaging capability sends it by the customer's subscriptions, language and channels.
  */
-async function notify(db: Sql | Tx, p: PaymentRow, kind: keyof typeof MESSAGES, code: string | null = null) {
-  const [c] = await db<
-    { email: string | null }[]
-  >`select c.email from account a join customer c on c.id = a.customer_id where a.id = ${p.accountId}`;
-  if (!c?.email) return;
-  const m = MESSAGES[kind]!(formatCents(p.amountCents), code);
-  await db`insert into outbound_message (id, idempotency_key, account_id, channel, to_address, template, subject, body, provider, status)
-    values (${newId('msg')}, ${`${kind}/${p.id}`}, ${p.accountId}, 'email', ${c.email}, ${kind}, ${m.subject}, ${m.body}, 'outbox', 'outbox')
-    on conflict (idempotency_key) do nothing`;
+async function notify(db: Sql | Tx, p: PaymentRow, kind: PaymentNotice, code: string | null = null) {
+  await queueNotification(db, {
+    accountId: p.accountId,
+    alert: kind,
+    key: `${kind}/${p.id}`,
+    data: { paymentId: p.id, amountCents: p.amountCents, code },
+  });
 }
 
 export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {

@@ -11,9 +11,12 @@ import agreementRoutes from './routes/agreements.js';
 import authRoutes from './routes/auth.js';
 import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
+import contactRoutes from './routes/contacts.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
+import outageRoutes from './routes/outages.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
@@ -21,8 +24,10 @@ import readRoutes from './routes/reads.js';
 import reportRoutes from './routes/reports.js';
 import searchRoutes from './routes/search.js';
 import signupRoutes from './routes/signup.js';
+import subscriptionRoutes from './routes/subscriptions.js';
 import usageRoutes from './routes/usage.js';
 import webRoutes from './routes/web.js';
+import messagingWebhookRoutes from './routes/webhooks-messaging.js';
 import type { AppDeps } from './types.js';
 
 export async function buildApp(
@@ -71,6 +76,11 @@ export async function buildApp(
     searchRoutes,
     reportRoutes,
     signupRoutes,
+    messageRoutes,
+    subscriptionRoutes,
+    contactRoutes,
+    outageRoutes,
+    messagingWebhookRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

@@ -25,6 +25,10 @@ async function main() {
       providerModes: providerModes(config),
       stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
+      messaging: {
+        twilioAuthToken: config.twilio?.authToken ?? null,
+        sendgridWebhookPublicKey: config.sendgridWebhookPublicKey ?? null,
+      },
     },
     { logger: log },
   );

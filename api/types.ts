@@ -28,6 +28,8 @@ export interface AppDeps {
   /** null in dev outbox mode */
   stripe: Stripe | null;
   stripeWebhookSecret: string | null;
+  /** webhook verification for Twilio (its auth token) and SendGrid (the event webhook's public key) */
+  messaging?: { twilioAuthToken: string | null; sendgridWebhookPublicKey: string | null };
 }
 
 export type App = FastifyInstance<

@@ -18,6 +18,8 @@ export interface Config {
   stripe?: { secretKey: string; webhookSecret: string };
   twilio?: { accountSid: string; authToken: string; fromNumber: string };
   sendgrid?: { apiKey: string; fromEmail: string };
+  /** SendGrid signed event webhook: the verification key (base64 DER public key) from SendGrid's settings */
+  sendgridWebhookPublicKey?: string;
   demoAccounts: number;
   /** IANA zone for meter files that write local times (UTILITY_TIME_ZONE, default UTC) */
   utilityTimeZone: string;
@@ -46,6 +48,7 @@ export const ENV_VARS = [
   'TWILIO_FROM_NUMBER',
   'SENDGRID_API_KEY',
   'SENDGRID_FROM_EMAIL',
+  'SENDGRID_WEBHOOK_PUBLIC_KEY',
   'DEMO_ACCOUNTS',
   'UTILITY_TIME_ZONE',
   'HEADEND_SECRETS',
@@ -158,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     stripe,
     twilio,
     sendgrid,
+    sendgridWebhookPublicKey: str('SENDGRID_WEBHOOK_PUBLIC_KEY'),
     demoAccounts: int('DEMO_ACCOUNTS', 2000, 0, 100_000),
     utilityTimeZone: str('UTILITY_TIME_ZONE') ?? 'UTC',
     headEndSecrets: {},

@@ -8,10 +8,14 @@ import { createBillingActivities } from '../activities/billing.js';
 import { createCollectionActivities } from '../activities/collections.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createDocumentActivities } from '../activities/documents.js';
+import { createMessagingActivities } from '../activities/messaging.js';
+import { ensureHighUsageSchedule, startNotificationDispatcher } from '../activities/messaging-dispatcher.js';
+import { type MessagingProviders, messagingProvidersFromConfig } from '../activities/messaging-providers.js';
 import { startDropFolderWatcher } from '../activities/meter-import-drop-folder.js';
 import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
+import { type MessagingPolicy, messagingPolicy } from '../domain/messages/policy.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { bundle } from './bundle.js';
@@ -35,6 +39,8 @@ export async function createWorkers(o: {
   emailProvider?: 'sendgrid' | 'outbox';
   /** null: dev outbox mode, no gateway */
   stripe?: Stripe | null;
+  /** SendGrid / Twilio (absent: dev outbox mode) and the messaging policy */
+  messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy };
 }): Promise<Worker[]> {
   const q = (name: string) => `${o.taskQueuePrefix ?? ''}${name}`;
   return [
@@ -66,6 +72,17 @@ export async function createWorkers(o: {
         ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }),
       },
     }),
+    await Worker.create({
+      connection: o.connection,
+      namespace: o.namespace,
+      taskQueue: q(TASK_QUEUES.messaging),
+      workflowBundle: o.workflowBundle,
+      activities: createMessagingActivities(o.sql, {
+        providers: o.messaging?.providers ?? { email: null, sms: null },
+        publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
+        policy: o.messaging?.policy ?? messagingPolicy(),
+      }),
+    }),
   ];
 }
 
@@ -96,6 +113,20 @@ async function main() {
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
     stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
+    messaging: { providers: messagingProvidersFromConfig(config), policy: messagingPolicy() },
+  });
+  // every queued notification becomes a `notification/{id}` workflow (LISTEN, plus sweeps: nothing is lost)
+  const policy = messagingPolicy();
+  const dispatcher = await startNotificationDispatcher({
+    sql,
+    client,
+    taskQueue: TASK_QUEUES.messaging,
+    policy,
+    log,
+  });
+  await ensureHighUsageSchedule(client, {
+    taskQueue: TASK_QUEUES.messaging,
+    interval: policy.highUsage.interval,
   });
   // meter read files dropped into METER_DROP_DIR are imported and moved to processed/ or rejected/
   const dropFolder = config.meterDropDir
@@ -113,6 +144,7 @@ async function main() {
   // Started by the dev orchestrator: if it dies, do not linger as an orphan.
   process.on('disconnect', stop);
   await Promise.all(workers.map((w) => w.run()));
+  await dispatcher.stop();
   await dropFolder?.stop();
   await connection.close();
   await clientConnection.close();

@@ -3,4 +3,5 @@
 export * from './bill-run.js';
 export * from './billing-cycle.js';
 export * from './collections.js';
+export * from './messaging.js';
 export * from './payment.js';

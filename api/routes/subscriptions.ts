@@ -78,9 +78,10 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
         params: IdParams,
         body: Type.Object(
           {
-            alerts: Type.Record(Type.Union(ALERT_TYPES.map((a) => Type.Literal(a))), ChannelsSchema, {
-              minProperties: 1,
-            }),
+            alerts: Type.Object(
+              Object.fromEntries(ALERT_TYPES.map((a) => [a, Type.Optional(ChannelsSchema)])),
+              { additionalProperties: false, minProperties: 1 },
+            ),
           },
           { additionalProperties: false },
         ),

@@ -616,6 +616,13 @@ export async function seedDemo(
       }
     }
     await flush();
+    // the demo utility already verified its customers' email addresses and mobile numbers (messaging only uses
+    // verified contacts); the demo runs in outbox mode, so nothing leaves the machine
+    await tx`insert into customer_contact (id, customer_id, kind, value, verified_at)
+      select 'cc_demo_' || k.kind || '_' || c.id, c.id, k.kind, case k.kind when 'email' then c.email else c.phone end, now()
+      from customer c cross join (values ('email'), ('sms')) k(kind)
+      where case k.kind when 'email' then c.email else c.phone end is not null
+      on conflict do nothing`;
     for (const u of DEMO_USERS) {
       await tx`insert into app_user (id, email, display_name, password_hash, kind, role) values (${newId('user')}, ${u.email}, ${u.displayName}, ${passwordHash}, 'staff', ${u.role})`;
     }

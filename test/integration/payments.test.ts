@@ -268,6 +268,9 @@ describe('autopay', () => {
   async function billableAccount() {
     const c = await createCustomer(sql, { name: 'Autopay Customer', email: 'autopay@example.test' });
     const a = await createAccount(sql, { customerId: c.id });
+    // notices go only to a verified contact
+    await sql`insert into customer_contact (id, customer_id, kind, value, verified_at)
+      values (${`cc_${c.id}`}, ${c.id}, 'email', 'autopay@example.test', now())`;
     const prem = await createPremise(sql, {
       addressLine1: '9 Auto Way',
       city: 'Eugene',
@@ -336,6 +339,13 @@ describe('autopay', () => {
       ).json();
       expect(view.allocations).toEqual(
         expected === 0 ? [{ billId: bill.json().id, period: '2026-09', amountCents: 2_000 }] : [],
+      );
+      // the notice is sent asynchronously (queued with the payment, then the messaging workflow): poll for it
+      await waitFor(
+        async () =>
+          (
+            await sql`select 1 from outbound_message where account_id = ${accountId} and template like 'payment%' and status = 'outbox'`
+          ).length > 0,
       );
       const [msg] =
         await sql`select template, to_address, body from outbound_message where account_id = ${accountId} and template like 'payment%'`;

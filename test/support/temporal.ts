@@ -5,7 +5,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import { afterAll, inject } from 'vitest';
+import { type Dispatcher, startNotificationDispatcher } from '../../activities/messaging-dispatcher.js';
+import type { MessagingProviders } from '../../activities/messaging-providers.js';
 import type { Sql } from '../../db/client.js';
+import { type MessagingPolicy, messagingPolicy } from '../../domain/messages/policy.js';
 import { createWorkers } from '../../workers/index.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 
@@ -14,11 +17,21 @@ export interface TemporalHarness {
   namespace: string;
   taskQueuePrefix: string;
   workers: Worker[];
+  /** turns queued notifications into `notification/{id}` workflows, as the worker process does */
+  dispatcher: Dispatcher;
 }
 
 let runtimeInstalled = false;
 
-export async function startWorkers(sql: Sql, opts: { stripe?: Stripe } = {}): Promise<TemporalHarness> {
+export async function startWorkers(
+  sql: Sql,
+  opts: {
+    stripe?: Stripe;
+    /** the policy object is used as given (not copied), so a test may change it between steps */
+    messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy };
+    publicUrl?: string;
+  } = {},
+): Promise<TemporalHarness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -38,6 +51,7 @@ export async function startWorkers(sql: Sql, opts: { stripe?: Stripe } = {}): Pr
     namespace,
   });
   const taskQueuePrefix = `t${randomBytes(4).toString('hex')}-`;
+  const policy = opts.messaging?.policy ?? messagingPolicy();
   const workers = await createWorkers({
     connection: env.nativeConnection,
     namespace,
@@ -46,12 +60,21 @@ export async function startWorkers(sql: Sql, opts: { stripe?: Stripe } = {}): Pr
     stripe: opts.stripe ?? null,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     taskQueuePrefix,
+    publicUrl: opts.publicUrl,
+    messaging: { providers: opts.messaging?.providers, policy },
+  });
+  const dispatcher = await startNotificationDispatcher({
+    sql,
+    client: env.client,
+    taskQueue: `${taskQueuePrefix}messaging`,
+    policy,
   });
   const running = workers.map((w) => w.run());
   afterAll(async () => {
+    await dispatcher.stop();
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await Promise.all(running);
     await env.teardown();
   });
-  return { env, namespace, taskQueuePrefix, workers };
+  return { env, namespace, taskQueuePrefix, workers, dispatcher };
 }
