@@ -24,6 +24,22 @@ export async function signalCollections(
   });
 }
 
+/** Wakes the open collection cases of these accounts (a payment posted outside a workflow: counter, lockbox). */
+export async function wakeOpenCases(
+  sql: Sql,
+  client: Client,
+  taskQueue: string,
+  accountIds: string[],
+  reason: string,
+) {
+  if (!accountIds.length) return 0;
+  const open = await sql<{ id: string; accountNumber: string }[]>`
+    select a.id, a.account_number from collection_case c join account a on a.id = c.account_id
+    where c.status = 'open' and c.account_id = any(${accountIds})`;
+  for (const a of open) await signalCollections(client, taskQueue, a, reason);
+  return open.length;
+}
+
 export function createCollectionActivities(sql: Sql, client: Client, queues: { collections: string }) {
   const wake = async (accountIds: string[], reason: string) => {
     if (!accountIds.length) return 0;

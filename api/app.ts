@@ -11,7 +11,9 @@ import agreementRoutes from './routes/agreements.js';
 import authRoutes from './routes/auth.js';
 import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
+import collectionRoutes from './routes/collections.js';
 import contactRoutes from './routes/contacts.js';
+import disputeRoutes from './routes/disputes.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
 import messageRoutes from './routes/messages.js';
@@ -23,6 +25,7 @@ import rateRoutes from './routes/rates.js';
 import readRoutes from './routes/reads.js';
 import reportRoutes from './routes/reports.js';
 import searchRoutes from './routes/search.js';
+import serviceRequestRoutes from './routes/service-requests.js';
 import signupRoutes from './routes/signup.js';
 import subscriptionRoutes from './routes/subscriptions.js';
 import usageRoutes from './routes/usage.js';
@@ -70,6 +73,9 @@ export async function buildApp(
     rateRoutes,
     billRunRoutes,
     paymentRoutes,
+    collectionRoutes,
+    disputeRoutes,
+    serviceRequestRoutes,
     eventRoutes,
     meterDataRoutes,
     usageRoutes,

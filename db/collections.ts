@@ -42,16 +42,22 @@ export async function collectionFacts(
     select a.service_state,
            exists (select 1 from autopay_enrollment e where e.account_id = a.id and e.status = 'active') as autopay
     from account a where a.id = ${a.accountId}`;
-  const disputed = new Set(
+  const disputed = new Map(
     (
-      await sql<{ billId: string }[]>`
-        select bill_id from dispute where account_id = ${a.accountId} and status <> 'resolved'`
-    ).map((r) => r.billId),
+      await sql<{ billId: string; disputedCents: number }[]>`
+        select bill_id, disputed_cents from dispute where account_id = ${a.accountId} and status <> 'resolved'`
+    ).map((r) => [r.billId, r.disputedCents]),
   );
   const [arrangement] = await sql<{ coversDueOn: string }[]>`
     select covers_due_on::text from payment_arrangement where account_id = ${a.accountId} and status = 'active'`;
   const events = await sql<
-    { event: string; billId: string | null; subjectId: string; detail: any; id: number }[]
+    {
+      event: string;
+      billId: string | null;
+      subjectId: string;
+      detail: { disconnectOn?: string };
+      id: number;
+    }[]
   >`
     select event, bill_id, subject_id, detail, id from case_event
     where account_id = ${a.accountId} and subject_type = 'collection' order by id`;
@@ -60,7 +66,7 @@ export async function collectionFacts(
   for (const e of events) {
     if (e.billId) done.add(`${e.event}:${e.billId}`);
     if (e.subjectId !== a.caseId) continue;
-    if (e.event === 'final_notice') disconnectAllowedOn = e.detail.disconnectOn;
+    if (e.event === 'final_notice') disconnectAllowedOn = e.detail.disconnectOn ?? null;
     if (e.event === 'reconnect') disconnectAllowedOn = null; // a new final notice is needed after a reconnect
   }
   const holds = await sql<{ kind: string; endsOn: string }[]>`
@@ -80,7 +86,7 @@ export async function collectionFacts(
       .map((c) => ({
         billId: c.billId!,
         dueDate: c.dueDate,
-        openCents: c.unpaidCents,
+        openCents: Math.max(0, c.unpaidCents - (disputed.get(c.billId!) ?? 0)),
         disputed: disputed.has(c.billId!),
         arranged: arrangement ? c.dueDate <= arrangement.coversDueOn : false,
       })),

@@ -39,6 +39,8 @@ export interface CollectionPolicy {
   maxSelfServiceInstallments: number;
   /** an instalment not paid this many days after its due date breaks the arrangement */
   installmentGraceDays: number;
+  /** a dispute not resolved within this many days is escalated to a supervisor */
+  disputeSlaDays: number;
   /** how long a policy "day" lasts: "1 day" in production; tests shrink it to seconds */
   dayLength: string;
 }
@@ -57,14 +59,16 @@ export const DEFAULT_COLLECTION_POLICY: CollectionPolicy = {
   moratoria: [{ from: '12-01', to: '02-28', reason: 'winter moratorium' }],
   maxSelfServiceInstallments: 6,
   installmentGraceDays: 3,
+  disputeSlaDays: 10,
   dayLength: '1 day',
 };
 
 export interface OpenBill {
   billId: string;
   dueDate: string;
-  /** unpaid part of the bill's own charges */
+  /** unpaid part of the bill's own charges, less any amount under open dispute */
   openCents: number;
+  /** part of it is under an open dispute */
   disputed: boolean;
   /** covered by the active payment arrangement */
   arranged: boolean;
@@ -135,13 +139,14 @@ export function decideCollections(f: CollectionFacts, p: CollectionPolicy): Coll
   const later = (d: string) => {
     if (d > f.today) future.push(d);
   };
-  const collectible = f.bills.filter((b) => b.openCents > 0 && !b.disputed && !b.arranged);
+  // a disputed amount is already taken out of openCents: the rest of the bill is collected as usual
+  const collectible = f.bills.filter((b) => b.openCents > 0 && !b.arranged);
   const pastDue = collectible.filter((b) => b.dueDate < f.today);
   const pastDueCents = pastDue.reduce((n, b) => n + b.openCents, 0);
   const aboveSmall = pastDueCents >= p.smallBalanceCents;
   const hold = f.holds.find((h) => h.endsOn >= f.today);
   const moratorium = inMoratorium(p, f.today);
-  if (f.bills.some((b) => b.openCents > 0 && b.disputed)) blockedBy.push('dispute');
+  if (f.bills.some((b) => b.disputed)) blockedBy.push('dispute');
   if (f.bills.some((b) => b.openCents > 0 && b.arranged)) blockedBy.push('payment_arrangement');
 
   for (const b of collectible) {
@@ -210,7 +215,9 @@ export function decideCollections(f: CollectionFacts, p: CollectionPolicy): Coll
   if (f.serviceState === 'disconnected' && pastDueCents <= 0)
     actions.push({ kind: 'reconnect', feeCents: p.reconnectFeeCents });
 
-  const settled = collectible.length === 0 && f.serviceState === 'connected';
+  // an open dispute keeps the case open: its outcome decides what is collected
+  const settled =
+    collectible.length === 0 && !f.bills.some((b) => b.disputed) && f.serviceState === 'connected';
   const stage =
     f.serviceState === 'disconnected'
       ? 'disconnected'
@@ -266,6 +273,7 @@ export function parseCollectionPolicy(stored: unknown): CollectionPolicy {
     'medicalHoldRenewals',
     'maxSelfServiceInstallments',
     'installmentGraceDays',
+    'disputeSlaDays',
   ] as const)
     whole(k);
   if (p.lateFee.type === 'fixed' && !(Number.isSafeInteger(p.lateFee.cents) && p.lateFee.cents >= 0))

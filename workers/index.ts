@@ -6,12 +6,14 @@ import Stripe from 'stripe';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
 import { createCollectionActivities } from '../activities/collections.js';
+import { createCustomerServiceActivities } from '../activities/customer-service.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createDocumentActivities } from '../activities/documents.js';
 import { createMessagingActivities } from '../activities/messaging.js';
 import { ensureHighUsageSchedule, startNotificationDispatcher } from '../activities/messaging-dispatcher.js';
 import { type MessagingProviders, messagingProvidersFromConfig } from '../activities/messaging-providers.js';
 import { startDropFolderWatcher } from '../activities/meter-import-drop-folder.js';
+import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -54,6 +56,9 @@ export async function createWorkers(o: {
         ...createBillRunActivities(o.sql, o.client, { payments: q(TASK_QUEUES.payments) }),
         ...createDocumentActivities(o.sql),
         ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }),
+        ...createCustomerServiceActivities(o.sql),
+        // the only head-end adapter so far is the simulator (demo and tests)
+        ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql)),
         ...createDeliveryActivities(o.sql, {
           publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
           emailProvider: o.emailProvider ?? 'outbox',
@@ -144,8 +149,8 @@ async function main() {
   // Started by the dev orchestrator: if it dies, do not linger as an orphan.
   process.on('disconnect', stop);
   await Promise.all(workers.map((w) => w.run()));
-  await dispatcher.stop();
   await dropFolder?.stop();
+  await dispatcher.stop();
   await connection.close();
   await clientConnection.close();
   await sql.end({ timeout: 5 });

@@ -1,7 +1,10 @@
 // The workflow bundle's entry point: every workflow type the workers serve.
 
+export * from './arrangement.js';
 export * from './bill-run.js';
 export * from './billing-cycle.js';
 export * from './collections.js';
+export * from './dispute.js';
 export * from './messaging.js';
 export * from './payment.js';
+export * from './service-request.js';

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
+import { wakeOpenCases } from '../../activities/collections.js';
 import { importLockbox, recordCounterPayment } from '../../db/payments.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
@@ -41,6 +42,7 @@ const Payment = Type.Object({
 export default async function paymentRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.payments}`;
+  const collectionsQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
   const paymentAccount = async (id: string) =>
     (await sql<{ accountId: string }[]>`select account_id from payment where id = ${id}`)[0]?.accountId;
 
@@ -250,6 +252,8 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           receivedOn: req.body.receivedOn ?? new Date().toISOString().slice(0, 10),
         }),
       );
+      // collections stops (or steps back) at once: the payment is already on the account
+      await wakeOpenCases(sql, temporal.client, collectionsQueue, [req.params.id], 'payment_posted');
       req.auditResource = {
         type: 'payment',
         id: r.id,
@@ -368,6 +372,21 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         const result = await importLockbox(sql, req.body, {
           partial: (req.query as { partial?: boolean }).partial,
         });
+        if (result.posted) {
+          const paid = result.rows.flatMap((r) => (r.status === 'accepted' ? [r.paymentId] : []));
+          const accounts = paid.length
+            ? await sql<
+                { accountId: string }[]
+              >`select distinct account_id from payment where id = any(${paid})`
+            : [];
+          await wakeOpenCases(
+            sql,
+            temporal.client,
+            collectionsQueue,
+            accounts.map((a) => a.accountId),
+            'payment_posted',
+          );
+        }
         req.auditResource = {
           type: 'lockbox_import',
           id: null,

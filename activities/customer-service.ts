@@ -1,0 +1,156 @@
+// Activities for disputes, service requests and payment arrangements. A refusal (a rule that says no) is a
+// non-retryable failure that the workflow records; anything else is retried by Temporal.
+import { ApplicationFailure } from '@temporalio/activity';
+import { ArrangementRefused, type ArrangementRow, closeArrangement, paidSince } from '../db/arrangements.js';
+import type { Sql } from '../db/client.js';
+import { collectionPolicyFor } from '../db/collections.js';
+import {
+  DisputeRefused,
+  type DisputeResolution,
+  getDispute,
+  markDispute,
+  notifyDispute,
+  resolveDispute,
+} from '../db/disputes.js';
+import { RebillRefused } from '../db/rebill.js';
+import {
+  changeMailingAddress,
+  closeAccount,
+  endAgreements,
+  getServiceRequest,
+  ServiceRequestRefused,
+  setSeasonal,
+  setServiceRequestStatus,
+  settleDeposit,
+  startAgreements,
+  startService,
+} from '../db/service-requests.js';
+
+async function refusalsAreFinal<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (
+      e instanceof DisputeRefused ||
+      e instanceof RebillRefused ||
+      e instanceof ServiceRequestRefused ||
+      e instanceof ArrangementRefused
+    )
+      throw ApplicationFailure.nonRetryable(e.message, e.constructor.name);
+    throw e;
+  }
+}
+
+export function createCustomerServiceActivities(sql: Sql) {
+  const policy = async (accountId: string) => {
+    const p = await collectionPolicyFor(sql, accountId);
+    return {
+      dayLength: p.dayLength,
+      disputeSlaDays: p.disputeSlaDays,
+      installmentGraceDays: p.installmentGraceDays,
+    };
+  };
+  return {
+    // ---- disputes
+    async loadDispute(a: { disputeId: string }) {
+      const d = await getDispute(sql, a.disputeId);
+      if (!d) throw ApplicationFailure.nonRetryable(`no dispute ${a.disputeId}`);
+      return {
+        accountId: d.accountId,
+        billId: d.billId,
+        reread: d.reread,
+        status: d.status,
+        ...(await policy(d.accountId)),
+      };
+    },
+    async markDispute(a: {
+      disputeId: string;
+      status: 'investigating' | 'escalated';
+      detail: Record<string, unknown>;
+    }) {
+      await markDispute(sql, a.disputeId, a.status, a.detail);
+    },
+    async notifyDisputeStep(a: { disputeId: string; step: string; data?: Record<string, number | string> }) {
+      const d = await getDispute(sql, a.disputeId);
+      if (d) await notifyDispute(sql, d, a.step, a.data);
+    },
+    async resolveDispute(a: { disputeId: string; resolution: DisputeResolution; today: string }) {
+      return refusalsAreFinal(async () => {
+        const d = await resolveDispute(sql, a.disputeId, a.resolution, a.today);
+        return { status: d.status, resolution: d.resolution, detail: d.resolutionDetail };
+      });
+    },
+
+    // ---- service requests
+    async loadServiceRequest(a: { requestId: string }) {
+      const r = await getServiceRequest(sql, a.requestId);
+      if (!r) throw ApplicationFailure.nonRetryable(`no service request ${a.requestId}`);
+      const p = r.accountId
+        ? await policy(r.accountId)
+        : { dayLength: (await collectionPolicyFor(sql, '')).dayLength };
+      return { ...r, dayLength: p.dayLength, createdAt: r.createdAt.toISOString(), completedAt: null };
+    },
+    async setServiceRequestStatus(a: {
+      requestId: string;
+      status: 'awaiting_approval' | 'in_progress' | 'completed' | 'rejected' | 'failed';
+      detail?: Record<string, unknown>;
+      actor?: string;
+    }) {
+      await setServiceRequestStatus(sql, a.requestId, a.status, a.detail ?? {}, a.actor);
+    },
+    async changeMailingAddress(a: { accountId: string; address: Record<string, unknown> }) {
+      return changeMailingAddress(sql, a.accountId, a.address);
+    },
+    async setSeasonal(a: { accountId: string; suspend: boolean }) {
+      return setSeasonal(sql, a.accountId, a.suspend);
+    },
+    async endAgreements(a: { accountId: string; endDate: string; premiseId?: string }) {
+      return endAgreements(sql, a.accountId, a.endDate, a.premiseId);
+    },
+    async startAgreementsAt(a: { accountId: string; premiseId: string; startDate: string; key: string }) {
+      // once per request: a retry finds the agreements it made
+      const [done] = await sql<{ n: number }[]>`
+        select count(*)::int as n from service_agreement sa join service_point sp on sp.id = sa.service_point_id
+        where sa.account_id = ${a.accountId} and sp.premise_id = ${a.premiseId} and sa.start_date = ${a.startDate}`;
+      if (done!.n > 0) return [];
+      return startAgreements(sql, a.accountId, a.premiseId, a.startDate);
+    },
+    async startService(a: { requestId: string }) {
+      const r = await getServiceRequest(sql, a.requestId);
+      return refusalsAreFinal(() => startService(sql, r!));
+    },
+    async settleDeposit(a: { accountId: string; key: string; today: string }) {
+      return settleDeposit(sql, a.accountId, a.key, a.today);
+    },
+    async closeAccount(a: { accountId: string }) {
+      await closeAccount(sql, a.accountId);
+    },
+
+    // ---- payment arrangements
+    async loadArrangement(a: { arrangementId: string }) {
+      const [row] = await sql<
+        ArrangementRow[]
+      >`select * from payment_arrangement where id = ${a.arrangementId}`;
+      if (!row) throw ApplicationFailure.nonRetryable(`no arrangement ${a.arrangementId}`);
+      return {
+        accountId: row.accountId,
+        installments: row.installments,
+        status: row.status,
+        createdAt: row.createdAt.toISOString(),
+        ...(await policy(row.accountId)),
+      };
+    },
+    async arrangementPaid(a: { accountId: string; since: string }) {
+      return paidSince(sql, a.accountId, new Date(a.since));
+    },
+    async closeArrangement(a: {
+      arrangementId: string;
+      status: 'completed' | 'broken';
+      detail: Record<string, unknown>;
+    }) {
+      await closeArrangement(sql, a.arrangementId, a.status, a.detail);
+    },
+  };
+}
+
+export type CustomerServiceActivities = ReturnType<typeof createCustomerServiceActivities>;

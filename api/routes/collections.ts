@@ -1,0 +1,364 @@
+// Collections: the account's dunning state (staff and the customer), collection policy per customer class,
+// holds (medical certificate, manual), payment arrangements, and staff adjustments.
+import { Type } from '@sinclair/typebox';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { signalCollections } from '../../activities/collections.js';
+import { postAdjustment } from '../../db/adjustments.js';
+import { ArrangementRefused, arrangementWorkflowId, createArrangement } from '../../db/arrangements.js';
+import { collectionPolicyFor, collectionsView, recordCaseEvent } from '../../db/collections.js';
+import { parseCollectionPolicy } from '../../domain/collections.js';
+import { addDays } from '../../domain/period.js';
+import { newId } from '../../lib/ids.js';
+import { TASK_QUEUES } from '../../workers/queues.js';
+import { dunningStateQuery } from '../../workflows/collections.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams, List } from '../schemas.js';
+import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+
+/** A resource: its `object` name, then whatever fields it has (documented in the summary). */
+const Open = <T extends string>(object: T) =>
+  Type.Object({ object: Type.Literal(object) }, { additionalProperties: true });
+const today = () => new Date().toISOString().slice(0, 10);
+
+export default async function collectionRoutes(app: App, deps: AppDeps) {
+  const { sql, temporal } = deps;
+  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };
+  const account = async (id: string) => {
+    const [a] = await sql<{ id: string; accountNumber: string; customerClass: string }[]>`
+      select id, account_number, customer_class from account where id = ${id}`;
+    if (!a) throw notFound('account', id);
+    return a;
+  };
+  const wake = async (a: { id: string; accountNumber: string }, reason: string) =>
+    signalCollections(temporal.client, taskQueue, a, reason);
+
+  app.get(
+    '/accounts/:id/collections',
+    {
+      config: { access: { staff: STAFF.any, customer: ownAccount } },
+      schema: {
+        tags: ['collections'],
+        summary: 'Dunning state: the open case, its steps, holds, arrangement, and what happens next',
+        params: IdParams,
+        response: { 200: Open('collections') },
+      },
+    },
+    async (req) => {
+      const a = await account(req.params.id);
+      const view = await collectionsView(sql, a.id);
+      let live = null;
+      if (view.case) {
+        live = await temporal.client.workflow
+          .getHandle(view.case.workflowId)
+          .query(dunningStateQuery)
+          .catch(() => null);
+      }
+      const [arrangement] = await sql`
+        select id, status, total_cents, installments, covers_due_on::text, created_at from payment_arrangement
+        where account_id = ${a.id} order by created_at desc limit 1`;
+      return {
+        object: 'collections' as const,
+        accountId: a.id,
+        serviceState: view.serviceState,
+        case: view.case
+          ? {
+              ...view.case,
+              url: req.user?.kind === 'staff' ? workflowUiUrl(temporal, view.case.workflowId) : null,
+            }
+          : null,
+        stage: live?.stage ?? view.case?.stage ?? 'none',
+        nextReview: live?.nextReview ?? null,
+        blockedBy: live?.blockedBy ?? [],
+        holds: view.holds,
+        arrangement: arrangement ?? null,
+        events: view.events,
+      };
+    },
+  );
+
+  app.get(
+    '/collection-policies/:customerClass',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['collections'],
+        summary: 'The collection policy of a customer class (stored values over the defaults)',
+        params: Type.Object({ customerClass: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }) }),
+        response: { 200: Open('collection_policy') },
+      },
+    },
+    async (req) => {
+      const [row] = await sql<{ policy: unknown }[]>`
+        select policy from collection_policy where customer_class = ${req.params.customerClass}`;
+      return {
+        object: 'collection_policy' as const,
+        customerClass: req.params.customerClass,
+        policy: parseCollectionPolicy(row?.policy),
+      };
+    },
+  );
+
+  app.put(
+    '/collection-policies/:customerClass',
+    {
+      config: { access: { staff: STAFF.supervisors } },
+      schema: {
+        tags: ['collections'],
+        summary: "Set (part of) a customer class's collection policy; absent keys keep their defaults",
+        params: Type.Object({ customerClass: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }) }),
+        body: Type.Record(Type.String(), Type.Unknown()),
+        response: { 200: Open('collection_policy') },
+      },
+    },
+    async (req) => {
+      let policy: ReturnType<typeof parseCollectionPolicy>;
+      try {
+        policy = parseCollectionPolicy(req.body);
+      } catch (e) {
+        throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', (e as Error).message);
+      }
+      await sql`insert into collection_policy (customer_class, policy, updated_by)
+        values (${req.params.customerClass}, ${sql.json(req.body as never)}, ${req.user!.id})
+        on conflict (customer_class) do update set policy = excluded.policy, updated_by = excluded.updated_by, updated_at = now()`;
+      req.auditResource = { type: 'collection_policy', id: req.params.customerClass, detail: req.body };
+      return { object: 'collection_policy' as const, customerClass: req.params.customerClass, policy };
+    },
+  );
+
+  app.post(
+    '/accounts/:id/holds',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['collections'],
+        summary: 'Place a hold on disconnection (a medical certificate, or a manual hold), for policy days',
+        params: IdParams,
+        body: Type.Object(
+          {
+            kind: Type.Union([Type.Literal('medical'), Type.Literal('manual')]),
+            days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+            note: Type.String({ minLength: 3, maxLength: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Open('collection_hold') },
+      },
+    },
+    async (req, reply) => {
+      const a = await account(req.params.id);
+      const policy = await collectionPolicyFor(sql, a.id);
+      const days = req.body.days ?? policy.medicalHoldDays;
+      const id = newId('hold');
+      const [hold] = await sql.begin(async (tx) => {
+        const rows =
+          await tx`insert into collection_hold (id, account_id, kind, starts_on, ends_on, note, created_by)
+          values (${id}, ${a.id}, ${req.body.kind}, ${today()}, ${addDays(today(), days - 1)}, ${req.body.note}, ${req.user!.id})
+          returning id, kind, starts_on::text, ends_on::text, renewals, note`;
+        await recordCaseEvent(tx, {
+          key: `hold:${id}:placed`,
+          subjectType: 'hold',
+          subjectId: id,
+          accountId: a.id,
+          event: 'hold_placed',
+          detail: { kind: req.body.kind, days, note: req.body.note },
+          actor: req.user!.id,
+        });
+        return rows;
+      });
+      await wake(a, 'hold_placed');
+      req.auditResource = { type: 'collection_hold', id };
+      reply.code(201);
+      return { object: 'collection_hold' as const, ...hold };
+    },
+  );
+
+  app.post(
+    '/holds/:id/:action',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['collections'],
+        summary: "Renew a hold (within the policy's renewals) or release it",
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          action: Type.Union([Type.Literal('renew'), Type.Literal('release')]),
+        }),
+        response: { 200: Open('collection_hold') },
+      },
+    },
+    async (req) => {
+      const [hold] = await sql<
+        {
+          id: string;
+          accountId: string;
+          kind: string;
+          endsOn: string;
+          renewals: number;
+          releasedAt: Date | null;
+        }[]
+      >`
+        select id, account_id, kind, ends_on::text, renewals, released_at from collection_hold where id = ${req.params.id}`;
+      if (!hold || hold.releasedAt) throw notFound('active hold', req.params.id);
+      const a = await account(hold.accountId);
+      const policy = await collectionPolicyFor(sql, a.id);
+      if (req.params.action === 'renew') {
+        if (hold.kind === 'medical' && hold.renewals >= policy.medicalHoldRenewals)
+          throw new ApiError(
+            409,
+            'invalid_request_error',
+            'hold_renewals_exhausted',
+            `a medical hold may be renewed ${policy.medicalHoldRenewals} times under this policy`,
+          );
+        await sql`update collection_hold set ends_on = ends_on + ${policy.medicalHoldDays}::int, renewals = renewals + 1
+          where id = ${hold.id}`;
+      } else await sql`update collection_hold set released_at = now() where id = ${hold.id}`;
+      await recordCaseEvent(sql, {
+        key: `hold:${hold.id}:${req.params.action}:${hold.renewals}`,
+        subjectType: 'hold',
+        subjectId: hold.id,
+        accountId: a.id,
+        event: `hold_${req.params.action === 'renew' ? 'renewed' : 'released'}`,
+        actor: req.user!.id,
+      });
+      await wake(a, `hold_${req.params.action}`);
+      req.auditResource = { type: 'collection_hold', id: hold.id, detail: { action: req.params.action } };
+      const [now] = await sql`select id, kind, starts_on::text, ends_on::text, renewals, note, released_at
+        from collection_hold where id = ${hold.id}`;
+      return { object: 'collection_hold' as const, ...now };
+    },
+  );
+
+  app.get(
+    '/accounts/:id/arrangements',
+    {
+      config: { access: { staff: STAFF.any, customer: ownAccount } },
+      schema: {
+        tags: ['collections'],
+        summary: 'Payment arrangements of the account, newest first, with what has been paid towards them',
+        params: IdParams,
+        response: { 200: List(Open('payment_arrangement')) },
+      },
+    },
+    async (req) => {
+      const rows = await sql`
+        select pa.id, pa.status, pa.total_cents, pa.installments, pa.covers_due_on::text, pa.created_at, pa.closed_at,
+          (select coalesce(sum(p.amount_cents), 0)::bigint from payment p where p.account_id = pa.account_id
+             and p.status = 'succeeded' and p.created_at >= pa.created_at
+             and (pa.closed_at is null or p.created_at <= pa.closed_at)) as paid_cents
+        from payment_arrangement pa where pa.account_id = ${req.params.id} order by pa.created_at desc`;
+      return {
+        object: 'list' as const,
+        has_more: false,
+        data: rows.map((r) => ({ object: 'payment_arrangement' as const, ...r })),
+      };
+    },
+  );
+
+  app.post(
+    '/accounts/:id/arrangements',
+    {
+      config: { access: { staff: STAFF.any, customer: ownAccount } },
+      schema: {
+        tags: ['collections'],
+        summary:
+          'Set up a payment arrangement for what is past due: staff, or the customer within policy (instalments, no broken one in a year)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            installments: Type.Integer({ minimum: 1, maximum: 24 }),
+            every_days: Type.Optional(Type.Integer({ minimum: 7, maximum: 62 })),
+            first_due: Type.Optional(Type.String({ format: 'date' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Open('payment_arrangement') },
+      },
+    },
+    async (req, reply) => {
+      const a = await account(req.params.id);
+      let row: Awaited<ReturnType<typeof createArrangement>>;
+      try {
+        row = await createArrangement(sql, {
+          accountId: a.id,
+          installments: req.body.installments,
+          everyDays: req.body.every_days,
+          firstDue: req.body.first_due,
+          today: today(),
+          createdBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+          selfService: req.user!.kind === 'customer',
+        });
+      } catch (e) {
+        if (e instanceof ArrangementRefused)
+          throw new ApiError(
+            e.code === 'arrangement_exists' ? 409 : 400,
+            'invalid_request_error',
+            e.code,
+            e.message,
+            e.param,
+          );
+        throw e;
+      }
+      try {
+        await temporal.client.workflow.start('arrangementWorkflow', {
+          workflowId: arrangementWorkflowId(row.id),
+          taskQueue,
+          args: [{ arrangementId: row.id }],
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+      await wake(a, 'arrangement_created');
+      if (req.user!.kind === 'staff') req.auditResource = { type: 'payment_arrangement', id: row.id };
+      reply.code(201);
+      return { object: 'payment_arrangement' as const, ...row };
+    },
+  );
+
+  app.post(
+    '/accounts/:id/adjustments',
+    {
+      config: { access: { staff: STAFF.billing } },
+      schema: {
+        tags: ['collections'],
+        summary: 'Post an adjustment: a credit (negative) or a debit (positive), in cents, with a reason',
+        params: IdParams,
+        body: Type.Object(
+          {
+            kind: Type.Union([Type.Literal('credit'), Type.Literal('debit'), Type.Literal('write_off')]),
+            amount_cents: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
+            reason: Type.String({ minLength: 3, maxLength: 500 }),
+            bill_id: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Open('adjustment') },
+      },
+    },
+    async (req, reply) => {
+      const a = await account(req.params.id);
+      const key = req.headers['idempotency-key'];
+      const sign = req.body.kind === 'debit' ? 1 : -1;
+      if (req.body.bill_id) {
+        const [b] = await sql`select 1 from bill where id = ${req.body.bill_id} and account_id = ${a.id}`;
+        if (!b) throw notFound('bill on this account', req.body.bill_id, 'bill_id');
+      }
+      const adj = await postAdjustment(sql, {
+        idempotencyKey: typeof key === 'string' ? `api:${req.user!.id}:${key}` : `api:${newId('adj')}`,
+        accountId: a.id,
+        kind: req.body.kind,
+        amountCents: sign * req.body.amount_cents,
+        reason: req.body.reason,
+        billId: req.body.bill_id,
+        userId: req.user!.id,
+        on: today(),
+      });
+      await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: a.id, type: 'adjustment.posted', adjustmentId: adj.id })})`;
+      await wake(a, 'adjustment_posted');
+      req.auditResource = { type: 'adjustment', id: adj.id, detail: req.body };
+      reply.code(201);
+      return { object: 'adjustment' as const, ...adj, amountCents: sign * req.body.amount_cents };
+    },
+  );
+}

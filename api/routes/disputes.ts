@@ -1,0 +1,254 @@
+// Bill disputes: the customer (portal) or staff open one on a bill; billing staff resolve it.
+import { Type } from '@sinclair/typebox';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { collectionPolicyFor } from '../../db/collections.js';
+import { DisputeRefused, disputeEvents, getDispute, openDispute } from '../../db/disputes.js';
+import { durationMs } from '../../domain/policy-clock.js';
+import { TASK_QUEUES } from '../../workers/queues.js';
+import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams, List } from '../schemas.js';
+import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+
+const Dispute = Type.Object({ object: Type.Literal('dispute') }, { additionalProperties: true });
+
+export default async function disputeRoutes(app: App, deps: AppDeps) {
+  const { sql, temporal } = deps;
+  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const billAccount = async (id: string) =>
+    (await sql<{ accountId: string }[]>`select account_id from bill where id = ${id}`)[0]?.accountId;
+  const disputeAccount = async (id: string) =>
+    (await sql<{ accountId: string }[]>`select account_id from dispute where id = ${id}`)[0]?.accountId;
+
+  const view = async (id: string, staff: boolean) => {
+    const d = await getDispute(sql, id);
+    if (!d) throw notFound('dispute', id);
+    const live = await temporal.client.workflow
+      .getHandle(d.workflowId)
+      .query(disputeStateQuery)
+      .catch(() => null);
+    return {
+      object: 'dispute' as const,
+      ...d,
+      reread: live?.reread ?? null,
+      url: staff ? workflowUiUrl(temporal, d.workflowId) : null,
+      events: await disputeEvents(sql, id),
+    };
+  };
+
+  app.post(
+    '/bills/:id/disputes',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
+        },
+      },
+      schema: {
+        tags: ['disputes'],
+        summary: 'Dispute a bill, with a reason; optionally ask for the meter to be re-read',
+        params: IdParams,
+        body: Type.Object(
+          {
+            reason: Type.String({ minLength: 3, maxLength: 2000 }),
+            amount_cents: Type.Optional(Type.Integer({ minimum: 1 })),
+            reread: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Dispute },
+      },
+    },
+    async (req, reply) => {
+      const accountId = await billAccount(req.params.id);
+      if (!accountId) throw notFound('bill', req.params.id);
+      const policy = await collectionPolicyFor(sql, accountId);
+      let d: Awaited<ReturnType<typeof openDispute>>;
+      try {
+        d = await openDispute(sql, {
+          billId: req.params.id,
+          reason: req.body.reason,
+          amountCents: req.body.amount_cents,
+          reread: req.body.reread ?? false,
+          openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+          slaMs: policy.disputeSlaDays * durationMs(policy.dayLength),
+        });
+      } catch (e) {
+        if (e instanceof DisputeRefused)
+          throw new ApiError(
+            e.code === 'dispute_exists' ? 409 : 400,
+            'invalid_request_error',
+            e.code,
+            e.message,
+            e.param,
+          );
+        throw e;
+      }
+      await temporal.client.workflow.start('disputeWorkflow', {
+        workflowId: d.workflowId,
+        taskQueue,
+        args: [{ disputeId: d.id }],
+      });
+      if (req.user!.kind === 'staff') req.auditResource = { type: 'dispute', id: d.id };
+      reply.code(201);
+      return view(d.id, req.user!.kind === 'staff');
+    },
+  );
+
+  app.get(
+    '/disputes/:id',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => disputeAccount((req.params as { id: string }).id) },
+        },
+      },
+      schema: {
+        tags: ['disputes'],
+        summary: 'A dispute with its trail (every step, who took it, when)',
+        params: IdParams,
+        response: { 200: Dispute },
+      },
+    },
+    async (req) => view(req.params.id, req.user!.kind === 'staff'),
+  );
+
+  app.get(
+    '/accounts/:id/disputes',
+    {
+      config: {
+        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
+      },
+      schema: {
+        tags: ['disputes'],
+        summary: "The account's disputes, newest first",
+        params: IdParams,
+        response: { 200: List(Dispute) },
+      },
+    },
+    async (req) => {
+      const rows =
+        await sql`select * from dispute where account_id = ${req.params.id} order by created_at desc limit 100`;
+      return {
+        object: 'list' as const,
+        has_more: false,
+        data: rows.map((r) => ({ object: 'dispute' as const, ...r })),
+      };
+    },
+  );
+
+  app.get(
+    '/disputes',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['disputes'],
+        summary: 'Disputes by status (open, investigating, escalated, resolved), oldest SLA first',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union(['open', 'investigating', 'escalated', 'resolved'].map((s) => Type.Literal(s))),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+        }),
+        response: { 200: List(Dispute) },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 50;
+      const rows = req.query.status
+        ? await sql`select * from dispute where status = ${req.query.status} order by sla_due_at limit ${limit + 1}`
+        : await sql`select * from dispute where status <> 'resolved' order by sla_due_at limit ${limit + 1}`;
+      return {
+        object: 'list' as const,
+        has_more: rows.length > limit,
+        data: rows.slice(0, limit).map((r) => ({ object: 'dispute' as const, ...r })),
+      };
+    },
+  );
+
+  app.post(
+    '/disputes/:id/resolve',
+    {
+      config: { access: { staff: STAFF.billing } },
+      schema: {
+        tags: ['disputes'],
+        summary:
+          'Resolve: upheld (the bill stands), adjusted (a credit), or rebill (cancel the bill and re-rate it from corrected reads — by default the re-read, where it is lower than the billed read)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            resolution: Type.Union([
+              Type.Literal('upheld'),
+              Type.Literal('adjusted'),
+              Type.Literal('rebill'),
+            ]),
+            credit_cents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+            corrections: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    read_id: Type.String({ maxLength: 64 }),
+                    value: Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,4})?$' }),
+                  },
+                  { additionalProperties: false },
+                ),
+                { maxItems: 20 },
+              ),
+            ),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Dispute },
+      },
+    },
+    async (req) => {
+      const d = await getDispute(sql, req.params.id);
+      if (!d) throw notFound('dispute', req.params.id);
+      if (d.status === 'resolved')
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'dispute_resolved',
+          'this dispute is already resolved',
+        );
+      const b = req.body;
+      if (b.resolution === 'adjusted' && !b.credit_cents)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_missing',
+          'an adjusted resolution needs credit_cents',
+          'credit_cents',
+        );
+      const by = req.user!.id;
+      const resolution =
+        b.resolution === 'adjusted'
+          ? { resolution: 'adjusted' as const, by, note: b.note, creditCents: b.credit_cents! }
+          : b.resolution === 'rebill'
+            ? {
+                resolution: 'rebill' as const,
+                by,
+                note: b.note,
+                corrections: b.corrections?.map((c) => ({ readId: c.read_id, value: c.value })),
+              }
+            : { resolution: 'upheld' as const, by, note: b.note };
+      try {
+        await temporal.client.workflow
+          .getHandle(d.workflowId)
+          .executeUpdate(resolveDisputeUpdate, { args: [resolution] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          const cause = (err.cause as Error | undefined)?.message ?? err.message;
+          throw new ApiError(409, 'invalid_request_error', 'resolution_refused', cause);
+        }
+        throw err;
+      }
+      req.auditResource = { type: 'dispute', id: d.id, detail: b };
+      return view(d.id, true);
+    },
+  );
+}

@@ -1,0 +1,274 @@
+// Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
+import { Type } from '@sinclair/typebox';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  createServiceRequest,
+  getServiceRequest,
+  SERVICE_REQUEST_KINDS,
+  ServiceRequestRefused,
+  type ServiceRequestRow,
+} from '../../db/service-requests.js';
+import { TASK_QUEUES } from '../../workers/queues.js';
+import { decideServiceRequestUpdate } from '../../workflows/service-request.js';
+import { ApiError, notFound } from '../errors.js';
+import { STAFF } from '../plugins/auth.js';
+import { IdParams, List } from '../schemas.js';
+import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+
+const Request = Type.Object({ object: Type.Literal('service_request') }, { additionalProperties: true });
+const Details = Type.Record(
+  Type.String({ maxLength: 40 }),
+  Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+  {
+    maxProperties: 12,
+  },
+);
+
+export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
+  const { sql, temporal } = deps;
+  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const requestAccount = async (id: string) =>
+    (await sql<{ accountId: string | null }[]>`select account_id from service_request where id = ${id}`)[0]
+      ?.accountId ?? undefined;
+  const show = async (r: ServiceRequestRow, staff: boolean) => {
+    const events = await sql`select event, detail, actor, created_at from case_event
+      where subject_type = 'service_request' and subject_id = ${r.id} order by id`;
+    return {
+      object: 'service_request' as const,
+      ...r,
+      url: staff ? workflowUiUrl(temporal, r.workflowId) : null,
+      events,
+    };
+  };
+  const start = async (
+    req: { user: { id: string; kind: string; role: string | null } | null },
+    r: Parameters<typeof createServiceRequest>[1],
+  ) => {
+    let row: ServiceRequestRow;
+    try {
+      row = await createServiceRequest(sql, r);
+    } catch (e) {
+      if (e instanceof ServiceRequestRefused)
+        throw new ApiError(
+          e.code === 'resource_missing' ? 404 : 400,
+          'invalid_request_error',
+          e.code,
+          e.message,
+          e.param,
+        );
+      throw e;
+    }
+    await temporal.client.workflow.start('serviceRequestWorkflow', {
+      workflowId: row.workflowId,
+      taskQueue,
+      args: [{ requestId: row.id }],
+    });
+    return show(row, req.user!.kind === 'staff');
+  };
+  const isApprover = (u: { kind: string; role: string | null }) =>
+    u.kind === 'staff' && (STAFF.billing as readonly string[]).includes(u.role ?? '');
+
+  app.post(
+    '/accounts/:id/service-requests',
+    {
+      config: {
+        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
+      },
+      schema: {
+        tags: ['service requests'],
+        summary:
+          'Ask for something on an account: stop_service (details.stop_date), transfer (details.move_date, to_premise_id), mailing_address (line1, city, state, postal_code), reread, seasonal_suspend, seasonal_resume',
+        params: IdParams,
+        body: Type.Object(
+          {
+            kind: Type.Union(
+              SERVICE_REQUEST_KINDS.filter((k) => k !== 'start_service').map((k) => Type.Literal(k)),
+            ),
+            details: Type.Optional(Details),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Request },
+      },
+    },
+    async (req, reply) => {
+      const [a] = await sql<
+        { customerId: string }[]
+      >`select customer_id from account where id = ${req.params.id}`;
+      if (!a) throw notFound('account', req.params.id);
+      const out = await start(req, {
+        accountId: req.params.id,
+        customerId: a.customerId,
+        kind: req.body.kind,
+        details: req.body.details ?? {},
+        requestedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+        approver: isApprover(req.user!),
+      });
+      if (req.user!.kind === 'staff') req.auditResource = { type: 'service_request', id: out.id };
+      reply.code(201);
+      return out;
+    },
+  );
+
+  app.post(
+    '/service-requests/start-service',
+    {
+      config: { access: { staff: STAFF.any, customer: 'self' } },
+      schema: {
+        tags: ['service requests'],
+        summary:
+          'Start service at a premise (details.premise_id, details.start_date): a new account once approved. Customers start it for themselves; staff name the customer.',
+        body: Type.Object(
+          { customer: Type.Optional(Type.String({ maxLength: 64 })), details: Details },
+          { additionalProperties: false },
+        ),
+        response: { 201: Request },
+      },
+    },
+    async (req, reply) => {
+      const customerId = req.user!.kind === 'staff' ? req.body.customer : req.user!.customerId;
+      if (!customerId)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_missing',
+          'name the customer',
+          'customer',
+        );
+      const [c] = await sql`select 1 from customer where id = ${customerId}`;
+      if (!c) throw notFound('customer', customerId, 'customer');
+      const out = await start(req, {
+        accountId: null,
+        customerId,
+        kind: 'start_service',
+        details: req.body.details,
+        requestedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+        approver: isApprover(req.user!),
+      });
+      if (req.user!.kind === 'staff') req.auditResource = { type: 'service_request', id: out.id };
+      reply.code(201);
+      return out;
+    },
+  );
+
+  app.get(
+    '/service-requests/:id',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => requestAccount((req.params as { id: string }).id) },
+        },
+      },
+      schema: {
+        tags: ['service requests'],
+        summary: 'A service request with its status and trail',
+        params: IdParams,
+        response: { 200: Request },
+      },
+    },
+    async (req) => {
+      const r = await getServiceRequest(sql, req.params.id);
+      if (!r) throw notFound('service request', req.params.id);
+      return show(r, req.user!.kind === 'staff');
+    },
+  );
+
+  app.get(
+    '/accounts/:id/service-requests',
+    {
+      config: {
+        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
+      },
+      schema: {
+        tags: ['service requests'],
+        summary: "The account's service requests, newest first",
+        params: IdParams,
+        response: { 200: List(Request) },
+      },
+    },
+    async (req) => {
+      const rows =
+        await sql`select * from service_request where account_id = ${req.params.id} order by created_at desc limit 100`;
+      return {
+        object: 'list' as const,
+        has_more: false,
+        data: rows.map((r) => ({ object: 'service_request' as const, ...r })),
+      };
+    },
+  );
+
+  app.get(
+    '/service-requests',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['service requests'],
+        summary: 'Service requests by status (awaiting_approval is the approval queue), oldest first',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union(
+              ['submitted', 'awaiting_approval', 'in_progress', 'completed', 'rejected', 'failed'].map((s) =>
+                Type.Literal(s),
+              ),
+            ),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+        }),
+        response: { 200: List(Request) },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 50;
+      const rows = await sql`select * from service_request
+        where status = ${req.query.status ?? 'awaiting_approval'} order by created_at limit ${limit + 1}`;
+      return {
+        object: 'list' as const,
+        has_more: rows.length > limit,
+        data: rows.slice(0, limit).map((r) => ({ object: 'service_request' as const, ...r })),
+      };
+    },
+  );
+
+  app.post(
+    '/service-requests/:id/:decision',
+    {
+      config: { access: { staff: STAFF.billing } },
+      schema: {
+        tags: ['service requests'],
+        summary: 'Approve or reject a request waiting for approval',
+        params: Type.Object({
+          id: Type.String({ maxLength: 64 }),
+          decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
+        }),
+        body: Type.Optional(
+          Type.Object(
+            { note: Type.Optional(Type.String({ maxLength: 1000 })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: Request },
+      },
+    },
+    async (req) => {
+      const r = await getServiceRequest(sql, req.params.id);
+      if (!r) throw notFound('service request', req.params.id);
+      try {
+        await temporal.client.workflow.getHandle(r.workflowId).executeUpdate(decideServiceRequestUpdate, {
+          args: [{ approve: req.params.decision === 'approve', by: req.user!.id, note: req.body?.note }],
+        });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new ApiError(
+            409,
+            'invalid_request_error',
+            'not_awaiting_approval',
+            `this request is ${r.status}`,
+          );
+        throw err;
+      }
+      req.auditResource = { type: 'service_request', id: r.id, detail: { decision: req.params.decision } };
+      return show((await getServiceRequest(sql, r.id))!, true);
+    },
+  );
+}

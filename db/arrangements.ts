@@ -1,0 +1,151 @@
+// Payment arrangements: what is past due now, paid in instalments. While one is kept, collections leaves
+// the arranged bills alone; a missed instalment breaks it and collections resumes.
+import { type CollectionPolicy, installmentPlan } from '../domain/collections.js';
+import { addDays } from '../domain/period.js';
+import { newId } from '../lib/ids.js';
+import type { Sql } from './client.js';
+import { accountCharges, collectionPolicyFor, recordCaseEvent } from './collections.js';
+import { queueNotification } from './notifications.js';
+
+export interface Installment {
+  seq: number;
+  dueDate: string;
+  amountCents: number;
+}
+
+export interface ArrangementRow {
+  id: string;
+  accountId: string;
+  totalCents: number;
+  installments: Installment[];
+  coversDueOn: string;
+  status: string;
+  workflowId: string;
+  createdBy: string | null;
+  createdAt: Date;
+  closedAt: Date | null;
+}
+
+export const arrangementWorkflowId = (id: string) => `arrangement/${id}`;
+
+export class ArrangementRefused extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What is due today and could be arranged: every unpaid charge (bills and fees) due on or before today. */
+export async function arrangeableCents(sql: Sql, accountId: string, today: string) {
+  const { charges } = await accountCharges(sql, accountId);
+  return charges.filter((c) => c.dueDate <= today).reduce((n, c) => n + c.unpaidCents, 0);
+}
+
+export async function createArrangement(
+  sql: Sql,
+  a: {
+    accountId: string;
+    installments: number;
+    everyDays?: number;
+    firstDue?: string;
+    today: string;
+    createdBy: string;
+    /** customers set up their own within policy; staff may go beyond it */
+    selfService: boolean;
+  },
+): Promise<ArrangementRow> {
+  const policy: CollectionPolicy = await collectionPolicyFor(sql, a.accountId);
+  if (a.selfService) {
+    if (a.installments > policy.maxSelfServiceInstallments)
+      throw new ArrangementRefused(
+        `online arrangements have at most ${policy.maxSelfServiceInstallments} instalments; call us for more`,
+        'parameter_invalid',
+        'installments',
+      );
+    const [broken] = await sql`select 1 from payment_arrangement where account_id = ${a.accountId}
+      and status = 'broken' and closed_at > now() - interval '365 days'`;
+    if (broken)
+      throw new ArrangementRefused(
+        'an arrangement was broken in the last year; please call us to set up another',
+        'arrangement_not_eligible',
+      );
+  }
+  const total = await arrangeableCents(sql, a.accountId, a.today);
+  if (total <= 0) throw new ArrangementRefused('nothing is past due to arrange', 'arrangement_not_eligible');
+  let plan: Installment[];
+  try {
+    plan = installmentPlan(total, a.installments, a.firstDue ?? addDays(a.today, 7), a.everyDays ?? 30);
+  } catch (e) {
+    throw new ArrangementRefused((e as Error).message, 'parameter_invalid', 'installments');
+  }
+  const id = newId('arr');
+  return sql.begin(async (tx) => {
+    const [row] = await tx<ArrangementRow[]>`
+      insert into payment_arrangement (id, account_id, total_cents, installments, covers_due_on, workflow_id, created_by)
+      values (${id}, ${a.accountId}, ${total}, ${tx.json(plan as never)}, ${a.today}, ${arrangementWorkflowId(id)}, ${a.createdBy})
+      on conflict do nothing
+      returning *`;
+    if (!row)
+      throw new ArrangementRefused('the account already has an active arrangement', 'arrangement_exists');
+    await recordCaseEvent(tx, {
+      key: `arrangement:${id}:created`,
+      subjectType: 'arrangement',
+      subjectId: id,
+      accountId: a.accountId,
+      event: 'created',
+      detail: { totalCents: total, installments: plan },
+      actor: a.createdBy,
+    });
+    await queueNotification(tx, {
+      accountId: a.accountId,
+      alert: 'arrangement_status',
+      key: `arrangement:${id}:created`,
+      data: {
+        arrangementId: id,
+        status: 'active',
+        installmentCents: plan[0]!.amountCents,
+        nextDueDate: plan[0]!.dueDate,
+      },
+    });
+    return row!;
+  });
+}
+
+/** Payments received on the account since the arrangement began (what counts towards its instalments). */
+export async function paidSince(sql: Sql, accountId: string, since: Date) {
+  const [row] = await sql<{ paid: number }[]>`
+    select coalesce(sum(amount_cents), 0)::bigint as paid from payment
+    where account_id = ${accountId} and status = 'succeeded' and created_at >= ${since}`;
+  return row!.paid;
+}
+
+export async function closeArrangement(
+  sql: Sql,
+  id: string,
+  status: 'completed' | 'broken',
+  detail: Record<string, unknown>,
+) {
+  return sql.begin(async (tx) => {
+    const [row] = await tx<ArrangementRow[]>`
+      update payment_arrangement set status = ${status}, closed_at = now() where id = ${id} and status = 'active' returning *`;
+    if (!row) return;
+    await recordCaseEvent(tx, {
+      key: `arrangement:${id}:${status}`,
+      subjectType: 'arrangement',
+      subjectId: id,
+      accountId: row.accountId,
+      event: status,
+      detail,
+    });
+    await queueNotification(tx, {
+      accountId: row.accountId,
+      alert: 'arrangement_status',
+      key: `arrangement:${id}:${status}`,
+      urgent: status === 'broken',
+      data: { arrangementId: id, status },
+    });
+  });
+}
