@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { ApiError } from '../errors.js';
-import { createSession, SESSION_COOKIE } from '../plugins/auth.js';
+import { createSession, SESSION_COOKIE, STAFF } from '../plugins/auth.js';
 import type { App, AppDeps } from '../types.js';
 
 export const SIGNUP_LIMITS = { perAccount: 5, perIp: 20, windowMinutes: 15 };
@@ -159,6 +159,23 @@ export default async function signupRoutes(app: App, deps: AppDeps) {
         token: s.token,
         csrfToken: s.csrfToken,
       });
+    },
+  );
+
+  app.get(
+    '/auth/csrf',
+    {
+      config: { access: { staff: STAFF.any, customer: 'self' } },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "The session's CSRF token, for a page opened in a new tab (only a same-origin page can read it)",
+        response: { 200: Type.Object({ csrfToken: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { csrfToken: req.csrfToken };
     },
   );
 }

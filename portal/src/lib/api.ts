@@ -21,8 +21,14 @@ export async function api<T = unknown>(
 ): Promise<T> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const csrf = sessionStorage.getItem(CSRF_KEY);
-  if (csrf && opts.method && opts.method !== 'GET') headers['x-csrf-token'] = csrf;
+  const changes = !!opts.method && opts.method !== 'GET';
+  let csrf = sessionStorage.getItem(CSRF_KEY);
+  if (changes && !csrf && !path.startsWith('/auth/')) {
+    // a page opened in a new tab shares the session cookie but not the tab's storage
+    csrf = (await api<{ csrfToken: string | null }>('/auth/csrf').catch(() => null))?.csrfToken ?? null;
+    setCsrf(csrf);
+  }
+  if (csrf && changes) headers['x-csrf-token'] = csrf;
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   const res = await fetch(path, {
     method: opts.method ?? 'GET',

@@ -1,0 +1,182 @@
+// The staff console in Chromium against the real API, workers and database: find an account by meter number,
+// resolve a held bill from the exceptions queue and watch it issue on an open account page, run a bill run
+// from the dashboard, and read the reports.
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addRead,
+  createAccount,
+  createCustomer,
+  createMeter,
+  createPremise,
+  createServiceAgreement,
+  createServicePoint,
+  installMeter,
+} from '../../db/accounts.js';
+import type { Sql } from '../../db/client.js';
+import { DEMO_PASSWORD, seedDemo } from '../../db/demo/seed.js';
+import { newId } from '../../lib/ids.js';
+import { bearer, staffToken, type TestApp, testApp } from '../support/api.js';
+import { type Browser, launchBrowser } from '../support/browser.js';
+import { freshDatabase } from '../support/db.js';
+import { simpleTariff } from '../support/tariffs.js';
+import { startWorkers } from '../support/temporal.js';
+
+let sql: Sql;
+let app: TestApp;
+let browser: Browser;
+let base: string;
+let held: { accountId: string; accountNumber: string; serial: string };
+
+beforeAll(async () => {
+  ({ sql } = await freshDatabase());
+  const t = await startWorkers(sql);
+  app = await testApp(sql, t);
+  await seedDemo(sql, { accounts: 10, billedMonths: 23 });
+
+  // an account whose September usage (90 ccf after 10) is held for staff
+  const cust = await createCustomer(sql, { name: 'Held Hopper' });
+  const acct = await createAccount(sql, { customerId: cust.id });
+  const prem = await createPremise(sql, {
+    addressLine1: '77 Exception Way',
+    city: 'Riverton',
+    state: 'OR',
+    postalCode: '97477',
+  });
+  const sp = await createServicePoint(sql, prem.id, 'water');
+  const serial = `WX${newId('mtr').slice(-6)}`;
+  const meter = await createMeter(sql, { serialNumber: serial, kind: 'water', unit: 'ccf', dialCount: 4 });
+  await installMeter(sql, meter.id, sp.id, '2020-01-01T00:00:00Z');
+  const rsId = newId('rs');
+  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, 'W-TEST', 'Water flat', 'water')`;
+  await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values (${newId('rv')}, ${rsId}, '2020-01-01',
+    ${sql.json(simpleTariff('water', 'ccf', '18.40', '3.62'))})`;
+  await createServiceAgreement(sql, {
+    accountId: acct.id,
+    servicePointId: sp.id,
+    rateScheduleId: rsId,
+    startDate: '2020-01-01',
+  });
+  for (const [at, value] of [
+    ['2026-08-01', '100'],
+    ['2026-09-01', '110'],
+    ['2026-10-01', '200'],
+  ] as const) {
+    await addRead(sql, { meterId: meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' });
+  }
+  const token = await staffToken(app, sql, 'billing_admin');
+  const bill = (period: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/accounts/${acct.id}/bills`,
+      headers: bearer(token),
+      payload: { period },
+    });
+  expect((await bill('2026-08')).statusCode).toBe(201);
+  const h = await bill('2026-09');
+  expect(h.statusCode, h.body).toBe(409);
+  expect(h.json().status).toBe('held');
+  held = { accountId: acct.id, accountNumber: acct.accountNumber, serial };
+
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  browser = await launchBrowser({ viewport: { width: 1280, height: 900 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('staff console in Chromium', () => {
+  it('finds an account by its meter number and shows it on one screen', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/staff`);
+    await page.getByLabel('Email').fill('billing@cisflow.local');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Name, account number, address, meter number or phone').fill(held.serial);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.locator('[data-testid=search-results] tbody tr');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('Held Hopper');
+    expect(await row.locator('td').last().textContent()).toBe('meter');
+    await page.getByRole('link', { name: held.accountNumber }).click();
+    await page.getByRole('heading', { name: `Held Hopper · ${held.accountNumber}` }).waitFor();
+    await expect.poll(() => page.locator('[data-testid=bills] tbody tr').count()).toBe(1); // August only
+    await expect.poll(() => page.locator('[data-testid=workflows] li').count()).toBeGreaterThan(0);
+    await browser.shot('staff-1-account-360');
+  });
+
+  it('resolves a held bill from the exceptions queue, and the bill appears on the open account page', async () => {
+    const accountPage = browser.page; // still on the account, listening for its events
+    const queue = await browser.context.newPage();
+    await queue.goto(`${base}/staff#/exceptions`);
+    const row = queue.locator(`[data-account="${held.accountNumber}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('2026-09');
+    await browser.shot('staff-2-exceptions-queue', queue);
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => row.getByRole('status').textContent()).toContain('Approved');
+
+    await expect
+      .poll(
+        async () =>
+          (
+            await sql`select status, total_cents::int as total_cents from bill where account_id = ${held.accountId} and period = '2026-09'`
+          )[0],
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ status: 'issued', totalCents: 34420 }); // 18.40 + 90 ccf x 3.62
+    // pushed to the account page that was already open: no reload
+    await expect
+      .poll(() => accountPage.locator('[data-testid=bills] tr[data-period="2026-09"]').count(), {
+        timeout: 5_000,
+      })
+      .toBe(1);
+    const [exc] = await sql`select status from bill_exception where account_id = ${held.accountId}`;
+    expect(exc).toMatchObject({ status: 'resolved' });
+    await browser.shot('staff-3-bill-issued-live', accountPage);
+    await queue.close();
+  });
+
+  it('starts a bill run from the dashboard and shows its progress to the end', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/staff#/bill-runs`);
+    await page.getByLabel('Cycle').fill('01');
+    await page.getByRole('button', { name: 'Start or re-run' }).click();
+    const run = page.getByTestId('bill-run');
+    await expect.poll(() => run.locator('h3').textContent(), { timeout: 30_000 }).toContain('finished');
+    const [{ n }] =
+      (await sql`select count(*)::int as n from account where billing_cycle = '01'`) as unknown as [
+        { n: number },
+      ];
+    const total = run.locator('.kpi', { hasText: 'total' }).locator('strong');
+    expect(Number(await total.textContent())).toBe(n);
+    await browser.shot('staff-4-bill-run');
+  });
+
+  it('shows the reports computed from the ledger', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/staff#/reports`);
+    await page.getByTestId('kpis').waitFor();
+    const [p] = await sql<{ paperless: number; active: number }[]>`
+      select count(*) filter (where paperless)::int as paperless, count(*)::int as active from account where status = 'active'`;
+    const expected = ((p!.paperless * 100) / p!.active).toFixed(2);
+    expect(await page.locator('.kpi', { hasText: 'Paperless' }).locator('strong').textContent()).toBe(
+      `${expected}%`,
+    );
+    const [ar] = await sql<{ owing: string }[]>`
+      select coalesce(sum(b), 0)::text as owing from (select sum(p.amount_cents) as b from posting p
+        join ledger_account la on la.id = p.ledger_account_id where la.account_id is not null group by la.account_id) x where b > 0`;
+    const cents = Number(ar!.owing);
+    const total = await page
+      .locator('[data-testid=ar-aging] tr', { hasText: 'Total receivable' })
+      .locator('td')
+      .textContent();
+    expect(total).toBe(
+      `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`,
+    );
+    await browser.shot('staff-5-reports');
+  });
+});
