@@ -12,6 +12,7 @@ import { ImportError } from '../domain/import/urdb.js';
 import { PreviewError, parseIntervalCsv, previewBill, type UsageInput } from '../domain/preview.js';
 import { RatingError } from '../domain/rate-engine.js';
 import { TariffError } from '../domain/tariff.js';
+import { DATA_COMMANDS, runDataCommand } from './meter-data.js';
 
 const USAGE =
   'usage: cisflow rate preview --tariff FILE --usage FILE [--from YYYY-MM-DD --to YYYY-MM-DD] [--class NAME] [--param key=value ...]';
@@ -84,7 +85,9 @@ function greenButtonUsage(xml: string): UsageInput {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { code, out } = run(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  // meter read imports and legacy migration talk to the database: see cli/meter-data.ts
+  const { code, out } = DATA_COMMANDS.includes(argv[0] ?? '') ? await runDataCommand(argv) : run(argv);
   (code === 0 ? process.stdout : process.stderr).write(`${out}\n`);
   process.exit(code);
 }

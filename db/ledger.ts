@@ -14,6 +14,8 @@ function ledgerAccountKind(code: LedgerAccountCode): {
     return { kind: 'revenue', name: `Revenue: ${code.slice(8)}`, accountId: null };
   if (code === 'cash_clearing') return { kind: 'asset', name: 'Cash clearing', accountId: null };
   if (code === 'tax_payable') return { kind: 'liability', name: 'Tax payable', accountId: null };
+  if (code === 'legacy_conversion')
+    return { kind: 'equity', name: 'Legacy conversion (opening balances)', accountId: null };
   if (code === 'refunds_payable') return { kind: 'liability', name: 'Refunds payable', accountId: null };
   return { kind: 'liability', name: 'Customer deposits held', accountId: null };
 }

@@ -7,6 +7,7 @@ export type LedgerAccountCode =
   | 'cash_clearing'
   | 'tax_payable'
   | 'deposits_held'
+  | 'legacy_conversion'
   | 'refunds_payable';
 
 export interface Posting {

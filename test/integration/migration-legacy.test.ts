@@ -1,0 +1,220 @@
+// Legacy CIS migration on a real database, from the documented sample files: the dry run's validation report,
+// the import and its reconciliation to the cent, idempotent re-runs, and a clear report when totals differ.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDataCommand } from '../../cli/meter-data.js';
+import type { Sql } from '../../db/client.js';
+import { accountBalanceCents, postEntry, trialBalance } from '../../db/ledger.js';
+import { runMigration } from '../../db/legacy/migrate.js';
+import { newId } from '../../lib/ids.js';
+import { freshDatabase } from '../support/db.js';
+import { simpleTariff } from '../support/tariffs.js';
+
+const SAMPLES = path.resolve('docs/samples/legacy');
+const samples = () =>
+  Object.fromEntries(
+    readdirSync(SAMPLES).map((f) => [f, readFileSync(path.join(SAMPLES, f), 'utf8')]),
+  ) as Record<string, string>;
+const TZ = 'America/Los_Angeles';
+let sql: Sql;
+let url: string;
+
+beforeAll(async () => {
+  ({ sql, url } = await freshDatabase());
+  // tariffs are set up in cisflow before migrating; agreements name them by code
+  for (const [code, service, unit] of [
+    ['W-RES', 'water', 'ccf'],
+    ['S-RES', 'sewer', 'ccf'],
+    ['E-RES', 'electric', 'kWh'],
+    ['T-RES', 'trash', 'ccf'],
+  ] as const) {
+    const id = newId('rs');
+    await sql`insert into rate_schedule (id, code, name, service_type) values (${id}, ${code}, ${code}, ${service})`;
+    await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff)
+      values (${newId('rv')}, ${id}, '2010-01-01', ${sql.json(simpleTariff(service, unit, '10', '1') as never)})`;
+  }
+});
+
+const count = async (q: Promise<{ n: number }[]>) => (await q)[0]!.n;
+const accountsMigrated = () =>
+  count(sql<{ n: number }[]>`select count(*)::int as n from account where account_number like '70000%'`);
+const entryCount = () => count(sql<{ n: number }[]>`select count(*)::int as n from journal_entry`);
+
+describe('legacy migration', () => {
+  it('dry run: the sample files validate, and nothing is written', async () => {
+    const r = await runMigration(sql, samples(), { dryRun: true, timeZone: TZ });
+    expect(r.issues).toEqual([]);
+    expect(r).toMatchObject({ status: 'validated', dryRun: true, cutoverOn: '2026-09-30' });
+    expect(r.files['reads.csv']).toMatchObject({ rows: 100 });
+    expect(await accountsMigrated()).toBe(0);
+    expect(await entryCount()).toBe(0);
+  });
+
+  it('dry run: errors by row and column, orphan references, duplicates and control totals; import refused', async () => {
+    const f = samples();
+    f['customers.csv'] += 'C002,James Okafor again,person,,,en\n'; // duplicate key
+    f['accounts.csv'] += '7000060,C999,residential,07,active,2020-01-01,false\n'; // orphan customer
+    f['opening_balances.csv'] = f['opening_balances.csv']!.replace('1250.00', '1250.001'); // bad amount
+    f['bills.csv'] += 'B99999,7000011,2026-09,2026-10-05,,12.00\n'; // after cutover
+    f['service_agreements.csv'] = f['service_agreements.csv']!.replace(
+      'SA04,7000037,SP004,E-RES',
+      'SA04,7000037,SP004,E-XYZ',
+    );
+    f['reads.csv'] += 'W1001,2026-02-30 08:00:00,1500.00,amr\n'; // no such day
+    f['meters.csv'] = f['meters.csv']!.replace('SP003', 'SP404');
+    const r = await runMigration(sql, f, { dryRun: true, timeZone: TZ });
+    expect(r.status).toBe('invalid');
+    const pick = (file: string, code: string) =>
+      r.issues
+        .filter((i) => i.file === file && i.code === code)
+        .map((i) => ({ row: i.row, column: i.column }));
+    expect(pick('customers.csv', 'duplicate')).toEqual([{ row: 7, column: 'customer_id' }]);
+    expect(pick('accounts.csv', 'orphan')).toEqual([{ row: 7, column: 'customer_id' }]);
+    expect(pick('opening_balances.csv', 'invalid')).toEqual([{ row: 4, column: 'current' }]);
+    expect(pick('bills.csv', 'invalid')).toEqual([{ row: 97, column: 'bill_date' }]);
+    expect(pick('service_agreements.csv', 'orphan')).toEqual([{ row: 5, column: 'rate_code' }]);
+    expect(pick('reads.csv', 'invalid')).toEqual([{ row: 102, column: 'read_at' }]);
+    expect(pick('meters.csv', 'orphan')).toEqual([{ row: 3, column: 'service_point_id' }]);
+    // the bad opening balance row is left out, so the files no longer add up to the legacy totals
+    const ct = r.issues.filter((i) => i.code === 'control_total').map((i) => i.column);
+    expect(ct).toEqual(expect.arrayContaining(['ar_current', 'ar_31_60', 'account_count']));
+    expect(r.issues.find((i) => i.column === 'ar_current')!.message).toMatch(
+      /adds up to 190\.72; the legacy system reports 1440\.72 \(difference -1250\.00\)/,
+    );
+    const imp = await runMigration(sql, f, { dryRun: false, timeZone: TZ });
+    expect(imp.status).toBe('invalid');
+    expect(await accountsMigrated()).toBe(0);
+    expect(await entryCount()).toBe(0);
+  });
+
+  it('imports and reconciles to the cent; the opening balances are in the ledger, aged', async () => {
+    const r = await runMigration(sql, samples(), { dryRun: false, timeZone: TZ });
+    expect(r.issues).toEqual([]);
+    expect(r.status).toBe('imported');
+    expect(r.created).toMatchObject({
+      customer: 5,
+      premise: 4,
+      service_point: 6,
+      account: 5,
+      meter: 4,
+      service_agreement: 7,
+      opening_balance: 5,
+      opening_balance_entries: 11,
+      read: 100,
+      bill: 95,
+      payment: 78,
+      contact: 7,
+      preference: 4,
+    });
+    expect(r.reconciliation).toMatchObject({
+      status: 'reconciled',
+      accounts: { legacy: 5, file: 5, migrated: 5 },
+      accountDifferences: [],
+    });
+    expect(r.reconciliation!.ar).toEqual([
+      { bucket: 'current', legacyCents: 144072, cisflowCents: 144072, differenceCents: 0 },
+      { bucket: 'days31to60', legacyCents: 108395, cisflowCents: 108395, differenceCents: 0 },
+      { bucket: 'days61to90', legacyCents: 5595, cisflowCents: 5595, differenceCents: 0 },
+      { bucket: 'over90', legacyCents: 31022, cisflowCents: 31022, differenceCents: 0 },
+      { bucket: 'creditBalances', legacyCents: -2500, cisflowCents: -2500, differenceCents: 0 },
+      { bucket: 'total', legacyCents: 286584, cisflowCents: 286584, differenceCents: 0 },
+    ]);
+    const [a45] = await sql<{ id: string }[]>`select id from account where account_number = '7000045'`;
+    expect(await accountBalanceCents(sql, a45!.id)).toBe(4510 + 4480 + 4395 + 31022);
+    const [a52] = await sql<
+      { id: string; status: string }[]
+    >`select id, status from account where account_number = '7000052'`;
+    expect(a52!.status).toBe('closed');
+    expect(await accountBalanceCents(sql, a52!.id)).toBe(-2500);
+    // every entry balances and the ledger sums to zero
+    expect((await trialBalance(sql)).reduce((s, x) => s + x.balance, 0)).toBe(0);
+    const conv = (await trialBalance(sql)).find((x) => x.ledgerAccountId === 'legacy_conversion');
+    expect(conv!.balance).toBe(-286584);
+    // reads are exact, in UTC from the utility's local time, and billing can start from the last one
+    const [w] = await sql<{ readAt: Date; value: string }[]>`
+      select r.read_at, r.value::text as value from meter_read r join meter m on m.id = r.meter_id
+      where m.serial_number = 'W1001' order by r.read_at limit 1`;
+    expect(new Date(w!.readAt).toISOString()).toBe('2024-09-30T15:15:00.000Z'); // 08:15 PDT
+    expect(w!.value).toBe('1204.5000');
+    // agreements carry their rate schedule; the meter is installed at its service point
+    const [sa] = await sql<{ code: string; serviceType: string }[]>`
+      select rs.code, sa.service_type from service_agreement sa join rate_schedule rs on rs.id = sa.rate_schedule_id
+      join account a on a.id = sa.account_id where a.account_number = '7000037'`;
+    expect(sa).toEqual({ code: 'E-RES', serviceType: 'electric' });
+    const pref =
+      await sql`select p.language, p.paperless from customer_preference p join customer c on c.id = p.customer_id where c.name = 'Maria Garcia'`;
+    expect(pref).toEqual([{ language: 'es', paperless: true }]);
+  });
+
+  it('re-running creates nothing twice and still reconciles', async () => {
+    const entries = await entryCount();
+    const reads = await count(sql<{ n: number }[]>`select count(*)::int as n from meter_read`);
+    const r = await runMigration(sql, samples(), { dryRun: false, timeZone: TZ });
+    expect(r.status).toBe('imported');
+    expect(Object.values(r.created!).every((n) => n === 0)).toBe(true);
+    expect(r.existing).toMatchObject({ account: 5, opening_balance_entries: 11, read: 100, bill: 95 });
+    expect(r.reconciliation!.status).toBe('reconciled');
+    expect(await entryCount()).toBe(entries);
+    expect(await count(sql<{ n: number }[]>`select count(*)::int as n from meter_read`)).toBe(reads);
+    expect(await accountsMigrated()).toBe(5);
+  });
+
+  it('postings after cutover do not disturb the as-of reconciliation; one dated before it is reported by account', async () => {
+    const [a] = await sql<{ id: string }[]>`select id from account where account_number = '7000011'`;
+    const post = (key: string, on: string, cents: number) =>
+      sql.begin((tx) =>
+        postEntry(tx, {
+          idempotencyKey: key,
+          kind: 'adjustment',
+          accountId: a!.id,
+          effectiveOn: on,
+          description: 'test',
+          postings: [
+            { ledgerAccount: `ar:${a!.id}`, amountCents: cents },
+            { ledgerAccount: 'revenue:water', amountCents: -cents },
+          ],
+        }),
+      );
+    await post('t-after', '2026-10-10', 5000);
+    expect((await runMigration(sql, samples(), { dryRun: false, timeZone: TZ })).reconciliation!.status).toBe(
+      'reconciled',
+    );
+    await post('t-before', '2026-09-20', 1000);
+    const r = await runMigration(sql, samples(), { dryRun: false, timeZone: TZ });
+    expect(r.reconciliation!.status).toBe('differences');
+    expect(r.reconciliation!.ar[0]).toEqual({
+      bucket: 'current',
+      legacyCents: 144072,
+      cisflowCents: 145072,
+      differenceCents: 1000,
+    });
+    expect(r.reconciliation!.accountDifferences).toEqual([
+      {
+        accountNumber: '7000011',
+        legacy: { current: 8412, days31to60: 0, days61to90: 0, over90: 0, credit: 0 },
+        cisflow: { current: 9412, days31to60: 0, days61to90: 0, over90: 0, credit: 0 },
+      },
+    ]);
+  });
+
+  it('the CLI: migrate --dry-run prints the report; exit codes say whether it is clean', async () => {
+    const env = { DATABASE_URL: url, UTILITY_TIME_ZONE: TZ };
+    const quiet = () => {};
+    const ok = await runDataCommand(['migrate', '--dry-run', SAMPLES], env, quiet);
+    expect(ok.out).toMatch(/Dry run mig_\w+: validated \(cutover 2026-09-30\)/);
+    expect(ok.out).toMatch(/No issues\./);
+    expect(ok.code).toBe(0);
+    const bad = await runDataCommand(
+      ['migrate', '--dry-run', '--json', path.resolve('docs/samples')],
+      env,
+      quiet,
+    );
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out).issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ file: 'customers.csv', code: 'missing_file' })]),
+    );
+    expect((await runDataCommand(['migrate'], env, quiet)).code).toBe(2);
+    expect((await runDataCommand(['migrate', SAMPLES], {}, quiet)).out).toMatch(/DATABASE_URL/);
+  });
+});
