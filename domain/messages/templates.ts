@@ -212,7 +212,7 @@ const TEMPLATES: Record<MessageTemplate, T> = {
   high_usage: (d, c, en) => {
     const usage = num(d.usage);
     const normal = num(d.normal);
-    const unit = str(d.unit) ?? '';
+    const unit = str(d.unit) ? ` ${str(d.unit)}` : '';
     const service = str(d.service);
     const svcEs: Record<string, string> = {
       water: 'agua',
@@ -223,8 +223,8 @@ const TEMPLATES: Record<MessageTemplate, T> = {
     const figures =
       usage && normal
         ? en
-          ? `${usage} ${unit} a day, against your normal ${normal} ${unit}`
-          : `${usage} ${unit} por día; lo normal es ${normal} ${unit}`
+          ? `${usage}${unit} a day, against your normal ${normal}${unit}`
+          : `${usage}${unit} por día; lo normal es ${normal}${unit}`
         : null;
     return en
       ? {

@@ -2,6 +2,7 @@
 // twilio SDKs against the project's fakes; retries, quiet hours, webhooks (signed as the providers sign),
 // subscriptions, contact verification, outage broadcasts, high usage on a Temporal Schedule, and the records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBillingActivities } from '../../activities/billing.js';
 import { createDeliveryActivities } from '../../activities/delivery.js';
 import {
   ensureHighUsageSchedule,
@@ -738,6 +739,37 @@ describe('customers and staff', () => {
 });
 
 describe('high usage', () => {
+  it('a bill held for high usage tells the customer, once per held workflow', async () => {
+    const c = await customer({ sms: false, postalCode: '97556' });
+    const [sa] = await sql<
+      { id: string }[]
+    >`select id from service_agreement where account_id = ${c.accountId}`;
+    const billing = createBillingActivities(sql);
+    const hold = {
+      accountId: c.accountId,
+      period: '2026-10',
+      workflowId: `billing-cycle/test-${c.accountId}/2026-10`,
+      reasons: [
+        {
+          serviceAgreementId: sa!.id,
+          code: 'high_usage',
+          message: '12.5/day is over 2.5x the same season last year of 3.1/day',
+        },
+        { serviceAgreementId: sa!.id, code: 'zero_usage', message: 'no usage' },
+      ],
+    };
+    await billing.recordException(hold);
+    await billing.recordException(hold); // the workflow's retry
+    const rows = await sql<{ id: string; data: Record<string, unknown> }[]>`
+      select id, data from notification where account_id = ${c.accountId} and alert = 'high_usage'`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.data).toMatchObject({ usage: '12.5', normal: '3.1', service: 'water' });
+    await done(rows[0]!.id);
+    expect(sendgrid.sent.find((s) => s.to === c.email)!.text).toContain(
+      '12.5 a day, against your normal 3.1.',
+    );
+  });
+
   it('a Temporal Schedule runs the daily check: usage over 2.5x the trailing normal queues one high_usage notice', async () => {
     const c = await customer({ sms: false, postalCode: '97555' });
     const [sp] = await sql<
