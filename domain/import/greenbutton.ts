@@ -76,6 +76,11 @@ export function parseGreenButton(xml: string): { usagePoints: GbUsagePoint[]; tz
           if (!rt) throw new ImportError(`MeterReading ${m.self}`, 'names no ReadingType in this feed');
           const uom = Number(rt.uom);
           const power = Number(rt.powerOfTenMultiplier ?? 0);
+          if (!Number.isInteger(power) || power < -9 || power > 9)
+            throw new ImportError(
+              `ReadingType ${rtHref}`,
+              'powerOfTenMultiplier must be a whole number from -9 to 9',
+            );
           const intervals = entries
             .filter((b) => b.kind === 'IntervalBlock' && b.up === `${m.self}/IntervalBlock`)
             .flatMap((b) => asArray(b.body as Record<string, unknown> | Record<string, unknown>[]))
@@ -86,8 +91,22 @@ export function parseGreenButton(xml: string): { usagePoints: GbUsagePoint[]; tz
               const tp = r.timePeriod as { start?: string; duration?: string } | undefined;
               if (!tp?.start || !tp.duration || r.value === undefined)
                 throw new ImportError(`IntervalReading ${i}`, 'needs timePeriod start, duration and value');
+              // ESPI: start and duration are whole seconds, value a whole number (Int48)
+              if (
+                !/^\d{1,12}$/.test(String(tp.start).trim()) ||
+                !/^\d{1,9}$/.test(String(tp.duration).trim())
+              )
+                throw new ImportError(
+                  `IntervalReading ${i}`,
+                  'timePeriod start and duration must be whole seconds',
+                );
+              if (!/^-?\d{1,15}$/.test(String(r.value).trim()))
+                throw new ImportError(
+                  `IntervalReading ${i}`,
+                  `value "${String(r.value).slice(0, 20)}" is not a whole number`,
+                );
               const start = Number(tp.start);
-              const raw = dec(String(r.value));
+              const raw = dec(String(r.value).trim());
               const value =
                 power >= 0
                   ? ((raw * 10n ** BigInt(power)) as Dec)

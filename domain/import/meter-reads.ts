@@ -299,7 +299,7 @@ function normalizeDecimal(v: string): string {
   return decToString(dec(v));
 }
 
-const DESC_RE = /^(\d{1,2})\s*D\s+(\d*\.?\d+)\s*([A-Za-z][A-Za-z0-9 ]*)?$/i;
+const DESC_RE = /^(\d{1,2})\s*D\s+(\d{1,12}(?:\.\d{1,9})?)\s*([A-Za-z][A-Za-z0-9 ]*)?$/i;
 
 /** Aclara-style Description, e.g. "9D 0.001CuFt": 9 dials, each count is 0.001 cubic feet. */
 export function parseAclaraDescription(

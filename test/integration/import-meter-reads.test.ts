@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processDropFolder } from '../../activities/meter-import-drop-folder.js';
 import {
@@ -306,6 +307,60 @@ describe('read files', () => {
       { count: number },
     ];
     expect(count).toBe(120_000);
+  });
+});
+
+describe('fuzzed files against the database', () => {
+  it('never a partial import: a file is imported whole or not at all, and every row is accounted for', async () => {
+    const m = await meter('ccf', 8);
+    let k = 0;
+    const junk = fc.oneof(
+      fc.constantFrom(
+        '',
+        ',,',
+        'NOPE,2026-10-01T00:00:00Z,1',
+        `${m.serial},not a time,1`,
+        `${m.serial},2026-10-01T00:00:00Z,-1`,
+        '"unterminated',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(junk, { maxLength: 3 }),
+        fc.nat(),
+        async (good, bad, pos) => {
+          k++;
+          const rows = Array.from(
+            { length: good },
+            (_, i) =>
+              `${m.serial},${new Date(Date.UTC(2030, 0, 1) + (k * 100 + i) * 3_600_000).toISOString()},${k}.${i}`,
+          );
+          for (const b of bad) rows.splice(pos % (rows.length + 1), 0, b);
+          const before = (await readsOf(m.id)).length;
+          const r = await importMeterReads(sql, {
+            source: 'cli',
+            format: 'generic',
+            text: ['meter_serial,read_at,value', ...rows].join('\n'),
+            timeZone: 'UTC',
+          });
+          const after = (await readsOf(m.id)).length;
+          if (r.status === 'completed') {
+            expect(r.counts.rejected).toBe(0);
+            expect(after - before).toBe(r.counts.accepted);
+            expect(r.counts.accepted + r.counts.duplicate).toBe(r.counts.total);
+          } else {
+            expect(r.status).toBe('rejected');
+            expect(after).toBe(before);
+            expect(r.message).toBeTruthy();
+            expect(r.rows.length).toBeGreaterThan(0);
+            for (const x of r.rows) expect(x.status === 'rejected' ? x.reason : 'dup').toBeTruthy();
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
 
