@@ -198,6 +198,25 @@ describe('legacy migration', () => {
     ]);
   });
 
+  it('after migrating, the sample read files import onto the migrated meters through the CLI', async () => {
+    const env = { DATABASE_URL: url, UTILITY_TIME_ZONE: TZ };
+    const dir = path.resolve('docs/samples/reads');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.csv'))) {
+      const r = await runDataCommand(['import-reads', '--json', path.join(dir, f)], env, () => {});
+      expect(r.code, `${f}: ${r.out}`).toBe(0);
+      const rep = JSON.parse(r.out);
+      expect(rep.status).toBe('completed');
+      expect(rep.counts.rejected).toBe(0);
+      expect(rep.counts.accepted + rep.counts.duplicate).toBe(rep.counts.total);
+    }
+    const [w] = await sql<{ value: string }[]>`
+      select r.value::text as value from meter_read r join meter m on m.id = r.meter_id
+      where m.serial_number = 'W1003' and r.read_at = '2026-11-30T14:20:00Z'`;
+    expect(w!.value).toBe('526000.0000'); // Badger-style gallons, and Neptune-style 526 KGAL at the same time: a duplicate
+    const again = await runDataCommand(['import-reads', path.join(dir, 'generic.csv')], env, () => {});
+    expect(again.out).toMatch(/imported before; nothing new/);
+  });
+
   it('the CLI: migrate --dry-run prints the report; exit codes say whether it is clean', async () => {
     const env = { DATABASE_URL: url, UTILITY_TIME_ZONE: TZ };
     const quiet = () => {};

@@ -444,6 +444,23 @@ describe('legacy migration files', () => {
     );
   });
 
+  it('the documented sample read files parse cleanly', () => {
+    const dir = path.resolve('docs/samples/reads');
+    for (const f of ['generic', 'aclara', 'neptune', 'sensus', 'badger']) {
+      const text = readFileSync(path.join(dir, `${f}.csv`), 'utf8');
+      expect(detectFormat(text)).toBe(f);
+      const r = parseReadFile(f as 'generic', text, { timeZone: 'America/Los_Angeles' });
+      expect(r.errors, f).toEqual([]);
+      expect(r.rows.length).toBe(r.total);
+    }
+    const push = parsePushBatch(JSON.parse(readFileSync(path.join(dir, 'push-batch.json'), 'utf8')));
+    expect(push.errors).toEqual([]);
+    expect(push.rows.map((x) => [x.meter, x.value, x.unit])).toEqual([
+      ['W1001', '1402.1', 'ccf'],
+      ['E2001', '63410000', 'Wh'],
+    ]);
+  });
+
   it('every format name is documented in READ_FORMATS', () => {
     expect(READ_FORMATS).toEqual(['generic', 'aclara', 'neptune', 'sensus', 'badger', 'greenbutton']);
   });
