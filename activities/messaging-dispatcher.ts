@@ -71,6 +71,23 @@ export async function startNotificationDispatcher(o: {
     return p;
   };
 
+  // NOTIFYs arrive one per notification (thousands at once in a bill run): gathered, then started by one pump
+  const waiting = new Set<string>();
+  let pumping = false;
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (waiting.size && !stopped) {
+        const ids = [...waiting].slice(0, 200);
+        for (const id of ids) waiting.delete(id);
+        await start(ids);
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+
   const sweep = async () => {
     let total = 0;
     for (;;) {
@@ -87,7 +104,9 @@ export async function startNotificationDispatcher(o: {
   const listener = await o.sql.listen(
     'notification_queued',
     (id) => {
-      if (!stopped) track(start([id]));
+      if (stopped) return;
+      waiting.add(id);
+      track(pump());
     },
     () => {
       // (re)connected: anything queued while the listener was away is found by a sweep

@@ -4,7 +4,13 @@
 //     retried with backoff; a 4xx is final), then mark the notification processed. The workflow id dedupes:
 //     the dispatcher may start it more than once (LISTEN and the sweep), it runs once.
 //   high-usage check: run by a Temporal Schedule (daily by default), queues high_usage notices.
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+} from '@temporalio/workflow';
 import type { MessagingActivities } from '../activities/messaging.js';
 import { type HighUsagePolicy, type MessagingPolicy, messagingPolicy } from '../domain/messages/policy.js';
 
@@ -25,7 +31,9 @@ export async function notificationWorkflow(input: {
   policy?: Partial<MessagingPolicy>;
 }): Promise<NotificationOutcome> {
   const policy = messagingPolicy(input.policy);
-  const db = proxyActivities<MessagingActivities>({
+  // planning and finishing are short database work: local activities, in the worker that runs the workflow,
+  // without a round trip through the task queue (a bill run queues thousands of notices at once)
+  const db = proxyLocalActivities<MessagingActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '1 minute' },
   });

@@ -44,6 +44,8 @@ const view = (c: Contact) => ({
   optedOut: c.optedOut,
 });
 
+const MAX_SENDS_PER_HOUR = 5;
+
 const VERIFY_ERRORS: Record<string, string> = {
   wrong_code: 'That code is not right',
   expired: 'That code has expired; ask for a new one',
@@ -71,8 +73,19 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
     return c;
   };
   /** a new secret, sent to the contact itself through the messaging outbox */
-  const sendVerification = async (accountId: string, c: Contact) =>
-    sql.begin(async (tx) => {
+  const sendVerification = async (accountId: string, c: Contact) => {
+    // each send costs money and lands on someone's phone: a few per contact per hour
+    const [recent] = await sql<{ n: number }[]>`select count(*)::int as n from contact_verification
+      where contact_id = ${c.id} and created_at > now() - interval '1 hour'`;
+    if ((recent?.n ?? 0) >= MAX_SENDS_PER_HOUR)
+      throw new ApiError(
+        429,
+        'invalid_request_error',
+        'too_many_verification_messages',
+        `At most ${MAX_SENDS_PER_HOUR} codes an hour for one contact; try again later`,
+        'contactId',
+      );
+    await sql.begin(async (tx) => {
       const secret = await createVerification(tx, c.id, c.kind as 'email' | 'sms', ttl);
       await queueMessagingNotice(tx, {
         accountId,
@@ -85,6 +98,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
         urgent: true, // the customer is waiting for it: not held by quiet hours
       });
     });
+  };
 
   app.get(
     '/accounts/:id/contacts',

@@ -591,6 +591,15 @@ describe('customers and staff', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     expect((await verify(wrong)).json().error.code).toBe('wrong_code');
     expect((await verify(code)).json()).toMatchObject({ verified: true });
+    // new codes on request, but only a few an hour
+    const resend = () =>
+      app.inject({
+        method: 'POST',
+        url: `/accounts/${c.accountId}/contacts/${sms.json().id}/verification`,
+        headers: bearer(login.token),
+      });
+    for (let i = 0; i < 4; i++) expect((await resend()).statusCode).toBe(202);
+    expect((await resend()).json().error).toMatchObject({ code: 'too_many_verification_messages' });
     expect((await add('email', 'New.Person@example.test')).statusCode).toBe(201);
     const mail = await waitFor(async () => sendgrid.sent.find((s) => s.to === 'New.Person@example.test'));
     const token = /token=([\w.-]+)/.exec(mail.text)![1]!;
