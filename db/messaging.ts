@@ -89,6 +89,11 @@ export async function planNotification(
         const c = await usable(kind);
         if (c) targets.push(c);
       }
+      // a paperless customer's bill must reach them: with no channel chosen (or none usable), email it anyway
+      if (n.alert === 'bill_ready' && !targets.length) {
+        const c = await usable('email');
+        if (c) targets.push(c);
+      }
     }
     if (!targets.length) return skip(tx, n.id, 'no subscribed, verified contact');
 
@@ -341,4 +346,26 @@ export async function queueMessagingNotice(
   },
 ) {
   return queueNotification(db, { ...n, alert: n.alert as unknown as AlertType });
+}
+
+export interface NotificationListItem {
+  id: string;
+  alert: string;
+  status: string;
+  urgent: boolean;
+  data: Record<string, unknown>;
+  createdAt: Date;
+  processedAt: Date | null;
+  messages: number;
+}
+
+/** What the account was to be told, including notices not sent (no subscription or verified contact). */
+export async function listNotifications(db: Db, accountId: string, limit: number, startingAfter?: string) {
+  const rows = await db<NotificationListItem[]>`
+    select n.id, n.alert, n.status, n.urgent, n.data, n.created_at, n.processed_at,
+      (select count(*)::int from outbound_message m where m.notification_id = n.id) as messages
+    from notification n where n.account_id = ${accountId}
+      ${startingAfter ? db`and n.id < ${startingAfter}` : db``}
+    order by n.id desc limit ${limit + 1}`;
+  return { data: rows.slice(0, limit), hasMore: rows.length > limit };
 }

@@ -17,7 +17,11 @@ import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on
 import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
-import { type MessagingPolicy, messagingPolicy } from '../domain/messages/policy.js';
+import {
+  DEFAULT_MESSAGING_POLICY,
+  type MessagingPolicy,
+  messagingPolicy,
+} from '../domain/messages/policy.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { bundle } from './bundle.js';
@@ -109,6 +113,12 @@ async function main() {
   if (added.length) log.info({ added }, 'registered search attributes');
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // SMS quiet hours are the utility's local night (UTILITY_TIME_ZONE; unset, the policy's default zone)
+  const policy = messagingPolicy(
+    process.env.UTILITY_TIME_ZONE
+      ? { quietHours: { ...DEFAULT_MESSAGING_POLICY.quietHours, timeZone: config.utilityTimeZone } }
+      : {},
+  );
   const workers = await createWorkers({
     connection,
     namespace: config.temporal.namespace,
@@ -118,10 +128,9 @@ async function main() {
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
     stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
-    messaging: { providers: messagingProvidersFromConfig(config), policy: messagingPolicy() },
+    messaging: { providers: messagingProvidersFromConfig(config), policy },
   });
   // every queued notification becomes a `notification/{id}` workflow (LISTEN, plus sweeps: nothing is lost)
-  const policy = messagingPolicy();
   const dispatcher = await startNotificationDispatcher({
     sql,
     client,

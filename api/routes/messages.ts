@@ -2,7 +2,13 @@
 // Staff see them in the account view; a customer sees the history of their own accounts. Verification codes
 // are never shown back: someone who added another person's number must not read that person's code here.
 import { Type } from '@sinclair/typebox';
-import { getMessage, listMessages, type MessageListItem, messageEvents } from '../../db/messaging.js';
+import {
+  getMessage,
+  listMessages,
+  listNotifications,
+  type MessageListItem,
+  messageEvents,
+} from '../../db/messaging.js';
 import { notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List, ListQuery, Nullable } from '../schemas.js';
@@ -96,6 +102,60 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
         startingAfter: req.query.starting_after,
       });
       return { object: 'list' as const, data: page.data.map(messageView), has_more: page.hasMore };
+    },
+  );
+
+  app.get(
+    '/accounts/:id/notifications',
+    {
+      config: { access: own as never },
+      schema: {
+        tags: ['messages'],
+        summary:
+          'What the account was to be told, newest first, including notices not sent (status skipped, with the reason)',
+        params: IdParams,
+        querystring: ListQuery,
+        response: {
+          200: List(
+            Type.Object({
+              id: Type.String(),
+              object: Type.Literal('notification'),
+              alert: Type.String(),
+              status: Type.String({ description: 'pending, processed or skipped' }),
+              urgent: Type.Boolean(),
+              skippedBecause: Nullable(Type.String()),
+              messages: Type.Integer({ description: 'messages sent for it' }),
+              createdAt: When,
+              processedAt: Nullable(When),
+            }),
+          ),
+        },
+      },
+    },
+    async (req) => {
+      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const page = await listNotifications(
+        sql,
+        req.params.id,
+        req.query.limit ?? 20,
+        req.query.starting_after,
+      );
+      return {
+        object: 'list' as const,
+        data: page.data.map((n) => ({
+          id: n.id,
+          object: 'notification' as const,
+          alert: n.alert,
+          status: n.status,
+          urgent: n.urgent,
+          skippedBecause: typeof n.data.skippedBecause === 'string' ? n.data.skippedBecause : null,
+          messages: n.messages,
+          createdAt: n.createdAt,
+          processedAt: n.processedAt,
+        })),
+        has_more: page.hasMore,
+      };
     },
   );
 

@@ -535,6 +535,16 @@ describe('customers and staff', () => {
       service: 'water',
     });
     expect(await done(hu)).toBe('skipped'); // chose none
+    // but a paperless bill always reaches the customer
+    await setSubscriptions(sql, c.customerId, { bill_ready: 'none' });
+    const br = await queue(c.accountId, 'bill_ready', {
+      billId: 'bill_y',
+      period: '2026-10',
+      amountCents: 100,
+      dueDate: '2026-11-20',
+    });
+    await done(br);
+    expect((await messagesOf(br)).map((m) => m.channel)).toEqual(['email']);
     const bad = await app.inject({
       method: 'PUT',
       url: `/accounts/${c.accountId}/subscriptions`,
@@ -730,6 +740,34 @@ describe('customers and staff', () => {
       await app.inject({ method: 'GET', url: `/messages/${list.data[0].id}`, headers: bearer(login.token) })
     ).json();
     expect(one.events.map((e: { kind: string }) => e.kind)).toEqual(['queued', 'attempt', 'sent']);
+    // notices that were not sent are on record too, with the reason
+    const mute = await customer({ email: false, sms: false });
+    const skipped = await queue(mute.accountId, 'payment_received', { amountCents: 100 });
+    expect(await done(skipped)).toBe('skipped');
+    const ns = (
+      await app.inject({
+        method: 'GET',
+        url: `/accounts/${mute.accountId}/notifications`,
+        headers: bearer(staff),
+      })
+    ).json();
+    expect(ns.data).toEqual([
+      expect.objectContaining({
+        id: skipped,
+        alert: 'payment_received',
+        status: 'skipped',
+        skippedBecause: 'no subscribed, verified contact',
+        messages: 0,
+      }),
+    ]);
+    const sentList = (
+      await app.inject({
+        method: 'GET',
+        url: `/accounts/${c.accountId}/notifications`,
+        headers: bearer(login.token),
+      })
+    ).json();
+    expect(sentList.data[0]).toMatchObject({ id, status: 'processed', messages: 2, skippedBecause: null });
     const other = await customerLogin(app, sql, []);
     expect(
       (
