@@ -38,8 +38,10 @@ export async function collectionFacts(
 ): Promise<CollectionFacts & { policy: CollectionPolicy; balanceCents: number }> {
   const policy = await collectionPolicyFor(sql, a.accountId);
   const { balanceCents, charges } = await accountCharges(sql, a.accountId);
-  const [account] = await sql<{ serviceState: 'connected' | 'disconnected'; autopay: boolean }[]>`
-    select a.service_state,
+  const [account] = await sql<
+    { serviceState: 'connected' | 'disconnected'; autopay: boolean; status: string }[]
+  >`
+    select a.service_state, a.status,
            exists (select 1 from autopay_enrollment e where e.account_id = a.id and e.status = 'active') as autopay
     from account a where a.id = ${a.accountId}`;
   const disputed = new Map(
@@ -78,6 +80,7 @@ export async function collectionFacts(
     today: a.today,
     autopay: account?.autopay ?? false,
     serviceState: account?.serviceState ?? 'connected',
+    accountClosed: account?.status === 'closed',
     done,
     disconnectAllowedOn,
     holds,

@@ -84,6 +84,8 @@ export interface CollectionFacts {
   disconnectAllowedOn: string | null;
   holds: { kind: string; endsOn: string }[];
   serviceState: 'connected' | 'disconnected';
+  /** a closed account (moved out) has no service to disconnect: only notices and fees apply */
+  accountClosed?: boolean;
 }
 
 export type CollectionAction =
@@ -179,7 +181,8 @@ export function decideCollections(f: CollectionFacts, p: CollectionPolicy): Coll
 
   // Final notice and disconnect are about the account: driven by its oldest collectible past-due bill.
   const oldest = [...pastDue].sort((a, b) => a.dueDate.localeCompare(b.dueDate))[0];
-  if (oldest && f.serviceState === 'connected') {
+  if (oldest && f.accountClosed) blockedBy.push('account_closed');
+  if (oldest && f.serviceState === 'connected' && !f.accountClosed) {
     const finalOn = addDays(oldest.dueDate, p.finalNoticeAfterDays);
     const canAct = (): boolean => {
       if (!aboveSmall) {

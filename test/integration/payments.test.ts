@@ -164,6 +164,12 @@ describe('card and ACH payments', () => {
     );
     await waitFor(async () => (await status(p.id)) === 'returned');
     expect(await accountBalanceCents(sql, accountId)).toBe(8_000 + 1_500); // the payment reversed, plus the returned-payment fee
+    // the amount is owed again: collections resumes (a case opens for the account)
+    await waitFor(
+      async () =>
+        (await sql`select 1 from collection_case where account_id = ${accountId} and status = 'open'`)
+          .length > 0,
+    );
     const [row] = await sql`select failure_code from payment where id = ${p.id}`;
     expect(row!.failureCode).toBe('R01');
     expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
@@ -332,6 +338,14 @@ describe('autopay', () => {
           : { status: 'failed', failureCode: 'card_declined' },
       );
       expect(await accountBalanceCents(sql, accountId)).toBe(expected);
+      // the bill went to collections with its due date; a paid one closes the case, a declined one keeps it
+      await waitFor(
+        async () =>
+          (
+            await sql`select 1 from collection_case where account_id = ${accountId}
+              and status = ${expected === 0 ? 'closed' : 'open'}`
+          ).length > 0,
+      );
       // applied to the bill it paid, and the customer hears about it either way
       const [pay] = await sql<{ id: string }[]>`select id from payment where bill_id = ${bill.json().id}`;
       const view = (

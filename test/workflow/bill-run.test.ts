@@ -68,6 +68,14 @@ describe('bill run', () => {
       select count(*)::int as bills, count(distinct account_id)::int as accounts from bill where period = ${PERIOD} and workflow_id like 'bill-run/%'`;
     expect(counts).toEqual({ bills: p.billed, accounts: p.billed });
     expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
+    // each new bill was handed to collections with its due date: every billed account gets a case
+    const casesOpen = async () =>
+      (
+        await sql`select 1 from bill b where b.period = ${PERIOD} and b.total_cents > 0
+          and not exists (select 1 from collection_case c where c.account_id = b.account_id)`
+      ).length === 0;
+    for (let i = 0; !(await casesOpen()) && i < 150; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await casesOpen()).toBe(true);
 
     // every held account waits in its own workflow, in the exceptions queue
     const held = await sql<{ accountNumber: string }[]>`
