@@ -1,7 +1,7 @@
 // Message templates, SMS segment counting and quiet hours: pure rules.
 import { describe, expect, it } from 'vitest';
-import { countSegments, isGsm7, toGsm7 } from '../../domain/messages/segments.js';
 import { quietDelayMs } from '../../domain/messages/quiet-hours.js';
+import { countSegments, isGsm7, toGsm7 } from '../../domain/messages/segments.js';
 import { MESSAGE_TEMPLATES, render } from '../../domain/messages/templates.js';
 
 describe('SMS segments', () => {
@@ -84,7 +84,11 @@ describe('templates', () => {
   it('every template, in both languages, with the largest figures, fits an SMS in two segments', () => {
     for (const alert of MESSAGE_TEMPLATES) {
       for (const lang of ['en', 'es'] as const) {
-        const r = render(alert, { ...full, code: alert === 'contact_verification' ? '123456' : full.code }, ctx(lang));
+        const r = render(
+          alert,
+          { ...full, code: alert === 'contact_verification' ? '123456' : full.code },
+          ctx(lang),
+        );
         const c = countSegments(r.sms);
         expect(c.segments, `${alert}/${lang}: ${r.sms}`).toBeLessThanOrEqual(2);
         expect(r.smsSegments).toBe(c.segments);
@@ -115,7 +119,9 @@ describe('templates', () => {
       expect(r.text).not.toMatch(/undefined|null|NaN/);
       expect(r.sms).not.toMatch(/undefined|null|NaN/);
     }
-    expect(render('payment_due', { amountCents: 'lots' as never }, ctx('en')).text).toContain('your bill is due soon');
+    expect(render('payment_due', { amountCents: 'lots' as never }, ctx('en')).text).toContain(
+      'your bill is due soon',
+    );
     expect(render('unknown_alert', {}, ctx('es')).subject).toBe('Un aviso sobre su cuenta');
   });
   it('escapes HTML in the email', () => {
