@@ -47,12 +47,15 @@ export class ProviderError extends Error {
   }
 }
 
+const PROVIDER_TIMEOUT_MS = 20_000;
 const retryableStatus = (s: number | undefined) => s === undefined || s >= 500 || s === 429 || s === 408;
 
 /** SendGrid: `setApiKey`, then (for a fake or a proxy) the base URL of the @sendgrid/client behind the mailer. */
 export function sendgridProvider(o: { apiKey: string; from: string; baseUrl?: string }): EmailProvider {
   const mail = new MailService();
   mail.setApiKey(o.apiKey);
+  // well inside the activity's 30 s: a hung call fails (and is retried) instead of overlapping its retry
+  mail.setTimeout(PROVIDER_TIMEOUT_MS);
   if (o.baseUrl)
     (
       mail as unknown as { client: { setDefaultRequest(k: string, v: unknown): void } }
@@ -132,7 +135,7 @@ export function messagingProvidersFromConfig(c: Config): MessagingProviders {
     email: c.sendgrid ? sendgridProvider({ apiKey: c.sendgrid.apiKey, from: c.sendgrid.fromEmail }) : null,
     sms: c.twilio
       ? twilioProvider({
-          client: twilio(c.twilio.accountSid, c.twilio.authToken),
+          client: twilio(c.twilio.accountSid, c.twilio.authToken, { timeout: PROVIDER_TIMEOUT_MS }),
           from: c.twilio.fromNumber,
           statusCallbackUrl: `${c.publicUrl}/webhooks/twilio/status`,
         })
