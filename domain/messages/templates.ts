@@ -70,6 +70,8 @@ interface Parts {
   lines: string[];
   sms: string;
   link?: string | null;
+  /** the words before the link (default: "View it here") */
+  linkLabel?: string;
 }
 
 type T = (d: TemplateData, c: RenderContext, en: boolean) => Parts;
@@ -462,6 +464,7 @@ const TEMPLATES: Record<MessageTemplate, T> = {
           ],
           sms: `Your verification code is ${code}. If you did not ask for it, ignore this message.`,
           link,
+          linkLabel: 'Confirm it here',
         }
       : {
           subject: 'Confirme su correo electrónico',
@@ -472,6 +475,7 @@ const TEMPLATES: Record<MessageTemplate, T> = {
           ],
           sms: `Su código de verificación es ${code}. Si no lo pidió, ignore este mensaje.`,
           link,
+          linkLabel: 'Confírmelo aquí',
         };
   },
   subscriptions_changed: (_d, c, en) =>
@@ -543,13 +547,16 @@ export function render(alert: string, data: TemplateData, ctx: RenderContext): R
   const footer = en
     ? `Account ending ${acct}. To change which notices you get, sign in at ${ctx.publicUrl}/portal.`
     : `Cuenta que termina en ${acct}. Para cambiar sus avisos, ingrese en ${ctx.publicUrl}/portal.`;
-  const linkLine = p.link ? (en ? `View it here: ${p.link}` : `Véala aquí: ${p.link}`) : null;
+  const portal = p.link?.endsWith('/portal');
+  const label =
+    p.linkLabel ?? (portal ? (en ? 'Sign in here' : 'Ingrese aquí') : en ? 'View it here' : 'Véala aquí');
+  const linkLine = p.link ? `${label}: ${p.link}` : null;
   const paragraphs = [...p.lines, ...(linkLine ? [linkLine] : []), footer];
   const text = paragraphs.join('\n\n');
   const html = `<!doctype html><html lang="${en ? 'en' : 'es'}"><head><meta charset="utf-8"><title>${escapeHtml(p.subject)}</title></head><body>${paragraphs
     .map((l) =>
       l === linkLine && p.link
-        ? `<p>${escapeHtml(en ? 'View it here: ' : 'Véala aquí: ')}<a href="${escapeHtml(p.link)}">${escapeHtml(p.link)}</a></p>`
+        ? `<p>${escapeHtml(`${label}: `)}<a href="${escapeHtml(p.link)}">${escapeHtml(p.link)}</a></p>`
         : `<p>${escapeHtml(l)}</p>`,
     )
     .join('')}</body></html>`;

@@ -124,6 +124,15 @@ describe('templates', () => {
     );
     expect(render('unknown_alert', {}, ctx('es')).subject).toBe('Un aviso sobre su cuenta');
   });
+  it('labels each link for what it does', () => {
+    const link = 'https://utility.example.org/portal/verify-contact?token=cc_1.abc';
+    expect(render('contact_verification', { link }, ctx('en')).text).toContain(`Confirm it here: ${link}`);
+    expect(render('contact_verification', { link }, ctx('es')).text).toContain(`Confírmelo aquí: ${link}`);
+    expect(render('payment_due', { amountCents: 100 }, ctx('en')).text).toContain(
+      'Sign in here: https://utility.example.org/portal',
+    );
+    expect(render('bill_ready', full, ctx('es')).html).toContain(`Véala aquí: <a href="${full.link}">`);
+  });
   it('escapes HTML in the email', () => {
     const r = render('outage', { message: 'Crews at <Main & 3rd>' }, ctx('en'));
     expect(r.html).toContain('Crews at &lt;Main &amp; 3rd&gt;');
