@@ -6,12 +6,40 @@ import type { GbExportInput, GbExportMeter, MeterUnit } from '../domain/import/g
 import { consumption } from '../domain/reads.js';
 import type { Sql } from './client.js';
 
-export async function servicePointAccount(sql: Sql, servicePointId: string): Promise<string | undefined> {
-  // the account with the latest agreement at this service point (for the customer's access check)
+/**
+ * The account a customer reaches this service point through: among the accounts with an agreement here, the
+ * latest one linked to the user's login (or, when none is, the latest of all: the access check then refuses).
+ */
+export async function servicePointAccount(
+  sql: Sql,
+  servicePointId: string,
+  userId?: string,
+): Promise<string | undefined> {
   const [r] = await sql<{ accountId: string }[]>`
-    select account_id from service_agreement where service_point_id = ${servicePointId}
-    order by start_date desc, id desc limit 1`;
+    select sa.account_id from service_agreement sa
+    where sa.service_point_id = ${servicePointId}
+    order by (${userId ?? null}::text is not null and exists (
+                select 1 from portal_account_access pa where pa.user_id = ${userId ?? null} and pa.account_id = sa.account_id)) desc,
+             sa.start_date desc, sa.id desc
+    limit 1`;
   return r?.accountId;
+}
+
+/**
+ * What a customer may see of a service point's data: from the start of their account's first agreement there
+ * to the end of its last (open when one is still running). Earlier and later occupants' usage is not theirs.
+ */
+export async function customerWindow(
+  sql: Sql,
+  servicePointId: string,
+  accountId: string,
+): Promise<{ from: string; to: string | null } | null> {
+  const [w] = await sql<{ from: string | null; to: string | null; open: boolean }[]>`
+    select to_char(min(start_date), 'YYYY-MM-DD') as from, to_char(max(end_date) + 1, 'YYYY-MM-DD') as to,
+           bool_or(end_date is null) as open
+    from service_agreement where service_point_id = ${servicePointId} and account_id = ${accountId}`;
+  if (!w?.from) return null;
+  return { from: w.from, to: w.open ? null : w.to };
 }
 
 export async function greenButtonData(

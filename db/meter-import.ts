@@ -41,6 +41,8 @@ export interface ImportInput {
   /** push: the head-end's name; the batch id is read from the body */
   headEnd?: string;
   onProgress?: (p: ImportProgress) => void;
+  /** called once the import is recorded (status running), before any row is checked */
+  onStarted?: (importId: string) => void;
 }
 
 export interface ImportProgress {
@@ -206,6 +208,7 @@ export async function importMeterReads(sql: Sql, input: ImportInput): Promise<Im
     return toReport(seen!, true);
   }
 
+  input.onStarted?.(id);
   let lastProgress = 0;
   const progress = async (
     phase: ImportProgress['phase'],

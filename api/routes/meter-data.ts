@@ -10,15 +10,21 @@ import {
   importMeterReads,
   listImports,
 } from '../../db/meter-import.js';
-import { greenButtonData, servicePointAccount } from '../../db/meter-import-green-button.js';
+import { customerWindow, greenButtonData, servicePointAccount } from '../../db/meter-import-green-button.js';
 import { buildGreenButtonXml } from '../../domain/import/greenbutton-export.js';
-import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js';
+import { isTimeZone, localToUtcMs, zoneOffsetSeconds } from '../../domain/import/local-time.js';
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, ListQuery } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
+
+/** Midnight starting a date in the utility's zone, as a UTC ISO instant. */
+function localDayStart(date: string, tz: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(localToUtcMs(tz, y, m, d, 0, 0, 0) ?? Date.UTC(y, m - 1, d)).toISOString();
+}
 
 /** How far a signed push's timestamp may be from the server's clock. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -163,7 +169,9 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => servicePointAccount(sql, (req.params as { id: string }).id) },
+          customer: {
+            account: (req) => servicePointAccount(sql, (req.params as { id: string }).id, req.user?.id),
+          },
         },
       },
       schema: {
@@ -180,9 +188,22 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
+      let { from, to } = req.query;
+      if (req.user?.kind === 'customer') {
+        // a customer sees only their own tenure at this service point (dates in the utility's zone)
+        const account = await servicePointAccount(sql, req.params.id, req.user.id);
+        const w = account ? await customerWindow(sql, req.params.id, account) : null;
+        if (!w) throw notFound('service point', req.params.id);
+        const start = localDayStart(w.from, timeZone);
+        if (!from || Date.parse(from) < Date.parse(start)) from = start;
+        if (w.to) {
+          const end = localDayStart(w.to, timeZone);
+          if (!to || Date.parse(to) > Date.parse(end)) to = end;
+        }
+      }
       const data = await greenButtonData(sql, req.params.id, {
-        from: req.query.from,
-        to: req.query.to,
+        from,
+        to,
         tzOffsetSeconds: zoneOffsetSeconds(timeZone, Date.UTC(new Date().getUTCFullYear(), 0, 1)),
       });
       if (!data) throw notFound('service point', req.params.id);
@@ -190,6 +211,63 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
         .type('application/atom+xml; charset=utf-8')
         .header('content-disposition', `attachment; filename="green-button-${req.params.id}.xml"`)
         .send(buildGreenButtonXml(data));
+    },
+  );
+
+  app.get(
+    '/accounts/:id/green-button',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => (req.params as { id: string }).id },
+        },
+      },
+      schema: {
+        tags: ['meters'],
+        summary: "The account's metered service points, each with its Green Button download link",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(
+              Type.Object({
+                servicePointId: Type.String(),
+                serviceType: Type.String(),
+                address: Type.String(),
+                meters: Type.Array(Type.String(), {
+                  description: 'serial numbers installed there, oldest first',
+                }),
+                url: Type.String({ description: 'GET this for the ESPI XML download' }),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const rows = await sql<
+        { servicePointId: string; serviceType: string; address: string; meters: string[] }[]
+      >`
+        select sp.id as service_point_id, sp.service_type, p.address_line1 || ', ' || p.city as address,
+               array_agg(m.serial_number order by i.installed_at) as meters
+        from service_point sp
+        join premise p on p.id = sp.premise_id
+        join meter_installation i on i.service_point_id = sp.id
+        join meter m on m.id = i.meter_id
+        where sp.id in (select service_point_id from service_agreement where account_id = ${req.params.id})
+        group by sp.id, sp.service_type, p.address_line1, p.city
+        order by sp.service_type, sp.id`;
+      return {
+        object: 'list' as const,
+        data: rows.map((r) => ({
+          ...r,
+          meters: [...r.meters],
+          url: `/service-points/${encodeURIComponent(r.servicePointId)}/green-button`,
+        })),
+      };
     },
   );
 
@@ -218,6 +296,13 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
             {
               format: Type.Optional(Type.Union(READ_FORMATS.map((f) => Type.Literal(f)))),
               partial: Type.Optional(Type.Boolean()),
+              wait: Type.Optional(
+                Type.Boolean({
+                  default: true,
+                  description:
+                    'false: answer 202 as soon as the import is recorded, and follow it at GET /meter-imports/:id',
+                }),
+              ),
               fileName: Type.Optional(Type.String({ maxLength: 200 })),
               meter: Type.Optional(
                 Type.String({ maxLength: 64, description: 'Green Button: the meter serial the data is for' }),
@@ -231,13 +316,14 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
             },
             { additionalProperties: false },
           ),
-          response: { 200: MeterImport, 201: MeterImport, 422: MeterImport },
+          response: { 200: MeterImport, 201: MeterImport, 202: MeterImport, 422: MeterImport },
         },
       },
       async (req, reply) => {
         const q = req.query as {
           format?: ReadFormat;
           partial?: boolean;
+          wait?: boolean;
           fileName?: string;
           meter?: string;
           timeZone?: string;
@@ -266,7 +352,11 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
             'timeZone is not an IANA zone',
             'timeZone',
           );
-        const r = await importMeterReads(sql, {
+        let started: (id: string | null) => void = () => {};
+        const startedId = new Promise<string | null>((resolve) => {
+          started = resolve;
+        });
+        const running = importMeterReads(sql, {
           source: 'upload',
           format,
           text: req.body,
@@ -275,7 +365,25 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
           timeZone: q.timeZone ?? timeZone,
           meter: q.meter,
           createdBy: req.user?.id ?? null,
+          onStarted: started,
         });
+        if (q.wait === false) {
+          // a large file: answer once it is recorded; the import goes on and records its own outcome
+          running.then(
+            () => started(null),
+            (e) => {
+              started(null);
+              req.log.error({ err: e }, 'meter import failed');
+            },
+          );
+          const id = await startedId;
+          const now = id ? await getImport(sql, id) : null;
+          if (now && now.status === 'running') {
+            req.auditResource = { type: 'meter_import', id: now.id, detail: { format, status: 'running' } };
+            return reply.status(202).send(now as never);
+          }
+        }
+        const r = await running;
         req.auditResource = {
           type: 'meter_import',
           id: r.id,

@@ -488,7 +488,7 @@ describe('drop folder', () => {
 });
 
 describe('Green Button download', () => {
-  async function servicePointWithMeter(unit: string) {
+  async function servicePointWithMeter(unit: string, agreementStart = '2024-01-01') {
     const c = await createCustomer(sql, { name: 'Green' });
     const acct = await createAccount(sql, { customerId: c.id });
     const prem = await createPremise(sql, {
@@ -507,13 +507,13 @@ describe('Green Button download', () => {
       accountId: acct.id,
       servicePointId: sp.id,
       rateScheduleId: rsId,
-      startDate: '2024-01-01',
+      startDate: agreementStart,
     });
     return { accountId: acct.id as string, spId: sp.id as string, meter: m };
   }
 
   it('exports interval data as ESPI XML that imports back to the same values, exactly', async () => {
-    const { accountId, spId, meter: m } = await servicePointWithMeter('kWh');
+    const { accountId, spId, meter: m } = await servicePointWithMeter('kWh', '2010-01-01');
     // 15-minute intervals with awkward decimals, imported from the public fixture onto this meter
     const fixture = readFileSync(
       path.resolve('../shared/fixtures/greenbutton/test_usage_data_01.xml'),
@@ -554,6 +554,86 @@ describe('Green Button download', () => {
       { value: string }[]
     >`select value::text as value from meter_interval where meter_id = ${other.id} order by start_at`;
     expect(copied.map((x) => x.value)).toEqual(stored.map((s) => s.value));
+  });
+
+  it('a customer downloads only their own tenure; the account lists its downloads; async upload answers 202', async () => {
+    const { accountId: oldAccount, spId, meter: m } = await servicePointWithMeter('ccf');
+    const csv = [
+      'meter_serial,read_at,value',
+      ...['09', '10', '11', '12'].map((mo, i) => `${m.serial},2026-${mo}-01T12:00:00Z,${100 + i * 10}`),
+    ].join('\n');
+    const up = await upload(csv, 'format=generic&wait=false');
+    expect([201, 202]).toContain(up.statusCode);
+    for (let i = 0; i < 100; i++) {
+      const g = await app.inject({
+        method: 'GET',
+        url: `/meter-imports/${up.json().id}`,
+        headers: bearer(csr),
+      });
+      if (g.json().status !== 'running') {
+        expect(g.json()).toMatchObject({ status: 'completed', counts: { accepted: 4 } });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // the old account's agreement ends on 14 October; a new occupant's account starts the next day
+    await sql`update service_agreement set end_date = '2026-10-14', status = 'closed' where account_id = ${oldAccount}`;
+    const c = await createCustomer(sql, { name: 'New occupant' });
+    const acct = await createAccount(sql, { customerId: c.id });
+    const [rs] = await sql<
+      { rateScheduleId: string }[]
+    >`select rate_schedule_id from service_agreement where account_id = ${oldAccount}`;
+    await createServiceAgreement(sql, {
+      accountId: acct.id,
+      servicePointId: spId,
+      rateScheduleId: rs!.rateScheduleId,
+      startDate: '2026-10-15',
+    });
+    const starts = async (token: string) => {
+      const r = await app.inject({
+        method: 'GET',
+        url: `/service-points/${spId}/green-button`,
+        headers: bearer(token),
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      return parseReadFile('greenbutton', r.body, { timeZone: 'UTC' }).rows.map((x) => [
+        x.readAt.slice(0, 10),
+        x.value,
+      ]);
+    };
+    const newcomer = await customerLogin(app, sql, [acct.id]);
+    const previous = await customerLogin(app, sql, [oldAccount]);
+    expect(await starts(csr)).toEqual([
+      ['2026-09-01', '1000'],
+      ['2026-10-01', '1000'],
+      ['2026-11-01', '1000'],
+    ]); // 10 ccf a month, as ft3
+    expect(await starts(newcomer.token)).toEqual([['2026-11-01', '1000']]); // reads from 15 October on
+    // the previous occupant's reads end on 14 October: the 1 October -> 1 November consumption is not theirs
+    expect(await starts(previous.token)).toEqual([['2026-09-01', '1000']]);
+    const list = await app.inject({
+      method: 'GET',
+      url: `/accounts/${acct.id}/green-button`,
+      headers: bearer(newcomer.token),
+    });
+    expect(list.json()).toEqual({
+      object: 'list',
+      data: [
+        {
+          servicePointId: spId,
+          serviceType: 'water',
+          address: '1 Main, Eugene',
+          meters: [m.serial],
+          url: `/service-points/${spId}/green-button`,
+        },
+      ],
+    });
+    const notMine = await app.inject({
+      method: 'GET',
+      url: `/accounts/${oldAccount}/green-button`,
+      headers: bearer(newcomer.token),
+    });
+    expect(notMine.statusCode).toBe(404);
   });
 
   it('exports consumption between register reads when a meter has no interval data; customers see only their own', async () => {
