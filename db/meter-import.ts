@@ -371,6 +371,8 @@ async function writeRows(
   let report: ImportReport | null = null;
   try {
     await sql.begin(async (tx) => {
+      // imports write one at a time: two files carrying the same read cannot both find it new
+      await tx`select pg_advisory_xact_lock(hashtext('cisflow.meter-import'))`;
       await tx`create temp table imp_stage (row_no int, id text, meter_id text, at timestamptz, value numeric,
         seconds int, kind char(1)) on commit drop`;
       await copyRows(tx, staged, idBase);
