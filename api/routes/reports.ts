@@ -103,7 +103,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
       schema: {
         tags: ['reports'],
         summary:
-          'DSO, dispute rate, paperless share and exception rate over the last `days` days (default 90)',
+          'DSO, dispute rate (disputes opened / bills issued), paperless share and exception rate over the last `days` days (default 90)',
         querystring: Type.Object(
           { days: Type.Optional(Type.Integer({ minimum: 7, maximum: 730, default: 90 })) },
           { additionalProperties: false },
@@ -119,9 +119,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
             }),
             paperless: Ratio,
             exceptionRate: Ratio,
-            disputeRate: Type.Union([Ratio, Type.Null()], {
-              description: 'null until bill disputes are recorded by this installation',
-            }),
+            disputeRate: Ratio,
           }),
         },
       },
@@ -137,7 +135,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
           exceptions: number;
           bills: number;
           unbilled: number;
-          disputeTable: string | null;
+          disputes: number;
         }[]
       >`
         select
@@ -152,7 +150,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
           -- held bills that never became a bill (still waiting, or cancelled) are attempts too
           (select count(*) from bill_exception where status <> 'resolved'
              and created_at > now() - make_interval(days => ${days}))::int as unbilled,
-          to_regclass('bill_dispute')::text as dispute_table`;
+          (select count(*) from dispute where created_at > now() - make_interval(days => ${days}))::int as disputes`;
       const receivable = Number(k!.receivable);
       const billed = Number(k!.billed);
       // DSO to one decimal, rounded half-up, in integer math
@@ -160,12 +158,6 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
         billed > 0
           ? (BigInt(receivable) * BigInt(days) * 20n + BigInt(billed)) / (2n * BigInt(billed))
           : null;
-      let disputeRate = null;
-      if (k!.disputeTable) {
-        const [d] = await sql<{ n: number }[]>`
-          select count(*)::int as n from bill_dispute where created_at > now() - make_interval(days => ${days})`;
-        disputeRate = { numerator: d!.n, denominator: k!.bills, percent: percent(d!.n, k!.bills) };
-      }
       return {
         object: 'report.kpis' as const,
         days,
@@ -187,7 +179,11 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
           denominator: k!.bills + k!.unbilled,
           percent: percent(k!.exceptions, k!.bills + k!.unbilled),
         },
-        disputeRate,
+        disputeRate: {
+          numerator: k!.disputes,
+          denominator: k!.bills,
+          percent: percent(k!.disputes, k!.bills),
+        },
       };
     },
   );

@@ -29,6 +29,9 @@ const Usage = Type.Object({
       serviceType: Type.String(),
       unit: Type.String(),
       meters: Type.Array(Type.String(), { description: 'meter serial numbers' }),
+      servicePointIds: Type.Array(Type.String(), {
+        description: 'where the service is delivered (for Green Button downloads)',
+      }),
       usage: Type.Array(UsageMonth),
       totals: Type.Object({ quantity: DecimalString, lastYear: Nullable(DecimalString) }),
     }),
@@ -64,17 +67,17 @@ export async function usageHistory(sql: Sql, accountId: string, months: number, 
   const first = addMonths(lastPeriod, -(months - 1));
   const from = addMonths(first, -12); // last year's months for the comparison
   const rows = await sql<
-    { serviceType: string; unit: string; serial: string; period: string; quantity: string }[]
+    { serviceType: string; unit: string; serial: string; spId: string; period: string; quantity: string }[]
   >`
     with m as (
-      select sa.service_type, mt.id as meter_id, mt.unit, mt.serial_number, mt.multiplier, mt.dial_count,
+      select sa.service_type, sa.service_point_id, mt.id as meter_id, mt.unit, mt.serial_number, mt.multiplier, mt.dial_count,
              mi.installed_at, mi.removed_at
       from service_agreement sa
       join meter_installation mi on mi.service_point_id = sa.service_point_id
       join meter mt on mt.id = mi.meter_id
       where sa.account_id = ${accountId}
     ), r as (
-      select m.service_type, m.unit, m.serial_number, m.multiplier, m.dial_count, mr.read_at,
+      select m.service_type, m.service_point_id, m.unit, m.serial_number, m.multiplier, m.dial_count, mr.read_at,
              mr.value - lag(mr.value) over (partition by m.meter_id order by mr.read_at) as advance
       from m join meter_read mr on mr.meter_id = m.meter_id
       where mr.read_at >= ${`${addMonths(from, -1)}-01`}::timestamptz
@@ -83,16 +86,25 @@ export async function usageHistory(sql: Sql, accountId: string, months: number, 
         and mr.quality <> 'rejected'
         and not exists (select 1 from meter_read s where s.supersedes_id = mr.id)
     )
-    select service_type, unit, serial_number as serial,
+    select service_type, unit, serial_number as serial, service_point_id as sp_id,
            to_char((read_at at time zone 'UTC') - interval '1 day', 'YYYY-MM') as period,
            sum((case when advance < 0 then advance + power(10::numeric, dial_count) else advance end) * multiplier)::text as quantity
     from r where advance is not null
-    group by 1, 2, 3, 4`;
+    group by 1, 2, 3, 4, 5`;
   const periods = Array.from({ length: months }, (_, i) => addMonths(first, i));
-  const byService = new Map<string, { unit: string; meters: Set<string>; q: Map<string, string[]> }>();
+  const byService = new Map<
+    string,
+    { unit: string; meters: Set<string>; sps: Set<string>; q: Map<string, string[]> }
+  >();
   for (const r of rows) {
-    const s = byService.get(r.serviceType) ?? { unit: r.unit, meters: new Set(), q: new Map() };
+    const s = byService.get(r.serviceType) ?? {
+      unit: r.unit,
+      meters: new Set(),
+      sps: new Set(),
+      q: new Map(),
+    };
     s.meters.add(r.serial);
+    s.sps.add(r.spId);
     s.q.set(r.period, [...(s.q.get(r.period) ?? []), r.quantity]);
     byService.set(r.serviceType, s);
   }
@@ -110,6 +122,7 @@ export async function usageHistory(sql: Sql, accountId: string, months: number, 
         serviceType,
         unit: s.unit,
         meters: [...s.meters].sort(),
+        servicePointIds: [...s.sps].sort(),
         usage,
         totals: {
           quantity: addDecimals(usage.map((u) => u.quantity ?? '0')),

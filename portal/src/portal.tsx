@@ -1,8 +1,15 @@
 // The customer portal: sign in or link an account, see the balance live, usage, bills and payments, pay.
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import {
+  AlertsPanel,
+  DisputesPanel,
+  GreenButtonPanel,
+  PaperlessPanel,
+  ServiceRequestsPanel,
+} from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
-import { Card, ErrorNote, Money, Unavailable } from './components/ui';
+import { Card, ErrorNote, Money } from './components/ui';
 import { type AccountSummary, api, login, logout, type Me, newKey, setCsrf, type Usage } from './lib/api';
 import { formatDate, formatMonth, locale, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
@@ -281,7 +288,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
           <PaymentsPanel a={a} />
         </>
       ) : null}
-      {tab === 'settings' ? <SettingsPanel a={a} /> : null}
+      {tab === 'settings' ? <SettingsPanel a={a} reload={() => void load()} /> : null}
     </>
   );
 }
@@ -586,17 +593,14 @@ function AutopayPanel({ accountId }: { accountId: string }) {
   );
 }
 
-function SettingsPanel({ a }: { a: AccountSummary }) {
+function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void }) {
   return (
     <>
-      <Card title={t('paperless')}>
-        <p>{a.paperless ? t('paperlessOn') : t('paperlessOff')}</p>
-        <p class="muted">{t('notAvailable')}</p>
-      </Card>
-      <Unavailable title={t('alerts')} />
-      <Unavailable title={t('serviceRequests')} />
-      <Unavailable title={t('disputes')} />
-      <Unavailable title={t('downloadData')} />
+      <PaperlessPanel a={a} onChanged={reload} />
+      <AlertsPanel accountId={a.id} />
+      <ServiceRequestsPanel accountId={a.id} />
+      <DisputesPanel a={a} />
+      <GreenButtonPanel accountId={a.id} />
     </>
   );
 }

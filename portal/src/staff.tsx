@@ -1,8 +1,15 @@
 // The staff console: search, the account on one screen (360), the exceptions queue, bill runs and reports.
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import {
+  ActionsPanel,
+  DisputesPanel,
+  DunningPanel,
+  MessagesPanel,
+  ServiceOrdersPanel,
+} from './components/staff360';
 import { UsageChart } from './components/UsageChart';
-import { Card, ErrorNote, Money, Unavailable } from './components/ui';
+import { Card, ErrorNote, Money } from './components/ui';
 import { type AccountSummary, ApiError, api, login, logout, type Me, newKey, type Usage } from './lib/api';
 import { formatDate, useLang } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
@@ -218,6 +225,7 @@ function Account360({ id, me }: { id: string; me: Me }) {
   const [flowErr, setFlowErr] = useState<unknown>(null);
   const [err, setErr] = useState<unknown>(null);
   const [live, setLive] = useState(false);
+  const [version, setVersion] = useState(0);
   const load = useCallback(async () => {
     try {
       const [s, g] = await Promise.all([
@@ -410,14 +418,18 @@ function Account360({ id, me }: { id: string; me: Me }) {
         )}
       </Card>
       <div class="grid two">
-        <Unavailable title="Messages sent" what="the messaging history API (issue 6)" />
-        <Unavailable title="Disputes" what="the disputes API (issue 7)" />
-        <Unavailable title="Service orders" what="the service requests API (issue 7)" />
-        <Unavailable title="Dunning state" what="the collections API (issue 7)" />
-        <Unavailable
-          title="Actions: dispute, re-read, adjustment, payment arrangement"
-          what={`the actions API (issue 7)${BILLING_ROLES.includes(me.role ?? '') ? '' : '; your role may not be allowed'}`}
+        <ActionsPanel
+          a={a}
+          me={me}
+          onDone={() => {
+            setVersion((v) => v + 1);
+            void load();
+          }}
         />
+        <DunningPanel accountId={a.id} version={version} />
+        <DisputesPanel a={a} version={version} />
+        <ServiceOrdersPanel accountId={a.id} version={version} />
+        <MessagesPanel accountId={a.id} />
       </div>
     </div>
   );
@@ -765,7 +777,7 @@ interface Kpis {
   dso: { receivableCents: number; billedCents: number; days: string | null };
   paperless: { numerator: number; denominator: number; percent: string | null };
   exceptionRate: { numerator: number; denominator: number; percent: string | null };
-  disputeRate: { numerator: number; denominator: number; percent: string | null } | null;
+  disputeRate: { numerator: number; denominator: number; percent: string | null };
 }
 interface ArAging {
   asOf: string;
@@ -803,7 +815,7 @@ function Reports() {
             </div>
             <div class="kpi">
               <span class="muted">Dispute rate</span>
-              <strong>{k.disputeRate ? `${k.disputeRate.percent ?? '—'}%` : 'not available yet'}</strong>
+              <strong>{k.disputeRate.percent ?? '—'}%</strong>
             </div>
           </div>
         ) : (

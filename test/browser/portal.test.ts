@@ -196,6 +196,70 @@ describe('customer portal in Chromium', () => {
     await browser.shot('portal-4-usage-24-months');
   });
 
+  it('self-service: paperless with confirmation, alerts per type and channel, a service request, a dispute, Green Button', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Settings' }).click();
+    // paperless, confirmed before it changes
+    const [before] = await sql<
+      { paperless: boolean }[]
+    >`select paperless from account where id = ${owing.id}`;
+    await page
+      .getByRole('button', { name: before!.paperless ? 'Switch back to paper bills' : 'Switch to paperless' })
+      .click();
+    await page.getByRole('alertdialog').waitFor();
+    await browser.shot('portal-5-paperless-confirm');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect
+      .poll(() => page.getByTestId('paperless-status').textContent())
+      .toBe(before!.paperless ? 'You get your bills by mail.' : 'You get your bills by email.');
+    const [after] = await sql<{ paperless: boolean }[]>`select paperless from account where id = ${owing.id}`;
+    expect(after!.paperless).toBe(!before!.paperless);
+
+    // alerts: outage by text message as well as email
+    const outage = page.locator('[data-testid=alerts] tr[data-alert=outage]');
+    const sms = outage.getByRole('checkbox', { name: 'outage: Text message' });
+    const email = outage.getByRole('checkbox', { name: 'outage: Email' });
+    await email.check();
+    if (await sms.isChecked()) await sms.uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const [sub] =
+      await sql`select email, sms from alert_subscription a join account ac on ac.customer_id = a.customer_id
+      where ac.id = ${owing.id} and a.alert = 'outage'`;
+    expect(sub).toMatchObject({ email: true, sms: false });
+
+    // a re-read request, shown with its status
+    await page.getByLabel('What do you need?').selectOption('reread');
+    await page.locator('#service-requests').getByRole('button', { name: 'Submit' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid=service-requests] tr[data-kind=reread]').count())
+      .toBe(1);
+    const [sr] = await sql`select kind, status from service_request where account_id = ${owing.id}`;
+    expect(sr).toMatchObject({ kind: 'reread' });
+
+    // dispute the latest bill
+    await page
+      .getByLabel('What is wrong with this bill?')
+      .fill('The usage looks far too high for an empty house');
+    await page.locator('#disputes').getByRole('button', { name: 'Submit' }).click();
+    await page.getByText('Your dispute is open').waitFor();
+    await expect.poll(() => page.locator('[data-testid=disputes] tbody tr').count()).toBe(1);
+    const [d] = await sql`select reason, bill_id from dispute where account_id = ${owing.id}`;
+    const [latest] =
+      await sql`select id from bill where account_id = ${owing.id} order by period desc limit 1`;
+    expect(d).toMatchObject({
+      reason: 'The usage looks far too high for an empty house',
+      billId: latest!.id,
+    });
+
+    // Green Button: the link downloads the water service point's ESPI feed with this session
+    const href = await page.getByTestId('green-button-water').getAttribute('href');
+    const xml = await page.request.get(`${base}${href}`);
+    expect(xml.status()).toBe(200);
+    expect(await xml.text()).toContain('<feed');
+    await browser.shot('portal-6-settings');
+  });
+
   it('shows the portal in Spanish, with money still exact', async () => {
     const { page } = browser;
     await page.getByRole('button', { name: 'Español' }).click();
@@ -207,7 +271,7 @@ describe('customer portal in Chromium', () => {
     const cell = await page.locator('[data-testid=bills] tbody tr').first().locator('td.num').textContent();
     const c = Number(latest!.totalCents);
     expect(cell?.replace(/\s/g, '')).toContain(`${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
-    await browser.shot('portal-5-spanish-bills');
+    await browser.shot('portal-7-spanish-bills');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -234,6 +298,6 @@ describe('customer portal in Chromium', () => {
     await page.getByRole('button', { name: 'Create a login' }).click();
     await expect.poll(() => page.getByTestId('balance').count()).toBe(1);
     expect(await page.locator('.balance-card').textContent()).toContain(a!.accountNumber);
-    await browser.shot('portal-6-signed-up');
+    await browser.shot('portal-8-signed-up');
   });
 });

@@ -140,6 +140,44 @@ describe('staff console in Chromium', () => {
     await queue.close();
   });
 
+  it('acts on the account from the 360: an adjustment (billing role) and a dispute, each shown at once', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/staff#/account/${held.accountId}`);
+    await page.getByTestId('dunning').waitFor();
+    const balance = async () =>
+      Number(
+        (
+          await sql<{ b: string }[]>`select coalesce(sum(p.amount_cents), 0)::text as b from posting p
+            join ledger_account la on la.id = p.ledger_account_id where la.account_id = ${held.accountId}`
+        )[0]!.b,
+      );
+    const before = await balance();
+    await page.locator('#act').selectOption('adjustment');
+    await page.locator('#act-kind').selectOption('credit');
+    await page.locator('#act-amount').fill('5.00');
+    await page.locator('#act-reason').fill('Goodwill credit for the high bill');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByText('Adjustment posted').waitFor();
+    await expect.poll(balance).toBe(before - 500);
+    const c = before - 500;
+    await expect
+      .poll(() => page.getByTestId('balance').textContent())
+      .toBe(`$${Math.floor(c / 100).toLocaleString('en-US')}.${String(c % 100).padStart(2, '0')}`);
+
+    await page.locator('#act').selectOption('dispute');
+    await page.locator('#act-bill').selectOption({ label: '2026-09' });
+    await page.locator('#act-reason').fill('Customer says the pool was not filled');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByText('Dispute opened').waitFor();
+    await expect.poll(() => page.locator('[data-testid=disputes] tbody tr').count()).toBe(1);
+    const [d] = await sql`select reason, opened_by from dispute where account_id = ${held.accountId}`;
+    expect(d).toMatchObject({ reason: 'Customer says the pool was not filled' });
+    const [audit] =
+      await sql`select count(*)::int as n from audit_log where action = 'POST /accounts/:id/adjustments'`;
+    expect(audit).toMatchObject({ n: 1 });
+    await browser.shot('staff-4-actions');
+  });
+
   it('starts a bill run from the dashboard and shows its progress to the end', async () => {
     const { page } = browser;
     await page.goto(`${base}/staff#/bill-runs`);
@@ -153,7 +191,7 @@ describe('staff console in Chromium', () => {
       ];
     const total = run.locator('.kpi', { hasText: 'total' }).locator('strong');
     expect(Number(await total.textContent())).toBe(n);
-    await browser.shot('staff-4-bill-run');
+    await browser.shot('staff-5-bill-run');
   });
 
   it('shows the reports computed from the ledger', async () => {
@@ -177,6 +215,6 @@ describe('staff console in Chromium', () => {
     expect(total).toBe(
       `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`,
     );
-    await browser.shot('staff-5-reports');
+    await browser.shot('staff-6-reports');
   });
 });

@@ -264,7 +264,17 @@ describe('aging and KPIs', () => {
       select count(*) filter (where paperless)::int as y, count(*)::int as n from account where status = 'active'`;
     expect(k.paperless).toMatchObject({ numerator: p!.y, denominator: p!.n });
     expect(k.paperless.percent).toBe(((p!.y * 100) / p!.n).toFixed(2));
-    expect(k.disputeRate).toBeNull();
+    // one dispute on one of the bills issued in the window
+    const [bill] = await sql<{ id: string }[]>`select id from bill where account_id = ${acct.id} limit 1`;
+    await sql`insert into dispute (id, account_id, bill_id, reason, disputed_cents, opened_by, sla_due_at, workflow_id)
+      values (${newId('disp')}, ${acct.id}, ${bill!.id}, 'too high', 100, 'test', now() + interval '10 days', 'dispute/x')`;
+    const [b] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from bill where bill_date > current_date - 30`;
+    const again = (
+      await app.inject({ method: 'GET', url: '/reports/kpis?days=30', headers: bearer(billing) })
+    ).json();
+    expect(again.disputeRate).toEqual({ numerator: 1, denominator: b!.n, percent: (100 / b!.n).toFixed(2) });
     const csr = await staffToken(app, sql, 'csr');
     expect((await app.inject({ method: 'GET', url: '/reports/kpis', headers: bearer(csr) })).statusCode).toBe(
       403,

@@ -108,6 +108,7 @@ export interface Usage {
     serviceType: string;
     unit: string;
     meters: string[];
+    servicePointIds: string[];
     usage: { period: string; quantity: string | null; lastYear: string | null }[];
     totals: { quantity: string; lastYear: string | null };
   }[];
