@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processDropFolder } from '../../activities/meter-import-drop-folder.js';
+import { processDropFolder, startDropFolderWatcher } from '../../activities/meter-import-drop-folder.js';
 import {
   createAccount,
   createCustomer,
@@ -484,6 +484,33 @@ describe('drop folder', () => {
     expect((await readsOf(a.id)).map((x) => x.value)).toEqual(['42.0000']);
     // nothing left to do on the next pass
     expect(await processDropFolder(sql, { dir, timeZone: 'UTC' })).toEqual([]);
+  });
+});
+
+describe('drop folder watcher', () => {
+  it('polls the folder and takes a file once its size has settled', async () => {
+    const a = await meter();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cisflow-watch-'));
+    const logged: object[] = [];
+    const w = startDropFolderWatcher(sql, {
+      dir,
+      timeZone: 'UTC',
+      intervalMs: 40,
+      log: { info: (o) => logged.push(o), error: (o) => logged.push(o) },
+    });
+    try {
+      writeFileSync(
+        path.join(dir, 'late.csv'),
+        ['meter_serial,read_at,value', `${a.serial},2026-10-09T00:00:00Z,9`].join('\n'),
+      );
+      for (let i = 0; i < 100 && !existsSync(path.join(dir, 'processed', 'late.csv')); i++)
+        await new Promise((r) => setTimeout(r, 40));
+    } finally {
+      await w.stop();
+    }
+    expect(existsSync(path.join(dir, 'processed', 'late.csv.result.json'))).toBe(true);
+    expect(logged).toEqual([expect.objectContaining({ file: 'late.csv', status: 'completed' })]);
+    expect((await readsOf(a.id)).map((x) => x.value)).toEqual(['9.0000']);
   });
 });
 
