@@ -187,6 +187,13 @@ async function main() {
     if (i > 240) throw new Error('the API did not become ready within 60s');
     await new Promise((r) => setTimeout(r, 250));
   }
+  // the API builds the portal and staff console (portal/src) as it starts listening; wait for it, so a
+  // broken front end stops the start here rather than in the first browser that opens it
+  const assets = await fetch(`${base}/assets/portal.js`).then(
+    (r) => r.status,
+    () => 0,
+  );
+  if (assets !== 200) throw new Error(`the portal front end did not build (HTTP ${assets}); see the API log`);
 
   const line = '─'.repeat(64);
   console.log(

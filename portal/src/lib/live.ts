@@ -15,7 +15,15 @@ export function useAccountEvents(accountId: string | null, onEvent: (e: AccountE
     if (!accountId) return;
     const es = new EventSource(`/accounts/${encodeURIComponent(accountId)}/events`);
     const on = (m: MessageEvent) => handler.current({ type: m.type, ...JSON.parse(m.data) });
-    for (const t of ['balance', 'payment.succeeded', 'payment.refunded', 'payment.returned', 'bill.issued'])
+    for (const t of [
+      'balance',
+      'payment.succeeded',
+      'payment.refunded',
+      'payment.returned',
+      'bill.issued',
+      'bill.rebilled',
+      'adjustment.posted',
+    ])
       es.addEventListener(t, on as EventListener);
     es.onmessage = on;
     return () => es.close();
