@@ -44,7 +44,11 @@ async function refusalsAreFinal<T>(f: () => Promise<T>): Promise<T> {
 export function createCustomerServiceActivities(sql: Sql) {
   const policy = async (accountId: string) => {
     const p = await collectionPolicyFor(sql, accountId);
+    const [a] = await sql<
+      { accountNumber: string }[]
+    >`select account_number from account where id = ${accountId}`;
     return {
+      accountNumber: a?.accountNumber ?? null,
       dayLength: p.dayLength,
       disputeSlaDays: p.disputeSlaDays,
       installmentGraceDays: p.installmentGraceDays,
@@ -87,8 +91,14 @@ export function createCustomerServiceActivities(sql: Sql) {
       if (!r) throw ApplicationFailure.nonRetryable(`no service request ${a.requestId}`);
       const p = r.accountId
         ? await policy(r.accountId)
-        : { dayLength: (await collectionPolicyFor(sql, '')).dayLength };
-      return { ...r, dayLength: p.dayLength, createdAt: r.createdAt.toISOString(), completedAt: null };
+        : { dayLength: (await collectionPolicyFor(sql, '')).dayLength, accountNumber: null };
+      return {
+        ...r,
+        accountNumber: p.accountNumber,
+        dayLength: p.dayLength,
+        createdAt: r.createdAt.toISOString(),
+        completedAt: null,
+      };
     },
     async setServiceRequestStatus(a: {
       requestId: string;

@@ -1,11 +1,12 @@
 // A payment arrangement: `arrangement/{id}`. At each instalment's due date plus the grace days, the
 // payments made since the arrangement began must cover every instalment due so far; if not, it is broken
 // and collections resumes on what it covered. When the last one is covered, it is completed.
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collections.js';
 import type { CustomerServiceActivities } from '../activities/customer-service.js';
 import { addDays } from '../domain/period.js';
 import { msUntilDay, startClock } from '../domain/policy-clock.js';
+import { AccountNumber } from './search-attributes.js';
 
 const acts = proxyActivities<CustomerServiceActivities & CollectionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -14,6 +15,7 @@ const acts = proxyActivities<CustomerServiceActivities & CollectionActivities>({
 
 export async function arrangementWorkflow(input: { arrangementId: string }) {
   const a = await acts.loadArrangement({ arrangementId: input.arrangementId });
+  if (a.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: a.accountNumber }]);
   if (a.status !== 'active') return { status: a.status };
   const clock = startClock(a.dayLength, Date.now());
   let dueSoFar = 0;

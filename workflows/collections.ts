@@ -9,10 +9,12 @@ import {
   defineSignal,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collections.js';
 import { clockToday, msUntilDay, type PolicyClock, startClock } from '../domain/policy-clock.js';
+import { AccountNumber } from './search-attributes.js';
 
 export interface DunningState {
   caseId: string | null;
@@ -52,6 +54,7 @@ export async function dunningWorkflow(input: {
     woken++;
   });
   setHandler(dunningStateQuery, () => state);
+  upsertSearchAttributes([{ key: AccountNumber, value: input.accountNumber }]);
 
   const clock =
     input.clock ?? startClock(await acts.collectionDayLength({ accountId: input.accountId }), Date.now());

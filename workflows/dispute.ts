@@ -1,12 +1,20 @@
 // A bill dispute: `dispute/{id}`. Collection of the disputed amount is suspended while it is open (the
 // dunning facts leave it out). An optional re-read is taken at once; then staff decide, and a dispute that
 // waits past its SLA is escalated to a supervisor. The decision is applied before the update returns.
-import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collections.js';
 import type { CustomerServiceActivities } from '../activities/customer-service.js';
 import type { OnDemandReadActivities } from '../activities/on-demand-read.js';
 import type { DisputeResolution } from '../db/disputes.js';
 import { clockToday, durationMs, startClock } from '../domain/policy-clock.js';
+import { AccountNumber } from './search-attributes.js';
 
 export interface DisputeState {
   status: string;
@@ -28,6 +36,8 @@ const acts = proxyActivities<CustomerServiceActivities & CollectionActivities & 
 
 export async function disputeWorkflow(input: { disputeId: string }) {
   const d = await acts.loadDispute({ disputeId: input.disputeId });
+  // operations find it under the account in the Temporal UI, with the account's other workflows
+  if (d.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: d.accountNumber }]);
   const clock = startClock(d.dayLength, Date.now());
   const state: DisputeState = { status: d.status, escalated: false, reread: null, resolution: null };
   let asked: DisputeResolution | undefined;

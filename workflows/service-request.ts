@@ -15,12 +15,14 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CustomerServiceActivities } from '../activities/customer-service.js';
 import type { OnDemandReadActivities } from '../activities/on-demand-read.js';
 import { clockToday, msUntilDay, startClock } from '../domain/policy-clock.js';
 import { billingCycleWorkflow } from './billing-cycle.js';
+import { AccountNumber } from './search-attributes.js';
 
 export interface ServiceRequestDecision {
   approve: boolean;
@@ -40,6 +42,7 @@ const acts = proxyActivities<CustomerServiceActivities & OnDemandReadActivities>
 
 export async function serviceRequestWorkflow(input: { requestId: string; billingDueDays?: number }) {
   const r = await acts.loadServiceRequest({ requestId: input.requestId });
+  if (r.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: r.accountNumber }]);
   const clock = startClock(r.dayLength, Date.now());
   const state = { status: r.status, result: null as unknown };
   let decision: ServiceRequestDecision | undefined;

@@ -1,6 +1,6 @@
 // Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
 import { Type } from '@sinclair/typebox';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   createServiceRequest,
   getServiceRequest,
@@ -253,18 +253,17 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
     async (req) => {
       const r = await getServiceRequest(sql, req.params.id);
       if (!r) throw notFound('service request', req.params.id);
+      const notWaiting = () =>
+        new ApiError(409, 'invalid_request_error', 'not_awaiting_approval', `this request is ${r.status}`);
+      if (r.status !== 'awaiting_approval') throw notWaiting();
       try {
         await temporal.client.workflow.getHandle(r.workflowId).executeUpdate(decideServiceRequestUpdate, {
           args: [{ approve: req.params.decision === 'approve', by: req.user!.id, note: req.body?.note }],
         });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError)
-          throw new ApiError(
-            409,
-            'invalid_request_error',
-            'not_awaiting_approval',
-            `this request is ${r.status}`,
-          );
+        // decided by someone else a moment ago: the workflow refuses, or has already finished
+        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)
+          throw notWaiting();
         throw err;
       }
       req.auditResource = { type: 'service_request', id: r.id, detail: { decision: req.params.decision } };
