@@ -45,7 +45,7 @@ export async function customerWindow(
 export async function greenButtonData(
   sql: Sql,
   servicePointId: string,
-  opts: { from?: string; to?: string; tzOffsetSeconds: number },
+  opts: { from?: string; to?: string; tzOffsetSeconds: number; dstOffsetSeconds?: number },
 ): Promise<GbExportInput | null> {
   const [sp] = await sql<{ id: string; serviceType: string; addressLine1: string; city: string }[]>`
     select sp.id, sp.service_type, p.address_line1, p.city from service_point sp join premise p on p.id = sp.premise_id
@@ -110,6 +110,7 @@ export async function greenButtonData(
     serviceType: sp.serviceType,
     title: `${sp.serviceType} service at ${sp.addressLine1}, ${sp.city}`,
     tzOffsetSeconds: opts.tzOffsetSeconds,
+    dstOffsetSeconds: opts.dstOffsetSeconds ?? 0,
     updatedMs: Date.now(),
     meters,
   };

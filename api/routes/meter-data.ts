@@ -20,6 +20,14 @@ import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, ListQuery } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
+/** The zone's standard offset and its daylight-saving shift, from this year's January and July. */
+function zoneOffsets(tz: string): { tzOffsetSeconds: number; dstOffsetSeconds: number } {
+  const y = new Date().getUTCFullYear();
+  const jan = zoneOffsetSeconds(tz, Date.UTC(y, 0, 1));
+  const jul = zoneOffsetSeconds(tz, Date.UTC(y, 6, 1));
+  return { tzOffsetSeconds: Math.min(jan, jul), dstOffsetSeconds: Math.abs(jan - jul) };
+}
+
 /** Midnight starting a date in the utility's zone, as a UTC ISO instant. */
 function localDayStart(date: string, tz: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -204,7 +212,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       const data = await greenButtonData(sql, req.params.id, {
         from,
         to,
-        tzOffsetSeconds: zoneOffsetSeconds(timeZone, Date.UTC(new Date().getUTCFullYear(), 0, 1)),
+        ...zoneOffsets(timeZone),
       });
       if (!data) throw notFound('service point', req.params.id);
       return reply

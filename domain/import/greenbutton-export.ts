@@ -19,6 +19,8 @@ export interface GbExportInput {
   title: string;
   /** the utility's standard offset from UTC, seconds (LocalTimeParameters.tzOffset) */
   tzOffsetSeconds: number;
+  /** how far daylight saving time moves the clock, seconds (0: none); the rules written are the US ones */
+  dstOffsetSeconds?: number;
   updatedMs: number;
   meters: GbExportMeter[];
 }
@@ -32,7 +34,8 @@ const ESPI_UNIT: Record<MeterUnit, { uom: number; factor: bigint }> = {
   ccf: { uom: 119, factor: 100n },
   therm: { uom: 169, factor: 1n },
 };
-const SERVICE_KIND: Record<string, number> = { electric: 0, gas: 1, water: 2, sewer: 2 };
+// ESPI ServiceKind: 0 electricity, 1 gas, 2 water, 5 refuse, 6 sewerage
+const SERVICE_KIND: Record<string, number> = { electric: 0, gas: 1, water: 2, trash: 5, sewer: 6 };
 
 const esc = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
@@ -88,7 +91,7 @@ export function buildGreenButtonXml(x: GbExportInput): string {
         ['up', '/espi/1_1/resource/LocalTimeParameters'],
       ],
       'Utility time zone',
-      `      <espi:LocalTimeParameters>\n        <espi:dstEndRule>B40E2000</espi:dstEndRule>\n        <espi:dstOffset>0</espi:dstOffset>\n        <espi:dstStartRule>360E2000</espi:dstStartRule>\n        <espi:tzOffset>${x.tzOffsetSeconds}</espi:tzOffset>\n      </espi:LocalTimeParameters>`,
+      `      <espi:LocalTimeParameters>\n        <espi:dstEndRule>B40E2000</espi:dstEndRule>\n        <espi:dstOffset>${x.dstOffsetSeconds ?? 0}</espi:dstOffset>\n        <espi:dstStartRule>360E2000</espi:dstStartRule>\n        <espi:tzOffset>${x.tzOffsetSeconds}</espi:tzOffset>\n      </espi:LocalTimeParameters>`,
     ),
   ];
   x.meters.forEach((m, mi) => {
