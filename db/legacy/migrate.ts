@@ -42,7 +42,9 @@ export interface MigrationReport {
   id: string;
   object: 'legacy_migration';
   dryRun: boolean;
-  status: 'validated' | 'invalid' | 'imported';
+  status: 'validated' | 'invalid' | 'imported' | 'failed';
+  /** why a checked import still failed (the transaction was rolled back: nothing was written) */
+  message?: string;
   cutoverOn: string | null;
   files: Record<string, { rows: number; sha256: string }>;
   issues: Issue[];
@@ -107,15 +109,22 @@ export async function runMigration(
     await record(sql, base);
     return base;
   }
-  return sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext('cisflow.legacy-migration'))`;
-    await record(tx, { ...base, status: 'imported' });
-    const { created, existing } = await importData(tx, id, data, opts.timeZone);
-    const reconciliation = await reconcile(tx, data);
-    const report: MigrationReport = { ...base, status: 'imported', created, existing, reconciliation };
-    await record(tx, report);
-    return report;
-  });
+  try {
+    return await sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext('cisflow.legacy-migration'))`;
+      await record(tx, { ...base, status: 'imported' });
+      const { created, existing } = await importData(tx, id, data, opts.timeZone);
+      const reconciliation = await reconcile(tx, data);
+      const report: MigrationReport = { ...base, status: 'imported', created, existing, reconciliation };
+      await record(tx, report);
+      return report;
+    });
+  } catch (e) {
+    // a database rule the checks did not foresee: the whole import rolled back; say so, with the reason
+    const failed: MigrationReport = { ...base, status: 'failed', message: (e as Error).message };
+    await record(sql, failed);
+    return failed;
+  }
 }
 
 async function mapped(db: Sql | Tx, entity: Entity): Promise<Map<string, string>> {
@@ -597,6 +606,7 @@ export function formatReport(r: MigrationReport): string {
   lines.push(
     `${r.dryRun ? 'Dry run' : 'Migration'} ${r.id}: ${r.status}${r.cutoverOn ? ` (cutover ${r.cutoverOn})` : ''}`,
   );
+  if (r.message) lines.push(`  ${r.message} (nothing was written)`);
   for (const [name, info] of Object.entries(r.files))
     lines.push(`  ${name.padEnd(24)} ${String(info.rows).padStart(7)} rows`);
   if (r.issues.length) {

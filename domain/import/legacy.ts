@@ -113,7 +113,15 @@ export const LEGACY_FILES = {
         kind: { t: 'enum', values: ['gal', 'kgal', 'ccf', 'cf', 'kWh', 'therm'] },
       },
       { name: 'dial_count', kind: { t: 'int', min: 1, max: 12 }, default: '6' },
-      { name: 'multiplier', kind: { t: 'decimal' }, default: '1' },
+      {
+        name: 'multiplier',
+        kind: {
+          t: 'pattern',
+          re: /^(?!0+(\.0+)?$)\d{1,6}(\.\d{1,6})?$/,
+          hint: 'a positive decimal (up to 6 digits and 6 places)',
+        },
+        default: '1',
+      },
       { name: 'size', kind: text(20) },
       { name: 'service_point_id', kind: text(64) },
       { name: 'installed_on', kind: { t: 'date' } },

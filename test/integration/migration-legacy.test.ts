@@ -2,6 +2,7 @@
 // the import and its reconciliation to the cent, idempotent re-runs, and a clear report when totals differ.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDataCommand } from '../../cli/meter-data.js';
 import type { Sql } from '../../db/client.js';
@@ -20,9 +21,7 @@ const TZ = 'America/Los_Angeles';
 let sql: Sql;
 let url: string;
 
-beforeAll(async () => {
-  ({ sql, url } = await freshDatabase());
-  // tariffs are set up in cisflow before migrating; agreements name them by code
+async function tariffs(sql: Sql) {
   for (const [code, service, unit] of [
     ['W-RES', 'water', 'ccf'],
     ['S-RES', 'sewer', 'ccf'],
@@ -34,6 +33,12 @@ beforeAll(async () => {
     await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff)
       values (${newId('rv')}, ${id}, '2010-01-01', ${sql.json(simpleTariff(service, unit, '10', '1') as never)})`;
   }
+}
+
+beforeAll(async () => {
+  ({ sql, url } = await freshDatabase());
+  // tariffs are set up in cisflow before migrating; agreements name them by code
+  await tariffs(sql);
 });
 
 const count = async (q: Promise<{ n: number }[]>) => (await q)[0]!.n;
@@ -235,5 +240,63 @@ describe('legacy migration', () => {
     );
     expect((await runDataCommand(['migrate'], env, quiet)).code).toBe(2);
     expect((await runDataCommand(['migrate', SAMPLES], {}, quiet)).out).toMatch(/DATABASE_URL/);
+  });
+});
+
+describe('fuzzed migration files', () => {
+  it('a migration is imported whole or not at all: with any one cell damaged, an invalid run writes nothing', async () => {
+    const { sql: db } = await freshDatabase();
+    await tariffs(db);
+    const base = samples();
+    const names = Object.keys(base).sort();
+    const totals = async () =>
+      (
+        await db<
+          { t: string }[]
+        >`select (select count(*) from customer) || '/' || (select count(*) from account) || '/' ||
+          (select count(*) from journal_entry) || '/' || (select count(*) from meter_read) || '/' ||
+          (select count(*) from legacy_bill) || '/' || (select count(*) from customer_contact) as t`
+      )[0]!.t;
+    const junk = fc.constantFrom(
+      '',
+      'x',
+      '-1',
+      '0',
+      '1e3',
+      '2026-13-40',
+      '99999999999999',
+      '"',
+      'C999',
+      '7000011',
+      'SP001',
+      'true',
+      '0.000',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), fc.nat(), junk, async (f, line, col, value) => {
+        const files = { ...base };
+        const name = names[f % names.length]!;
+        const lines = files[name]!.trimEnd().split('\n');
+        if (lines.length < 2) return;
+        const i = 1 + (line % (lines.length - 1));
+        const cells = lines[i]!.split(',');
+        cells[col % cells.length] = value;
+        lines[i] = cells.join(',');
+        files[name] = `${lines.join('\n')}\n`;
+        const before = await totals();
+        const r = await runMigration(db, files, { dryRun: false, timeZone: TZ });
+        expect(['invalid', 'imported']).toContain(r.status);
+        if (r.status === 'invalid') {
+          expect(r.issues.length).toBeGreaterThan(0);
+          for (const issue of r.issues) expect(issue.message.length).toBeGreaterThan(3);
+          expect(await totals()).toBe(before);
+        } else {
+          const numbers = (r.files['accounts.csv']?.rows ?? 0) > 0;
+          expect(numbers).toBe(true);
+          expect(r.reconciliation).toBeDefined();
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
