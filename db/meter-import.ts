@@ -188,8 +188,11 @@ export async function importMeterReads(sql: Sql, input: ImportInput): Promise<Im
       return toReport(seen, true);
     }
   } else {
+    // a file imported in full before is answered with that import; one imported partially runs again (its
+    // earlier rows are now duplicates, and rows rejected then, say for a meter since added, may pass)
     const [seen] = await sql<ImportRow[]>`
       select * from meter_import where format = ${input.format} and file_sha256 = ${sha} and status = 'completed'
+        and rejected = 0
       order by created_at limit 1`;
     if (seen) return toReport(seen, true);
   }

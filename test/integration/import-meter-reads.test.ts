@@ -143,6 +143,10 @@ describe('read files', () => {
     expect(p.statusCode).toBe(201);
     expect(p.json()).toMatchObject({ status: 'completed', counts: { accepted: 1, rejected: 4 } });
     expect((await readsOf(a.id)).map((x) => x.value)).toEqual(['100.0000']);
+    // the same file again, once the missing meter exists: the good row is now a duplicate, the meter's row passes
+    await createMeter(sql, { serialNumber: 'NO-SUCH-METER', kind: 'water', unit: 'ccf' });
+    const again = await upload(csv, 'format=generic&partial=true');
+    expect(again.json()).toMatchObject({ replayed: false, counts: { accepted: 1, duplicate: 1, rejected: 3 } });
   });
 
   it('duplicates: same meter and time with the same value is a duplicate, a different value a conflict', async () => {
