@@ -2,6 +2,7 @@
 // dunning facts leave it out). An optional re-read is taken at once; then staff decide, and a dispute that
 // waits past its SLA is escalated to a supervisor. The decision is applied before the update returns.
 import {
+  ApplicationFailure,
   condition,
   defineQuery,
   defineUpdate,
@@ -53,7 +54,8 @@ export async function disputeWorkflow(input: { disputeId: string }) {
       if (failure) {
         const message = failure;
         asked = undefined;
-        throw new Error(message);
+        // an ApplicationFailure fails this update for the caller; a plain Error would fail the workflow task
+        throw ApplicationFailure.create({ message, type: 'ResolutionRefused', nonRetryable: true });
       }
       return outcome!;
     },

@@ -235,4 +235,55 @@ describe('disputes', () => {
     expect(escalated.status).toBe('escalated');
     expect(await caseEvents(a.acct.id, 'dispute')).toEqual(['opened', 'escalated']);
   });
+
+  it('upheld: the bill and its fee stand; a rebill is refused once a later bill started from its read', async () => {
+    const a = await waterAccount(sql, { customerClass: 'dispute-test' });
+    const sep = await simpleBill(sql, {
+      accountId: a.acct.id,
+      agreementId: a.agreementId,
+      period: '2026-09',
+      totalCents: 6_000,
+      dueDate: addDays(today, -2),
+    });
+    await simpleBill(sql, {
+      accountId: a.acct.id,
+      agreementId: a.agreementId,
+      period: '2026-10',
+      totalCents: 5_000,
+      dueDate: addDays(today, 20),
+    });
+    await signalCollections(
+      t.env.client,
+      `${t.taskQueuePrefix}billing`,
+      { id: a.acct.id, accountNumber: a.acct.accountNumber },
+      'bill_issued',
+    );
+    await eventually(async () => (await caseEvents(a.acct.id)).includes('late_fee'));
+    const admin = await staffToken(app, sql, 'billing_admin');
+    const opened = await app.inject({
+      method: 'POST',
+      url: `/bills/${sep.billId}/disputes`,
+      headers: bearer(admin),
+      payload: { reason: 'Customer disputes the September read' },
+    });
+    const id = opened.json().id;
+    const rebill = await app.inject({
+      method: 'POST',
+      url: `/disputes/${id}/resolve`,
+      headers: bearer(admin),
+      payload: { resolution: 'rebill', corrections: [{ read_id: 'read_none', value: '1' }] },
+    });
+    expect(rebill.statusCode).toBe(409);
+    expect(rebill.json().error.message).toMatch(/later bill/);
+    const upheld = await app.inject({
+      method: 'POST',
+      url: `/disputes/${id}/resolve`,
+      headers: bearer(admin),
+      payload: { resolution: 'upheld', note: 'read verified by photo' },
+    });
+    expect(upheld.json()).toMatchObject({ status: 'resolved', resolution: 'upheld' });
+    expect(await accountBalanceCents(sql, a.acct.id)).toBe(6_000 + 500 + 5_000); // the fee stands
+    const bills = await sql`select status from bill where account_id = ${a.acct.id} order by period`;
+    expect(bills.map((b) => b.status)).toEqual(['issued', 'issued']);
+  });
 });

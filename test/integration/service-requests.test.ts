@@ -180,6 +180,34 @@ describe('service requests', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('a rejected start creates nothing, and the customer sees why', async () => {
+    const old = await waterAccount(sql);
+    const admin = await staffToken(app, sql, 'supervisor');
+    const csr = await staffToken(app, sql, 'csr');
+    const r = await app.inject({
+      method: 'POST',
+      url: '/service-requests/start-service',
+      headers: bearer(csr),
+      payload: { customer: old.customer.id, details: { premise_id: old.premise.id, start_date: today } },
+    });
+    expect(r.json().requiresApproval).toBe(true);
+    const id = r.json().id;
+    await settled(csr, id, 'awaiting_approval');
+    const no = await app.inject({
+      method: 'POST',
+      url: `/service-requests/${id}/reject`,
+      headers: bearer(admin),
+      payload: { note: 'premise already served' },
+    });
+    expect(no.statusCode).toBe(200);
+    const done = await settled(csr, id, 'rejected');
+    expect(done.result).toMatchObject({ note: 'premise already served' });
+    const [n] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from account where customer_id = ${old.customer.id}`;
+    expect(n!.n).toBe(1);
+  });
+
   it('transfers service to a new premise on the same account, with a final read at the old one', async () => {
     const a = await billedAccount();
     const dest = await createPremise(sql, {
