@@ -358,13 +358,9 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
                   <Money cents={b.totalCents} />
                 </td>
                 <td>
-                  <a
-                    href={`/bills/${b.id}/document`}
-                    target="_blank"
-                    rel="noopener"
-                    aria-label={t('viewPdf', { period: formatMonth(b.period) })}
-                  >
+                  <a href={`/bills/${b.id}/document`} target="_blank" rel="noopener">
                     {t('pdf')}
+                    <span class="visually-hidden"> {t('viewPdf', { period: formatMonth(b.period) })}</span>
                   </a>
                 </td>
               </tr>

@@ -10,7 +10,7 @@ import { accountBalanceCents } from '../../db/ledger.js';
 import { createUser } from '../../db/users.js';
 import { StripeFake } from '../fakes/stripe.js';
 import { type TestApp, testApp } from '../support/api.js';
-import { type Browser, launchBrowser } from '../support/browser.js';
+import { accessibilityViolations, type Browser, launchBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers } from '../support/temporal.js';
 
@@ -130,6 +130,7 @@ describe('customer portal in Chromium', () => {
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe(dollars(owing.balance));
     await expect.poll(() => page.getByTestId('due').textContent()).toMatch(/^Due /);
     await browser.shot('portal-1-balance');
+    expect(await accessibilityViolations(page)).toEqual([]);
     // a marker that a reload would wipe
     await page.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
@@ -141,6 +142,7 @@ describe('customer portal in Chromium', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByTestId('card-number').waitFor();
     await browser.shot('portal-2-payment-element');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByTestId('confirm-pay').click();
 
     await page.getByTestId('pay-result').waitFor();
@@ -194,6 +196,7 @@ describe('customer portal in Chromium', () => {
     });
     expect(drawn).toBe(true);
     await browser.shot('portal-4-usage-24-months');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('self-service: paperless with confirmation, alerts per type and channel, a service request, a dispute, Green Button', async () => {
@@ -258,6 +261,7 @@ describe('customer portal in Chromium', () => {
     expect(xml.status()).toBe(200);
     expect(await xml.text()).toContain('<feed');
     await browser.shot('portal-6-settings');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('shows the portal in Spanish, with money still exact', async () => {
@@ -272,6 +276,7 @@ describe('customer portal in Chromium', () => {
     const c = Number(latest!.totalCents);
     expect(cell?.replace(/\s/g, '')).toContain(`${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
     await browser.shot('portal-7-spanish-bills');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -285,7 +290,9 @@ describe('customer portal in Chromium', () => {
       where a.id <> ${owing.id} and not exists (select 1 from portal_account_access x where x.account_id = a.id)
       order by a.account_number limit 1`;
     await page.goto(`${base}/portal`);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'New here? Link your utility account' }).click();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('Account number (10 digits, on your bill)').fill(a!.accountNumber);
     await page
       .getByLabel('ZIP code of the service address')

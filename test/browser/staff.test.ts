@@ -17,7 +17,7 @@ import type { Sql } from '../../db/client.js';
 import { DEMO_PASSWORD, seedDemo } from '../../db/demo/seed.js';
 import { newId } from '../../lib/ids.js';
 import { bearer, staffToken, type TestApp, testApp } from '../support/api.js';
-import { type Browser, launchBrowser } from '../support/browser.js';
+import { accessibilityViolations, type Browser, launchBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/db.js';
 import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers } from '../support/temporal.js';
@@ -106,6 +106,7 @@ describe('staff console in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid=bills] tbody tr').count()).toBe(1); // August only
     await expect.poll(() => page.locator('[data-testid=workflows] li').count()).toBeGreaterThan(0);
     await browser.shot('staff-1-account-360');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('resolves a held bill from the exceptions queue, and the bill appears on the open account page', async () => {
@@ -116,6 +117,7 @@ describe('staff console in Chromium', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('2026-09');
     await browser.shot('staff-2-exceptions-queue', queue);
+    expect(await accessibilityViolations(queue)).toEqual([]);
     await row.getByRole('button', { name: 'Approve' }).click();
     await expect.poll(() => row.getByRole('status').textContent()).toContain('Approved');
 
@@ -192,6 +194,7 @@ describe('staff console in Chromium', () => {
     const total = run.locator('.kpi', { hasText: 'total' }).locator('strong');
     expect(Number(await total.textContent())).toBe(n);
     await browser.shot('staff-5-bill-run');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('shows the reports computed from the ledger', async () => {
@@ -216,5 +219,6 @@ describe('staff console in Chromium', () => {
       `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`,
     );
     await browser.shot('staff-6-reports');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 });
