@@ -75,7 +75,9 @@ export default async function searchRoutes(app: App, deps: AppDeps) {
                     where sa.account_id = a.id and m.serial_number ilike ${prefix}) as by_meter,
             ${
               phoneLike
-                ? sql`regexp_replace(coalesce(c.phone, ''), '\\D', '', 'g') like ${`%${digits}`}`
+                ? sql`(regexp_replace(coalesce(c.phone, ''), '\\D', '', 'g') like ${`%${digits}`}
+                    or exists (select 1 from customer_contact cc where cc.customer_id = c.id and cc.kind in ('sms', 'voice')
+                               and regexp_replace(cc.value, '\\D', '', 'g') like ${`%${digits}`}))`
                 : sql`false`
             } as by_phone
           from account a join customer c on c.id = a.customer_id

@@ -510,15 +510,22 @@ function Exceptions({ me }: { me: Me }) {
     [],
   );
   useEffect(() => void load(), [load]);
-  const resolve = async (x: Exception, action: 'approve' | 'request_reread' | 'cancel' | 'adjust_read') => {
+  const [adjusting, setAdjusting] = useState<{ id: string; reads: Read[] } | null>(null);
+  const openAdjust = async (x: Exception) => {
     setErr(null);
-    let extra: Record<string, string> = {};
-    if (action === 'adjust_read') {
-      const readId = prompt('Read id to correct (see the account’s reads)');
-      const value = prompt('Corrected register value');
-      if (!readId || !value) return;
-      extra = { readId, value };
+    try {
+      const r = await api<{ data: Read[] }>(`/accounts/${x.accountId}/reads?limit=12`);
+      setAdjusting({ id: x.id, reads: r.data.filter((d) => !d.superseded) });
+    } catch (e) {
+      setErr(e);
     }
+  };
+  const resolve = async (
+    x: Exception,
+    action: 'approve' | 'request_reread' | 'cancel' | 'adjust_read',
+    extra: Record<string, string> = {},
+  ) => {
+    setErr(null);
     try {
       await api(`/exceptions/${x.id}/resolve`, {
         method: 'POST',
@@ -609,12 +616,44 @@ function Exceptions({ me }: { me: Me }) {
                       >
                         Request re-read
                       </button>{' '}
-                      <button type="button" class="secondary" onClick={() => void resolve(x, 'adjust_read')}>
+                      <button type="button" class="secondary" onClick={() => void openAdjust(x)}>
                         Adjust read
                       </button>{' '}
                       <button type="button" class="danger" onClick={() => void resolve(x, 'cancel')}>
                         Cancel bill
                       </button>
+                      {adjusting?.id === x.id ? (
+                        <form
+                          data-testid="adjust-read"
+                          onSubmit={(e) => {
+                            e.preventDefault();
+                            const f = new FormData(e.currentTarget as HTMLFormElement);
+                            setAdjusting(null);
+                            void resolve(x, 'adjust_read', {
+                              readId: String(f.get('readId')),
+                              value: String(f.get('value')).trim(),
+                            });
+                          }}
+                        >
+                          <label for={`read-${x.id}`}>Read to correct</label>
+                          <select id={`read-${x.id}`} name="readId">
+                            {adjusting.reads.map((r) => (
+                              <option key={r.id} value={r.id}>
+                                {formatDate(r.readAt)} · {r.serialNumber} · {r.value} {r.unit} ({r.source})
+                              </option>
+                            ))}
+                          </select>
+                          <label for={`value-${x.id}`}>Corrected register value</label>
+                          <input
+                            id={`value-${x.id}`}
+                            name="value"
+                            inputMode="decimal"
+                            pattern="\d{1,12}(\.\d{1,9})?"
+                            required
+                          />
+                          <button type="submit">Correct and re-rate</button>
+                        </form>
+                      ) : null}
                     </>
                   ) : (
                     <span class="muted">billing staff only</span>

@@ -26,7 +26,8 @@ let sql: Sql;
 let app: TestApp;
 let browser: Browser;
 let base: string;
-let held: { accountId: string; accountNumber: string; serial: string };
+let held: Awaited<ReturnType<typeof heldAccount>>;
+let second: Awaited<ReturnType<typeof heldAccount>>;
 
 beforeAll(async () => {
   ({ sql } = await freshDatabase());
@@ -34,11 +35,26 @@ beforeAll(async () => {
   app = await testApp(sql, t);
   await seedDemo(sql, { accounts: 10, billedMonths: 23 });
 
-  // an account whose September usage (90 ccf after 10) is held for staff
-  const cust = await createCustomer(sql, { name: 'Held Hopper' });
+  const token = await staffToken(app, sql, 'billing_admin');
+  held = await heldAccount('Held Hopper', 77, token);
+  second = await heldAccount('Second Held', 78, token);
+
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  browser = await launchBrowser({ viewport: { width: 1280, height: 900 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** An account whose September usage (90 ccf after 10) is held for staff. */
+async function heldAccount(name: string, street: number, token: string) {
+  const cust = await createCustomer(sql, { name });
   const acct = await createAccount(sql, { customerId: cust.id });
   const prem = await createPremise(sql, {
-    addressLine1: '77 Exception Way',
+    addressLine1: `${street} Exception Way`,
     city: 'Riverton',
     state: 'OR',
     postalCode: '97477',
@@ -48,7 +64,7 @@ beforeAll(async () => {
   const meter = await createMeter(sql, { serialNumber: serial, kind: 'water', unit: 'ccf', dialCount: 4 });
   await installMeter(sql, meter.id, sp.id, '2020-01-01T00:00:00Z');
   const rsId = newId('rs');
-  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, 'W-TEST', 'Water flat', 'water')`;
+  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, ${`W-${rsId.slice(-6)}`}, 'Water flat', 'water')`;
   await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values (${newId('rv')}, ${rsId}, '2020-01-01',
     ${sql.json(simpleTariff('water', 'ccf', '18.40', '3.62'))})`;
   await createServiceAgreement(sql, {
@@ -64,7 +80,6 @@ beforeAll(async () => {
   ] as const) {
     await addRead(sql, { meterId: meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' });
   }
-  const token = await staffToken(app, sql, 'billing_admin');
   const bill = (period: string) =>
     app.inject({
       method: 'POST',
@@ -76,17 +91,8 @@ beforeAll(async () => {
   const h = await bill('2026-09');
   expect(h.statusCode, h.body).toBe(409);
   expect(h.json().status).toBe('held');
-  held = { accountId: acct.id, accountNumber: acct.accountNumber, serial };
-
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser({ viewport: { width: 1280, height: 900 } });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+  return { accountId: acct.id, accountNumber: acct.accountNumber, serial, meterId: meter.id };
+}
 
 describe('staff console in Chromium', () => {
   it('finds an account by its meter number and shows it on one screen', async () => {
@@ -139,6 +145,28 @@ describe('staff console in Chromium', () => {
     const [exc] = await sql`select status from bill_exception where account_id = ${held.accountId}`;
     expect(exc).toMatchObject({ status: 'resolved' });
     await browser.shot('staff-3-bill-issued-live', accountPage);
+
+    // the other held bill: the 200 read was mistyped; correct it to 120 and the bill re-rates and issues
+    const other = queue.locator(`[data-account="${second.accountNumber}"]`);
+    await other.getByRole('button', { name: 'Adjust read' }).click();
+    const form = other.getByTestId('adjust-read');
+    const [bad] = await sql<
+      { id: string }[]
+    >`select id from meter_read where meter_id = ${second.meterId} and value = 200`;
+    await form.getByLabel('Read to correct').selectOption(bad!.id);
+    await form.getByLabel('Corrected register value').fill('120');
+    await browser.shot('staff-3b-adjust-read', queue);
+    await form.getByRole('button', { name: 'Correct and re-rate' }).click();
+    await expect.poll(() => other.getByRole('status').textContent()).toContain('Read corrected');
+    await expect
+      .poll(
+        async () =>
+          (
+            await sql`select status, total_cents::int as total_cents from bill where account_id = ${second.accountId} and period = '2026-09'`
+          )[0],
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ status: 'issued', totalCents: 5460 }); // 18.40 + 10 ccf x 3.62
     await queue.close();
   });
 

@@ -159,6 +159,11 @@ describe('staff search', () => {
       expect(hit!.matchedOn, q).toContain(on);
     }
     expect(await search('zz-nobody-zz')).toEqual([]);
+    // a mobile number the customer added as a contact counts too
+    const c = await createCustomer(sql, { name: 'Text Only' });
+    const a = await createAccount(sql, { customerId: c.id });
+    await sql`insert into customer_contact (id, customer_id, kind, value) values (${newId('msg')}, ${c.id}, 'sms', '+15035550177')`;
+    expect((await search('503-555-0177')).map((h) => [h.id, h.matchedOn])).toEqual([[a.id, ['phone']]]);
   });
   it('is for staff only', async () => {
     const c = await customerLogin(app, sql, [acct.id]);
