@@ -18,6 +18,7 @@ import {
   notificationWorkflow,
   notificationWorkflowId,
 } from '../workflows/messaging.js';
+import { AccountNumber } from '../workflows/search-attributes.js';
 
 export interface Dispatcher {
   /** starts workflows for pending notifications; returns how many it started */
@@ -40,8 +41,17 @@ export async function startNotificationDispatcher(o: {
     // bounded concurrency: a bill run may queue thousands at once
     for (let i = 0; i < ids.length; i += 20) {
       const batch = ids.slice(i, i + 20);
+      // the account number makes each notice findable in the Temporal UI, and on the account's workflow list
+      const accounts = new Map(
+        (
+          await o.sql<{ id: string; accountNumber: string }[]>`
+            select n.id, a.account_number from notification n join account a on a.id = n.account_id
+            where n.id = any(${batch})`
+        ).map((r) => [r.id, r.accountNumber]),
+      );
       const results = await Promise.all(
         batch.map(async (id) => {
+          const accountNumber = accounts.get(id);
           try {
             await o.client.workflow.start(notificationWorkflow, {
               workflowId: notificationWorkflowId(id),
@@ -49,6 +59,9 @@ export async function startNotificationDispatcher(o: {
               // the send retry policy travels with the workflow (read now: a test may change it between steps)
               args: [{ notificationId: id, policy: { retry: o.policy.retry } }],
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              ...(accountNumber
+                ? { typedSearchAttributes: [{ key: AccountNumber, value: accountNumber }] }
+                : {}),
             });
             return true;
           } catch (e) {

@@ -740,6 +740,17 @@ describe('customers and staff', () => {
       await app.inject({ method: 'GET', url: `/messages/${list.data[0].id}`, headers: bearer(login.token) })
     ).json();
     expect(one.events.map((e: { kind: string }) => e.kind)).toEqual(['queued', 'attempt', 'sent']);
+    // and the notice's workflow is on the account's list, found by AccountNumber in the Temporal UI
+    const [{ accountNumber }] =
+      (await sql`select account_number from account where id = ${c.accountId}`) as unknown as [
+        { accountNumber: string },
+      ];
+    await waitFor(async () => {
+      // visibility is eventually consistent
+      for await (const w of t.env.client.workflow.list({ query: `AccountNumber = '${accountNumber}'` }))
+        if (w.workflowId === notificationWorkflowId(id)) return true;
+      return false;
+    });
     // notices that were not sent are on record too, with the reason
     const mute = await customer({ email: false, sms: false });
     const skipped = await queue(mute.accountId, 'payment_received', { amountCents: 100 });
