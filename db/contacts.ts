@@ -99,6 +99,11 @@ export async function verifyContact(db: Sql, contactId: string, secret: string):
     await tx`update contact_verification set used_at = now() where id = ${v.id}`;
     await tx`update customer_contact set verified_at = now(), status = 'active', flag = null, flagged_at = null
       where id = ${contactId}`;
+    // the secrets served their purpose: keep no readable copy in the message record or the outbox
+    await tx`update outbound_message set body = '(verification code, removed once used)', html = null
+      where contact_id = ${contactId} and template = 'contact_verification'`;
+    await tx`update notification set data = data - 'code' - 'link'
+      where alert = 'contact_verification' and data->>'contactId' = ${contactId}`;
     return 'verified';
   });
 }

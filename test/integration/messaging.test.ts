@@ -601,6 +601,11 @@ describe('customers and staff', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     expect((await verify(wrong)).json().error.code).toBe('wrong_code');
     expect((await verify(code)).json()).toMatchObject({ verified: true });
+    // and no readable copy of the code is kept once it is used
+    const stored = await sql`select body from outbound_message where contact_id = ${sms.json().id}
+      union all select data::text from notification where data->>'contactId' = ${sms.json().id}`;
+    expect(stored.length).toBeGreaterThan(0);
+    for (const r of stored) expect(JSON.stringify(r)).not.toContain(code);
     // new codes on request, but only a few an hour
     const resend = () =>
       app.inject({
