@@ -1,24 +1,22 @@
 // Activities for disputes, service requests and payment arrangements. A refusal (a rule that says no) is a
 // non-retryable failure that the workflow records; anything else is retried by Temporal.
 import { ApplicationFailure } from '@temporalio/activity';
-import { ArrangementRefused, type ArrangementRow, closeArrangement, paidSince } from '../db/arrangements.js';
+import { type ArrangementRow, closeArrangement, paidSince } from '../db/arrangements.js';
 import type { Sql } from '../db/client.js';
 import { collectionPolicyFor } from '../db/collections.js';
 import {
-  DisputeRefused,
   type DisputeResolution,
   getDispute,
   markDispute,
   notifyDispute,
   resolveDispute,
 } from '../db/disputes.js';
-import { RebillRefused } from '../db/rebill.js';
+import { Refused } from '../db/refused.js';
 import {
   changeMailingAddress,
   closeAccount,
   endAgreements,
   getServiceRequest,
-  ServiceRequestRefused,
   setSeasonal,
   setServiceRequestStatus,
   settleDeposit,
@@ -30,13 +28,7 @@ async function refusalsAreFinal<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (
-      e instanceof DisputeRefused ||
-      e instanceof RebillRefused ||
-      e instanceof ServiceRequestRefused ||
-      e instanceof ArrangementRefused
-    )
-      throw ApplicationFailure.nonRetryable(e.message, e.constructor.name);
+    if (e instanceof Refused) throw ApplicationFailure.nonRetryable(e.message, e.name);
     throw e;
   }
 }

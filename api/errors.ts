@@ -36,3 +36,9 @@ export const ErrorBody = Type.Object(
   },
   { $id: 'Error' },
 );
+
+/** A business rule's refusal as a Stripe-style error: 409 where the state conflicts, else 400 (404 if missing). */
+export function refusal(e: { message: string; code: string; param?: string }, conflicts: string[] = []) {
+  const status = e.code === 'resource_missing' ? 404 : conflicts.includes(e.code) ? 409 : 400;
+  return new ApiError(status, 'invalid_request_error', e.code, e.message, e.param);
+}

@@ -6,6 +6,7 @@ import { newId } from '../lib/ids.js';
 import type { Sql } from './client.js';
 import { accountCharges, collectionPolicyFor, recordCaseEvent } from './collections.js';
 import { queueNotification } from './notifications.js';
+import { Refused } from './refused.js';
 
 export interface Installment {
   seq: number;
@@ -28,15 +29,7 @@ export interface ArrangementRow {
 
 export const arrangementWorkflowId = (id: string) => `arrangement/${id}`;
 
-export class ArrangementRefused extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly param?: string,
-  ) {
-    super(message);
-  }
-}
+export class ArrangementRefused extends Refused {}
 
 /** What is due today and could be arranged: every unpaid charge (bills and fees) due on or before today. */
 export async function arrangeableCents(sql: Sql, accountId: string, today: string) {

@@ -6,16 +6,9 @@ import type { Sql, Tx } from './client.js';
 import { recordCaseEvent } from './collections.js';
 import { queueNotification } from './notifications.js';
 import { cancelAndRebill, type ReadCorrection } from './rebill.js';
+import { Refused } from './refused.js';
 
-export class DisputeRefused extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly param?: string,
-  ) {
-    super(message);
-  }
-}
+export class DisputeRefused extends Refused {}
 
 export interface DisputeRow {
   id: string;

@@ -8,8 +8,13 @@ import { newId } from '../lib/ids.js';
 import { issueBillsTx, loadBillingInputsMany } from './billing.js';
 import type { Sql, Tx } from './client.js';
 import { postEntry } from './ledger.js';
+import { Refused } from './refused.js';
 
-export class RebillRefused extends Error {}
+export class RebillRefused extends Refused {
+  constructor(message: string) {
+    super(message, 'rebill_refused');
+  }
+}
 
 export interface ReadCorrection {
   readId: string;

@@ -7,6 +7,7 @@ import type { Sql, Tx } from './client.js';
 import { recordCaseEvent } from './collections.js';
 import { accountBalanceCents, postEntry } from './ledger.js';
 import { queueNotification } from './notifications.js';
+import { Refused } from './refused.js';
 
 export const SERVICE_REQUEST_KINDS = [
   'start_service',
@@ -40,15 +41,7 @@ export interface ServiceRequestRow {
 
 export const serviceRequestWorkflowId = (id: string) => `service-request/${id}`;
 
-export class ServiceRequestRefused extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly param?: string,
-  ) {
-    super(message);
-  }
-}
+export class ServiceRequestRefused extends Refused {}
 
 export async function createServiceRequest(
   sql: Sql,

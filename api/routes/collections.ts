@@ -4,14 +4,15 @@ import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { signalCollections } from '../../activities/collections.js';
 import { postAdjustment } from '../../db/adjustments.js';
-import { ArrangementRefused, arrangementWorkflowId, createArrangement } from '../../db/arrangements.js';
+import { arrangementWorkflowId, createArrangement } from '../../db/arrangements.js';
 import { collectionPolicyFor, collectionsView, recordCaseEvent } from '../../db/collections.js';
+import { Refused } from '../../db/refused.js';
 import { parseCollectionPolicy } from '../../domain/collections.js';
 import { addDays } from '../../domain/period.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { dunningStateQuery } from '../../workflows/collections.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -290,14 +291,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
           selfService: req.user!.kind === 'customer',
         });
       } catch (e) {
-        if (e instanceof ArrangementRefused)
-          throw new ApiError(
-            e.code === 'arrangement_exists' ? 409 : 400,
-            'invalid_request_error',
-            e.code,
-            e.message,
-            e.param,
-          );
+        if (e instanceof Refused) throw refusal(e, ['arrangement_exists']);
         throw e;
       }
       try {

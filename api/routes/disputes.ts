@@ -2,11 +2,12 @@
 import { Type } from '@sinclair/typebox';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { collectionPolicyFor } from '../../db/collections.js';
-import { DisputeRefused, disputeEvents, getDispute, openDispute } from '../../db/disputes.js';
+import { disputeEvents, getDispute, openDispute } from '../../db/disputes.js';
+import { Refused } from '../../db/refused.js';
 import { durationMs } from '../../domain/policy-clock.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -76,14 +77,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
           slaMs: policy.disputeSlaDays * durationMs(policy.dayLength),
         });
       } catch (e) {
-        if (e instanceof DisputeRefused)
-          throw new ApiError(
-            e.code === 'dispute_exists' ? 409 : 400,
-            'invalid_request_error',
-            e.code,
-            e.message,
-            e.param,
-          );
+        if (e instanceof Refused) throw refusal(e, ['dispute_exists']);
         throw e;
       }
       await temporal.client.workflow.start('disputeWorkflow', {

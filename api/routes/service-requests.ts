@@ -1,16 +1,16 @@
 // Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Refused } from '../../db/refused.js';
 import {
   createServiceRequest,
   getServiceRequest,
   SERVICE_REQUEST_KINDS,
-  ServiceRequestRefused,
   type ServiceRequestRow,
 } from '../../db/service-requests.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { decideServiceRequestUpdate } from '../../workflows/service-request.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -48,14 +48,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
     try {
       row = await createServiceRequest(sql, r);
     } catch (e) {
-      if (e instanceof ServiceRequestRefused)
-        throw new ApiError(
-          e.code === 'resource_missing' ? 404 : 400,
-          'invalid_request_error',
-          e.code,
-          e.message,
-          e.param,
-        );
+      if (e instanceof Refused) throw refusal(e, []);
       throw e;
     }
     await temporal.client.workflow.start('serviceRequestWorkflow', {

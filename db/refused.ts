@@ -1,0 +1,12 @@
+// A business rule said no (a dispute on a cancelled bill, a second arrangement, a date that is not a date).
+// The API answers it as a 4xx with the code and field; an activity reports it as a non-retryable failure.
+export class Refused extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
