@@ -328,4 +328,62 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       };
     },
   );
+
+  app.get(
+    '/accounts/:id/service-orders',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['collections'],
+        summary:
+          "The account's field work, newest first: disconnects, reconnects, re-reads, start and final reads, with what asked for each",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                object: Type.Literal('service_order'),
+                kind: Type.String(),
+                status: Type.String(),
+                reason: Type.String(),
+                sourceType: Nullable(Type.String()),
+                sourceId: Nullable(Type.String()),
+                createdAt: Type.String(),
+                completedAt: Nullable(Type.String()),
+              }),
+            ),
+            has_more: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
+      const rows = await sql<
+        {
+          id: string;
+          kind: string;
+          status: string;
+          reason: string;
+          sourceType: string | null;
+          sourceId: string | null;
+          createdAt: Date;
+          completedAt: Date | null;
+        }[]
+      >`select id, kind, status, reason, source_type, source_id, created_at, completed_at from service_order
+        where account_id = ${req.params.id} order by created_at desc, id desc limit 101`;
+      return {
+        object: 'list' as const,
+        has_more: rows.length > 100,
+        data: rows.slice(0, 100).map((r) => ({
+          ...r,
+          object: 'service_order' as const,
+          createdAt: r.createdAt.toISOString(),
+          completedAt: r.completedAt?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
 }

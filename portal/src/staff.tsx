@@ -5,6 +5,7 @@ import {
   ActionsPanel,
   DisputesPanel,
   DunningPanel,
+  FieldOrdersPanel,
   MessagesPanel,
   ServiceOrdersPanel,
 } from './components/staff360';
@@ -429,6 +430,7 @@ function Account360({ id, me }: { id: string; me: Me }) {
         <DunningPanel accountId={a.id} version={version} />
         <DisputesPanel a={a} version={version} />
         <ServiceOrdersPanel accountId={a.id} version={version} />
+        <FieldOrdersPanel accountId={a.id} version={version} />
         <MessagesPanel accountId={a.id} />
       </div>
     </div>

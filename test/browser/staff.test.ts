@@ -170,7 +170,7 @@ describe('staff console in Chromium', () => {
     await queue.close();
   });
 
-  it('acts on the account from the 360: an adjustment (billing role) and a dispute, each shown at once', async () => {
+  it('acts on the account from the 360: an adjustment (billing role), a dispute and a re-read, each shown at once', async () => {
     const { page } = browser;
     await page.goto(`${base}/staff#/account/${held.accountId}`);
     await page.getByTestId('dunning').waitFor();
@@ -202,6 +202,12 @@ describe('staff console in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid=disputes] tbody tr').count()).toBe(1);
     const [d] = await sql`select reason, opened_by from dispute where account_id = ${held.accountId}`;
     expect(d).toMatchObject({ reason: 'Customer says the pool was not filled' });
+    await page.locator('#act').selectOption('reread');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByText('Re-read requested').waitFor();
+    await expect
+      .poll(() => page.locator('[data-testid=service-requests] tr[data-kind=reread]').count())
+      .toBe(1);
     const [audit] =
       await sql`select count(*)::int as n from audit_log where action = 'POST /accounts/:id/adjustments'`;
     expect(audit).toMatchObject({ n: 1 });

@@ -287,6 +287,34 @@ describe('aging and KPIs', () => {
   });
 });
 
+describe('service orders', () => {
+  it("lists the account's field work for staff, newest first, and not for customers", async () => {
+    for (const [kind, at] of [
+      ['disconnect', '2026-10-01T10:00:00Z'],
+      ['reconnect', '2026-10-02T10:00:00Z'],
+    ] as const)
+      await sql`insert into service_order (id, account_id, kind, reason, source_type, idempotency_key, created_at)
+        values (${newId('so')}, ${acct.id}, ${kind}, 'past due', 'collection', ${`${kind}/${acct.id}`}, ${at})`;
+    const r = await app.inject({
+      method: 'GET',
+      url: `/accounts/${acct.id}/service-orders`,
+      headers: bearer(billing),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().data.map((o: { kind: string; sourceType: string }) => [o.kind, o.sourceType])).toEqual([
+      ['reconnect', 'collection'],
+      ['disconnect', 'collection'],
+    ]);
+    const c = await customerLogin(app, sql, [acct.id]);
+    const mine = await app.inject({
+      method: 'GET',
+      url: `/accounts/${acct.id}/service-orders`,
+      headers: bearer(c.token),
+    });
+    expect(mine.statusCode).toBe(403);
+  });
+});
+
 describe('live events', () => {
   it('tells an open account stream when a bill is issued', async () => {
     const received: string[] = [];

@@ -138,6 +138,37 @@ export function ServiceOrdersPanel({ accountId, version }: { accountId: string; 
   );
 }
 
+interface ServiceOrder {
+  id: string;
+  kind: string;
+  status: string;
+  reason: string;
+  sourceType: string | null;
+  createdAt: string;
+}
+export function FieldOrdersPanel({ accountId, version }: { accountId: string; version: number }) {
+  const { rows, err } = useList<ServiceOrder>(`/accounts/${accountId}/service-orders`, version);
+  return (
+    <Card title="Service orders (field work)">
+      <ErrorNote error={err} />
+      {rows?.length === 0 ? <p>No service orders.</p> : null}
+      {rows?.length ? (
+        <Table testid="service-orders" head={['Created', 'Kind', 'Status', 'Why', 'From']}>
+          {rows.map((o) => (
+            <tr key={o.id} data-kind={o.kind}>
+              <td>{formatDate(o.createdAt)}</td>
+              <td>{o.kind.replace(/_/g, ' ')}</td>
+              <td>{o.status}</td>
+              <td>{o.reason}</td>
+              <td>{o.sourceType ?? '—'}</td>
+            </tr>
+          ))}
+        </Table>
+      ) : null}
+    </Card>
+  );
+}
+
 interface Collections {
   serviceState: string;
   stage: string;
