@@ -54,7 +54,7 @@ function App() {
         {me === undefined ? (
           <p>{t('loading')}</p>
         ) : me ? (
-          <Accounts me={me} lang={lang} />
+          <Accounts me={me} lang={lang} onLinked={(accounts) => setMe({ ...me, accounts })} />
         ) : (
           <SignIn onDone={setMe} />
         )}
@@ -167,7 +167,15 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
   );
 }
 
-function Accounts({ me, lang }: { me: Me; lang: string }) {
+function Accounts({
+  me,
+  lang,
+  onLinked,
+}: {
+  me: Me;
+  lang: string;
+  onLinked: (accounts: Me['accounts']) => void;
+}) {
   const [accountId, setAccountId] = useState(me.accounts[0]?.id ?? null);
   if (me.kind !== 'customer')
     return (
@@ -175,7 +183,11 @@ function Accounts({ me, lang }: { me: Me; lang: string }) {
         <a href="/staff">{t('staffTitle')}</a>
       </p>
     );
-  if (!accountId) return <p class="card">No accounts are linked to this login.</p>;
+  const linked = (accounts: Me['accounts'], id: string) => {
+    onLinked(accounts);
+    setAccountId(id);
+  };
+  if (!accountId) return <LinkAccount onLinked={linked} open />;
   return (
     <>
       {me.accounts.length > 1 ? (
@@ -195,7 +207,85 @@ function Accounts({ me, lang }: { me: Me; lang: string }) {
         </p>
       ) : null}
       <AccountView key={accountId} accountId={accountId} lang={lang} />
+      <LinkAccount onLinked={linked} />
     </>
+  );
+}
+
+function LinkAccount({
+  onLinked,
+  open,
+}: {
+  onLinked: (accounts: Me['accounts'], id: string) => void;
+  open?: boolean;
+}) {
+  const [factor, setFactor] = useState<'zip' | 'bill'>('zip');
+  const [err, setErr] = useState<unknown>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const v = (k: string) => String(f.get(k) ?? '').trim();
+    setErr(null);
+    try {
+      const cents = parseDollars(v('linkBill'));
+      if (factor === 'bill' && cents === null) throw new Error(t('badAmount'));
+      const number = v('linkNumber').replace(/\D/g, '');
+      const r = await api<{ data: Me['accounts'] }>('/me/accounts', {
+        method: 'POST',
+        body: {
+          accountNumber: number,
+          verification: factor === 'zip' ? { postalCode: v('linkZip') } : { lastBillCents: cents },
+        },
+      });
+      const added = r.data.find((a) => a.accountNumber === number);
+      onLinked(r.data, added?.id ?? r.data[0]!.id);
+      (e.target as HTMLFormElement).reset();
+    } catch (e2) {
+      setErr(e2);
+    }
+  };
+  return (
+    <details class="card" open={open}>
+      <summary>{t('linkAnother')}</summary>
+      <form onSubmit={submit}>
+        <label for="linkNumber">{t('accountNumber')}</label>
+        <input id="linkNumber" name="linkNumber" inputMode="numeric" autoComplete="off" required />
+        <fieldset>
+          <legend>{t('verifyWith')}</legend>
+          <label class="inline">
+            <input
+              type="radio"
+              name="linkFactor"
+              checked={factor === 'zip'}
+              onChange={() => setFactor('zip')}
+            />{' '}
+            {t('zipShort')}
+          </label>
+          <label class="inline">
+            <input
+              type="radio"
+              name="linkFactor"
+              checked={factor === 'bill'}
+              onChange={() => setFactor('bill')}
+            />{' '}
+            {t('lastBillShort')}
+          </label>
+        </fieldset>
+        {factor === 'zip' ? (
+          <>
+            <label for="linkZip">{t('zip')}</label>
+            <input id="linkZip" name="linkZip" inputMode="numeric" required />
+          </>
+        ) : (
+          <>
+            <label for="linkBill">{t('lastBill')}</label>
+            <input id="linkBill" name="linkBill" inputMode="decimal" required />
+          </>
+        )}
+        <button type="submit">{t('linkAccount')}</button>
+        <ErrorNote error={err} />
+      </form>
+    </details>
   );
 }
 

@@ -282,7 +282,7 @@ describe('customer portal in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
-  it('signs up by linking an account with its ZIP code; a wrong ZIP is refused', async () => {
+  it('signs up by linking an account with its ZIP code (a wrong ZIP is refused), then links a second account', async () => {
     const { page } = browser;
     const [a] = await sql<{ accountNumber: string; postalCode: string; id: string }[]>`
       select a.id, a.account_number, p.postal_code from account a join service_agreement sa on sa.account_id = a.id
@@ -305,6 +305,20 @@ describe('customer portal in Chromium', () => {
     await page.getByRole('button', { name: 'Create a login' }).click();
     await expect.poll(() => page.getByTestId('balance').count()).toBe(1);
     expect(await page.locator('.balance-card').textContent()).toContain(a!.accountNumber);
+
+    // a landlord links a second account to the same login
+    const [b] = await sql<{ accountNumber: string; postalCode: string }[]>`
+      select a.account_number, p.postal_code from account a join service_agreement sa on sa.account_id = a.id
+      join service_point sp on sp.id = sa.service_point_id join premise p on p.id = sp.premise_id
+      where a.account_number > ${a!.accountNumber} and a.id <> ${owing.id} order by a.account_number limit 1`;
+    await page.getByText('Link another utility account').click();
+    await page.locator('#linkNumber').fill(b!.accountNumber);
+    await page.locator('#linkZip').fill(b!.postalCode);
+    await page.getByRole('button', { name: 'Link account' }).click();
+    await expect.poll(() => page.locator('.balance-card').textContent()).toContain(b!.accountNumber);
+    expect(await page.getByLabel('Account', { exact: true }).locator('option').allTextContents()).toEqual(
+      [a!.accountNumber, b!.accountNumber].sort(),
+    );
     await browser.shot('portal-8-signed-up');
   });
 });

@@ -211,6 +211,41 @@ describe('portal sign-up', () => {
     expect(again.json().error.param).toBe('email');
   });
 
+  it('links another account to a signed-in customer, only with the right factor; staff have no use for it', async () => {
+    const c = await createCustomer(sql, { name: 'Second Home' });
+    const a = await createAccount(sql, { customerId: c.id });
+    const p = await createPremise(sql, {
+      addressLine1: '2 Lake Rd',
+      city: 'Riverton',
+      state: 'OR',
+      postalCode: '97455',
+    });
+    const sp = await createServicePoint(sql, p.id, 'trash');
+    await sql`insert into service_agreement (id, account_id, service_point_id, service_type, rate_schedule_id, start_date)
+      values (${newId('sa')}, ${a.id}, ${sp.id}, 'trash', 'rs_portaltest01', '2020-01-01')`;
+    const me = await customerLogin(app, sql, [acct.id]);
+    const link = (verification: object, headers: Record<string, string>) =>
+      app.inject({
+        method: 'POST',
+        url: '/me/accounts',
+        headers,
+        remoteAddress: '10.0.0.10',
+        payload: { accountNumber: a.accountNumber, verification },
+      });
+    expect((await link({ postalCode: '97400' }, bearer(me.token))).statusCode).toBe(400);
+    const ok = await link({ postalCode: '97455' }, bearer(me.token));
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(
+      ok
+        .json()
+        .data.map((x: { id: string }) => x.id)
+        .sort(),
+    ).toEqual([acct.id, a.id].sort());
+    const view = await app.inject({ method: 'GET', url: `/accounts/${a.id}`, headers: bearer(me.token) });
+    expect(view.statusCode).toBe(200);
+    expect((await link({ postalCode: '97455' }, bearer(billing))).statusCode).toBe(403);
+  });
+
   it('locks sign-up for an account after five misses, even for the right answer', async () => {
     const c = await createCustomer(sql, { name: 'Locked Out' });
     const a = await createAccount(sql, { customerId: c.id });

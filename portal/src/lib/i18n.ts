@@ -94,6 +94,8 @@ const en = {
   gas: 'Gas',
   trash: 'Trash',
   skip: 'Skip to content',
+  linkAnother: 'Link another utility account',
+  linkAccount: 'Link account',
   paperlessTurnOn: 'Switch to paperless',
   paperlessTurnOff: 'Switch back to paper bills',
   paperlessConfirmOn: 'Your bills will be emailed to your verified address instead of mailed. Continue?',
@@ -223,6 +225,8 @@ const es: Record<Key, string> = {
   gas: 'Gas',
   trash: 'Basura',
   skip: 'Saltar al contenido',
+  linkAnother: 'Vincular otra cuenta de servicios',
+  linkAccount: 'Vincular cuenta',
   paperlessTurnOn: 'Cambiar a factura electrónica',
   paperlessTurnOff: 'Volver a facturas en papel',
   paperlessConfirmOn:
