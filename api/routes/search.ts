@@ -63,30 +63,37 @@ export default async function searchRoutes(app: App, deps: AppDeps) {
           byPhone: boolean;
         }[]
       >`
-        with hits as (
-          select a.id,
-            a.account_number like ${prefix} as by_number,
-            c.name ilike ${like} as by_name,
-            exists (select 1 from service_agreement sa join service_point sp on sp.id = sa.service_point_id
-                    join premise p on p.id = sp.premise_id
-                    where sa.account_id = a.id and p.address_line1 ilike ${like}) as by_address,
-            exists (select 1 from service_agreement sa join meter_installation mi on mi.service_point_id = sa.service_point_id
-                    join meter m on m.id = mi.meter_id
-                    where sa.account_id = a.id and m.serial_number ilike ${prefix}) as by_meter,
-            ${
-              phoneLike
-                ? sql`(regexp_replace(coalesce(c.phone, ''), '\\D', '', 'g') like ${`%${digits}`}
-                    or exists (select 1 from customer_contact cc where cc.customer_id = c.id and cc.kind in ('sms', 'voice')
-                               and regexp_replace(cc.value, '\\D', '', 'g') like ${`%${digits}`}))`
-                : sql`false`
-            } as by_phone
-          from account a join customer c on c.id = a.customer_id
+        -- each matcher finds its accounts on its own (one scan each), then only those are looked at
+        with number as (select id from account where account_number like ${prefix}),
+        name as (select a.id from account a join customer c on c.id = a.customer_id where c.name ilike ${like}),
+        address as (
+          select sa.account_id as id from premise p join service_point sp on sp.premise_id = p.id
+          join service_agreement sa on sa.service_point_id = sp.id where p.address_line1 ilike ${like}),
+        meter as (
+          select sa.account_id as id from meter m join meter_installation mi on mi.meter_id = m.id
+          join service_agreement sa on sa.service_point_id = mi.service_point_id where m.serial_number ilike ${prefix}),
+        phone as (
+          ${
+            phoneLike
+              ? sql`select a.id from account a join customer c on c.id = a.customer_id
+                  where regexp_replace(coalesce(c.phone, ''), '\\D', '', 'g') like ${`%${digits}`}
+                  union
+                  select a.id from customer_contact cc join account a on a.customer_id = cc.customer_id
+                  where cc.kind in ('sms', 'voice') and regexp_replace(cc.value, '\\D', '', 'g') like ${`%${digits}`}`
+              : sql`select id from account where false`
+          }),
+        hits as (
+          select id, bool_or(m = 'number') as by_number, bool_or(m = 'name') as by_name,
+                 bool_or(m = 'address') as by_address, bool_or(m = 'meter') as by_meter, bool_or(m = 'phone') as by_phone
+          from (select id, 'number' as m from number union all select id, 'name' from name
+                union all select id, 'address' from address union all select id, 'meter' from meter
+                union all select id, 'phone' from phone) x
+          group by id
         )
         select h.*, a.account_number, c.name as customer_name, c.phone, a.status,
           (select p.address_line1 || ', ' || p.city from service_agreement sa join service_point sp on sp.id = sa.service_point_id
              join premise p on p.id = sp.premise_id where sa.account_id = a.id order by sa.service_type limit 1) as address
         from hits h join account a on a.id = h.id join customer c on c.id = a.customer_id
-        where h.by_number or h.by_name or h.by_address or h.by_meter or h.by_phone
         order by (h.by_number or h.by_meter) desc, c.name, a.account_number
         limit ${limit + 1}`;
       const page = rows.slice(0, limit);
