@@ -59,22 +59,26 @@ export function createCollectionActivities(sql: Sql, client: Client, queues: { c
     return accounts.length;
   };
   return {
-    async reviewCollections(a: { accountId: string; caseId: string; today: string }): Promise<{
+    /**
+     * Looks at the facts and decides (domain/collections.ts). The first review of a workflow opens the case
+     * and tells it the policy's day length; each review keeps the case's stage current for staff lists.
+     */
+    async reviewCollections(a: {
+      accountId: string;
+      caseId?: string;
+      workflowId: string;
+      today: string;
+    }): Promise<{
+      caseId: string;
       decision: CollectionDecision;
       dayLength: string;
       balanceCents: number;
     }> {
-      const { policy, balanceCents, ...facts } = await collectionFacts(sql, a);
-      return { decision: decideCollections(facts, policy), dayLength: policy.dayLength, balanceCents };
-    },
-
-    async collectionDayLength(a: { accountId: string }): Promise<string> {
-      const { policy } = await collectionFacts(sql, { ...a, caseId: '', today: '1970-01-01' });
-      return policy.dayLength;
-    },
-
-    async openCollectionCase(a: { accountId: string; workflowId: string }) {
-      return openCase(sql, a.accountId, a.workflowId);
+      const caseId = a.caseId ?? (await openCase(sql, a.accountId, a.workflowId));
+      const { policy, balanceCents, ...facts } = await collectionFacts(sql, { ...a, caseId });
+      const decision = decideCollections(facts, policy);
+      await sql`update collection_case set stage = ${decision.stage} where id = ${caseId} and stage <> ${decision.stage}`;
+      return { caseId, decision, dayLength: policy.dayLength, balanceCents };
     },
 
     async updateCollectionCase(a: { caseId: string; stage: string; close: boolean }) {

@@ -8,6 +8,7 @@ import {
   defineQuery,
   defineSignal,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -33,6 +34,11 @@ const acts = proxyActivities<CollectionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+// Reviews are short reads: local activities, so a case that only sleeps costs one round trip to start.
+const local = proxyLocalActivities<CollectionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
 
 export async function dunningWorkflow(input: {
   accountId: string;
@@ -56,39 +62,36 @@ export async function dunningWorkflow(input: {
   setHandler(dunningStateQuery, () => state);
   upsertSearchAttributes([{ key: AccountNumber, value: input.accountNumber }]);
 
-  const clock =
-    input.clock ?? startClock(await acts.collectionDayLength({ accountId: input.accountId }), Date.now());
-  const caseId =
-    input.caseId ??
-    (await acts.openCollectionCase({ accountId: input.accountId, workflowId: workflowInfo().workflowId }));
-  state.caseId = caseId;
-
+  let clock = input.clock;
+  let caseId = input.caseId;
   for (;;) {
     const seen = woken;
-    const today = clockToday(clock, Date.now());
-    const { decision, balanceCents } = await acts.reviewCollections({
+    // before the first review the policy's day length is unknown; either way the first day is today's date
+    const today = clock ? clockToday(clock, Date.now()) : new Date(Date.now()).toISOString().slice(0, 10);
+    const review = await local.reviewCollections({
       accountId: input.accountId,
       caseId,
+      workflowId: workflowInfo().workflowId,
       today,
     });
+    caseId = review.caseId;
+    clock ??= startClock(review.dayLength, Date.now());
+    const { decision } = review;
     Object.assign(state, {
+      caseId,
       today,
       stage: decision.stage,
       nextReview: decision.nextReview,
       blockedBy: decision.blockedBy,
-      balanceCents,
+      balanceCents: review.balanceCents,
     });
     for (const action of decision.actions) {
       await acts.performCollectionAction({ accountId: input.accountId, caseId, today, action });
       state.steps.push(`${today} ${action.kind}`);
     }
     if (decision.actions.length) continue; // a step changes the facts (a fee, a disconnect): look again
-    await acts.updateCollectionCase({
-      caseId,
-      stage: decision.stage,
-      close: decision.settled && woken === seen,
-    });
     if (decision.settled && woken === seen) {
+      await local.updateCollectionCase({ caseId, stage: 'settled', close: true });
       state.stage = 'closed';
       return state;
     }
