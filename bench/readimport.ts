@@ -84,6 +84,7 @@ async function main() {
       await sql`insert into meter (id, serial_number, kind, unit, dial_count)
         select 'mtr_bench' || lpad(g::text, 8, '0'), 'BM' || g, 'water', ${unit}, ${dials} from generate_series(0, ${METERS - 1}) g`;
       let lastPrint = 0;
+      const phaseAt = new Map<string, number>();
       const t0 = performance.now();
       const r = await importMeterReads(sql, {
         source: 'cli',
@@ -92,6 +93,7 @@ async function main() {
         timeZone: 'America/Chicago',
         onProgress: (p) => {
           const now = performance.now();
+          if (!phaseAt.has(p.phase)) phaseAt.set(p.phase, now);
           if (now - lastPrint > 5000) {
             lastPrint = now;
             process.stderr.write(`  ${p.phase} ${p.processed}/${p.total}\n`);
@@ -103,8 +105,10 @@ async function main() {
       if (r.status !== 'completed' || n !== rows)
         throw new Error(`run ${i}: ${r.status} ${r.message}; ${n} reads stored, expected ${rows}`);
       times.push(secs);
+      const at = (ph: string) => ((phaseAt.get(ph) ?? t0) - t0) / 1000;
       console.log(
-        `run ${i + 1}: ${rows} rows in ${secs.toFixed(2)} s = ${Math.round(rows / secs).toLocaleString('en-US')} rows/s (accepted ${r.counts.accepted})`,
+        `run ${i + 1}: ${rows} rows in ${secs.toFixed(2)} s = ${Math.round(rows / secs).toLocaleString('en-US')} rows/s (accepted ${r.counts.accepted}; ` +
+          `parse ${at('checking').toFixed(1)} s, check ${(at('writing') - at('checking')).toFixed(1)} s, database ${(secs - at('writing')).toFixed(1)} s)`,
       );
       await sql.end();
       await admin.unsafe(`drop database ${db} with (force)`);

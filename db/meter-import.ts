@@ -278,7 +278,15 @@ async function finishRejectedFile(sql: Sql, id: string, e: ReadFileError): Promi
   return toReport(r!);
 }
 
-const dials = (v: string) => v.split('.')[0]!.replace(/^0+(?=\d)/, '').length;
+/** Digits before the point (values are normalized: no leading zeros). */
+const intDigits = (v: string) => {
+  const dot = v.indexOf('.');
+  return dot < 0 ? v.length : dot;
+};
+const fracDigits = (v: string) => {
+  const dot = v.indexOf('.');
+  return dot < 0 ? 0 : v.length - dot - 1;
+};
 
 async function writeRows(
   sql: Sql,
@@ -306,7 +314,7 @@ async function writeRows(
   const duplicate = new Set<number>();
   for (const e of parsed.errors) rejected.set(e.row, { status: 'rejected', ...e });
 
-  type Staged = { read: ParsedRead; meterId: string; value: string; ms: number };
+  type Staged = { read: ParsedRead; meterId: string; value: string };
   const staged: Staged[] = [];
   const seen = new Map<string, { row: number; value: string }>();
   let done = 0;
@@ -339,11 +347,11 @@ async function writeRows(
         reject(`the file says ${r.dials} dials; meter ${r.meter} has ${m.dialCount}`, 'Description');
         continue;
       }
-      if (/\.\d{5,}$/.test(value)) {
+      if (fracDigits(value) > 4) {
         reject(`${value} ${m.unit} has more than 4 decimal places (register reads keep 4)`, 'value');
         continue;
       }
-      if (dials(value) > m.dialCount) {
+      if (intDigits(value) > m.dialCount) {
         reject(`${value} does not fit the meter's ${m.dialCount} dials`, 'value');
         continue;
       }
@@ -351,8 +359,8 @@ async function writeRows(
       reject(`${value} is too large for an interval`, 'value');
       continue;
     }
-    const ms = Date.parse(r.readAt);
-    const key = `${m.id}|${r.kind}|${ms}`;
+    // readAt is always a normalized UTC ISO string, so equal instants have equal keys
+    const key = `${r.meter}\u0000${r.kind}\u0000${r.readAt}`;
     const prev = seen.get(key);
     if (prev) {
       if (prev.value === value) duplicate.add(r.row);
@@ -364,7 +372,7 @@ async function writeRows(
       continue;
     }
     seen.set(key, { row: r.row, value });
-    staged.push({ read: r, meterId: m.id, value, ms });
+    staged.push({ read: r, meterId: m.id, value });
   }
   seen.clear();
   await progress('writing', done, total, true);
@@ -376,6 +384,8 @@ async function writeRows(
     await sql.begin(async (tx) => {
       // imports write one at a time: two files carrying the same read cannot both find it new
       await tx`select pg_advisory_xact_lock(hashtext('cisflow.meter-import'))`;
+      // sorting a million staged reads into index order is done in memory rather than in temporary files
+      await tx`set local work_mem = '256MB'`;
       await tx`create temp table imp_stage (row_no int, id text, meter_id text, at timestamptz, value numeric,
         seconds int, kind char(1)) on commit drop`;
       await copyRows(tx, staged, idBase);
@@ -389,7 +399,7 @@ async function writeRows(
         select s.row_no, bool_or(i.value = s.value), min(i.value::text)
         from imp_stage s join meter_interval i on i.meter_id = s.meter_id and i.start_at = s.at
         where s.kind = 'i' group by s.row_no`;
-      const byRow = new Map(staged.map((s) => [s.read.row, s]));
+      const byRow = clashes.length ? new Map(staged.map((s) => [s.read.row, s])) : new Map<number, Staged>();
       for (const c of clashes) {
         if (c.same) duplicate.add(c.rowNo);
         else {
@@ -409,7 +419,8 @@ async function writeRows(
         await tx`delete from imp_stage s using unnest(${skip}::int[]) k(r) where s.row_no = k.r`;
       const source = 'ami';
       await tx`insert into meter_read (id, meter_id, read_at, value, source, import_id)
-        select id, meter_id, at, value, ${source}, ${importId} from imp_stage where kind = 'r'`;
+        select id, meter_id, at, value, ${source}, ${importId} from imp_stage where kind = 'r'
+        order by meter_id, at`; // in index order: the (meter_id, read_at) index fills page by page
       await tx`insert into meter_interval (meter_id, start_at, seconds, value, import_id)
         select meter_id, at, seconds, value, ${importId} from imp_stage where kind = 'i'`;
       const results = rowResults(parsed.rows, parsed.errors, total, rejected, duplicate);
@@ -471,8 +482,9 @@ function rowResults(
     }
     return { rows: out, complete };
   }
-  const byRow = new Map(rows.map((r) => [r.row, r]));
   const bad = [...rejected.keys(), ...duplicate].sort((a, b) => a - b).slice(0, ROW_RESULTS_LIMIT);
+  if (!bad.length) return { rows: out, complete: false };
+  const byRow = new Map(rows.map((r) => [r.row, r]));
   for (const n of bad) {
     const rej = rejected.get(n);
     const r = byRow.get(n);
@@ -493,7 +505,7 @@ function rowIdSuffix(n: number): string {
 
 async function copyRows(
   tx: Tx,
-  staged: { read: ParsedRead; meterId: string; value: string; ms: number }[],
+  staged: { read: ParsedRead; meterId: string; value: string }[],
   idBase: string,
 ) {
   if (!staged.length) return;

@@ -208,6 +208,14 @@ function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string,
     string,
     { dials: number; resolution: string; unit: ReadUnit | null } | string
   >();
+  const time = timeParser(opts.timeZone);
+  const units = new Map<string, ReadUnit | null>();
+  // the current record's fields; `get` reads a named column of it (one function for the whole file)
+  let fields: string[] = [];
+  const get = (c: string) => {
+    const i = idx[c];
+    return i === undefined || i < 0 ? '' : (fields[i] ?? '').trim();
+  };
   try {
     for (const rec of csvRecords(text)) {
       if (!header) {
@@ -231,16 +239,13 @@ function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string,
       total++;
       const f = rec.fields;
       const row = rec.line;
-      const get = (c: string) => {
-        const i = idx[c];
-        return i === undefined || i < 0 ? '' : (f[i] ?? '').trim();
-      };
+      fields = f;
       if (f.length !== header.length) {
         errors.push({ row, reason: `has ${f.length} fields; the header has ${header.length}` });
         continue;
       }
       if (aclara) {
-        const r = aclaraRow(row, get, opts, descriptions);
+        const r = aclaraRow(row, get, time, descriptions);
         if ('reason' in r) errors.push(r);
         else rows.push(r);
         continue;
@@ -261,7 +266,7 @@ function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string,
         });
         continue;
       }
-      const t = parseTimestamp(get(c.time), opts.timeZone, c.timeExtra ? get(c.timeExtra) : undefined);
+      const t = time(get(c.time), c.timeExtra ? get(c.timeExtra) : undefined);
       if (!t.ok) {
         errors.push({ row, column: c.time, meter, reason: t.reason });
         continue;
@@ -269,22 +274,27 @@ function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string,
       let unit: ReadUnit | null = null;
       const u = c.unit ? get(c.unit) : '';
       if (u) {
-        unit = normalizeUnit(u);
+        unit = units.get(u) ?? null;
+        if (!units.has(u)) {
+          unit = normalizeUnit(u);
+          units.set(u, unit);
+        }
         if (!unit) {
           errors.push({ row, column: c.unit, meter, reason: `unit "${u.slice(0, 20)}" is not known` });
           continue;
         }
       }
       const account = c.account ? get(c.account) : '';
-      rows.push({
+      const read: ParsedRead = {
         row,
         meter,
-        readAt: new Date(t.ms).toISOString(),
+        readAt: t.iso,
         value: normalizeDecimal(value),
         unit,
         kind: 'register',
-        ...(account ? { account } : {}),
-      });
+      };
+      if (account) read.account = account;
+      rows.push(read);
     }
   } catch (e) {
     if (e instanceof CsvError) throw new ReadFileError(e.message);
@@ -294,9 +304,32 @@ function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string,
   return { format, rows, errors, total };
 }
 
-/** "0012.50" -> "12.5": one spelling per value, so equal reads compare equal. */
+/** "0012.50" -> "12.5": one spelling per value, so equal reads compare equal. (Input already checked.) */
 function normalizeDecimal(v: string): string {
-  return decToString(dec(v));
+  const dot = v.indexOf('.');
+  let int = dot < 0 ? v : v.slice(0, dot);
+  let frac = dot < 0 ? '' : v.slice(dot + 1);
+  if (int.length > 1 && int.charCodeAt(0) === 48) int = int.replace(/^0+(?=\d)/, '');
+  if (frac && frac.charCodeAt(frac.length - 1) === 48) frac = frac.replace(/0+$/, '');
+  return frac ? `${int}.${frac}` : int;
+}
+
+type TimeResult = { ok: true; iso: string } | { ok: false; reason: string };
+
+/** Timestamps repeat down a file (one read time for many meters): parse each distinct one once. */
+function timeParser(tz: string): (text: string, extra?: string) => TimeResult {
+  const cache = new Map<string, TimeResult>();
+  return (text, extra) => {
+    const key = extra === undefined ? text : `${text}\u0000${extra}`;
+    let r = cache.get(key);
+    if (!r) {
+      const t = parseTimestamp(text, tz, extra);
+      r = t.ok ? { ok: true, iso: new Date(t.ms).toISOString() } : t;
+      if (cache.size > 200_000) cache.clear();
+      cache.set(key, r);
+    }
+    return r;
+  };
 }
 
 const DESC_RE = /^(\d{1,2})\s*D\s+(\d{1,12}(?:\.\d{1,9})?)\s*([A-Za-z][A-Za-z0-9 ]*)?$/i;
@@ -319,7 +352,7 @@ export function parseAclaraDescription(
 function aclaraRow(
   row: number,
   get: (c: string) => string,
-  opts: ParseOptions,
+  time: (text: string) => TimeResult,
   cache: Map<string, ReturnType<typeof parseAclaraDescription>>,
 ): ParsedRead | RowError {
   const meter = get('MeterSN');
@@ -387,13 +420,13 @@ function aclaraRow(
   } else {
     return { row, column: 'RawRead', meter, reason: 'RawRead and ScaledRead are both blank' };
   }
-  const t = parseTimestamp(get('ReadingTime'), opts.timeZone);
+  const t = time(get('ReadingTime'));
   if (!t.ok) return { row, column: 'ReadingTime', meter, reason: t.reason };
   const account = get('AccountNumber');
   return {
     row,
     meter,
-    readAt: new Date(t.ms).toISOString(),
+    readAt: t.iso,
     value,
     unit: desc ? desc.unit : null,
     kind: 'register',
