@@ -3,7 +3,7 @@
 // Green Button ESPI XML interval data, and the JSON batches head-ends push. Values stay decimal strings.
 // Time: a timestamp with an offset ("Z", "-06:00") is taken as written; one without is local time in the
 // utility's zone (UTILITY_TIME_ZONE, default UTC); see local-time.ts for the DST rules.
-import { type Dec, dec, decToString } from '../decimal.js';
+import { type Dec, dec, decConst, decToString } from '../decimal.js';
 import { CsvError, csvRecords, normHeader } from './csv.js';
 import { parseGreenButton } from './greenbutton.js';
 import { parseTimestamp } from './local-time.js';
@@ -370,7 +370,7 @@ function aclaraRow(
     desc = d;
   }
   const resolution = desc?.resolution ?? scalar;
-  if (!resolution || !VALUE_RE.test(resolution) || dec(resolution) === 0n)
+  if (!resolution || !VALUE_RE.test(resolution) || decConst(resolution) === 0n)
     return {
       row,
       column: 'Scalar',
@@ -398,14 +398,14 @@ function aclaraRow(
         reason: `${raw} has more digits than the register's ${desc.dials} dials`,
       };
     // exact: an integer count times the resolution
-    const v = BigInt(raw) * dec(resolution);
+    const v = BigInt(raw) * decConst(resolution);
     if (v > dec('999999999999'))
       return { row, column: 'RawRead', meter, reason: 'the scaled value is too large' };
     value = decToString(v as Dec);
     if (scaled) {
       if (!VALUE_RE.test(scaled))
         return { row, column: 'ScaledRead', meter, reason: `"${scaled.slice(0, 30)}" is not a decimal` };
-      if (dec(scaled) !== dec(value))
+      if (normalizeDecimal(scaled) !== value)
         return {
           row,
           column: 'ScaledRead',
