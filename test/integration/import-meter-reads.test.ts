@@ -146,7 +146,10 @@ describe('read files', () => {
     // the same file again, once the missing meter exists: the good row is now a duplicate, the meter's row passes
     await createMeter(sql, { serialNumber: 'NO-SUCH-METER', kind: 'water', unit: 'ccf' });
     const again = await upload(csv, 'format=generic&partial=true');
-    expect(again.json()).toMatchObject({ replayed: false, counts: { accepted: 1, duplicate: 1, rejected: 3 } });
+    expect(again.json()).toMatchObject({
+      replayed: false,
+      counts: { accepted: 1, duplicate: 1, rejected: 3 },
+    });
   });
 
   it('duplicates: same meter and time with the same value is a duplicate, a different value a conflict', async () => {
