@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { runMigration } from '../../db/legacy/migrate.js';
 import {
   BatchConflictError,
   getImport,
@@ -129,6 +130,107 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
   const timeZone = process.env.UTILITY_TIME_ZONE?.trim() || 'UTC';
   // Secrets come only from the environment (validated at start-up by lib/config.ts); never stored.
   const headEndSecrets = parseHeadEndSecrets(process.env.HEADEND_SECRETS);
+
+  // Legacy CIS migration over HTTP (the CLI is `cisflow migrate`): admins post the files as JSON text.
+  const Migration = Type.Object({
+    id: Type.String(),
+    object: Type.Literal('legacy_migration'),
+    dryRun: Type.Boolean(),
+    status: Type.String(),
+    cutoverOn: Type.Union([Type.String(), Type.Null()]),
+    report: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'files, issues (file, row, column, code, message), created/existing counts, reconciliation',
+    }),
+    createdAt: Type.String(),
+  });
+  type MigrationRow = {
+    id: string;
+    dryRun: boolean;
+    status: string;
+    cutoverOn: string | null;
+    report: Record<string, unknown> | null;
+    createdAt: Date;
+  };
+  const migrationView = (r: MigrationRow) => ({
+    id: r.id,
+    object: 'legacy_migration' as const,
+    dryRun: r.dryRun,
+    status: r.status,
+    cutoverOn: r.cutoverOn,
+    report: r.report ?? {},
+    createdAt: new Date(r.createdAt).toISOString(),
+  });
+
+  app.post(
+    '/legacy-migrations',
+    {
+      config: { access: { staff: STAFF.admin } },
+      bodyLimit: 200 * 1024 * 1024,
+      schema: {
+        tags: ['migration'],
+        summary:
+          'Check (dryRun) or import a legacy CIS migration: the CSV files of docs/legacy-migration.md, by file name',
+        body: Type.Object(
+          {
+            dryRun: Type.Boolean(),
+            files: Type.Record(Type.String({ pattern: '^[a-z_]+\\.csv$' }), Type.String()),
+            timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Migration, 201: Migration, 422: Migration },
+      },
+    },
+    async (req, reply) => {
+      const tz = req.body.timeZone ?? timeZone;
+      if (!isTimeZone(tz))
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          'timeZone is not an IANA zone',
+          'timeZone',
+        );
+      const r = await runMigration(sql, req.body.files, { dryRun: req.body.dryRun, timeZone: tz });
+      req.auditResource = {
+        type: 'legacy_migration',
+        id: r.id,
+        detail: {
+          dryRun: r.dryRun,
+          status: r.status,
+          issues: r.issues.length,
+          reconciliation: r.reconciliation?.status,
+        },
+      };
+      const [row] = await sql<MigrationRow[]>`
+        select id, dry_run, status, to_char(cutover_on, 'YYYY-MM-DD') as cutover_on, report, created_at
+        from legacy_migration where id = ${r.id}`;
+      const code =
+        r.status === 'invalid' || r.status === 'failed' ? 422 : r.status === 'imported' ? 201 : 200;
+      return reply.status(code).send(migrationView(row!));
+    },
+  );
+
+  app.get(
+    '/legacy-migrations/:id',
+    {
+      config: { access: { staff: STAFF.supervisors } },
+      schema: {
+        tags: ['migration'],
+        summary: 'A migration run and its report',
+        params: IdParams,
+        response: { 200: Migration },
+      },
+    },
+    async (req) => {
+      const [row] = await sql<MigrationRow[]>`
+        select id, dry_run, status, to_char(cutover_on, 'YYYY-MM-DD') as cutover_on, report, created_at
+        from legacy_migration where id = ${req.params.id}`;
+      if (!row) throw notFound('legacy migration', req.params.id);
+      return migrationView(row) as never;
+    },
+  );
 
   app.get(
     '/meter-imports/:id',

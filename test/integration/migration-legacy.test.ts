@@ -9,8 +9,10 @@ import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, postEntry, trialBalance } from '../../db/ledger.js';
 import { runMigration } from '../../db/legacy/migrate.js';
 import { newId } from '../../lib/ids.js';
+import { bearer, staffToken, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
 import { simpleTariff } from '../support/tariffs.js';
+import { startWorkers } from '../support/temporal.js';
 
 const SAMPLES = path.resolve('docs/samples/legacy');
 const samples = () =>
@@ -298,5 +300,50 @@ describe('fuzzed migration files', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('over HTTP', () => {
+  it('an admin checks or imports a migration; every run is kept with its report', async () => {
+    const t = await startWorkers(sql);
+    const app = await testApp(sql, t);
+    const admin = await staffToken(app, sql, 'admin');
+    const csr = await staffToken(app, sql, 'csr');
+    const post = (token: string, payload: object) =>
+      app.inject({ method: 'POST', url: '/legacy-migrations', headers: bearer(token), payload });
+    const dry = await post(admin, { dryRun: true, files: samples(), timeZone: TZ });
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(dry.json()).toMatchObject({
+      object: 'legacy_migration',
+      dryRun: true,
+      status: 'validated',
+      cutoverOn: '2026-09-30',
+    });
+    const broken = { ...samples(), 'accounts.csv': 'account_number,customer_id\n7000099,C404\n' };
+    const bad = await post(admin, { dryRun: true, files: broken });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().report.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'accounts.csv', row: 2, column: 'customer_id', code: 'orphan' }),
+      ]),
+    );
+    expect((await post(csr, { dryRun: true, files: samples() })).statusCode).toBe(403);
+    const odd = await post(admin, { dryRun: true, files: { 'Customers.CSV': 'x' } });
+    expect(odd.statusCode).toBe(422);
+    expect(odd.json().report.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'Customers.CSV', code: 'invalid' }),
+        expect.objectContaining({ file: 'customers.csv', code: 'missing_file' }),
+      ]),
+    );
+    const got = await app.inject({
+      method: 'GET',
+      url: `/legacy-migrations/${dry.json().id}`,
+      headers: bearer(admin),
+    });
+    expect(got.json()).toMatchObject({ id: dry.json().id, status: 'validated', report: { issues: [] } });
+    const [audit] = await sql<{ action: string }[]>`
+      select action from audit_log where resource_type = 'legacy_migration' and resource_id = ${dry.json().id}`;
+    expect(audit!.action).toBe('POST /legacy-migrations');
   });
 });
