@@ -1,9 +1,16 @@
 // Collections activities: facts and the dunning decision, each step performed once, and the hand-offs
 // that wake (or start) an account's dunning workflow when a bill is issued or a payment changes things.
 import { heartbeat } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
-import { collectionFacts, openCase, performCollectionAction, updateCase } from '../db/collections.js';
+import {
+  collectionFacts,
+  handoffPass,
+  handoffPlan,
+  openCase,
+  performCollectionAction,
+  updateCase,
+} from '../db/collections.js';
 import { type CollectionAction, type CollectionDecision, decideCollections } from '../domain/collections.js';
 
 export const dunningWorkflowId = (accountNumber: string) => `dunning/${accountNumber}`;
@@ -94,7 +101,39 @@ export function createCollectionActivities(sql: Sql, client: Client, queues: { c
       await performCollectionAction(sql, a);
     },
 
-    /** Issued bills are handed to collections with their due dates: the account's case wakes or starts. */
+    /**
+     * A whole bill run is handed to collections in one workflow, `collections-handoff/{runId}`, which sends the
+     * reminders and opens cases for the accounts still unpaid once past due: a per-account dunning workflow
+     * for every bill of a 100,000-account run would cost more than the run itself, and most are paid on time.
+     */
+    async scheduleCollectionsHandoff(a: { runId: string }) {
+      try {
+        await client.workflow.start('collectionsHandoffWorkflow', {
+          workflowId: `collections-handoff/${a.runId}`,
+          taskQueue: queues.collections,
+          args: [{ runId: a.runId }],
+        });
+        return true;
+      } catch (e) {
+        if (e instanceof WorkflowExecutionAlreadyStartedError) return false;
+        throw e;
+      }
+    },
+
+    async collectionsHandoffPlan(a: { runId: string }) {
+      return handoffPlan(sql, a.runId);
+    },
+
+    async collectionsHandoffPass(a: { runId: string; today: string }) {
+      const pass = await handoffPass(sql, a);
+      await wake(
+        pass.pastDue.map((x) => x.id),
+        'past_due',
+      );
+      return { reminded: pass.reminded, casesOpened: pass.pastDue.length };
+    },
+
+    /** Bills issued one at a time (a billing-cycle workflow) hand over at once: the account's case starts. */
     async handOffToCollections(a: { billIds: string[] }) {
       if (!a.billIds.length) return 0;
       const rows = await sql<{ accountId: string }[]>`

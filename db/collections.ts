@@ -6,6 +6,8 @@ import {
   parseCollectionPolicy,
   unpaidByCharge,
 } from '../domain/collections.js';
+import { addDays } from '../domain/period.js';
+import { durationMs } from '../domain/policy-clock.js';
 import { newId } from '../lib/ids.js';
 import { postAdjustment } from './adjustments.js';
 import type { Sql, Tx } from './client.js';
@@ -265,4 +267,78 @@ export async function collectionsView(sql: Sql, accountId: string) {
     { serviceState: string }[]
   >`select service_state from account where id = ${accountId}`;
   return { case: open ?? null, events, holds, serviceState: acct?.serviceState ?? 'connected' };
+}
+
+/** Each class's policy, for the classes of the accounts a bill run billed. */
+async function runPolicies(sql: Sql, runId: string) {
+  const rows = await sql<{ customerClass: string; policy: unknown }[]>`
+    select x.customer_class, cp.policy from (
+      select distinct a.customer_class from bill b join account a on a.id = b.account_id where b.workflow_id = ${runId}
+    ) x left join collection_policy cp on cp.customer_class = x.customer_class`;
+  return rows.map((r) => ({ customerClass: r.customerClass, policy: parseCollectionPolicy(r.policy) }));
+}
+
+/**
+ * A bill run's hand-off to collections: the days on which it has work. From the earliest reminder day to
+ * the latest past-due day of the classes it billed; its clock runs on the shortest policy day among them.
+ */
+export async function handoffPlan(sql: Sql, runId: string) {
+  const [due] = await sql<{ dueDate: string | null }[]>`
+    select max(due_date)::text as due_date from bill where workflow_id = ${runId}`;
+  const policies = await runPolicies(sql, runId);
+  if (!due?.dueDate || !policies.length) return null;
+  const days = policies.map((p) => p.policy);
+  return {
+    dueDate: due.dueDate,
+    firstDay: addDays(due.dueDate, -Math.max(...days.map((p) => p.reminderDaysBeforeDue))),
+    lastDay: addDays(due.dueDate, Math.max(...days.map((p) => p.pastDueNoticeAfterDays))),
+    dayLength: days.map((p) => p.dayLength).sort((a, b) => durationMs(a) - durationMs(b))[0]!,
+  };
+}
+
+/**
+ * One pass of a bill run's hand-off, set-based so a 100,000-bill run costs a few statements: reminders for
+ * unpaid bills whose class's reminder day has come (not on autopay, not disputed), each once, as a case
+ * event and a notice; and the accounts whose bill is now past due, for which a dunning case must start.
+ * Unpaid is the newest bill's share of the balance (payments pay the oldest charges first).
+ */
+export async function handoffPass(sql: Sql, a: { runId: string; today: string }) {
+  const policies = await runPolicies(sql, a.runId);
+  const classes = policies.map((p) => p.customerClass);
+  const remind = policies.map((p) => p.policy.reminderDaysBeforeDue);
+  const notice = policies.map((p) => p.policy.pastDueNoticeAfterDays);
+  return sql.begin(async (tx) => {
+    await tx`create temp table handoff_bill on commit drop as
+      select b.id, b.account_id, b.due_date, pol.remind_days, pol.notice_days,
+        least(b.total_cents, greatest(0, coalesce((select sum(p.amount_cents) from posting p
+          where p.ledger_account_id = 'ar:' || b.account_id), 0)))::bigint as unpaid,
+        exists (select 1 from autopay_enrollment e where e.account_id = b.account_id and e.status = 'active') as autopay
+      from bill b join account a on a.id = b.account_id
+      join unnest(${classes}::text[], ${remind}::int[], ${notice}::int[]) as pol(customer_class, remind_days, notice_days)
+        on pol.customer_class = a.customer_class
+      where b.workflow_id = ${a.runId} and b.status = 'issued' and b.total_cents > 0
+        and not exists (select 1 from dispute d where d.bill_id = b.id and d.status <> 'resolved')`;
+    const [reminded] = await tx<{ n: number }[]>`
+      with ev as (
+        insert into case_event (idempotency_key, subject_type, subject_id, account_id, event, bill_id, detail)
+        select 'dunning:' || id || ':reminder', 'collection', ${a.runId}, account_id, 'reminder', id,
+               jsonb_build_object('amountCents', unpaid)
+        from handoff_bill
+        where unpaid > 0 and not autopay and ${a.today}::date between due_date - remind_days and due_date
+        on conflict (idempotency_key) do nothing
+        returning account_id, bill_id, (detail->>'amountCents')::bigint as amount),
+      n as (
+        insert into notification (id, idempotency_key, account_id, alert, data)
+        select 'ntf_' || replace(gen_random_uuid()::text, '-', ''), 'dunning:' || ev.bill_id || ':reminder', ev.account_id,
+               'payment_due', jsonb_build_object('billId', ev.bill_id, 'amountCents', ev.amount, 'dueDate', h.due_date::text)
+        from ev join handoff_bill h on h.id = ev.bill_id
+        on conflict (idempotency_key) do nothing
+        returning id)
+      select count(pg_notify('notification_queued', id))::int as n from n`;
+    const pastDue = await tx<{ id: string; accountNumber: string }[]>`
+      select distinct a.id, a.account_number from handoff_bill h join account a on a.id = h.account_id
+      where h.unpaid > 0 and ${a.today}::date >= h.due_date + h.notice_days
+        and not exists (select 1 from collection_case c where c.account_id = a.id and c.status = 'open')`;
+    return { reminded: reminded!.n, pastDue };
+  });
 }

@@ -134,7 +134,6 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     const d = await acts.deliverBills({ billIds: r.billIds, batch: `${input.cycle}/${periodKey}` });
     progress.emailed += d.emailed;
     await acts.scheduleAutopay({ billIds: r.billIds });
-    await acts.handOffToCollections({ billIds: r.billIds });
     progress.printed += d.printed;
     progress.alreadyBilled += r.alreadyBilled;
     progress.estimated += r.estimated;
@@ -159,6 +158,8 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     remaining = remaining.slice(wave.length);
     pagesThisRun += wave.length;
   }
+  // collections takes the run's bills from here, with their due date
+  await acts.scheduleCollectionsHandoff({ runId });
   progress.status = 'completed';
   upsertSearchAttributes([{ key: BillStatus, value: 'bill_run_completed' }]);
   return progress;

@@ -10,10 +10,12 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collections.js';
+import { addDays } from '../domain/period.js';
 import { clockToday, msUntilDay, type PolicyClock, startClock } from '../domain/policy-clock.js';
 import { AccountNumber } from './search-attributes.js';
 
@@ -100,5 +102,27 @@ export async function dunningWorkflow(input: {
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof dunningWorkflow>({ ...input, caseId, clock });
     }
+  }
+}
+
+/**
+ * A bill run's hand-off to collections: `collections-handoff/{runId}`. Wakes on each policy day from the
+ * first reminder day to the last past-due day; each pass is set-based and idempotent (see db/collections.ts).
+ */
+export async function collectionsHandoffWorkflow(input: { runId: string }) {
+  const plan = await acts.collectionsHandoffPlan({ runId: input.runId });
+  if (!plan) return { reminded: 0, casesOpened: 0 };
+  const clock = startClock(plan.dayLength, Date.now());
+  const total = { reminded: 0, casesOpened: 0 };
+  for (;;) {
+    const today = clockToday(clock, Date.now());
+    if (today >= plan.firstDay) {
+      const pass = await acts.collectionsHandoffPass({ runId: input.runId, today });
+      total.reminded += pass.reminded;
+      total.casesOpened += pass.casesOpened;
+    }
+    if (today >= plan.lastDay) return total;
+    const next = today < plan.firstDay ? plan.firstDay : addDays(today, 1);
+    await sleep(Math.max(1, msUntilDay(clock, next, Date.now())));
   }
 }

@@ -37,6 +37,8 @@ beforeAll(async () => {
   await sql`insert into meter_read (id, meter_id, read_at, value, source)
     select 'read_spike', meter_id, read_at + interval '1 hour', value + 500, 'ami' from meter_read where id = ${water[0]!.readId}`;
   await sql`update meter_read set quality = 'rejected' where id = ${water[1]!.readId}`;
+  // collections on 100 ms days, so the run's hand-off reaches its reminder and past-due days in the test
+  await sql`insert into collection_policy (customer_class, policy) values ('residential', ${sql.json({ dayLength: '100ms' })})`;
 });
 let spiked: string;
 let missing: string;
@@ -68,14 +70,23 @@ describe('bill run', () => {
       select count(*)::int as bills, count(distinct account_id)::int as accounts from bill where period = ${PERIOD} and workflow_id like 'bill-run/%'`;
     expect(counts).toEqual({ bills: p.billed, accounts: p.billed });
     expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
-    // each new bill was handed to collections with its due date: every billed account gets a case
-    const casesOpen = async () =>
+    // the run's bills go to collections with their due date: reminders before it, then a dunning case
+    // for every account still unpaid once past due (days here last 100 ms, so 21 days pass in about 2 s)
+    const handoff = t.env.client.workflow.getHandle(`collections-handoff/${billRunWorkflowId('01', PERIOD)}`);
+    const fromRun = await sql<{ n: number }[]>`select count(*)::int as n from bill
+      where workflow_id = ${billRunWorkflowId('01', PERIOD)} and total_cents > 0`;
+    const unpaid = fromRun[0]!.n;
+    expect(await handoff.result()).toEqual({ reminded: unpaid, casesOpened: unpaid });
+    const [reminders] = await sql<{ n: number }[]>`select count(*)::int as n from notification
+      where alert = 'payment_due' and data->>'billId' in (select id from bill where workflow_id = ${billRunWorkflowId('01', PERIOD)})`;
+    expect(reminders!.n).toBe(unpaid);
+    const missingCase = async () =>
       (
-        await sql`select 1 from bill b where b.period = ${PERIOD} and b.total_cents > 0
+        await sql`select 1 from bill b where b.workflow_id = ${billRunWorkflowId('01', PERIOD)} and b.total_cents > 0
           and not exists (select 1 from collection_case c where c.account_id = b.account_id)`
-      ).length === 0;
-    for (let i = 0; !(await casesOpen()) && i < 150; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await casesOpen()).toBe(true);
+      ).length;
+    for (let i = 0; (await missingCase()) > 0 && i < 150; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await missingCase()).toBe(0);
 
     // every held account waits in its own workflow, in the exceptions queue
     const held = await sql<{ accountNumber: string }[]>`
