@@ -408,11 +408,9 @@ async function importData(tx: Tx, migrationId: string, d: LegacyData, tz: string
     days_over_90_cents: r.cents.days_over_90!,
     migration_id: migrationId,
   }));
-  const obInserted = obRows.length
-    ? await tx`insert into legacy_opening_balance ${tx(obRows as never)} on conflict (account_id) do nothing returning account_id`
-    : [];
-  created.opening_balance = obInserted.length;
-  existing.opening_balance = obRows.length - obInserted.length;
+  const obInserted = await insertNew(tx, 'legacy_opening_balance', obRows, 'account_id');
+  created.opening_balance = obInserted;
+  existing.opening_balance = obRows.length - obInserted;
   const entries: JournalEntry[] = [];
   for (const r of ob) {
     const accountId = maps.account.get(r.v.account_number!)!;
@@ -511,12 +509,23 @@ async function importData(tx: Tx, migrationId: string, d: LegacyData, tz: string
     paperless: asBool(r.v.paperless ?? 'false'),
     language: r.v.language,
   }));
-  const pi = prefs.length
-    ? await tx`insert into customer_preference ${tx(prefs as never)} on conflict (customer_id) do nothing returning customer_id`
-    : [];
-  created.preference = pi.length;
-  existing.preference = prefs.length - pi.length;
+  const pi = await insertNew(tx, 'customer_preference', prefs, 'customer_id');
+  created.preference = pi;
+  existing.preference = prefs.length - pi;
   return { created, existing };
+}
+
+/** Inserts rows that are not there yet (by `conflict`), in statements under the bind-parameter limit. */
+async function insertNew(tx: Tx, table: string, rows: Record<string, unknown>[], conflict: string): Promise<number> {
+  if (!rows.length) return 0;
+  const chunk = Math.floor(60_000 / Object.keys(rows[0]!).length);
+  let n = 0;
+  for (let i = 0; i < rows.length; i += chunk) {
+    const ins = await tx`insert into ${tx(table)} ${tx(rows.slice(i, i + chunk) as never)}
+      on conflict (${tx(conflict)}) do nothing returning 1`;
+    n += ins.length;
+  }
+  return n;
 }
 
 /** Account counts and AR by aging bucket from the ledger as of the cutover, against the legacy totals. */
