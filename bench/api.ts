@@ -111,7 +111,7 @@ async function main() {
   const usage = await run('GET /accounts/:id/usage?months=24', (a) => `/accounts/${a}/usage?months=24`);
   const ok = summary.p99 <= 50 && usage.p99 <= 50 && !summary.bad && !usage.bad;
   console.log(
-    `summary: accounts=${N} billedMonths=${BILLED} seed=${seedSec.toFixed(0)}s rate=${RATE}/s for ${SECONDS}s each, ${results.join(', ')}; goal p99<=50ms ${ok ? 'met' : 'NOT met'}; cores=${os.cpus().length}; command: npx tsx bench/api.ts ${N} ${RATE} ${SECONDS}`,
+    `summary: accounts=${N} billedMonths=${BILLED} seed=${seedSec.toFixed(0)}s rate=${RATE}/s for ${SECONDS}s each, ${results.join(', ')}; goal p99<=50ms ${ok ? 'met' : 'NOT met'}; cores=${os.cpus().length}; command: BENCH_BILLED_MONTHS=${BILLED} npx tsx bench/api.ts ${N} ${RATE} ${SECONDS}`,
   );
 }
 
