@@ -1,6 +1,7 @@
 // Legacy CIS migration on a real database, from the documented sample files: the dry run's validation report,
 // the import and its reconciliation to the cent, idempotent re-runs, and a clear report when totals differ.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +223,22 @@ describe('legacy migration', () => {
     expect(w!.value).toBe('526000.0000'); // Badger-style gallons, and Neptune-style 526 KGAL at the same time: a duplicate
     const again = await runDataCommand(['import-reads', path.join(dir, 'generic.csv')], env, () => {});
     expect(again.out).toMatch(/imported before; nothing new/);
+    // exit codes: 1 when rows are rejected (each named), 2 for usage problems
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-cli-reads-'));
+    const bad = path.join(tmp, 'bad.csv');
+    writeFileSync(bad, 'meter_serial,read_at,value\nW1001,2026-12-01T00:00:00Z,abc\n');
+    const r1 = await runDataCommand(['import-reads', bad], env, () => {});
+    expect(r1.code).toBe(1);
+    expect(r1.out).toMatch(/row 2 \[value\]: rejected: "abc" is not a non-negative decimal/);
+    const odd = path.join(tmp, 'odd.csv');
+    writeFileSync(odd, 'when,how much\n');
+    expect((await runDataCommand(['import-reads', odd], env, () => {})).out).toMatch(
+      /name the format with --format/,
+    );
+    expect((await runDataCommand(['import-reads', path.join(tmp, 'none.csv')], env, () => {})).code).toBe(2);
+    expect(
+      (await runDataCommand(['import-reads', '--time-zone', 'Nowhere/Land', bad], env, () => {})).code,
+    ).toBe(2);
   });
 
   it('the CLI: migrate --dry-run prints the report; exit codes say whether it is clean', async () => {
