@@ -213,6 +213,92 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
   );
 
   app.get(
+    '/accounts/:id/legacy-history',
+    {
+      config: {
+        access: {
+          staff: STAFF.any,
+          customer: { account: (req) => (req.params as { id: string }).id },
+        },
+      },
+      schema: {
+        tags: ['migration'],
+        summary:
+          'Bills and payments from the legacy system before cutover: history only (their effect is in the opening balance)',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('legacy_history'),
+            accountId: Type.String(),
+            openingBalance: Type.Union([
+              Type.Object({
+                asOf: Type.String(),
+                currentCents: Type.Integer(),
+                days31to60Cents: Type.Integer(),
+                days61to90Cents: Type.Integer(),
+                over90Cents: Type.Integer(),
+              }),
+              Type.Null(),
+            ]),
+            bills: Type.Array(
+              Type.Object({
+                legacyId: Type.String(),
+                period: Type.String(),
+                billDate: Type.String(),
+                dueDate: Type.Union([Type.String(), Type.Null()]),
+                amountCents: Type.Integer(),
+              }),
+            ),
+            payments: Type.Array(
+              Type.Object({
+                legacyId: Type.String(),
+                receivedOn: Type.String(),
+                amountCents: Type.Integer(),
+                method: Type.String(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const id = req.params.id;
+      const [acct] = await sql`select 1 from account where id = ${id}`;
+      if (!acct) throw notFound('account', id);
+      const [ob] = await sql<
+        {
+          asOf: string;
+          currentCents: number;
+          days31to60Cents: number;
+          days61to90Cents: number;
+          over90Cents: number;
+        }[]
+      >`
+        select to_char(as_of, 'YYYY-MM-DD') as as_of, current_cents, days_31_60_cents as days31to60_cents,
+               days_61_90_cents as days61to90_cents, days_over_90_cents as over90_cents
+        from legacy_opening_balance where account_id = ${id}`;
+      const bills = await sql<
+        { legacyId: string; period: string; billDate: string; dueDate: string | null; amountCents: number }[]
+      >`
+        select legacy_id, period, to_char(bill_date, 'YYYY-MM-DD') as bill_date, to_char(due_date, 'YYYY-MM-DD') as due_date,
+               amount_cents
+        from legacy_bill where account_id = ${id} order by bill_date desc, legacy_id`;
+      const payments = await sql<
+        { legacyId: string; receivedOn: string; amountCents: number; method: string }[]
+      >`
+        select legacy_id, to_char(received_on, 'YYYY-MM-DD') as received_on, amount_cents, method
+        from legacy_payment where account_id = ${id} order by received_on desc, legacy_id`;
+      return {
+        object: 'legacy_history' as const,
+        accountId: id,
+        openingBalance: ob ?? null,
+        bills: [...bills],
+        payments: [...payments],
+      };
+    },
+  );
+
+  app.get(
     '/legacy-migrations/:id',
     {
       config: { access: { staff: STAFF.supervisors } },

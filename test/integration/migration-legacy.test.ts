@@ -10,7 +10,7 @@ import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, postEntry, trialBalance } from '../../db/ledger.js';
 import { runMigration } from '../../db/legacy/migrate.js';
 import { newId } from '../../lib/ids.js';
-import { bearer, staffToken, testApp } from '../support/api.js';
+import { bearer, customerLogin, staffToken, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
 import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers } from '../support/temporal.js';
@@ -353,6 +353,36 @@ describe('over HTTP', () => {
         expect.objectContaining({ file: 'customers.csv', code: 'missing_file' }),
       ]),
     );
+    // the history a customer sees: their account's opening balance, legacy bills and payments
+    const [a45] = await sql<{ id: string }[]>`select id from account where account_number = '7000045'`;
+    const customer = await customerLogin(app, sql, [a45!.id]);
+    const h = await app.inject({
+      method: 'GET',
+      url: `/accounts/${a45!.id}/legacy-history`,
+      headers: bearer(customer.token),
+    });
+    expect(h.statusCode, h.body).toBe(200);
+    const fileRows = (name: string) =>
+      samples()
+        [name]!.split('\n')
+        .filter((l) => l.split(',')[1] === '7000045');
+    expect(h.json().openingBalance).toEqual({
+      asOf: '2026-09-30',
+      currentCents: 4510,
+      days31to60Cents: 4480,
+      days61to90Cents: 4395,
+      over90Cents: 31022,
+    });
+    expect(h.json().bills).toHaveLength(fileRows('bills.csv').length);
+    expect(h.json().payments).toHaveLength(fileRows('payments.csv').length);
+    expect(h.json().bills[0].billDate >= h.json().bills.at(-1).billDate).toBe(true);
+    const [other] = await sql<{ id: string }[]>`select id from account where account_number = '7000011'`;
+    const no = await app.inject({
+      method: 'GET',
+      url: `/accounts/${other!.id}/legacy-history`,
+      headers: bearer(customer.token),
+    });
+    expect(no.statusCode).toBe(404);
     const got = await app.inject({
       method: 'GET',
       url: `/legacy-migrations/${dry.json().id}`,
