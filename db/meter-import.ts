@@ -197,6 +197,10 @@ export async function importMeterReads(sql: Sql, input: ImportInput): Promise<Im
     if (seen) return toReport(seen, true);
   }
 
+  // an import whose process stopped (a crash, a deploy) rolled back and never finished: say so
+  await sql`update meter_import set status = 'failed', phase = 'done', finished_at = now(),
+      message = 'interrupted: the importing process stopped before it finished; nothing was written'
+    where status = 'running' and created_at < now() - interval '1 hour'`;
   const id = newId('imp');
   const inserted = await sql`
     insert into meter_import (id, source, format, file_name, file_sha256, head_end, batch_id, partial, status, created_by)

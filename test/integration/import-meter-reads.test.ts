@@ -180,6 +180,18 @@ describe('read files', () => {
     expect((await readsOf(a.id)).map((x) => x.value)).toEqual(['10.0000', '11.0000']);
   });
 
+  it('an import left running by a stopped process is marked failed when the next import starts', async () => {
+    const a = await meter();
+    const csv = ['meter_serial,read_at,value', `${a.serial},2026-10-11T00:00:00Z,3`].join('\n');
+    await sql`insert into meter_import (id, source, format, file_sha256, status, created_at)
+      values ('imp_stale0000000000000', 'upload', 'generic', 'x', 'running', now() - interval '2 hours')`;
+    const r = await upload(csv, 'format=generic');
+    expect(r.statusCode).toBe(201);
+    const [stale] = await sql<{ status: string; message: string }[]>`
+      select status, message from meter_import where id = 'imp_stale0000000000000'`;
+    expect(stale).toEqual({ status: 'failed', message: expect.stringMatching(/interrupted/) });
+  });
+
   it('recognises a re-imported file and imports nothing twice', async () => {
     const a = await meter();
     const csv = ['meter_serial,read_at,value', `${a.serial},2026-10-01T00:00:00Z,7`].join('\n');
