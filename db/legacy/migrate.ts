@@ -516,7 +516,12 @@ async function importData(tx: Tx, migrationId: string, d: LegacyData, tz: string
 }
 
 /** Inserts rows that are not there yet (by `conflict`), in statements under the bind-parameter limit. */
-async function insertNew(tx: Tx, table: string, rows: Record<string, unknown>[], conflict: string): Promise<number> {
+async function insertNew(
+  tx: Tx,
+  table: string,
+  rows: Record<string, unknown>[],
+  conflict: string,
+): Promise<number> {
   if (!rows.length) return 0;
   const chunk = Math.floor(60_000 / Object.keys(rows[0]!).length);
   let n = 0;
