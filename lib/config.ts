@@ -43,6 +43,7 @@ export const ENV_VARS = [
   'TEMPORAL_CLI_PATH',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_PUBLISHABLE_KEY',
   'TWILIO_ACCOUNT_SID',
   'TWILIO_AUTH_TOKEN',
   'TWILIO_FROM_NUMBER',
@@ -129,6 +130,10 @@ export function loadConfig(env: Env = process.env): Config {
   );
   if (stripe && !/^(sk|rk)_/.test(stripe.secretKey))
     problems.push('STRIPE_SECRET_KEY must start with sk_ or rk_');
+  // the portal loads Stripe.js with it (GET /portal/config.json); a secret key here would be published
+  const publishable = str('STRIPE_PUBLISHABLE_KEY');
+  if (publishable && !publishable.startsWith('pk_'))
+    problems.push('STRIPE_PUBLISHABLE_KEY must start with pk_ (never put a secret key here)');
   const twilio = group(
     'Twilio',
     ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],

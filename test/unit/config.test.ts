@@ -16,6 +16,7 @@ describe('configuration', () => {
         TWILIO_ACCOUNT_SID: 'AC1',
         STRIPE_SECRET_KEY: 'pk_live_x',
         STRIPE_WEBHOOK_SECRET: 'whsec',
+        STRIPE_PUBLISHABLE_KEY: 'sk_live_oops',
       });
       expect.unreachable();
     } catch (e) {
@@ -25,6 +26,7 @@ describe('configuration', () => {
       expect(msg).toMatch(/DATABASE_URL must use postgres/);
       expect(msg).toMatch(/Twilio is partly configured: set TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER/);
       expect(msg).toMatch(/STRIPE_SECRET_KEY must start with sk_/);
+      expect(msg).toMatch(/STRIPE_PUBLISHABLE_KEY must start with pk_/);
     }
   });
 });
