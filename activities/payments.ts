@@ -20,6 +20,27 @@ export interface PaymentRow {
   providerRef: string | null;
   journalEntryId: string | null;
   paymentMethodRef: string | null;
+  saveMethod: boolean;
+}
+
+/**
+ * The account's Stripe Customer, created once: the idempotency key names the account, so two payments racing
+ * to create it get the same customer, and the id is stored only where none is stored yet.
+ */
+export async function ensureStripeCustomer(sql: Sql, stripe: Stripe, accountId: string): Promise<string> {
+  const [a] = await sql<
+    { stripeCustomerId: string | null }[]
+  >`select stripe_customer_id from account where id = ${accountId}`;
+  if (!a) throw new Error(`account ${accountId} does not exist`);
+  if (a.stripeCustomerId) return a.stripeCustomerId;
+  const customer = await stripe.customers.create(
+    { metadata: { account_id: accountId } },
+    { idempotencyKey: `customer:${accountId}` },
+  );
+  const [stored] = await sql<{ stripeCustomerId: string }[]>`
+    update account set stripe_customer_id = coalesce(stripe_customer_id, ${customer.id})
+    where id = ${accountId} returning stripe_customer_id`;
+  return stored!.stripeCustomerId;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -44,7 +65,7 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
     const [p] = await sql<
       PaymentRow[]
     >`select id, account_id, amount_cents, method, status, idempotency_key, provider,
-      provider_ref, journal_entry_id, payment_method_ref from payment where id = ${id}`;
+      provider_ref, journal_entry_id, payment_method_ref, save_method from payment where id = ${id}`;
     if (!p) throw new Error(`payment ${id} does not exist`);
     return p;
   };
@@ -63,16 +84,20 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
         await sql`update payment set provider = 'outbox', provider_ref = ${`outbox_${p.id}`} where id = ${p.id}`;
         return { provider: 'outbox', intentId: `outbox_${p.id}`, clientSecret: null };
       }
+      const customer = await ensureStripeCustomer(sql, stripe, p.accountId);
       const intent = await stripe.paymentIntents.create(
         {
           amount: p.amountCents,
+          customer,
           currency: 'usd',
           allowed_payment_method_types: [p.method === 'ach' ? 'us_bank_account' : 'card'],
           metadata: { payment_id: p.id, account_id: p.accountId },
           // autopay: the saved method, charged without the customer present
           ...(p.paymentMethodRef
             ? { payment_method: p.paymentMethodRef, confirm: true, off_session: true }
-            : {}),
+            : p.saveMethod
+              ? { setup_future_usage: 'off_session' as const }
+              : {}),
         },
         { idempotencyKey: p.idempotencyKey },
       );

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { wakeOpenCases } from '../../activities/collections.js';
 import { importLockbox, recordCounterPayment } from '../../db/payments.js';
 import { newId } from '../../lib/ids.js';
@@ -75,6 +75,46 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     };
   };
 
+  const pmRef = (description: string) => Type.String({ pattern: '^pm_[A-Za-z0-9_]{3,100}$', description });
+  const invalidMethod = (message: string, param = 'paymentMethodRef') =>
+    new ApiError(400, 'invalid_request_error', 'payment_method_invalid', message, param);
+
+  /**
+   * A saved method may be charged for an account only if Stripe has it attached to that account's Customer
+   * (and it is of the kind asked for). 404 if the account does not exist; 400 otherwise.
+   */
+  const checkOwnMethod = async (accountId: string, ref: string, method: 'card' | 'ach') => {
+    const [acct] = await sql<
+      { stripeCustomerId: string | null }[]
+    >`select stripe_customer_id from account where id = ${accountId}`;
+    if (!acct) throw notFound('account', accountId);
+    if (!deps.stripe)
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'saved_methods_unavailable',
+        'Saved payment methods need Stripe; this server records payments in the dev outbox',
+        'paymentMethodRef',
+      );
+    if (!acct.stripeCustomerId) throw invalidMethod(`No saved payment method ${ref} on this account`);
+    let pm: Stripe.PaymentMethod;
+    try {
+      pm = await deps.stripe.paymentMethods.retrieve(ref);
+    } catch (e) {
+      if (e instanceof Stripe.errors.StripeInvalidRequestError)
+        throw invalidMethod(`No saved payment method ${ref} on this account`);
+      throw e;
+    }
+    const owner = typeof pm.customer === 'string' ? pm.customer : (pm.customer?.id ?? null);
+    if (owner !== acct.stripeCustomerId)
+      throw invalidMethod(`No saved payment method ${ref} on this account`);
+    if ((pm.type === 'us_bank_account' ? 'ach' : pm.type) !== method)
+      throw invalidMethod(
+        `Payment method ${ref} is not a ${method === 'ach' ? 'bank account' : 'card'}`,
+        'method',
+      );
+  };
+
   app.post(
     '/accounts/:id/payments',
     {
@@ -89,6 +129,16 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           {
             amountCents: Type.Integer({ minimum: 50, maximum: 10_000_000 }),
             method: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
+            paymentMethodRef: Type.Optional(
+              pmRef(
+                'a method saved on this account (GET /accounts/:id/payment-methods): charged at once, off-session',
+              ),
+            ),
+            saveMethod: Type.Optional(
+              Type.Boolean({
+                description: 'keep the method the customer enters for later payments and autopay',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -96,14 +146,20 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
+      const ref = req.body.paymentMethodRef ?? null;
+      if (ref) await checkOwnMethod(req.params.id, ref, req.body.method);
+      else {
+        const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
+        if (!acct) throw notFound('account', req.params.id);
+      }
       const id = newId('pay');
       // the gateway idempotency key is stored before the gateway is ever called
       const key = `pay:${req.headers['idempotency-key'] ?? randomUUID()}`;
-      await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider, workflow_id)
+      await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider,
+          workflow_id, payment_method_ref, save_method)
         values (${id}, ${req.params.id}, ${req.body.amountCents}, ${req.body.method}, 'pending', now(), ${key},
-                ${deps.stripe ? 'stripe' : 'outbox'}, ${paymentWorkflowId(id)})`;
+                ${deps.stripe ? 'stripe' : 'outbox'}, ${paymentWorkflowId(id)}, ${ref},
+                ${!ref && !!req.body.saveMethod && !!deps.stripe})`;
       await temporal.client.workflow.start(paymentWorkflow, {
         workflowId: paymentWorkflowId(id),
         taskQueue,
@@ -167,10 +223,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         body: Type.Object(
           {
             method: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
-            paymentMethodRef: Type.String({
-              pattern: '^pm_[A-Za-z0-9_]{3,100}$',
-              description: "the gateway's saved payment method",
-            }),
+            paymentMethodRef: pmRef("the gateway's payment method, saved on this account's Stripe customer"),
             daysBeforeDue: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
           },
           { additionalProperties: false },
@@ -179,8 +232,12 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
+      // with Stripe, only a method saved on the account's own customer; the dev outbox charges nothing
+      if (deps.stripe) await checkOwnMethod(req.params.id, req.body.paymentMethodRef, req.body.method);
+      else {
+        const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
+        if (!acct) throw notFound('account', req.params.id);
+      }
       const [row] =
         await sql`insert into autopay_enrollment (account_id, method, payment_method_ref, days_before_due)
         values (${req.params.id}, ${req.body.method}, ${req.body.paymentMethodRef}, ${req.body.daysBeforeDue ?? 0})
@@ -189,6 +246,66 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         returning account_id, method, payment_method_ref, days_before_due, status`;
       req.auditResource = { type: 'autopay', id: req.params.id };
       return { object: 'autopay' as const, ...(row as never as object) } as never;
+    },
+  );
+
+  const SavedMethod = Type.Object({
+    id: Type.String(),
+    type: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
+    brand: Type.Optional(Type.String()),
+    bankName: Type.Optional(Type.String()),
+    last4: Type.String(),
+    expMonth: Type.Optional(Type.Integer()),
+    expYear: Type.Optional(Type.Integer()),
+  });
+
+  app.get(
+    '/accounts/:id/payment-methods',
+    {
+      config: ownOrStaff as never,
+      schema: {
+        tags: ['payments'],
+        summary: "The account's saved cards and bank accounts (from Stripe); empty until one is saved",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(SavedMethod),
+            has_more: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const [acct] = await sql<
+        { stripeCustomerId: string | null }[]
+      >`select stripe_customer_id from account where id = ${req.params.id}`;
+      if (!acct) throw notFound('account', req.params.id);
+      const empty = { object: 'list' as const, data: [], has_more: false };
+      if (!deps.stripe || !acct.stripeCustomerId) return empty;
+      const customer = acct.stripeCustomerId;
+      const [cards, banks] = await Promise.all(
+        (['card', 'us_bank_account'] as const).map((type) =>
+          deps.stripe!.paymentMethods.list({ customer, type, limit: 100 }),
+        ),
+      );
+      const data = [...cards!.data, ...banks!.data].map((pm) =>
+        pm.type === 'us_bank_account'
+          ? {
+              id: pm.id,
+              type: 'ach' as const,
+              bankName: pm.us_bank_account?.bank_name ?? 'Bank account',
+              last4: pm.us_bank_account?.last4 ?? '',
+            }
+          : {
+              id: pm.id,
+              type: 'card' as const,
+              brand: pm.card?.brand ?? 'card',
+              last4: pm.card?.last4 ?? '',
+              ...(pm.card ? { expMonth: pm.card.exp_month, expYear: pm.card.exp_year } : {}),
+            },
+      );
+      return { object: 'list' as const, data, has_more: false };
     },
   );
 

@@ -14,7 +14,7 @@ import { type AccountSummary, api, login, logout, type Me, newKey, setCsrf, type
 import { formatDate, formatMonth, locale, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
-import { loadStripe, type StripeJs } from './lib/stripe';
+import { describeMethod, loadStripe, type SavedMethod, type StripeJs } from './lib/stripe';
 
 interface PortalConfig {
   payments: string;
@@ -504,6 +504,8 @@ function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }
     a.balanceCents > 0 ? formatCents(a.balanceCents).replace(/[$,]/g, '') : '',
   );
   const [autopay, setAutopay] = useState(false);
+  const [saveMethod, setSaveMethod] = useState(false);
+  const [saved, setSaved] = useState<SavedMethod[]>([]);
   const [err, setErr] = useState<unknown>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -511,6 +513,37 @@ function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }
     null,
   );
   const [cents, setCents] = useState(0);
+
+  useEffect(() => {
+    // the saved cards and bank accounts, if any (none in dev outbox mode); the pay form works without them
+    api<{ data: SavedMethod[] }>(`/accounts/${a.id}/payment-methods`).then(
+      (l) => setSaved(l.data),
+      () => setSaved([]),
+    );
+  }, [a.id, step]);
+
+  /** Pays at once with a saved method: Stripe charges it off-session, the balance moves when it posts. */
+  const payWithSaved = async (m: SavedMethod) => {
+    setErr(null);
+    const c = parseDollars(amount);
+    if (c === null || c < 50) return setErr(new Error(t('badAmount')));
+    setBusy(true);
+    try {
+      const p = await api<{ status: string; failureCode: string | null }>(`/accounts/${a.id}/payments`, {
+        method: 'POST',
+        body: { amountCents: c, method: m.type, paymentMethodRef: m.id },
+        idempotencyKey: newKey(),
+      });
+      if (p.status === 'failed') throw new Error(p.failureCode ?? 'declined');
+      setCents(c);
+      setNote(p.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing'));
+      setStep('done');
+    } catch (e2) {
+      setErr(e2);
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -522,7 +555,12 @@ function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }
       const cfg = await api<PortalConfig>('/portal/config.json');
       const p = await api<{ id: string; provider: string; clientSecret: string | null; status: string }>(
         `/accounts/${a.id}/payments`,
-        { method: 'POST', body: { amountCents: c, method }, idempotencyKey: newKey() },
+        {
+          method: 'POST',
+          // autopay charges the method later, so it is saved for that too
+          body: { amountCents: c, method, ...(saveMethod || autopay ? { saveMethod: true } : {}) },
+          idempotencyKey: newKey(),
+        },
       );
       setCents(c);
       if (p.provider === 'stripe' && p.clientSecret && cfg.stripePublishableKey) {
@@ -588,6 +626,31 @@ function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }
             onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
             required
           />
+          {saved.length ? (
+            <fieldset data-testid="saved-methods">
+              <legend>{t('savedMethods')}</legend>
+              <ul class="saved-methods">
+                {saved.map((m) => (
+                  <li key={m.id} data-method={m.id}>
+                    <span id={`saved-${m.id}`}>
+                      {describeMethod(m, t('bankAccount'))}
+                      {m.expMonth && m.expYear
+                        ? ` (${t('expires', { month: String(m.expMonth).padStart(2, '0'), year: String(m.expYear) })})`
+                        : ''}
+                    </span>{' '}
+                    <button
+                      type="button"
+                      disabled={busy}
+                      aria-describedby={`saved-${m.id}`}
+                      onClick={() => payWithSaved(m)}
+                    >
+                      {t('payWithSaved')}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </fieldset>
+          ) : null}
           <fieldset>
             <legend>{t('method')}</legend>
             {(['card', 'ach'] as const).map((m) => (
@@ -604,6 +667,14 @@ function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }
               onChange={(e) => setAutopay((e.target as HTMLInputElement).checked)}
             />{' '}
             {t('paySaveAutopay')}
+          </label>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={saveMethod}
+              onChange={(e) => setSaveMethod((e.target as HTMLInputElement).checked)}
+            />{' '}
+            {t('paySaveMethod')}
           </label>
           <button type="submit" disabled={busy}>
             {t('continue')}

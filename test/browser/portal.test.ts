@@ -163,6 +163,12 @@ describe('customer portal in Chromium', () => {
     const [enrolled] =
       await sql`select payment_method_ref, status from autopay_enrollment where account_id = ${owing.id}`;
     expect(enrolled).toMatchObject({ paymentMethodRef: 'pm_card_visa', status: 'active' });
+    // the card was saved on the account's Stripe customer: the pay form offers it next time
+    await page.getByRole('button', { name: 'Usage', exact: true }).click();
+    await page.getByRole('button', { name: 'Payments', exact: true }).click();
+    await expect.poll(() => page.getByTestId('saved-methods').textContent()).toContain('Visa …4242');
+    await page.getByRole('button', { name: 'Pay with this' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
     await browser.shot('portal-3-paid');
   });
 

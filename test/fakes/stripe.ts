@@ -1,5 +1,10 @@
-// A stateful local Stripe that the project owns: enough of the REST API for PaymentIntents (with
-// Idempotency-Key replay, as Stripe does it), plus webhook events signed exactly as Stripe signs them.
+// A stateful local Stripe that the project owns: enough of the REST API for PaymentIntents, Customers and
+// saved PaymentMethods (with Idempotency-Key replay, as Stripe does it), plus webhook events signed exactly
+// as Stripe signs them. Stripe's test methods (pm_card_visa, pm_card_chargeDeclined, pm_usBankAccount) are
+// known from the start, unattached; a method is attached to an intent's customer when an intent with
+// setup_future_usage succeeds (the test delivers payment_intent.succeeded through `event`, or an off-session
+// confirmation succeeds) or through POST /v1/payment_methods/:id/attach. The fake keeps one object per test
+// method, so the last customer to save one owns it.
 // The real `stripe` SDK talks to it through `host`/`port`/`protocol`.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -16,11 +21,61 @@ export interface FakeIntent {
   allowed_payment_method_types: string[];
   metadata: Record<string, string>;
   last_payment_error: { code: string } | null;
+  customer: string | null;
+  payment_method: string | null;
+  setup_future_usage: string | null;
 }
+
+export interface FakePaymentMethod {
+  id: string;
+  object: 'payment_method';
+  type: 'card' | 'us_bank_account';
+  customer: string | null;
+  card?: { brand: string; last4: string; exp_month: number; exp_year: number };
+  us_bank_account?: { bank_name: string; last4: string; account_type: string };
+}
+
+const testMethods = (): FakePaymentMethod[] => [
+  {
+    id: 'pm_card_visa',
+    object: 'payment_method',
+    type: 'card',
+    customer: null,
+    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 },
+  },
+  {
+    id: 'pm_card_chargeDeclined',
+    object: 'payment_method',
+    type: 'card',
+    customer: null,
+    card: { brand: 'visa', last4: '0002', exp_month: 12, exp_year: 2034 },
+  },
+  {
+    id: 'pm_usBankAccount',
+    object: 'payment_method',
+    type: 'us_bank_account',
+    customer: null,
+    us_bank_account: { bank_name: 'STRIPE TEST BANK', last4: '6789', account_type: 'checking' },
+  },
+];
+
+const missing = (what: string, id: string, param?: string) => ({
+  error: {
+    type: 'invalid_request_error',
+    code: 'resource_missing',
+    ...(param ? { param } : {}),
+    message: `No such ${what}: '${id}'`,
+  },
+});
 
 export class StripeFake {
   readonly intents = new Map<string, FakeIntent>();
   readonly refunds: { id: string; amount: number; payment_intent: string }[] = [];
+  readonly customers = new Map<
+    string,
+    { id: string; object: 'customer'; metadata: Record<string, string> }
+  >();
+  readonly paymentMethods = new Map<string, FakePaymentMethod>(testMethods().map((m) => [m.id, m]));
   readonly requests: {
     method: string;
     path: string;
@@ -38,7 +93,8 @@ export class StripeFake {
       let raw = '';
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
-        const body = Object.fromEntries(new URLSearchParams(raw));
+        const url = new URL(req.url ?? '/', 'http://fake');
+        const body = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.searchParams : raw));
         const key = req.headers['idempotency-key'] as string | undefined;
         this.requests.push({ method: req.method!, path: req.url!, idempotencyKey: key, body });
         const send = (status: number, json: unknown) => {
@@ -54,6 +110,39 @@ export class StripeFake {
           res.writeHead(200, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
           return res.end(this.replies.get(key));
         }
+        const metadataOf = () =>
+          Object.fromEntries(
+            Object.entries(body)
+              .filter(([k]) => k.startsWith('metadata['))
+              .map(([k, v]) => [k.slice(9, -1), v]),
+          );
+        if (req.method === 'POST' && url.pathname === '/v1/customers') {
+          const customer = {
+            id: `cus_${randomBytes(7).toString('hex')}`,
+            object: 'customer' as const,
+            metadata: metadataOf(),
+          };
+          this.customers.set(customer.id, customer);
+          return send(200, customer);
+        }
+        const pmPath = /^\/v1\/payment_methods\/(\w+)(\/attach)?$/.exec(url.pathname);
+        if (pmPath) {
+          const pm = this.paymentMethods.get(pmPath[1]!);
+          if (!pm) return send(404, missing('PaymentMethod', pmPath[1]!, 'payment_method'));
+          if (req.method === 'GET' && !pmPath[2]) return send(200, pm);
+          if (req.method === 'POST' && pmPath[2]) {
+            if (!this.customers.has(body.customer ?? ''))
+              return send(400, missing('customer', body.customer ?? '', 'customer'));
+            pm.customer = body.customer!;
+            return send(200, pm);
+          }
+        }
+        if (req.method === 'GET' && url.pathname === '/v1/payment_methods') {
+          const data = [...this.paymentMethods.values()].filter(
+            (m) => m.customer === body.customer && (!body.type || m.type === body.type),
+          );
+          return send(200, { object: 'list', url: '/v1/payment_methods', has_more: false, data });
+        }
         if (req.method === 'POST' && req.url === '/v1/payment_intents') {
           const amount = Number(body.amount);
           if (!Number.isInteger(amount) || amount < 50) {
@@ -67,11 +156,9 @@ export class StripeFake {
             });
           }
           const id = `pi_${randomBytes(8).toString('hex')}`;
-          const metadata = Object.fromEntries(
-            Object.entries(body)
-              .filter(([k]) => k.startsWith('metadata['))
-              .map(([k, v]) => [k.slice(9, -1), v]),
-          );
+          const metadata = metadataOf();
+          if (body.customer && !this.customers.has(body.customer))
+            return send(400, missing('customer', body.customer, 'customer'));
           const types = Object.entries(body)
             .filter(([k]) => k.startsWith('allowed_payment_method_types'))
             .map(([, v]) => v);
@@ -85,8 +172,23 @@ export class StripeFake {
             allowed_payment_method_types: types,
             metadata,
             last_payment_error: null,
+            customer: body.customer ?? null,
+            payment_method: body.payment_method ?? null,
+            setup_future_usage: body.setup_future_usage ?? null,
           };
           if (body.confirm === 'true' && body.payment_method) {
+            // as Stripe does: an off-session charge needs a method saved on the intent's customer
+            const pm = this.paymentMethods.get(body.payment_method);
+            if (!pm) return send(400, missing('PaymentMethod', body.payment_method, 'payment_method'));
+            if (body.customer && pm.customer !== body.customer)
+              return send(400, {
+                error: {
+                  type: 'invalid_request_error',
+                  code: 'payment_method_invalid_parameter',
+                  param: 'payment_method',
+                  message: `The provided PaymentMethod ${pm.id} does not belong to customer ${body.customer}`,
+                },
+              });
             // off-session confirmation of a saved method, as Stripe's test methods behave
             if (body.payment_method === 'pm_card_chargeDeclined')
               Object.assign(intent, {
@@ -94,6 +196,7 @@ export class StripeFake {
                 last_payment_error: { code: 'card_declined' },
               });
             else intent.status = types.includes('us_bank_account') ? 'processing' : 'succeeded';
+            if (intent.status === 'succeeded') this.saveFor(intent);
           }
           this.intents.set(id, intent);
           return send(200, intent);
@@ -199,9 +302,26 @@ export class StripeFake {
     });
   }
 
-  /** Moves an intent to a new state and returns the webhook Stripe would send. */
+  /** An intent that succeeded with setup_future_usage leaves its method attached to its customer. */
+  private saveFor(intent: FakeIntent) {
+    if (!intent.setup_future_usage || !intent.customer) return;
+    const pm =
+      intent.payment_method ??
+      (intent.allowed_payment_method_types.includes('us_bank_account') ? 'pm_usBankAccount' : 'pm_card_visa');
+    const saved = this.paymentMethods.get(pm);
+    if (!saved) throw new Error(`no payment method ${pm}`);
+    saved.customer = intent.customer;
+    intent.payment_method = pm;
+  }
+
+  /**
+   * Moves an intent to a new state and returns the webhook Stripe would send. A payment_intent.succeeded
+   * for an intent with setup_future_usage saves its method (`change.payment_method`, else the test card or
+   * bank account) on the intent's customer.
+   */
   event(intentId: string, type: string, change: Partial<FakeIntent> = {}) {
     const intent = Object.assign(this.intent(intentId), change);
+    if (type === 'payment_intent.succeeded') this.saveFor(intent);
     return this.signed(type, { ...intent });
   }
 }

@@ -1,6 +1,7 @@
 // Payments through the real Stripe SDK against the project's Stripe fake, with real webhook signatures:
 // posted once however often and in whatever order the webhooks come, ACH pending then returned, overpayment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureStripeCustomer } from '../../activities/payments.js';
 import {
   addRead,
   createAccount,
@@ -308,6 +309,10 @@ describe('autopay', () => {
     ] as const) {
       const accountId = await billableAccount();
       const customer = await customerLogin(app, sql, [accountId]);
+      // the method was saved on the account's Stripe customer before (as paying with saveMethod does)
+      await stripe.client.paymentMethods.attach(pm, {
+        customer: await ensureStripeCustomer(sql, stripe.client, accountId),
+      });
       const enrol = await app.inject({
         method: 'PUT',
         url: `/accounts/${accountId}/autopay`,

@@ -15,6 +15,26 @@ export interface StripeElements {
   create(kind: 'payment', opts?: unknown): { mount(el: HTMLElement): void; destroy(): void };
 }
 
+/** A method saved on the account's Stripe customer, as GET /accounts/:id/payment-methods lists it. */
+export interface SavedMethod {
+  id: string;
+  type: 'card' | 'ach';
+  brand?: string;
+  bankName?: string;
+  last4: string;
+  expMonth?: number;
+  expYear?: number;
+}
+
+/** "Visa …4242" or "STRIPE TEST BANK …6789" (the bank's own name when it is unknown to us). */
+export function describeMethod(m: SavedMethod, bankAccount: string): string {
+  const name =
+    m.type === 'card'
+      ? (m.brand ?? 'card').replace(/^./, (c) => c.toUpperCase())
+      : (m.bankName ?? bankAccount);
+  return `${name} …${m.last4}`;
+}
+
 declare global {
   interface Window {
     Stripe?: (publishableKey: string, opts?: { locale?: string }) => StripeJs;
