@@ -1,7 +1,7 @@
 // Payment activities: the gateway call (Stripe through its SDK, or the dev outbox) and the ledger postings.
 // Each is idempotent: the intent is created with the payment's stored idempotency key, and every posting
 // has its own key (payment:{id}, payment:{id}:return, payment:{id}:return-fee).
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql, Tx } from '../db/client.js';
 import { accountBalanceCents, postEntry } from '../db/ledger.js';
@@ -85,22 +85,43 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
         return { provider: 'outbox', intentId: `outbox_${p.id}`, clientSecret: null };
       }
       const customer = await ensureStripeCustomer(sql, stripe, p.accountId);
-      const intent = await stripe.paymentIntents.create(
-        {
-          amount: p.amountCents,
-          customer,
-          currency: 'usd',
-          allowed_payment_method_types: [p.method === 'ach' ? 'us_bank_account' : 'card'],
-          metadata: { payment_id: p.id, account_id: p.accountId },
-          // autopay: the saved method, charged without the customer present
-          ...(p.paymentMethodRef
-            ? { payment_method: p.paymentMethodRef, confirm: true, off_session: true }
-            : p.saveMethod
-              ? { setup_future_usage: 'off_session' as const }
-              : {}),
-        },
-        { idempotencyKey: p.idempotencyKey },
-      );
+      let intent: Stripe.PaymentIntent;
+      try {
+        intent = await stripe.paymentIntents.create(
+          {
+            amount: p.amountCents,
+            customer,
+            currency: 'usd',
+            allowed_payment_method_types: [p.method === 'ach' ? 'us_bank_account' : 'card'],
+            metadata: { payment_id: p.id, account_id: p.accountId },
+            // autopay: the saved method, charged without the customer present
+            ...(p.paymentMethodRef
+              ? { payment_method: p.paymentMethodRef, confirm: true, off_session: true }
+              : p.saveMethod
+                ? { setup_future_usage: 'off_session' as const }
+                : {}),
+          },
+          { idempotencyKey: p.idempotencyKey },
+        );
+      } catch (e) {
+        // Stripe answers a declined off-session charge with a 402 that carries the intent: that is the
+        // gateway's answer (a failed payment), not an error to retry
+        const declined = e instanceof Stripe.errors.StripeCardError ? e.payment_intent : undefined;
+        if (!p.paymentMethodRef || !declined) throw e;
+        await sql`update payment set provider = 'stripe', provider_ref = ${declined.id} where id = ${p.id}`;
+        return {
+          provider: 'stripe',
+          intentId: declined.id,
+          clientSecret: declined.client_secret,
+          confirmed: {
+            status: declined.status,
+            failureCode:
+              declined.last_payment_error?.code ??
+              (e as Stripe.errors.StripeCardError).code ??
+              'card_declined',
+          },
+        };
+      }
       await sql`update payment set provider = 'stripe', provider_ref = ${intent.id} where id = ${p.id}`;
       return {
         provider: 'stripe',

@@ -103,6 +103,8 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     } catch (e) {
       if (e instanceof Stripe.errors.StripeInvalidRequestError)
         throw invalidMethod(`No saved payment method ${ref} on this account`);
+      if (e instanceof Stripe.errors.StripeError)
+        throw new ApiError(502, 'api_error', 'gateway_unavailable', 'Stripe did not answer; try again');
       throw e;
     }
     const owner = typeof pm.customer === 'string' ? pm.customer : (pm.customer?.id ?? null);

@@ -82,7 +82,7 @@ export class StripeFake {
     idempotencyKey?: string;
     body: Record<string, string>;
   }[] = [];
-  private readonly replies = new Map<string, string>();
+  private readonly replies = new Map<string, { status: number; text: string }>();
   private server!: http.Server;
   private events = 0;
   readonly webhookSecret = `whsec_${randomBytes(12).toString('hex')}`;
@@ -99,16 +99,18 @@ export class StripeFake {
         this.requests.push({ method: req.method!, path: req.url!, idempotencyKey: key, body });
         const send = (status: number, json: unknown) => {
           const text = JSON.stringify(json);
-          if (key && status < 500) this.replies.set(key, text);
+          if (key && status < 500) this.replies.set(key, { status, text });
           res.writeHead(status, {
             'content-type': 'application/json',
             'request-id': `req_${randomBytes(6).toString('hex')}`,
           });
           res.end(text);
         };
-        if (key && this.replies.has(key)) {
-          res.writeHead(200, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
-          return res.end(this.replies.get(key));
+        const replay = key ? this.replies.get(key) : undefined;
+        if (replay) {
+          // Stripe replays the first answer, errors included, with its status
+          res.writeHead(replay.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+          return res.end(replay.text);
         }
         const metadataOf = () =>
           Object.fromEntries(
@@ -190,12 +192,24 @@ export class StripeFake {
                 },
               });
             // off-session confirmation of a saved method, as Stripe's test methods behave
-            if (body.payment_method === 'pm_card_chargeDeclined')
+            if (body.payment_method === 'pm_card_chargeDeclined') {
+              // as Stripe does: a 402 card_error that carries the failed intent
               Object.assign(intent, {
                 status: 'requires_payment_method',
                 last_payment_error: { code: 'card_declined' },
               });
-            else intent.status = types.includes('us_bank_account') ? 'processing' : 'succeeded';
+              this.intents.set(id, intent);
+              return send(402, {
+                error: {
+                  type: 'card_error',
+                  code: 'card_declined',
+                  decline_code: 'generic_decline',
+                  message: 'Your card was declined.',
+                  payment_intent: intent,
+                },
+              });
+            }
+            intent.status = types.includes('us_bank_account') ? 'processing' : 'succeeded';
             if (intent.status === 'succeeded') this.saveFor(intent);
           }
           this.intents.set(id, intent);

@@ -213,6 +213,35 @@ describe('saved payment methods', () => {
     expect(await accountBalanceCents(sql, accountId)).toBe(4_500);
   });
 
+  it('a saved card the bank declines fails the payment at once (Stripe answers 402) and posts nothing', async () => {
+    const accountId = await accountOwing(4_000);
+    const customer = await customerLogin(app, sql, [accountId]);
+    const first = await payRequest(accountId, customer.token, { amountCents: 1_000, method: 'card' });
+    expect(first.statusCode, first.body).toBe(201);
+    // saved earlier (as Stripe attaches a method to a customer), declined when charged
+    await stripe.client.paymentMethods.attach('pm_card_chargeDeclined', {
+      customer: (await stripeCustomer(accountId))!,
+    });
+    const listed = (await methods(accountId, customer.token)).json().data;
+    expect(listed).toEqual([expect.objectContaining({ id: 'pm_card_chargeDeclined', last4: '0002' })]);
+    const r = await payRequest(accountId, customer.token, {
+      amountCents: 1_500,
+      method: 'card',
+      paymentMethodRef: 'pm_card_chargeDeclined',
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    await waitFor(async () => (await row(r.json().id)).status === 'failed');
+    const [p] = await sql<
+      { status: string; failureCode: string; providerRef: string }[]
+    >`select status, failure_code, provider_ref from payment where id = ${r.json().id}`;
+    expect(p).toMatchObject({
+      status: 'failed',
+      failureCode: 'card_declined',
+      providerRef: expect.stringMatching(/^pi_/),
+    });
+    expect(await accountBalanceCents(sql, accountId)).toBe(4_000);
+  });
+
   it('in the dev outbox a saved method is refused clearly and the list is empty', async () => {
     const accountId = await accountOwing(2_000);
     const customer = await customerLogin(outboxApp, sql, [accountId]);
