@@ -119,3 +119,14 @@ export async function verifyEmailLink(db: Sql, link: string): Promise<VerifyResu
 export async function flagContact(db: Db, contactId: string, status: 'invalid' | 'suppressed', flag: string) {
   await db`update customer_contact set status = ${status}, flag = ${flag}, flagged_at = now() where id = ${contactId}`;
 }
+
+/** Flags the contact a sent message went to, from a provider's delivery report about that message. */
+export async function flagMessageContact(
+  db: Db,
+  messageId: string,
+  status: 'invalid' | 'suppressed',
+  flag: string,
+) {
+  await db`update customer_contact set status = ${status}, flag = ${flag.slice(0, 300)}, flagged_at = now()
+    where id = (select contact_id from outbound_message where id = ${messageId})`;
+}

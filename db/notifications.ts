@@ -1,24 +1,12 @@
 // The one way any capability asks for a customer to be told something. Call it inside the transaction that
 // records the event (a payment posting, a dunning step, a dispute decision), so the notice exists exactly
 // when the event does. The messaging capability picks it up, applies the customer's subscriptions, and sends.
+
+import type { AlertType } from '../domain/messages/alerts.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
 
-export const ALERT_TYPES = [
-  'bill_ready',
-  'payment_due',
-  'payment_received',
-  'payment_failed',
-  'payment_returned',
-  'high_usage',
-  'outage',
-  'dispute_status',
-  'service_request_status',
-  'paperless_enrolled',
-  'collection_notice',
-  'arrangement_status',
-] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
+export { ALERT_TYPES, type AlertType } from '../domain/messages/alerts.js';
 
 export type NotificationData = Record<string, string | number | boolean | null>;
 

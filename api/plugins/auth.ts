@@ -2,7 +2,7 @@
 // Each route declares `config.access`; a route without one fails at startup, so nothing is open by accident.
 import { createHash, randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Sql } from '../../db/client.js';
 import { ApiError, notFound } from '../errors.js';
@@ -60,6 +60,19 @@ export async function createSession(sql: Sql, user: AuthUser) {
   await sql`insert into user_session (token_hash, user_id, csrf_token, expires_at)
     values (${hash(token)}, ${user.id}, ${csrfToken}, now() + make_interval(hours => ${hours}))`;
   return { token, csrfToken, maxAgeSeconds: hours * 3600 };
+}
+
+/** Signs the user in: a new session, with its cookie set on the reply (the token and CSRF token returned). */
+export async function startSession(sql: Sql, reply: FastifyReply, user: AuthUser, secure: boolean) {
+  const s = await createSession(sql, user);
+  reply.setCookie(SESSION_COOKIE, s.token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    maxAge: s.maxAgeSeconds,
+  });
+  return s;
 }
 
 export async function endSession(sql: Sql, token: string) {

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { DUMMY_HASH, verifyPassword } from '../../lib/passwords.js';
 import { ApiError } from '../errors.js';
-import { type AuthUser, createSession, endSession, SESSION_COOKIE, STAFF } from '../plugins/auth.js';
+import { type AuthUser, endSession, SESSION_COOKIE, STAFF, startSession } from '../plugins/auth.js';
 import type { App, AppDeps } from '../types.js';
 
 const Me = Type.Object({
@@ -65,14 +65,7 @@ export default async function authRoutes(app: App, deps: AppDeps) {
           'Email or password is not right',
         );
       const { passwordHash: _, ...user } = row;
-      const s = await createSession(sql, user);
-      reply.setCookie(SESSION_COOKIE, s.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure,
-        path: '/',
-        maxAge: s.maxAgeSeconds,
-      });
+      const s = await startSession(sql, reply, user, secure);
       return { user: await me(user), token: s.token, csrfToken: s.csrfToken };
     },
   );

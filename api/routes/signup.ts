@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { ApiError } from '../errors.js';
-import { createSession, SESSION_COOKIE, STAFF } from '../plugins/auth.js';
+import { STAFF, startSession } from '../plugins/auth.js';
 import type { App, AppDeps } from '../types.js';
 
 export const SIGNUP_LIMITS = { perAccount: 5, perIp: 20, windowMinutes: 15 };
@@ -147,14 +147,7 @@ export default async function signupRoutes(app: App, deps: AppDeps) {
         role: null,
         customerId: acct.customerId,
       };
-      const s = await createSession(sql, user);
-      reply.setCookie(SESSION_COOKIE, s.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure,
-        path: '/',
-        maxAge: s.maxAgeSeconds,
-      });
+      const s = await startSession(sql, reply, user, secure);
       return reply.status(201).send({
         user: {
           id: userId,

@@ -8,7 +8,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { Sql } from '../../db/client.js';
-import { flagContact } from '../../db/contacts.js';
+import { flagMessageContact } from '../../db/contacts.js';
 import { applyDeliveryEvent } from '../../db/messaging.js';
 import { ApiError } from '../errors.js';
 import type { App, AppDeps } from '../types.js';
@@ -124,16 +124,12 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
           detail: { errorCode: p.ErrorCode ?? null },
         });
         if (r === 'applied' && p.ErrorCode && UNREACHABLE_NUMBER.has(p.ErrorCode)) {
-          const [m] = await sql<
-            { contactId: string | null }[]
-          >`select contact_id from outbound_message where id = ${messageId}`;
-          if (m?.contactId)
-            await flagContact(
-              sql,
-              m.contactId,
-              'invalid',
-              `twilio ${p.ErrorCode}: number cannot receive texts`,
-            );
+          await flagMessageContact(
+            sql,
+            messageId,
+            'invalid',
+            `twilio ${p.ErrorCode}: number cannot receive texts`,
+          );
         }
         return reply.send({ received: true, result: r });
       },
@@ -263,16 +259,12 @@ async function applySendgridEvent(sql: Sql, e: Record<string, unknown>): Promise
     kind === 'spamreport' ||
     (kind === 'dropped' && /bounce|spam|invalid|unsubscribe/i.test(reason ?? ''));
   if (suppress) {
-    const [m] = await sql<
-      { contactId: string | null }[]
-    >`select contact_id from outbound_message where id = ${messageId}`;
-    if (m?.contactId)
-      await flagContact(
-        sql,
-        m.contactId,
-        'suppressed',
-        `${kind === 'spamreport' ? 'spam report' : kind}${reason ? `: ${reason}` : ''}`.slice(0, 300),
-      );
+    await flagMessageContact(
+      sql,
+      messageId,
+      'suppressed',
+      `${kind === 'spamreport' ? 'spam report' : kind}${reason ? `: ${reason}` : ''}`,
+    );
   }
   return r;
 }

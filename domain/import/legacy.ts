@@ -2,7 +2,7 @@
 // column and reason: invalid values, duplicate keys, orphan references, and control totals that the opening
 // balances do not add up to. Pure: file texts in, records and issues out. Money is integer cents, parsed
 // from decimal strings without floats; read values stay decimal strings.
-import { dec, decToString } from '../decimal.js';
+import { centsToDecimal, dec, decToString } from '../decimal.js';
 import { CsvError, csvRecords, normHeader } from './csv.js';
 import { parseTimestamp } from './local-time.js';
 
@@ -663,8 +663,7 @@ function crossCheck(d: LegacyData, issues: Issue[], tz: string) {
   }
 }
 
-export const fmt = (cents: number) =>
-  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+export const fmt = centsToDecimal;
 
 /** What the opening balance file says: owing accounts' buckets, and credit balances (current < 0). */
 export function legacyFileTotals(d: LegacyData): { buckets: Buckets; creditBalancesCents: number } {

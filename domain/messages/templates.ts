@@ -2,28 +2,14 @@
 // subject, a plain-text body and the same text as simple semantic HTML (lang attribute, one idea per
 // paragraph, links written out); SMS is one or two segments (see segments.ts), enforced here.
 import { formatCents } from '../decimal.js';
+import { ALERT_TYPES } from './alerts.js';
 import { countSegments, type SmsEncoding, toGsm7 } from './segments.js';
 
 export type Language = 'en' | 'es';
 export type TemplateData = Record<string, string | number | boolean | null | undefined>;
 
 /** Alert types the messaging capability renders: every AlertType, plus its own contact messages. */
-export const MESSAGE_TEMPLATES = [
-  'bill_ready',
-  'payment_due',
-  'payment_received',
-  'payment_failed',
-  'payment_returned',
-  'high_usage',
-  'outage',
-  'dispute_status',
-  'service_request_status',
-  'paperless_enrolled',
-  'collection_notice',
-  'arrangement_status',
-  'contact_verification',
-  'subscriptions_changed',
-] as const;
+export const MESSAGE_TEMPLATES = [...ALERT_TYPES, 'contact_verification', 'subscriptions_changed'] as const;
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 
 export interface RenderContext {
