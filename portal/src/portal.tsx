@@ -67,7 +67,7 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [err, setErr] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [factor, setFactor] = useState<'zip' | 'bill'>('zip');
+  const [factor, setFactor] = useState<Factor>('zip');
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -78,13 +78,10 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     try {
       if (mode === 'login') onDone(await login(v('email'), String(f.get('password') ?? '')));
       else {
-        const cents = parseDollars(v('lastBill'));
-        if (factor === 'bill' && cents === null) throw new Error(t('badAmount'));
         const r = await api<{ user: Me; csrfToken: string }>('/auth/signup', {
           method: 'POST',
           body: {
-            accountNumber: v('accountNumber').replace(/\D/g, ''),
-            verification: factor === 'zip' ? { postalCode: v('zip') } : { lastBillCents: cents },
+            ...accountProof(f, { number: 'accountNumber', zip: 'zip', bill: 'lastBill' }, factor),
             email: v('email'),
             password: String(f.get('password') ?? ''),
             ...(v('name') ? { displayName: v('name') } : {}),
@@ -105,40 +102,11 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
       <h1 id="signin-title">{mode === 'login' ? t('signIn') : t('signUp')}</h1>
       {mode === 'signup' ? (
         <>
-          <label for="accountNumber">{t('accountNumber')}</label>
-          <input id="accountNumber" name="accountNumber" inputMode="numeric" autoComplete="off" required />
-          <fieldset>
-            <legend>{t('verifyWith')}</legend>
-            <label class="inline">
-              <input
-                type="radio"
-                name="factor"
-                checked={factor === 'zip'}
-                onChange={() => setFactor('zip')}
-              />{' '}
-              {t('zipShort')}
-            </label>
-            <label class="inline">
-              <input
-                type="radio"
-                name="factor"
-                checked={factor === 'bill'}
-                onChange={() => setFactor('bill')}
-              />{' '}
-              {t('lastBillShort')}
-            </label>
-          </fieldset>
-          {factor === 'zip' ? (
-            <>
-              <label for="zip">{t('zip')}</label>
-              <input id="zip" name="zip" inputMode="numeric" autoComplete="postal-code" required />
-            </>
-          ) : (
-            <>
-              <label for="lastBill">{t('lastBill')}</label>
-              <input id="lastBill" name="lastBill" inputMode="decimal" required />
-            </>
-          )}
+          <AccountProof
+            ids={{ number: 'accountNumber', factor: 'factor', zip: 'zip', bill: 'lastBill' }}
+            factor={factor}
+            setFactor={setFactor}
+          />
           <label for="name">{t('yourName')}</label>
           <input id="name" name="name" autoComplete="name" />
         </>
@@ -212,6 +180,58 @@ function Accounts({
   );
 }
 
+type Factor = 'zip' | 'bill';
+type ProofIds = { number: string; factor: string; zip: string; bill: string };
+
+/** Account number plus one verification factor: how sign-up and "link another account" prove ownership. */
+function AccountProof({
+  ids,
+  factor,
+  setFactor,
+}: {
+  ids: ProofIds;
+  factor: Factor;
+  setFactor: (f: Factor) => void;
+}) {
+  return (
+    <>
+      <label for={ids.number}>{t('accountNumber')}</label>
+      <input id={ids.number} name={ids.number} inputMode="numeric" autoComplete="off" required />
+      <fieldset>
+        <legend>{t('verifyWith')}</legend>
+        {(['zip', 'bill'] as const).map((f) => (
+          <label class="inline" key={f}>
+            <input type="radio" name={ids.factor} checked={factor === f} onChange={() => setFactor(f)} />{' '}
+            {t(f === 'zip' ? 'zipShort' : 'lastBillShort')}
+          </label>
+        ))}
+      </fieldset>
+      {factor === 'zip' ? (
+        <>
+          <label for={ids.zip}>{t('zip')}</label>
+          <input id={ids.zip} name={ids.zip} inputMode="numeric" autoComplete="postal-code" required />
+        </>
+      ) : (
+        <>
+          <label for={ids.bill}>{t('lastBill')}</label>
+          <input id={ids.bill} name={ids.bill} inputMode="decimal" required />
+        </>
+      )}
+    </>
+  );
+}
+
+/** The API's {accountNumber, verification} from the AccountProof fields of a submitted form. */
+function accountProof(f: FormData, ids: Omit<ProofIds, 'factor'>, factor: Factor) {
+  const v = (k: string) => String(f.get(k) ?? '').trim();
+  const cents = parseDollars(v(ids.bill));
+  if (factor === 'bill' && cents === null) throw new Error(t('badAmount'));
+  return {
+    accountNumber: v(ids.number).replace(/\D/g, ''),
+    verification: factor === 'zip' ? { postalCode: v(ids.zip) } : { lastBillCents: cents },
+  };
+}
+
 function LinkAccount({
   onLinked,
   open,
@@ -219,24 +239,16 @@ function LinkAccount({
   onLinked: (accounts: Me['accounts'], id: string) => void;
   open?: boolean;
 }) {
-  const [factor, setFactor] = useState<'zip' | 'bill'>('zip');
+  const [factor, setFactor] = useState<Factor>('zip');
   const [err, setErr] = useState<unknown>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
-    const v = (k: string) => String(f.get(k) ?? '').trim();
     setErr(null);
     try {
-      const cents = parseDollars(v('linkBill'));
-      if (factor === 'bill' && cents === null) throw new Error(t('badAmount'));
-      const number = v('linkNumber').replace(/\D/g, '');
-      const r = await api<{ data: Me['accounts'] }>('/me/accounts', {
-        method: 'POST',
-        body: {
-          accountNumber: number,
-          verification: factor === 'zip' ? { postalCode: v('linkZip') } : { lastBillCents: cents },
-        },
-      });
+      const proof = accountProof(f, { number: 'linkNumber', zip: 'linkZip', bill: 'linkBill' }, factor);
+      const number = proof.accountNumber;
+      const r = await api<{ data: Me['accounts'] }>('/me/accounts', { method: 'POST', body: proof });
       const added = r.data.find((a) => a.accountNumber === number);
       onLinked(r.data, added?.id ?? r.data[0]!.id);
       (e.target as HTMLFormElement).reset();
@@ -248,40 +260,11 @@ function LinkAccount({
     <details class="card" open={open}>
       <summary>{t('linkAnother')}</summary>
       <form onSubmit={submit}>
-        <label for="linkNumber">{t('accountNumber')}</label>
-        <input id="linkNumber" name="linkNumber" inputMode="numeric" autoComplete="off" required />
-        <fieldset>
-          <legend>{t('verifyWith')}</legend>
-          <label class="inline">
-            <input
-              type="radio"
-              name="linkFactor"
-              checked={factor === 'zip'}
-              onChange={() => setFactor('zip')}
-            />{' '}
-            {t('zipShort')}
-          </label>
-          <label class="inline">
-            <input
-              type="radio"
-              name="linkFactor"
-              checked={factor === 'bill'}
-              onChange={() => setFactor('bill')}
-            />{' '}
-            {t('lastBillShort')}
-          </label>
-        </fieldset>
-        {factor === 'zip' ? (
-          <>
-            <label for="linkZip">{t('zip')}</label>
-            <input id="linkZip" name="linkZip" inputMode="numeric" required />
-          </>
-        ) : (
-          <>
-            <label for="linkBill">{t('lastBill')}</label>
-            <input id="linkBill" name="linkBill" inputMode="decimal" required />
-          </>
-        )}
+        <AccountProof
+          ids={{ number: 'linkNumber', factor: 'linkFactor', zip: 'linkZip', bill: 'linkBill' }}
+          factor={factor}
+          setFactor={setFactor}
+        />
         <button type="submit">{t('linkAccount')}</button>
         <ErrorNote error={err} />
       </form>
