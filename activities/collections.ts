@@ -153,12 +153,8 @@ export function createCollectionActivities(sql: Sql, client: Client, queues: { c
         a.accountId = p?.accountId;
       }
       if (!a.accountId) return 0;
-      if (!a.start) {
-        // a payment stops collections only where there is a case; it never needs to open one
-        const [open] =
-          await sql`select 1 from collection_case where account_id = ${a.accountId} and status = 'open'`;
-        if (!open) return 0;
-      }
+      // a payment stops collections only where there is a case; it never needs to open one
+      if (!a.start) return wakeOpenCases(sql, client, queues.collections, [a.accountId], a.reason);
       return wake([a.accountId], a.reason);
     },
   };

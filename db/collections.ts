@@ -38,33 +38,27 @@ export async function collectionFacts(
   sql: Sql,
   a: { accountId: string; caseId: string; today: string },
 ): Promise<CollectionFacts & { policy: CollectionPolicy; balanceCents: number }> {
-  const policy = await collectionPolicyFor(sql, a.accountId);
-  const { balanceCents, charges } = await accountCharges(sql, a.accountId);
-  const [account] = await sql<
-    { serviceState: 'connected' | 'disconnected'; autopay: boolean; status: string }[]
-  >`
-    select a.service_state, a.status,
-           exists (select 1 from autopay_enrollment e where e.account_id = a.id and e.status = 'active') as autopay
-    from account a where a.id = ${a.accountId}`;
-  const disputed = new Map(
-    (
-      await sql<{ billId: string; disputedCents: number }[]>`
-        select bill_id, disputed_cents from dispute where account_id = ${a.accountId} and status <> 'resolved'`
-    ).map((r) => [r.billId, r.disputedCents]),
-  );
-  const [arrangement] = await sql<{ coversDueOn: string }[]>`
-    select covers_due_on::text from payment_arrangement where account_id = ${a.accountId} and status = 'active'`;
-  const events = await sql<
-    {
-      event: string;
-      billId: string | null;
-      subjectId: string;
-      detail: { disconnectOn?: string };
-      id: number;
-    }[]
-  >`
-    select event, bill_id, subject_id, detail, id from case_event
-    where account_id = ${a.accountId} and subject_type = 'collection' order by id`;
+  // independent reads, sent together: a dunning review runs on every wake-up of every case
+  const [policy, { balanceCents, charges }, [account], disputes, [arrangement], events, holds] =
+    await Promise.all([
+      collectionPolicyFor(sql, a.accountId),
+      accountCharges(sql, a.accountId),
+      sql<{ serviceState: 'connected' | 'disconnected'; autopay: boolean; status: string }[]>`
+      select a.service_state, a.status,
+             exists (select 1 from autopay_enrollment e where e.account_id = a.id and e.status = 'active') as autopay
+      from account a where a.id = ${a.accountId}`,
+      sql<{ billId: string; disputedCents: number }[]>`
+      select bill_id, disputed_cents from dispute where account_id = ${a.accountId} and status <> 'resolved'`,
+      sql<{ coversDueOn: string }[]>`
+      select covers_due_on::text from payment_arrangement where account_id = ${a.accountId} and status = 'active'`,
+      sql<{ event: string; billId: string | null; subjectId: string; detail: { disconnectOn?: string } }[]>`
+      select event, bill_id, subject_id, detail from case_event
+      where account_id = ${a.accountId} and subject_type = 'collection' order by id`,
+      sql<{ kind: string; endsOn: string }[]>`
+      select kind, ends_on::text from collection_hold where account_id = ${a.accountId} and released_at is null
+        and starts_on <= ${a.today}::date`,
+    ]);
+  const disputed = new Map(disputes.map((r) => [r.billId, r.disputedCents]));
   const done = new Set<string>();
   let disconnectAllowedOn: string | null = null;
   for (const e of events) {
@@ -73,9 +67,6 @@ export async function collectionFacts(
     if (e.event === 'final_notice') disconnectAllowedOn = e.detail.disconnectOn ?? null;
     if (e.event === 'reconnect') disconnectAllowedOn = null; // a new final notice is needed after a reconnect
   }
-  const holds = await sql<{ kind: string; endsOn: string }[]>`
-    select kind, ends_on::text from collection_hold where account_id = ${a.accountId} and released_at is null
-      and starts_on <= ${a.today}::date`;
   return {
     policy,
     balanceCents,
