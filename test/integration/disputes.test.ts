@@ -47,6 +47,10 @@ const caseEvents = async (accountId: string, type = 'collection') =>
     >`select event from case_event where account_id = ${accountId} and subject_type = ${type} order by id`
   ).map((e) => e.event);
 
+/** A bill issued on its own hands over to collections as the billing-cycle workflow does. */
+const handOff = (acct: { id: string; accountNumber: string }) =>
+  signalCollections(t.env.client, `${t.taskQueuePrefix}billing`, acct, 'bill_issued');
+
 describe('disputes', () => {
   it('suspends collection of the disputed bill, and reverses its late fee when found for the customer', async () => {
     const a = await waterAccount(sql, { customerClass: 'dispute-test' });
@@ -57,12 +61,7 @@ describe('disputes', () => {
       totalCents: 10_000,
       dueDate: addDays(today, -2),
     });
-    await signalCollections(
-      t.env.client,
-      `${t.taskQueuePrefix}billing`,
-      { id: a.acct.id, accountNumber: a.acct.accountNumber },
-      'bill_issued',
-    );
+    await handOff({ id: a.acct.id, accountNumber: a.acct.accountNumber });
     await eventually(async () => (await caseEvents(a.acct.id)).includes('late_fee'));
     expect(await accountBalanceCents(sql, a.acct.id)).toBe(10_500);
 
@@ -252,12 +251,7 @@ describe('disputes', () => {
       totalCents: 5_000,
       dueDate: addDays(today, 20),
     });
-    await signalCollections(
-      t.env.client,
-      `${t.taskQueuePrefix}billing`,
-      { id: a.acct.id, accountNumber: a.acct.accountNumber },
-      'bill_issued',
-    );
+    await handOff({ id: a.acct.id, accountNumber: a.acct.accountNumber });
     await eventually(async () => (await caseEvents(a.acct.id)).includes('late_fee'));
     const admin = await staffToken(app, sql, 'billing_admin');
     const opened = await app.inject({

@@ -16,7 +16,8 @@ import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
 import { paymentWorkflowId } from '../../workflows/payment.js';
 import { StripeFake } from '../fakes/stripe.js';
-import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
+import { accountOwing as owing } from '../support/accounts.js';
+import { bearer, customerLogin, staffToken, stripeWebhook, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
 import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
@@ -34,24 +35,9 @@ beforeAll(async () => {
 });
 afterAll(() => stripe.stop());
 
-async function accountOwing(cents: number) {
-  const c = await createCustomer(sql, { name: 'Payer' });
-  const a = await createAccount(sql, { customerId: c.id });
-  await sql.begin(async (tx) => {
-    await tx`insert into ledger_account (id, kind, name, account_id) values (${`ar:${a.id}`}, 'asset', 'AR', ${a.id}), ('revenue:water', 'revenue', 'Water', null) on conflict do nothing`;
-    await tx`insert into journal_entry (id, idempotency_key, kind, account_id, effective_on, description) values (${`je_open_${a.id}`}, ${`open:${a.id}`}, 'opening_balance', ${a.id}, '2026-10-01', 'Opening balance')`;
-    await tx`insert into posting (journal_entry_id, ledger_account_id, amount_cents) values (${`je_open_${a.id}`}, ${`ar:${a.id}`}, ${cents}), (${`je_open_${a.id}`}, 'revenue:water', ${-cents})`;
-  });
-  return a.id as string;
-}
+const accountOwing = (cents: number) => owing(sql, cents, 'Payer');
 
-const webhook = (e: { payload: string; signature: string }) =>
-  app.inject({
-    method: 'POST',
-    url: '/webhooks/stripe',
-    headers: { 'content-type': 'application/json', 'stripe-signature': e.signature },
-    payload: e.payload,
-  });
+const webhook = (e: { payload: string; signature: string }) => stripeWebhook(app, e);
 
 async function pay(accountId: string, token: string, amountCents: number, method: 'card' | 'ach') {
   const r = await app.inject({

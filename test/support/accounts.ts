@@ -11,11 +11,19 @@ import {
 } from '../../db/accounts.js';
 import { issueBill } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
+import { postEntry } from '../../db/ledger.js';
 import { recordCounterPayment } from '../../db/payments.js';
+import { assertBalanced, receivable } from '../../domain/ledger.js';
 import { newId } from '../../lib/ids.js';
 import { simpleTariff } from './tariffs.js';
 
-type WaterOpts = { customerClass?: string; email?: string; unitPrice?: string; customerCharge?: string };
+type WaterOpts = {
+  customerClass?: string;
+  email?: string;
+  unitPrice?: string;
+  customerCharge?: string;
+  dialCount?: number;
+};
 let creating: Promise<unknown> = Promise.resolve();
 
 /** A metered water account; concurrent tests take turns, as account numbers are handed out in order. */
@@ -42,7 +50,7 @@ async function createWaterAccount(sql: Sql, opts: WaterOpts) {
     serialNumber: `W-${newId('mtr').slice(-10)}`,
     kind: 'water',
     unit: 'ccf',
-    dialCount: 6,
+    dialCount: opts.dialCount ?? 6,
   });
   await installMeter(sql, meter.id, sp.id, '2020-01-01T00:00:00Z');
   const rsId = newId('rs');
@@ -130,4 +138,27 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** An account that owes `cents` from an opening balance (payments tests need something to pay). */
+export async function accountOwing(sql: Sql, cents: number, name = 'Payer') {
+  const c = await createCustomer(sql, { name });
+  const a = await createAccount(sql, { customerId: c.id });
+  await sql.begin((tx) =>
+    postEntry(
+      tx,
+      assertBalanced({
+        idempotencyKey: `open:${a.id}`,
+        kind: 'opening_balance',
+        accountId: a.id,
+        effectiveOn: '2026-10-01',
+        description: 'Opening balance',
+        postings: [
+          { ledgerAccount: receivable(a.id), amountCents: cents },
+          { ledgerAccount: 'revenue:water', amountCents: -cents },
+        ],
+      }),
+    ),
+  );
+  return a.id as string;
 }

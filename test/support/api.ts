@@ -69,3 +69,12 @@ export async function customerLogin(app: TestApp, sql: Sql, accountIds: string[]
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Delivers a signed Stripe event to the webhook endpoint, as Stripe would. */
+export const stripeWebhook = (app: TestApp, e: { payload: string; signature: string }) =>
+  app.inject({
+    method: 'POST',
+    url: '/webhooks/stripe',
+    headers: { 'content-type': 'application/json', 'stripe-signature': e.signature },
+    payload: e.payload,
+  });

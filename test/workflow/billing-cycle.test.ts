@@ -1,19 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { billPdf } from '../../activities/documents.js';
-import {
-  addRead,
-  createAccount,
-  createCustomer,
-  createMeter,
-  createPremise,
-  createServiceAgreement,
-  createServicePoint,
-  installMeter,
-} from '../../db/accounts.js';
+import { addRead } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
 import { createUser } from '../../db/users.js';
-import { newId } from '../../lib/ids.js';
 import {
   type BillingCycleState,
   type BillingPolicy,
@@ -23,9 +13,9 @@ import {
   billStatusQuery,
   resolveExceptionUpdate,
 } from '../../workflows/billing-cycle.js';
+import { waterAccount as supportWaterAccount } from '../support/accounts.js';
 import { freshDatabase } from '../support/db.js';
 import { pdfText } from '../support/pdf.js';
-import { simpleTariff } from '../support/tariffs.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
 let sql: Sql;
@@ -45,35 +35,8 @@ beforeAll(async () => {
   });
 });
 
-async function waterAccount(opts: { customerCharge?: string; unitPrice?: string; start?: string } = {}) {
-  const cust = await createCustomer(sql, { name: 'Ada Lovelace' });
-  const acct = await createAccount(sql, { customerId: cust.id });
-  const prem = await createPremise(sql, {
-    addressLine1: '1 Main St',
-    city: 'Springfield',
-    state: 'OR',
-    postalCode: '97477',
-  });
-  const sp = await createServicePoint(sql, prem.id, 'water');
-  const meter = await createMeter(sql, {
-    serialNumber: `W-${newId('mtr').slice(-8)}`,
-    kind: 'water',
-    unit: 'ccf',
-    dialCount: 4,
-  });
-  await installMeter(sql, meter.id, sp.id, '2020-01-01T00:00:00Z');
-  const rsId = newId('rs');
-  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, ${`W-${rsId.slice(-6)}`}, 'Water flat', 'water')`;
-  await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values (${newId('rv')}, ${rsId}, '2020-01-01',
-    ${sql.json(simpleTariff('water', 'ccf', opts.customerCharge ?? '18.40', opts.unitPrice ?? '3.62'))})`;
-  await createServiceAgreement(sql, {
-    accountId: acct.id,
-    servicePointId: sp.id,
-    rateScheduleId: rsId,
-    startDate: opts.start ?? '2020-01-01',
-  });
-  return { acct, meter };
-}
+// 4-dial meters: the first test rolls the register over from 9990 to 12.5
+const waterAccount = () => supportWaterAccount(sql, { dialCount: 4 });
 
 describe('billing cycle workflow on a real Temporal server', () => {
   it('issues a bill from two reads, posts it to the ledger once, and sets search attributes', async () => {
