@@ -3,17 +3,19 @@ import { type IssueBillInput, issueBill, loadBillingInputs } from '../db/billing
 import type { Sql } from '../db/client.js';
 import type { Hold } from '../domain/bill-calc.js';
 import { estimateRead } from '../domain/read-validation.js';
+import { type Clock, systemClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { queueHighUsageFromHold } from './messaging-holds.js';
 
 type Period = { key: string; start: string; end: string };
 
-export function createBillingActivities(sql: Sql) {
+export function createBillingActivities(sql: Sql, clock: Clock = systemClock()) {
   return {
+    /** The account's billing facts, and today's date on the one clock (the bill date of a bill issued now). */
     async loadBillingInputs(a: { accountId: string; period: Period }) {
-      const inputs = await loadBillingInputs(sql, a.accountId, a.period);
+      const inputs = await loadBillingInputs(sql, a.accountId, a.period, clock.timeZone);
       if (!inputs) throw new Error(`account ${a.accountId} does not exist`);
-      return inputs;
+      return { ...inputs, today: clock.today() };
     },
 
     async issueBill(b: IssueBillInput) {
@@ -76,7 +78,7 @@ export function createBillingActivities(sql: Sql) {
      * history, marked "estimated", so the next actual read trues it up. Meters with no history stay held.
      */
     async estimateMissingReads(a: { accountId: string; period: Period }) {
-      const inputs = await loadBillingInputs(sql, a.accountId, a.period);
+      const inputs = await loadBillingInputs(sql, a.accountId, a.period, clock.timeZone);
       if (!inputs) throw new Error(`account ${a.accountId} does not exist`);
       const closingAt = `${new Date(Date.parse(a.period.end) + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
       let estimated = 0;

@@ -12,6 +12,7 @@ import {
   updateCase,
 } from '../db/collections.js';
 import { type CollectionAction, type CollectionDecision, decideCollections } from '../domain/collections.js';
+import { type Clock, clockStart, systemClock } from '../lib/clock.js';
 
 export const dunningWorkflowId = (accountNumber: string) => `dunning/${accountNumber}`;
 
@@ -47,7 +48,12 @@ export async function wakeOpenCases(
   return open.length;
 }
 
-export function createCollectionActivities(sql: Sql, client: Client, queues: { collections: string }) {
+export function createCollectionActivities(
+  sql: Sql,
+  client: Client,
+  queues: { collections: string },
+  clock: Clock = systemClock(),
+) {
   const wake = async (accountIds: string[], reason: string) => {
     if (!accountIds.length) return 0;
     const accounts = await sql<{ id: string; accountNumber: string }[]>`
@@ -74,18 +80,29 @@ export function createCollectionActivities(sql: Sql, client: Client, queues: { c
       accountId: string;
       caseId?: string;
       workflowId: string;
-      today: string;
+      /** the policy clock's date; absent on a workflow's first review, which takes the clock's today */
+      today?: string;
     }): Promise<{
       caseId: string;
       decision: CollectionDecision;
       dayLength: string;
       balanceCents: number;
+      today: string;
+      clockStart: { today: string; timeZone: string };
     }> {
+      const today = a.today ?? clock.today();
       const caseId = a.caseId ?? (await openCase(sql, a.accountId, a.workflowId));
-      const { policy, balanceCents, ...facts } = await collectionFacts(sql, { ...a, caseId });
+      const { policy, balanceCents, ...facts } = await collectionFacts(sql, { ...a, today, caseId });
       const decision = decideCollections(facts, policy);
       await sql`update collection_case set stage = ${decision.stage} where id = ${caseId} and stage <> ${decision.stage}`;
-      return { caseId, decision, dayLength: policy.dayLength, balanceCents };
+      return {
+        caseId,
+        decision,
+        dayLength: policy.dayLength,
+        balanceCents,
+        today,
+        clockStart: clockStart(clock),
+      };
     },
 
     async updateCollectionCase(a: { caseId: string; stage: string; close: boolean }) {
@@ -121,7 +138,8 @@ export function createCollectionActivities(sql: Sql, client: Client, queues: { c
     },
 
     async collectionsHandoffPlan(a: { runId: string }) {
-      return handoffPlan(sql, a.runId);
+      const plan = await handoffPlan(sql, a.runId);
+      return plan && { ...plan, clockStart: clockStart(clock) };
     },
 
     async collectionsHandoffPass(a: { runId: string; today: string }) {

@@ -16,6 +16,7 @@ import {
   changeMailingAddress,
   closeAccount,
   endAgreements,
+  finalBillPeriodFor,
   getServiceRequest,
   setSeasonal,
   setServiceRequestStatus,
@@ -23,6 +24,7 @@ import {
   startAgreements,
   startService,
 } from '../db/service-requests.js';
+import { type Clock, clockStart, systemClock } from '../lib/clock.js';
 
 async function refusalsAreFinal<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -33,7 +35,7 @@ async function refusalsAreFinal<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createCustomerServiceActivities(sql: Sql) {
+export function createCustomerServiceActivities(sql: Sql, clock: Clock = systemClock()) {
   const policy = async (accountId: string) => {
     const p = await collectionPolicyFor(sql, accountId);
     const [a] = await sql<
@@ -42,6 +44,7 @@ export function createCustomerServiceActivities(sql: Sql) {
     return {
       accountNumber: a?.accountNumber ?? null,
       dayLength: p.dayLength,
+      clockStart: clockStart(clock),
       disputeSlaDays: p.disputeSlaDays,
       installmentGraceDays: p.installmentGraceDays,
     };
@@ -83,11 +86,16 @@ export function createCustomerServiceActivities(sql: Sql) {
       if (!r) throw ApplicationFailure.nonRetryable(`no service request ${a.requestId}`);
       const p = r.accountId
         ? await policy(r.accountId)
-        : { dayLength: (await collectionPolicyFor(sql, '')).dayLength, accountNumber: null };
+        : {
+            dayLength: (await collectionPolicyFor(sql, '')).dayLength,
+            accountNumber: null,
+            clockStart: clockStart(clock),
+          };
       return {
         ...r,
         accountNumber: p.accountNumber,
         dayLength: p.dayLength,
+        clockStart: p.clockStart,
         createdAt: r.createdAt.toISOString(),
         completedAt: null,
       };
@@ -123,6 +131,10 @@ export function createCustomerServiceActivities(sql: Sql) {
     },
     async settleDeposit(a: { accountId: string; key: string; today: string }) {
       return settleDeposit(sql, a.accountId, a.key, a.today);
+    },
+    /** The final bill's days: from the last billed day to the stop date (domain/billing-window.ts). */
+    async finalBillPeriod(a: { accountId: string; stopDate: string }) {
+      return refusalsAreFinal(() => finalBillPeriodFor(sql, a.accountId, a.stopDate));
     },
     async closeAccount(a: { accountId: string }) {
       await closeAccount(sql, a.accountId);

@@ -16,12 +16,13 @@ import {
 } from '../db/messaging.js';
 import { queueNotification } from '../db/notifications.js';
 import type { HighUsagePolicy, MessagingPolicy } from '../domain/messages/policy.js';
+import type { Clock } from '../lib/clock.js';
 import type { MessagingProviders } from './messaging-providers.js';
 import { ProviderError } from './messaging-providers.js';
 
 export function createMessagingActivities(
   sql: Sql,
-  o: { providers: MessagingProviders; publicUrl: string; policy: MessagingPolicy },
+  o: { providers: MessagingProviders; publicUrl: string; policy: MessagingPolicy; clock?: Clock },
 ) {
   return {
     async planNotification(a: { notificationId: string }): Promise<PlanResult> {
@@ -125,7 +126,7 @@ export function createMessagingActivities(
       policy?: Partial<HighUsagePolicy>;
     }): Promise<{ flagged: number; queued: number }> {
       const p = { ...o.policy.highUsage, ...a.policy };
-      const asOf = a.asOf ? new Date(a.asOf) : new Date();
+      const asOf = a.asOf ? new Date(a.asOf) : (o.clock?.now() ?? new Date());
       const findings = await findHighUsage(sql, asOf, p);
       const day = asOf.toISOString().slice(0, 10);
       let queued = 0;

@@ -3,6 +3,7 @@
 // actual read plus the meter's recent daily use, unless a test has set the register (meter_simulator).
 import type { Sql } from '../db/client.js';
 import { type Dec, dec, decToString, divRoundHalfUp, ONE } from '../domain/decimal.js';
+import { type Clock, systemClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 
 export interface MeterRef {
@@ -48,13 +49,17 @@ export function simulatorAdapter(sql: Sql): OnDemandReadAdapter {
   };
 }
 
-export function createOnDemandReadActivities(sql: Sql, adapter: OnDemandReadAdapter) {
+export function createOnDemandReadActivities(
+  sql: Sql,
+  adapter: OnDemandReadAdapter,
+  clock: Clock = systemClock(),
+) {
   return {
     /**
      * Reads every meter serving the account now and records each read (source "ami", flagged on-demand),
      * once per request key: a retried activity returns the reads it already took.
      */
-    async takeOnDemandReads(a: { accountId: string; key: string; at?: string }) {
+    async takeOnDemandReads(a: { accountId: string; key: string; at?: string; premiseId?: string }) {
       const done = await sql<{ id: string; meterId: string; value: string; readAt: Date }[]>`
         select id, meter_id, value::text, read_at from meter_read
         where flags @> ${sql.json([{ onDemand: a.key }] as never)}`;
@@ -69,10 +74,20 @@ export function createOnDemandReadActivities(sql: Sql, adapter: OnDemandReadAdap
         select distinct m.id, m.serial_number, m.unit, m.dial_count from service_agreement sa
         join meter_installation mi on mi.service_point_id = sa.service_point_id and mi.removed_at is null
         join meter m on m.id = mi.meter_id
-        where sa.account_id = ${a.accountId} and sa.status <> 'closed'`;
-      const at = a.at ? new Date(a.at) : new Date();
+        join service_point sp on sp.id = sa.service_point_id
+        where sa.account_id = ${a.accountId} and sa.status <> 'closed'
+          and (${a.premiseId ?? null}::text is null or sp.premise_id = ${a.premiseId ?? null})`;
+      const at = a.at ? new Date(a.at) : clock.now();
       const out = [];
       for (const m of meters) {
+        // a move-out and the next move-in on one day share the meter's read at that moment
+        const [same] = await sql<{ id: string; value: string; readAt: Date }[]>`
+          select id, value::text, read_at from meter_read
+          where meter_id = ${m.id} and read_at = ${at} and quality = 'valid' limit 1`;
+        if (same) {
+          out.push({ readId: same.id, meterId: m.id, value: same.value, readAt: same.readAt.toISOString() });
+          continue;
+        }
         const r = await adapter.readNow(m, at);
         const id = newId('read');
         await sql`insert into meter_read (id, meter_id, read_at, value, source, quality, flags)

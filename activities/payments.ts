@@ -8,6 +8,7 @@ import { accountBalanceCents, postEntry } from '../db/ledger.js';
 import { queueNotification } from '../db/notifications.js';
 import { allocateOldestFirst } from '../db/payments.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
+import { type Clock, systemClock } from '../lib/clock.js';
 
 export interface PaymentRow {
   id: string;
@@ -43,8 +44,6 @@ export async function ensureStripeCustomer(sql: Sql, stripe: Stripe, accountId: 
   return stored!.stripeCustomerId;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
 type PaymentNotice = 'payment_received' | 'payment_failed' | 'payment_returned';
 
 /**
@@ -60,7 +59,8 @@ async function notify(db: Sql | Tx, p: PaymentRow, kind: PaymentNotice, code: st
   });
 }
 
-export function createPaymentActivities(sql: Sql, stripe: Stripe | null) {
+export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: Clock = systemClock()) {
+  const today = () => clock.today();
   const load = async (id: string) => {
     const [p] = await sql<
       PaymentRow[]

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type RouteOptions } from 'fastify';
+import { type Clock, systemClock } from '../lib/clock.js';
 import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
@@ -34,13 +35,14 @@ import messagingWebhookRoutes from './routes/webhooks-messaging.js';
 import type { AppDeps } from './types.js';
 
 export async function buildApp(
-  deps: AppDeps,
+  given: Omit<AppDeps, 'clock'> & { clock?: Clock },
   opts: {
     logger?: FastifyBaseLogger;
     /** sees every route as it is added (tests enumerate them) */
     onRoute?: (r: RouteOptions) => void;
   } = {},
 ) {
+  const deps: AppDeps = { ...given, clock: given.clock ?? systemClock() };
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     genReqId: (req) => {

@@ -1,8 +1,10 @@
 // API process: validates config, migrates, connects to Temporal, listens.
+
 import { Client, Connection } from '@temporalio/client';
 import Stripe from 'stripe';
 import { connect } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
+import { systemClock } from '../lib/clock.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { buildApp } from './app.js';
@@ -25,6 +27,7 @@ async function main() {
       providerModes: providerModes(config),
       stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
+      clock: systemClock(config.utilityTimeZone),
       messaging: {
         twilioAuthToken: config.twilio?.authToken ?? null,
         sendgridWebhookPublicKey: config.sendgridWebhookPublicKey ?? null,

@@ -11,6 +11,7 @@ import type {
 } from 'fastify';
 import type Stripe from 'stripe';
 import type { Sql } from '../db/client.js';
+import type { Clock } from '../lib/clock.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -30,6 +31,8 @@ export interface AppDeps {
   stripeWebhookSecret: string | null;
   /** webhook verification for Twilio (its auth token) and SendGrid (the event webhook's public key) */
   messaging?: { twilioAuthToken: string | null; sendgridWebhookPublicKey: string | null };
+  /** the one clock routes read "today" from (lib/clock.ts) */
+  clock: Clock;
 }
 
 export type App = FastifyInstance<

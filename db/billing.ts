@@ -1,5 +1,6 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
 import type { AccountFacts, RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
 import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
@@ -15,16 +16,17 @@ export interface BillingInputs extends AccountFacts {
 }
 
 /**
- * Read boundaries: a period's opening read is the last valid read taken on or before its first day;
- * its closing read is the last valid read on or before the day after its last day (the next period's
- * opening read), so consecutive periods share a read and no usage is billed twice or skipped. Days are UTC.
+ * What one account's bill needs. Which days it covers and which reads open and close it follow the one
+ * window rule in domain/billing-window.ts (consecutive bills share a read; a final bill closes on the
+ * stop date's read; a move-in opens on the start date's read). Days are in `timeZone` (default UTC).
  */
 export async function loadBillingInputs(
   sql: Sql,
   accountId: string,
   period: { key: string; start: string; end: string },
+  timeZone = 'UTC',
 ): Promise<BillingInputs | null> {
-  return (await loadBillingInputsMany(sql, [accountId], period)).get(accountId) ?? null;
+  return (await loadBillingInputsMany(sql, [accountId], period, timeZone)).get(accountId) ?? null;
 }
 
 /** The same facts for many accounts at once, in five set-based queries: what a bill run pages through. */
@@ -32,6 +34,7 @@ export async function loadBillingInputsMany(
   sql: Sql,
   accountIds: string[],
   period: { key: string; start: string; end: string },
+  timeZone = 'UTC',
 ): Promise<Map<string, BillingInputs>> {
   const out = new Map<string, BillingInputs>();
   if (!accountIds.length) return out;
@@ -54,26 +57,22 @@ export async function loadBillingInputsMany(
                 where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period_start < ${period.start}::date
                 order by b.period_start desc limit 3) x) as recent_daily,
              m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
-             o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
-             c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source,
+             lb.period_end::text as billed_through,
              p.id as p_id, p.value::text as p_value, p.read_at as p_read_at, p.source as p_source
       from service_agreement sa
       join rate_schedule rs on rs.id = sa.rate_schedule_id
       left join meter_installation mi on mi.service_point_id = sa.service_point_id
         and mi.installed_at < (${period.end}::date + 1) and (mi.removed_at is null or mi.removed_at > ${period.start}::date)
       left join meter m on m.id = mi.meter_id
+      -- the agreement's latest issued bill of another period that starts by this period's end (so a rebill
+      -- of an old period ignores later bills): this bill starts the day after it ends
       left join lateral (
-        select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.start}::date + 1)
-        order by r.read_at desc limit 1) o on true
-      left join lateral (
-        select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.end}::date + 2)
-          and r.read_at > (${period.start}::date + 1)
-        order by r.read_at desc limit 1) c on true
-      -- the read the last bill ended on opens this one, even an estimate: the true-up bills from it
-      left join lateral (
-        select r.* from bill_segment bs join bill b on b.id = bs.bill_id join meter_read r on r.id = bs.end_read_id
-        where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period < ${period.key} and r.meter_id = m.id
-        order by b.period desc limit 1) p on true
+        select b.period_end, bs.end_read_id from bill_segment bs join bill b on b.id = bs.bill_id
+        where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period <> ${period.key}
+          and b.period_start <= ${period.end}::date
+        order by b.period_end desc limit 1) lb on true
+      -- the read that bill ended on opens this one, even an estimate: the true-up bills from it
+      left join meter_read p on p.id = lb.end_read_id and p.meter_id = m.id
       where sa.account_id = any(${accountIds})
         and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
         and sa.status <> 'pending'
@@ -99,6 +98,7 @@ export async function loadBillingInputsMany(
       versions.set(v.rateScheduleId, list);
     }
   }
+  const reads = await windowReads(sql, rows, period, timeZone);
   const read = (r: Record<string, unknown>, p: 'o' | 'c' | 'p'): RegisterRead | null =>
     r[`${p}Id`]
       ? {
@@ -123,7 +123,8 @@ export async function loadBillingInputsMany(
       segments: [],
     });
   }
-  for (const r of rows) {
+  rows.forEach((r, i) => {
+    const w = reads.get(i) ?? {};
     out.get(r.accountId)?.segments.push({
       serviceAgreementId: r.saId,
       serviceType: r.serviceType,
@@ -139,14 +140,74 @@ export async function loadBillingInputsMany(
             size: r.size,
           }
         : null,
-      openingRead: read(r, 'p') ?? read(r, 'o'),
-      closingRead: read(r, 'c'),
+      billedThrough: r.billedThrough,
+      openingRead: read(r, 'p') ?? read(w, 'o'),
+      closingRead: read(w, 'c'),
       rates: (versions.get(r.rateScheduleId) ?? []).map((v) => ({ ...v, scheduleCode: r.scheduleCode })),
       ratingParams: r.ratingParams,
       history: { sameSeasonLastYearDaily: r.sameSeasonDaily, recentDaily: r.recentDaily },
     } satisfies SegmentFacts);
-  }
+  });
   return out;
+}
+
+/**
+ * The opening and closing reads of each agreement's window, in one set-based query. The bounds come from
+ * the one window rule (domain/billing-window.ts); SQL only picks the latest valid read inside them.
+ */
+async function windowReads(
+  sql: Sql,
+  rows: Record<string, unknown>[],
+  period: { start: string; end: string },
+  timeZone: string,
+): Promise<Map<number, Record<string, unknown>>> {
+  const b = {
+    k: [] as number[],
+    meter: [] as string[],
+    openFrom: [] as (string | null)[],
+    openBefore: [] as string[],
+    closeAfter: [] as string[],
+    closeBefore: [] as string[],
+    pAt: [] as (string | null)[],
+  };
+  rows.forEach((r, i) => {
+    if (!r.meterId) return;
+    const w = serviceWindow(
+      {
+        period,
+        serviceStart: r.serviceStart as string,
+        serviceEnd: r.serviceEnd as string | null,
+        billedThrough: r.billedThrough as string | null,
+      },
+      timeZone,
+    );
+    if (!w) return;
+    b.k.push(i);
+    b.meter.push(r.meterId as string);
+    b.openFrom.push(w.openFrom);
+    b.openBefore.push(w.openBefore);
+    b.closeAfter.push(w.closeAfter);
+    b.closeBefore.push(w.closeBefore);
+    b.pAt.push(r.pReadAt ? (r.pReadAt as Date).toISOString() : null);
+  });
+  if (!b.k.length) return new Map();
+  const found = await sql`
+    select w.k, o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
+           c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
+    from unnest(${b.k}::int[], ${b.meter}::text[], ${b.openFrom as never}::timestamptz[],
+                ${b.openBefore}::timestamptz[], ${b.closeAfter}::timestamptz[], ${b.closeBefore}::timestamptz[],
+                ${b.pAt as never}::timestamptz[])
+         as w(k, meter_id, open_from, open_before, close_after, close_before, p_at)
+    left join lateral (
+      select * from meter_read r where w.p_at is null and r.meter_id = w.meter_id and r.quality = 'valid'
+        and r.read_at < w.open_before and (w.open_from is null or r.read_at >= w.open_from)
+      order by r.read_at desc limit 1) o on true
+    left join lateral (
+      select * from meter_read r where r.meter_id = w.meter_id and r.quality = 'valid'
+        and r.read_at < w.close_before and r.read_at >= w.close_after
+        and r.read_at > coalesce(w.p_at, o.read_at, '-infinity'::timestamptz)
+      order by r.read_at desc limit 1) c on true`;
+  return new Map(found.map((f) => [f.k as number, f]));
 }
 
 export interface IssueBillInput {

@@ -1,6 +1,8 @@
 // Service requests: start, stop (move-out), transfer, mailing-address change, re-read, seasonal suspend and
 // resume. Each is a workflow; these are its records and the changes it makes to accounts and agreements.
+import { finalBillPeriod } from '../domain/billing-window.js';
 import { assertBalanced, receivable } from '../domain/ledger.js';
+import { addDays } from '../domain/period.js';
 import { newId } from '../lib/ids.js';
 import { createAccount } from './accounts.js';
 import type { Sql, Tx } from './client.js';
@@ -41,6 +43,33 @@ export interface ServiceRequestRow {
 
 export const serviceRequestWorkflowId = (id: string) => `service-request/${id}`;
 
+/** The last day an issued bill covers for the account, and its earliest open agreement's start. */
+async function billedThrough(sql: Sql | Tx, accountId: string) {
+  const [r] = await sql<{ billedThrough: string | null; serviceStart: string | null }[]>`
+    select (select max(period_end)::text from bill where account_id = ${accountId} and status = 'issued') as billed_through,
+           (select min(start_date)::text from service_agreement where account_id = ${accountId}
+              and status <> 'closed') as service_start`;
+  return r!;
+}
+
+/**
+ * A move-out's final bill runs from the day after the last bill to the stop date, whatever months that
+ * spans (domain/billing-window.ts). Refused when the stop date leaves nothing to bill.
+ */
+export async function finalBillPeriodFor(sql: Sql, accountId: string, stopDate: string) {
+  const b = await billedThrough(sql, accountId);
+  const p = finalBillPeriod({
+    stopDate,
+    billedThrough: b.billedThrough,
+    serviceStart: b.serviceStart ?? stopDate,
+  });
+  if ('refused' in p) throw new ServiceRequestRefused(p.refused, 'parameter_invalid', 'details.stop_date');
+  return p;
+}
+
+/** How far ahead a customer may schedule a move: a year covers every lease. */
+const MAX_DAYS_AHEAD = 366;
+
 export class ServiceRequestRefused extends Refused {}
 
 export async function createServiceRequest(
@@ -52,6 +81,10 @@ export async function createServiceRequest(
     details: Record<string, unknown>;
     requestedBy: string;
     approver: boolean;
+    /** the utility's date today (the injected clock) */
+    today: string;
+    /** staff may record a move that already happened; customers schedule from today on */
+    staff?: boolean;
   },
 ): Promise<ServiceRequestRow> {
   const d = r.details as Record<string, string>;
@@ -80,10 +113,36 @@ export async function createServiceRequest(
     if (!r.customerId)
       throw new ServiceRequestRefused('start service needs a customer', 'parameter_missing', 'customer');
   }
-  if (r.kind === 'stop_service') date('stop_date');
-  if (r.kind === 'transfer') {
-    date('move_date');
-    await premise('to_premise_id');
+  // a date the request's work could never honour is refused now, not left to fail in a workflow
+  const when = (k: string, earliest: string | null) => {
+    if (!r.staff && d[k]! < r.today)
+      throw new ServiceRequestRefused(
+        `details.${k} cannot be in the past (today is ${r.today})`,
+        'parameter_invalid',
+        `details.${k}`,
+      );
+    if (d[k]! > addDays(r.today, MAX_DAYS_AHEAD))
+      throw new ServiceRequestRefused(
+        `details.${k} is more than ${MAX_DAYS_AHEAD} days ahead`,
+        'parameter_invalid',
+        `details.${k}`,
+      );
+    if (earliest && d[k]! < earliest)
+      throw new ServiceRequestRefused(
+        `details.${k} must be on or after ${earliest}`,
+        'parameter_invalid',
+        `details.${k}`,
+      );
+  };
+  if (r.kind === 'start_service') when('start_date', null);
+  if (r.kind === 'stop_service' || r.kind === 'transfer') {
+    const k = r.kind === 'stop_service' ? 'stop_date' : 'move_date';
+    date(k);
+    if (r.accountId) {
+      const b = await billedThrough(sql, r.accountId);
+      when(k, b.billedThrough ? addDays(b.billedThrough, 1) : b.serviceStart);
+    }
+    if (r.kind === 'transfer') await premise('to_premise_id');
   }
   if (r.kind === 'mailing_address')
     for (const k of ['line1', 'city', 'state', 'postal_code'])

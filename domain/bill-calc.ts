@@ -1,8 +1,10 @@
 // One account's bill for one period, from plain facts (reads, meters, rate versions): the same pure code
 // runs in the billing workflow, the demo loader, the what-if tool and the benchmark.
 // Anything that cannot be billed with confidence becomes a hold with a reason, never a guess.
-import { type Dec, dec, decToString, ZERO } from './decimal.js';
-import { type RatedLine, RatingError, rate } from './rate-engine.js';
+import { serviceWindow } from './billing-window.js';
+import { type Dec, dec, decToString, divRoundHalfUp, ZERO } from './decimal.js';
+import { monthlyPeriod } from './period.js';
+import { type RatedLine, type RateVersion, type RatingContext, RatingError, rate } from './rate-engine.js';
 import { type Finding, type UsageHistory, type ValidationPolicy, validateUsage } from './read-validation.js';
 import { consumption, type RegisterRead } from './reads.js';
 import { parseTariff, type Tariff, TariffError } from './tariff.js';
@@ -20,6 +22,8 @@ export interface SegmentFacts {
   status: string;
   serviceStart: string;
   serviceEnd?: string | null;
+  /** the last day an issued bill already covers for this agreement; the bill starts the day after */
+  billedThrough?: string | null;
   meter: {
     serialNumber: string;
     unit: string;
@@ -110,14 +114,85 @@ function toLine(l: RatedLine, scheduleCode: string, reads: Record<string, unknow
   };
 }
 
+/**
+ * Rates a bill that may span calendar months. cisflow bills monthly, so a window across months (a final
+ * bill from the last bill to the stop date) is rated month by month, each month against its own length,
+ * exactly as monthly bills would have rated those days. Usage is shared between months by days, the last
+ * month taking the remainder, so the months add up to the metered usage.
+ */
+export function rateByMonth(
+  versions: RateVersion[],
+  ctx: RatingContext,
+): { lines: RatedLine[]; totalCents: number } {
+  const first = ctx.serviceStart && ctx.serviceStart > ctx.periodStart ? ctx.serviceStart : ctx.periodStart;
+  const last = ctx.serviceEnd && ctx.serviceEnd < ctx.periodEnd ? ctx.serviceEnd : ctx.periodEnd;
+  if (first.slice(0, 7) === last.slice(0, 7) || last < first) return rate(versions, ctx);
+  const months: { start: string; end: string; days: number }[] = [];
+  for (let key = first.slice(0, 7); key <= last.slice(0, 7); ) {
+    const m = monthlyPeriod(key);
+    const start = m.start < first ? first : m.start;
+    const end = m.end > last ? last : m.end;
+    months.push({ start, end, days: (Date.parse(end) - Date.parse(start)) / 86_400_000 + 1 });
+    key = nextMonth(key);
+  }
+  const totalDays = months.reduce((n, m) => n + m.days, 0);
+  const share = (total: Dec | undefined) => {
+    let given = 0n;
+    return (days: number, isLast: boolean) => {
+      if (total === undefined) return undefined;
+      const part = isLast ? total - given : divRoundHalfUp(total * BigInt(days), BigInt(totalDays));
+      given += part;
+      return part as Dec;
+    };
+  };
+  const usage = share(ctx.usage);
+  const water = share(ctx.waterUsage);
+  const lines: RatedLine[] = [];
+  months.forEach((m, i) => {
+    const isLast = i === months.length - 1;
+    const nominal = monthlyPeriod(m.start.slice(0, 7));
+    const r = rate(versions, {
+      ...ctx,
+      periodStart: nominal.start,
+      periodEnd: nominal.end,
+      serviceStart: m.start,
+      serviceEnd: m.end,
+      usage: ctx.intervals ? undefined : usage(m.days, isLast),
+      waterUsage: water(m.days, isLast),
+      intervals: ctx.intervals?.filter(
+        (x) => x.start.slice(0, 10) >= m.start && x.start.slice(0, 10) <= m.end,
+      ),
+    });
+    lines.push(...r.lines);
+  });
+  return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0) };
+}
+
+function nextMonth(key: string): string {
+  const [y, m] = key.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
 export function calculateBill(
   facts: AccountFacts,
   period: { start: string; end: string },
 ): { segments: RatedSegment[]; holds: Hold[] } {
   const holds: Hold[] = [];
   const usage = new Map<string, { q: Dec; trace: Record<string, unknown> | null }>();
+  // the days each agreement is billed for: nothing twice, nothing skipped (domain/billing-window.ts)
+  const windows = new Map<string, { from: string; to: string }>();
+  for (const s of facts.segments) {
+    const w = serviceWindow({
+      period,
+      serviceStart: s.serviceStart,
+      serviceEnd: s.serviceEnd,
+      billedThrough: s.billedThrough,
+    });
+    if (w) windows.set(s.serviceAgreementId, w);
+  }
   // metered usage first, so sewer can be billed on the water it follows
   for (const s of facts.segments) {
+    if (!windows.has(s.serviceAgreementId)) continue; // every day of this agreement is billed already
     const suspended = s.status === 'suspended_seasonal';
     if (!s.meter || (suspended && !s.closingRead)) {
       // unmetered (trash, flat sewer), or suspended for the season with no read: no consumption is billed
@@ -156,7 +231,7 @@ export function calculateBill(
       trace: { ...c.trace, ...(notes.length ? { findings: notes } : {}) },
     });
   }
-  const water = facts.segments.filter((s) => s.serviceType === 'water');
+  const water = facts.segments.filter((s) => s.serviceType === 'water' && windows.has(s.serviceAgreementId));
   const waterHeld = water.some((s) => !usage.has(s.serviceAgreementId));
   const waterUsage = water.length
     ? (water.reduce((n, s) => n + (usage.get(s.serviceAgreementId)?.q ?? 0n), 0n) as Dec)
@@ -165,7 +240,8 @@ export function calculateBill(
   const segments: RatedSegment[] = [];
   for (const s of facts.segments) {
     const u = usage.get(s.serviceAgreementId);
-    if (!u) continue;
+    const win = windows.get(s.serviceAgreementId);
+    if (!u || !win) continue;
     if (s.rates.length === 0) {
       holds.push({
         serviceAgreementId: s.serviceAgreementId,
@@ -189,11 +265,11 @@ export function calculateBill(
         tariff: tariffOf(v),
       }));
       const p = s.ratingParams ?? {};
-      const r = rate(versions, {
+      const r = rateByMonth(versions, {
         periodStart: period.start,
         periodEnd: period.end,
-        serviceStart: s.serviceStart,
-        serviceEnd: s.serviceEnd ?? undefined,
+        serviceStart: win.from,
+        serviceEnd: win.to,
         usage: u.q,
         waterUsage,
         winterAverage: facts.winterAverage ? dec(facts.winterAverage) : undefined,

@@ -1,4 +1,6 @@
-// Billing periods are calendar months keyed "YYYY-MM"; dates are ISO (UTC) strings.
+// Billing periods are calendar months keyed "YYYY-MM"; dates are ISO strings. Calendar dates in the
+// utility's time zone come from localDate and dayStartsAt, the one place that converts instants to days.
+import { localToUtcMs } from './import/local-time.js';
 
 export interface Period {
   key: string;
@@ -19,4 +21,31 @@ export function addDays(isoDate: string, days: number): string {
   const d = new Date(`${isoDate}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) in a time zone at an instant. */
+export function localDate(ms: number, timeZone = 'UTC'): string {
+  if (timeZone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
+  let f = dateFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, f);
+  }
+  return f.format(new Date(ms));
+}
+
+/** The instant (ISO) a local calendar day begins in a time zone. */
+export function dayStartsAt(date: string, timeZone = 'UTC'): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  // midnight exists in every zone cisflow serves (US changes are at 2 am); else the day starts at 1 am
+  const ms = localToUtcMs(timeZone, y, m, d, 0, 0, 0) ?? localToUtcMs(timeZone, y, m, d, 1, 0, 0);
+  if (ms === null) throw new RangeError(`${date} has no midnight or 1 am in ${timeZone}`);
+  return new Date(ms).toISOString();
+}
+
+/** Whole calendar days from one date to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }

@@ -6,7 +6,9 @@
 // - Proration is by days. The billed window is the period cut to the service's start/end dates; it is split
 //   where a new rate version takes effect and where a seasonal tariff changes season. Each piece carries
 //   factor = its days / the full period's days: fixed charges, minimums and demand charges are multiplied by
-//   it, and block-tier thresholds are scaled by it (a half period gets half-size blocks).
+//   it, and block-tier thresholds are scaled by it (a half period gets half-size blocks). Fixed charges and
+//   minimums round cumulatively from the period's first day, so however a period is split its pieces add
+//   up to the whole amount to the cent (periodShareCents).
 // - Usage without interval data is shared between pieces by days; the last piece takes the remainder so the
 //   pieces always add up to the metered usage exactly. With interval data each piece uses its own intervals.
 // - Components apply in order. Riders, minimums and taxes apply to the subtotal of the lines before them.
@@ -180,6 +182,15 @@ function pieces(versions: RateVersion[], from: number, to: number): Piece[] {
 /** amount x num/den, rounded half-up to cents */
 const prorateToCents = (amount: Dec, num: number, den: number) =>
   Number(divRoundHalfUp(amount * BigInt(num) * 100n, ONE * BigInt(den)));
+
+/**
+ * A per-period amount for days [first, last] of a period (0-based day offsets), rounded cumulatively: days
+ * 1..n of a period cost round(amount x n / periodDays), and a piece pays the difference between its ends.
+ * However a period is split (rate change, move-in, move-out), its pieces add up to the amount to the cent.
+ */
+export function periodShareCents(amount: Dec, first: number, last: number, periodDays: number): number {
+  return prorateToCents(amount, last + 1, periodDays) - prorateToCents(amount, first, periodDays);
+}
 const scale = (x: Dec, num: number, den: number) => divRoundHalfUp(x * BigInt(num), BigInt(den)) as Dec;
 const qtyPriceCents = (q: Dec, p: Dec) => Number(divRoundHalfUp(q * p, ONE * (ONE / 100n)));
 const percentOf = (cents: number, pct: Dec) => Number(divRoundHalfUp(BigInt(cents) * pct, 100n * ONE));
@@ -292,7 +303,7 @@ export function rate(
             quantity: fractionText(days, periodDays),
             unit: 'period',
             unitPrice: amount,
-            amountCents: prorateToCents(dec(amount), days, periodDays),
+            amountCents: periodShareCents(dec(amount), p.from - pStart, p.to - pStart, periodDays),
             tier: null,
             touPeriod: null,
             ...(c.byMeterSize ? { detail: { meterSize: ctx.meterSize ?? '' } } : {}),
@@ -430,7 +441,7 @@ export function rate(
           break;
         }
         case 'minimum': {
-          const floor = prorateToCents(dec(c.amount), days, periodDays);
+          const floor = periodShareCents(dec(c.amount), p.from - pStart, p.to - pStart, periodDays);
           if (subtotal < floor) {
             subtotal += addLine(lines, base, {
               component: c.name,

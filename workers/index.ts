@@ -22,6 +22,7 @@ import {
   type MessagingPolicy,
   messagingPolicy,
 } from '../domain/messages/policy.js';
+import { type Clock, systemClock } from '../lib/clock.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { bundle } from './bundle.js';
@@ -47,7 +48,10 @@ export async function createWorkers(o: {
   stripe?: Stripe | null;
   /** SendGrid / Twilio (absent: dev outbox mode) and the messaging policy */
   messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy };
+  /** the one clock activities read "today" from (tests pass a fixed date) */
+  clock?: Clock;
 }): Promise<Worker[]> {
+  const clock = o.clock ?? systemClock();
   const q = (name: string) => `${o.taskQueuePrefix ?? ''}${name}`;
   return [
     await Worker.create({
@@ -56,13 +60,13 @@ export async function createWorkers(o: {
       taskQueue: q(TASK_QUEUES.billing),
       workflowBundle: o.workflowBundle,
       activities: {
-        ...createBillingActivities(o.sql),
+        ...createBillingActivities(o.sql, clock),
         ...createBillRunActivities(o.sql, o.client, { payments: q(TASK_QUEUES.payments) }),
         ...createDocumentActivities(o.sql),
-        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }),
-        ...createCustomerServiceActivities(o.sql),
+        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }, clock),
+        ...createCustomerServiceActivities(o.sql, clock),
         // the only head-end adapter so far is the simulator (demo and tests)
-        ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql)),
+        ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql), clock),
         ...createDeliveryActivities(o.sql, {
           publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
           emailProvider: o.emailProvider ?? 'outbox',
@@ -76,9 +80,9 @@ export async function createWorkers(o: {
       taskQueue: q(TASK_QUEUES.payments),
       workflowBundle: o.workflowBundle,
       activities: {
-        ...createPaymentActivities(o.sql, o.stripe ?? null),
+        ...createPaymentActivities(o.sql, o.stripe ?? null, clock),
         // a payment tells collections to stop, or a return to resume
-        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }),
+        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }, clock),
       },
     }),
     await Worker.create({
@@ -90,6 +94,7 @@ export async function createWorkers(o: {
         providers: o.messaging?.providers ?? { email: null, sms: null },
         publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
         policy: o.messaging?.policy ?? messagingPolicy(),
+        clock,
       }),
     }),
   ];
@@ -129,6 +134,7 @@ async function main() {
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
     stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
     messaging: { providers: messagingProvidersFromConfig(config), policy },
+    clock: systemClock(config.utilityTimeZone),
   });
   // every queued notification becomes a `notification/{id}` workflow (LISTEN, plus sweeps: nothing is lost)
   const dispatcher = await startNotificationDispatcher({

@@ -17,7 +17,7 @@ export async function arrangementWorkflow(input: { arrangementId: string }) {
   const a = await acts.loadArrangement({ arrangementId: input.arrangementId });
   if (a.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: a.accountNumber }]);
   if (a.status !== 'active') return { status: a.status };
-  const clock = startClock(a.dayLength, Date.now());
+  const clock = startClock(a.dayLength, Date.now(), a.clockStart);
   let dueSoFar = 0;
   for (const i of a.installments) {
     dueSoFar += i.amountCents;

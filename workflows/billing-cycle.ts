@@ -40,6 +40,8 @@ export interface BillingPolicy {
 export interface BillingCycleInput {
   accountId: string;
   period: string; // YYYY-MM
+  /** the days billed when they are not the calendar month: a final bill, last bill to stop date */
+  window?: { start: string; end: string };
   policy: BillingPolicy;
 }
 
@@ -108,7 +110,7 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
     readArrived = true;
   });
 
-  const period = monthlyPeriod(input.period);
+  const period = input.window ? { key: input.period, ...input.window } : monthlyPeriod(input.period);
   const policy = input.policy;
   let validation: ValidationPolicy | undefined = policy.validation ?? DEFAULT_VALIDATION;
   let waitedForLateReads = false;
@@ -145,7 +147,7 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
     }
 
     if (!holds.length) {
-      const billDate = new Date().toISOString().slice(0, 10); // workflow time: deterministic on replay
+      const billDate = inputs.today; // the one clock's date, recorded by the activity: replays the same
       const issued = await acts.issueBill({
         accountId: input.accountId,
         period,

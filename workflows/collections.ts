@@ -68,16 +68,16 @@ export async function dunningWorkflow(input: {
   let caseId = input.caseId;
   for (;;) {
     const seen = woken;
-    // before the first review the policy's day length is unknown; either way the first day is today's date
-    const today = clock ? clockToday(clock, Date.now()) : new Date(Date.now()).toISOString().slice(0, 10);
+    // before the first review the policy's day length is unknown: the review takes the clock's today
     const review = await local.reviewCollections({
       accountId: input.accountId,
       caseId,
       workflowId: workflowInfo().workflowId,
-      today,
+      today: clock ? clockToday(clock, Date.now()) : undefined,
     });
+    const today = review.today;
     caseId = review.caseId;
-    clock ??= startClock(review.dayLength, Date.now());
+    clock ??= startClock(review.dayLength, Date.now(), review.clockStart);
     const { decision } = review;
     Object.assign(state, {
       caseId,
@@ -112,7 +112,7 @@ export async function dunningWorkflow(input: {
 export async function collectionsHandoffWorkflow(input: { runId: string }) {
   const plan = await acts.collectionsHandoffPlan({ runId: input.runId });
   if (!plan) return { reminded: 0, casesOpened: 0 };
-  const clock = startClock(plan.dayLength, Date.now());
+  const clock = startClock(plan.dayLength, Date.now(), plan.clockStart);
   const total = { reminded: 0, casesOpened: 0 };
   for (;;) {
     const today = clockToday(clock, Date.now());

@@ -71,7 +71,7 @@ export async function disputeWorkflow(input: { disputeId: string }) {
   state.status = d.status;
   // operations find it under the account in the Temporal UI, with the account's other workflows
   if (d.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: d.accountNumber }]);
-  const clock = startClock(d.dayLength, Date.now());
+  const clock = startClock(d.dayLength, Date.now(), d.clockStart);
 
   // the disputed amount leaves collections at once
   await acts.nudgeCollections({ accountId: d.accountId, reason: 'dispute_opened' });

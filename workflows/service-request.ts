@@ -43,7 +43,7 @@ const acts = proxyActivities<CustomerServiceActivities & OnDemandReadActivities>
 export async function serviceRequestWorkflow(input: { requestId: string; billingDueDays?: number }) {
   const r = await acts.loadServiceRequest({ requestId: input.requestId });
   if (r.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: r.accountNumber }]);
-  const clock = startClock(r.dayLength, Date.now());
+  const clock = startClock(r.dayLength, Date.now(), r.clockStart);
   const state = { status: r.status, result: null as unknown };
   let decision: ServiceRequestDecision | undefined;
   setHandler(serviceRequestStateQuery, () => state);
@@ -104,9 +104,19 @@ export async function serviceRequestWorkflow(input: { requestId: string; billing
           }),
         });
         break;
-      case 'start_service':
-        await status('completed', await acts.startService({ requestId: input.requestId }));
+      case 'start_service': {
+        const started = await acts.startService({ requestId: input.requestId });
+        // on the start date, the move-in read that opens the new account's first bill
+        await waitUntil(d.start_date!);
+        const startReads = await acts.takeOnDemandReads({
+          accountId: started.accountId,
+          key: `${key}:start`,
+          at: `${d.start_date!}T12:00:00.000Z`,
+          premiseId: d.premise_id!,
+        });
+        await status('completed', { ...started, startReads });
         break;
+      }
       case 'transfer': {
         await waitUntil(d.move_date!);
         const reads = await acts.takeOnDemandReads({
@@ -123,7 +133,19 @@ export async function serviceRequestWorkflow(input: { requestId: string; billing
           startDate: d.move_date!,
           key,
         });
-        await status('completed', { finalReads: reads, oldAgreements: fromPremise, newAgreements: started });
+        // the move-in read at the new premise opens its first bill: never the previous occupant's read
+        const startReads = await acts.takeOnDemandReads({
+          accountId: r.accountId!,
+          key: `${key}:start`,
+          at: `${d.move_date!}T12:00:00.000Z`,
+          premiseId: d.to_premise_id!,
+        });
+        await status('completed', {
+          finalReads: reads,
+          startReads,
+          oldAgreements: fromPremise,
+          newAgreements: started,
+        });
         break;
       }
       case 'stop_service': {
@@ -134,14 +156,16 @@ export async function serviceRequestWorkflow(input: { requestId: string; billing
           at: `${d.stop_date!}T12:00:00.000Z`,
         });
         await acts.endAgreements({ accountId: r.accountId!, endDate: d.stop_date! });
-        const period = d.stop_date!.slice(0, 7);
+        // from the last bill to the final read, whatever calendar months that spans
+        const period = await acts.finalBillPeriod({ accountId: r.accountId!, stopDate: d.stop_date! });
         const bill = await executeChild(billingCycleWorkflow, {
           workflowId: `billing-cycle/final/${input.requestId}`,
           taskQueue: workflowInfo().taskQueue,
           args: [
             {
               accountId: r.accountId!,
-              period,
+              period: period.key,
+              window: { start: period.start, end: period.end },
               // a final bill is not held for unusual usage: the final read was just taken
               policy: { dueDays: input.billingDueDays ?? 21, escalateAfter: '30 days' },
             },

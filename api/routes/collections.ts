@@ -20,9 +20,9 @@ import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 /** A resource: its `object` name, then whatever fields it has (documented in the summary). */
 const Open = <T extends string>(object: T) =>
   Type.Object({ object: Type.Literal(object) }, { additionalProperties: true });
-const today = () => new Date().toISOString().slice(0, 10);
 
 export default async function collectionRoutes(app: App, deps: AppDeps) {
+  const today = () => deps.clock.today();
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
   const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };

@@ -368,7 +368,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           amountCents: req.body.amountCents,
           method: req.body.method,
           reference: req.body.reference,
-          receivedOn: req.body.receivedOn ?? new Date().toISOString().slice(0, 10),
+          receivedOn: req.body.receivedOn ?? deps.clock.today(),
         }),
       );
       // collections stops (or steps back) at once: the payment is already on the account

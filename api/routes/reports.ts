@@ -44,6 +44,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
       },
     },
     async () => {
+      const asOf = deps.clock.today();
       const [r] = await sql<
         {
           owing: string;
@@ -75,14 +76,14 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
         select (select coalesce(sum(b), 0) from owing)::text as owing,
                (select coalesce(sum(b), 0) from bal where b < 0)::text as credits,
                (select count(*) from owing)::int as n,
-               coalesce(sum(part) filter (where current_date - effective_on <= 30), 0)::text as current,
-               coalesce(sum(part) filter (where current_date - effective_on between 31 and 60), 0)::text as d31,
-               coalesce(sum(part) filter (where current_date - effective_on between 61 and 90), 0)::text as d61,
-               coalesce(sum(part) filter (where current_date - effective_on > 90), 0)::text as d91
+               coalesce(sum(part) filter (where ${asOf}::date - effective_on <= 30), 0)::text as current,
+               coalesce(sum(part) filter (where ${asOf}::date - effective_on between 31 and 60), 0)::text as d31,
+               coalesce(sum(part) filter (where ${asOf}::date - effective_on between 61 and 90), 0)::text as d61,
+               coalesce(sum(part) filter (where ${asOf}::date - effective_on > 90), 0)::text as d91
         from open`;
       return {
         object: 'report.ar_aging' as const,
-        asOf: new Date().toISOString().slice(0, 10),
+        asOf,
         totalReceivableCents: Number(r!.owing),
         creditBalancesCents: Number(r!.credits),
         accountsOwing: r!.n,
@@ -142,11 +143,11 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
           (select coalesce(sum(p.amount_cents), 0) from posting p join ledger_account la on la.id = p.ledger_account_id
              where la.account_id is not null)::text as receivable,
           (select coalesce(sum(total_cents), 0) from bill
-             where status = 'issued' and bill_date > current_date - ${days}::int)::text as billed,
+             where status = 'issued' and bill_date > ${deps.clock.today()}::date - ${days}::int)::text as billed,
           (select count(*) filter (where paperless) from account where status = 'active')::int as paperless,
           (select count(*) from account where status = 'active')::int as active,
           (select count(*) from bill_exception where created_at > now() - make_interval(days => ${days}))::int as exceptions,
-          (select count(*) from bill where bill_date > current_date - ${days}::int)::int as bills,
+          (select count(*) from bill where bill_date > ${deps.clock.today()}::date - ${days}::int)::int as bills,
           -- held bills that never became a bill (still waiting, or cancelled) are attempts too
           (select count(*) from bill_exception where status <> 'resolved'
              and created_at > now() - make_interval(days => ${days}))::int as unbilled,

@@ -42,11 +42,12 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   };
   const start = async (
     req: { user: { id: string; kind: string; role: string | null } | null },
-    r: Parameters<typeof createServiceRequest>[1],
+    r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff'>,
   ) => {
     let row: ServiceRequestRow;
     try {
-      row = await createServiceRequest(sql, r);
+      const staff = req.user!.kind === 'staff';
+      row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
     } catch (e) {
       if (e instanceof Refused) throw refusal(e, []);
       throw e;

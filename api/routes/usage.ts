@@ -134,7 +134,8 @@ export async function usageHistory(sql: Sql, accountId: string, months: number, 
 }
 
 /** Receivable aging of one account: the balance is laid on its newest charges first (oldest are paid first). */
-export async function accountAging(sql: Sql, accountId: string) {
+/** Aged as of `asOf`, the utility's date today on the one clock. */
+export async function accountAging(sql: Sql, accountId: string, asOf: string) {
   const [row] = await sql<
     { balance: string; current: string; d31: string; d61: string; d91: string; oldest: string | null }[]
   >`
@@ -153,10 +154,10 @@ export async function accountAging(sql: Sql, accountId: string) {
     ),
     open as (select * from laid where part > 0)
     select (select b from bal)::text as balance,
-      coalesce(sum(part) filter (where current_date - effective_on <= 30), 0)::text as current,
-      coalesce(sum(part) filter (where current_date - effective_on between 31 and 60), 0)::text as d31,
-      coalesce(sum(part) filter (where current_date - effective_on between 61 and 90), 0)::text as d61,
-      coalesce(sum(part) filter (where current_date - effective_on > 90), 0)::text as d91,
+      coalesce(sum(part) filter (where ${asOf}::date - effective_on <= 30), 0)::text as current,
+      coalesce(sum(part) filter (where ${asOf}::date - effective_on between 31 and 60), 0)::text as d31,
+      coalesce(sum(part) filter (where ${asOf}::date - effective_on between 61 and 90), 0)::text as d61,
+      coalesce(sum(part) filter (where ${asOf}::date - effective_on > 90), 0)::text as d91,
       min(effective_on)::text as oldest
     from open`;
   const r = row!;
@@ -205,7 +206,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
     async (req) => {
       if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
       const months = req.query.months ?? 12;
-      const last = req.query.through ?? addMonths(new Date().toISOString().slice(0, 7), -1);
+      const last = req.query.through ?? addMonths(deps.clock.today().slice(0, 7), -1);
       const h = await usageHistory(sql, req.params.id, months, last);
       return { object: 'usage' as const, accountId: req.params.id, months, ...h };
     },
@@ -324,7 +325,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       return {
         object: 'account_aging' as const,
         accountId: req.params.id,
-        ...(await accountAging(sql, req.params.id)),
+        ...(await accountAging(sql, req.params.id, deps.clock.today())),
       };
     },
   );

@@ -17,7 +17,6 @@
 //   same rule as the AR aging report) against the control totals, to the cent, with each differing account.
 import { createHash } from 'node:crypto';
 import {
-  addDaysIso,
   ageReceivable,
   asBool,
   BUCKET_AGE_DAYS,
@@ -33,6 +32,7 @@ import {
 } from '../../domain/import/legacy.js';
 import { localToUtcMs } from '../../domain/import/local-time.js';
 import { assertBalanced, type JournalEntry, receivable } from '../../domain/ledger.js';
+import { addDays } from '../../domain/period.js';
 import { newId } from '../../lib/ids.js';
 import { insertMany } from '../bulk.js';
 import type { Sql, Tx } from '../client.js';
@@ -422,7 +422,7 @@ async function importData(tx: Tx, migrationId: string, d: LegacyData, tz: string
           idempotencyKey: `legacy:opening:${r.v.account_number}:${bucket}`,
           kind: 'opening_balance',
           accountId,
-          effectiveOn: addDaysIso(asOf, -age),
+          effectiveOn: addDays(asOf, -age),
           description: `Opening balance from the legacy system (${bucket.replaceAll('_', ' ')}, as of ${asOf})`,
           postings: [
             { ledgerAccount: receivable(accountId), amountCents: cents },

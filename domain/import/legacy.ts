@@ -3,6 +3,7 @@
 // balances do not add up to. Pure: file texts in, records and issues out. Money is integer cents, parsed
 // from decimal strings without floats; read values stay decimal strings.
 import { centsToDecimal, dec, decToString } from '../decimal.js';
+import { daysBetween } from '../period.js';
 import { CsvError, csvRecords, normHeader } from './csv.js';
 import { parseTimestamp } from './local-time.js';
 
@@ -681,15 +682,6 @@ export function legacyFileTotals(d: LegacyData): { buckets: Buckets; creditBalan
     b.over90 += c.days_over_90!;
   }
   return { buckets: b, creditBalancesCents: credits };
-}
-
-/** Days from `from` to `to`, both YYYY-MM-DD. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
-export function addDaysIso(d: string, n: number): string {
-  return new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Where each opening-balance bucket is dated, so that aging as of the cutover puts it back in its bucket. */

@@ -6,13 +6,14 @@ import type { Sql } from '../../db/client.js';
 import { addDays } from '../../domain/period.js';
 import { eventually, payAtCounter, simpleBill, waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
+import { TODAY } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
 let sql: Sql;
 let t: TemporalHarness;
 let app: TestApp;
-const today = new Date().toISOString().slice(0, 10);
+const today = TODAY;
 const base = {
   dayLength: '1s',
   reminderDaysBeforeDue: 0,

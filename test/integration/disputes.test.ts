@@ -11,13 +11,14 @@ import { calculateBill } from '../../domain/bill-calc.js';
 import { addDays, monthlyPeriod } from '../../domain/period.js';
 import { eventually, payAtCounter, simpleBill, waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
+import { TODAY } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
 let sql: Sql;
 let t: TemporalHarness;
 let app: TestApp;
-const today = new Date().toISOString().slice(0, 10);
+const today = TODAY;
 
 beforeAll(async () => {
   ({ sql } = await freshDatabase());

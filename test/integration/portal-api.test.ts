@@ -1,6 +1,7 @@
 // The read endpoints behind the portal and staff console, on known data: usage per service with last year's
 // month beside it (wraps, superseded and rejected reads handled), staff search on every field, sign-up with
 // its lockout, account and AR aging and the KPIs, and the bill.issued event on the account stream.
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addRead,
@@ -14,6 +15,7 @@ import {
 import type { Sql } from '../../db/client.js';
 import { newId } from '../../lib/ids.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
+import { daysFromToday } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers } from '../support/temporal.js';
 
@@ -32,7 +34,7 @@ async function charge(accountId: string, cents: number, on: string, kind = 'bill
   await sql`insert into posting (journal_entry_id, ledger_account_id, amount_cents) values
     (${id}, ${`ar:${accountId}`}, ${cents}), (${id}, ${cents > 0 ? 'revenue:water' : 'cash_clearing'}, ${-cents})`;
 }
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const daysAgo = (n: number) => daysFromToday(-n);
 
 beforeAll(async () => {
   ({ sql } = await freshDatabase());

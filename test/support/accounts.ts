@@ -1,5 +1,6 @@
 // Accounts and bills for workflow tests: a metered water account, and a bill issued directly with the
 // amount and due date a scenario needs (rating is tested elsewhere; collections cares about what is owed).
+
 import {
   createAccount,
   createCustomer,
@@ -15,6 +16,7 @@ import { postEntry } from '../../db/ledger.js';
 import { recordCounterPayment } from '../../db/payments.js';
 import { assertBalanced, receivable } from '../../domain/ledger.js';
 import { newId } from '../../lib/ids.js';
+import { TODAY } from './clock.js';
 import { simpleTariff } from './tariffs.js';
 
 type WaterOpts = {
@@ -119,7 +121,7 @@ export async function payAtCounter(sql: Sql, accountId: string, amountCents: num
       accountId,
       amountCents,
       method: 'cash',
-      receivedOn: new Date().toISOString().slice(0, 10),
+      receivedOn: TODAY,
       idempotencyKey: newId('pay'),
       reference: null,
     }),

@@ -3,6 +3,8 @@ import type Stripe from 'stripe';
 import { buildApp } from '../../api/app.js';
 import type { Sql } from '../../db/client.js';
 import { createUser } from '../../db/users.js';
+import type { Clock } from '../../lib/clock.js';
+import { testClock } from './clock.js';
 import type { TemporalHarness } from './temporal.js';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
@@ -11,6 +13,7 @@ export async function testApp(
   sql: Sql,
   t: TemporalHarness,
   stripe?: { client: Stripe; webhookSecret: string },
+  clock: Clock = testClock(),
 ): Promise<TestApp> {
   const app = await buildApp({
     stripe: stripe?.client ?? null,
@@ -24,6 +27,7 @@ export async function testApp(
     },
     publicUrl: 'http://127.0.0.1:3000',
     providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
+    clock,
   });
   await app.ready();
   return app;

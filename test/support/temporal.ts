@@ -9,8 +9,10 @@ import { type Dispatcher, startNotificationDispatcher } from '../../activities/m
 import type { MessagingProviders } from '../../activities/messaging-providers.js';
 import type { Sql } from '../../db/client.js';
 import { type MessagingPolicy, messagingPolicy } from '../../domain/messages/policy.js';
+import type { Clock } from '../../lib/clock.js';
 import { createWorkers } from '../../workers/index.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { testClock } from './clock.js';
 
 export interface TemporalHarness {
   env: TestWorkflowEnvironment;
@@ -30,6 +32,8 @@ export async function startWorkers(
     /** the policy object is used as given (not copied), so a test may change it between steps */
     messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy };
     publicUrl?: string;
+    /** activities read "today" here: the suite's fixed date unless a test names another */
+    clock?: Clock;
   } = {},
 ): Promise<TemporalHarness> {
   if (!runtimeInstalled) {
@@ -62,6 +66,7 @@ export async function startWorkers(
     taskQueuePrefix,
     publicUrl: opts.publicUrl,
     messaging: { providers: opts.messaging?.providers, policy },
+    clock: opts.clock ?? testClock(),
   });
   const dispatcher = await startNotificationDispatcher({
     sql,

@@ -1,5 +1,6 @@
 // Dunning on a real Temporal server with policy days shrunk to a second: each scenario pays at a different
 // step and checks that the steps after it never happen (and that a disconnected account is reconnected).
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signalCollections } from '../../activities/collections.js';
 import type { Sql } from '../../db/client.js';
@@ -7,6 +8,7 @@ import { accountBalanceCents } from '../../db/ledger.js';
 import { addDays } from '../../domain/period.js';
 import { dunningStateQuery } from '../../workflows/collections.js';
 import { eventually, payAtCounter, simpleBill, waterAccount } from '../support/accounts.js';
+import { TODAY } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
@@ -42,7 +44,7 @@ const events = async (accountId: string) =>
 
 async function scenario() {
   const a = await waterAccount(sql, { customerClass: 'dunning-test' });
-  const today = new Date().toISOString().slice(0, 10);
+  const today = TODAY;
   const bill = await simpleBill(sql, {
     accountId: a.acct.id,
     agreementId: a.agreementId,
