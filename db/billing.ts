@@ -201,7 +201,8 @@ async function windowReads(
     left join lateral (
       select * from meter_read r where w.p_at is null and r.meter_id = w.meter_id and r.quality = 'valid'
         and r.read_at < w.open_before and (w.open_from is null or r.read_at >= w.open_from)
-      order by r.read_at desc limit 1) o on true
+      -- the latest read by the first day; for a move-in, the first read of its start day
+      order by case when w.open_from is null then r.read_at end desc nulls last, r.read_at limit 1) o on true
     left join lateral (
       select * from meter_read r where r.meter_id = w.meter_id and r.quality = 'valid'
         and r.read_at < w.close_before and r.read_at >= w.close_after

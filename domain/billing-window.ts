@@ -25,7 +25,7 @@ export interface ServiceWindow {
   /** first and last day billed, inclusive */
   from: string;
   to: string;
-  /** the opening read is the last at or after openFrom (when set) and before openBefore */
+  /** the opening read is the last before openBefore; for a move-in, the first on its day [openFrom, openBefore) */
   openFrom: string | null;
   openBefore: string;
   /** the closing read is the last after closeAfter (and after the opening read) and before closeBefore */
@@ -75,14 +75,14 @@ export function pickReads<R extends WindowRead>(
 ): { opening: R | null; closing: R | null } {
   const t = (r: R) => Date.parse(r.readAt);
   const latest = (rs: R[]) => rs.reduce<R | null>((m, r) => (!m || t(r) > t(m) ? r : m), null);
+  const earliest = (rs: R[]) => rs.reduce<R | null>((m, r) => (!m || t(r) < t(m) ? r : m), null);
   const opening =
     lastBilledRead ??
-    latest(
-      reads.filter(
-        (r) =>
-          t(r) < Date.parse(win.openBefore) && (win.openFrom === null || t(r) >= Date.parse(win.openFrom)),
-      ),
-    );
+    (win.openFrom === null
+      ? latest(reads.filter((r) => t(r) < Date.parse(win.openBefore)))
+      : earliest(
+          reads.filter((r) => t(r) >= Date.parse(win.openFrom!) && t(r) < Date.parse(win.openBefore)),
+        ));
   const after = Math.max(Date.parse(win.closeAfter), opening ? t(opening) + 1 : -Infinity);
   const closing = latest(reads.filter((r) => t(r) >= after && t(r) < Date.parse(win.closeBefore)));
   return { opening, closing };

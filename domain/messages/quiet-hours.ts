@@ -1,4 +1,6 @@
 // SMS quiet hours (pure): a non-urgent text that would arrive in the quiet window waits until it ends.
+import { localToUtcMs } from '../import/local-time.js';
+import { addDays, localDate } from '../period.js';
 
 export interface QuietHours {
   /** local time the quiet window starts, "HH:MM" or "HH:MM:SS" (e.g. "21:00") */
@@ -30,9 +32,9 @@ export function localSecondOfDay(now: Date, timeZone: string): number {
 }
 
 /**
- * How long (ms) a non-urgent SMS queued at `now` must wait: 0 outside the window, else until it ends.
- * Wall-clock arithmetic: on a daylight-saving change night the wait may be an hour off, which is acceptable
- * for "not before 8 am".
+ * How long (ms) a non-urgent SMS queued at `now` must wait: 0 outside the window, else until it ends. The
+ * end is found as a local wall time and converted to an instant, so on the nights the clocks change the
+ * text still waits exactly until the window's end (not an hour early in November, nor late in March).
  */
 export function quietDelayMs(now: Date, q: QuietHours): number {
   const start = seconds(q.start);
@@ -41,6 +43,14 @@ export function quietDelayMs(now: Date, q: QuietHours): number {
   const cur = localSecondOfDay(now, q.timeZone);
   const inside = start < end ? cur >= start && cur < end : cur >= start || cur < end;
   if (!inside) return 0;
-  const wait = (end - cur + 86_400) % 86_400;
-  return wait * 1000 - now.getUTCMilliseconds();
+  // the window ends today (after midnight, or a same-day window) or tomorrow (before midnight)
+  const today = localDate(now.getTime(), q.timeZone);
+  const endDate = start > end && cur >= start ? addDays(today, 1) : today;
+  const [y, m, d] = endDate.split('-').map(Number) as [number, number, number];
+  const h = Math.floor(end / 3600);
+  const mi = Math.floor((end % 3600) / 60);
+  // an end inside the hour skipped in March does not exist: the window ends when the clocks jump
+  const at =
+    localToUtcMs(q.timeZone, y, m, d, h, mi, end % 60) ?? localToUtcMs(q.timeZone, y, m, d, h + 1, 0, 0)!;
+  return Math.max(0, at - now.getTime());
 }
