@@ -30,6 +30,8 @@ export interface AppDeps {
   stripeWebhookSecret: string | null;
   /** webhook verification for Twilio (its auth token) and SendGrid (the event webhook's public key) */
   messaging?: { twilioAuthToken: string | null; sendgridWebhookPublicKey: string | null };
+  /** the clock requests read "today" from (req.today); tests fix it */
+  now?: () => Date;
 }
 
 export type App = FastifyInstance<

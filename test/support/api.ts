@@ -11,6 +11,7 @@ export async function testApp(
   sql: Sql,
   t: TemporalHarness,
   stripe?: { client: Stripe; webhookSecret: string },
+  opts: { now?: () => Date } = {},
 ): Promise<TestApp> {
   const app = await buildApp({
     stripe: stripe?.client ?? null,
@@ -24,6 +25,7 @@ export async function testApp(
     },
     publicUrl: 'http://127.0.0.1:3000',
     providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
+    now: opts.now,
   });
   await app.ready();
   return app;
