@@ -6,6 +6,7 @@ import { newId } from '../lib/ids.js';
 import { insertMany } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 import { postEntries } from './ledger.js';
+import { inTenure } from './tenure.js';
 
 export interface BillingInputs extends AccountFacts {
   accountId: string;
@@ -62,12 +63,15 @@ export async function loadBillingInputsMany(
       left join meter_installation mi on mi.service_point_id = sa.service_point_id
         and mi.installed_at < (${period.end}::date + 1) and (mi.removed_at is null or mi.removed_at > ${period.start}::date)
       left join meter m on m.id = mi.meter_id
+      -- reads only from the account's own tenure (db/tenure.ts): a new occupant's first bill opens on the
+      -- move-in read, not on the previous occupant's last one
       left join lateral (
-        select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.start}::date + 1)
+        select * from meter_read r where r.meter_id = m.id and r.quality = 'valid'
+          and r.read_at < (greatest(${period.start}::date, sa.start_date) + 1) and ${inTenure(sql, sql`r.read_at`, 'sa')}
         order by r.read_at desc limit 1) o on true
       left join lateral (
         select * from meter_read r where r.meter_id = m.id and r.quality = 'valid' and r.read_at < (${period.end}::date + 2)
-          and r.read_at > (${period.start}::date + 1)
+          and r.read_at > (${period.start}::date + 1) and ${inTenure(sql, sql`r.read_at`, 'sa')}
         order by r.read_at desc limit 1) c on true
       -- the read the last bill ended on opens this one, even an estimate: the true-up bills from it
       left join lateral (

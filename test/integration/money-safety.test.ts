@@ -1,8 +1,11 @@
 // Money under hostile use (issue 14): refunds and other check-then-act money paths sent concurrently,
 // idempotency keys scoped to the caller and route, and staff business limits.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addRead, createAccount, createCustomer, createServiceAgreement } from '../../db/accounts.js';
+import { loadBillingInputs } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
+import { tenureSpan } from '../../db/tenure.js';
 import { simpleBill, waterAccount } from '../support/accounts.js';
 import { bearer, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
@@ -306,3 +309,100 @@ describe('staff business limits', () => {
     expect(usage.json().months).toBe(12);
   });
 });
+
+describe('tenure: a new occupant sees and pays for only their own usage', () => {
+  // one premise, one meter: the first occupant moves out on 15 June 2026 and the next moves in that day;
+  // the meter is read on the 1st of each month and on the handover day
+  async function twoOccupants() {
+    const first = await waterAccount(sql);
+    await sql`update service_agreement set end_date = '2026-06-15', status = 'closed' where id = ${first.agreementId}`;
+    const c = await createCustomer(sql, { name: 'Ada Next' });
+    const next = await createAccount(sql, { customerId: c.id });
+    const sa = await createServiceAgreement(sql, {
+      accountId: next.id,
+      servicePointId: first.servicePoint.id,
+      rateScheduleId: first.rateScheduleId,
+      startDate: '2026-06-15',
+    });
+    const reads: Record<string, string> = {};
+    const at = [
+      ...['01', '02', '03', '04', '05', '06'].map((m) => `2026-${m}-01T12:00:00Z`),
+      '2026-06-15T12:00:00Z',
+      ...['07', '08', '09', '10', '11'].map((m) => `2026-${m}-01T12:00:00Z`),
+    ];
+    // the first occupant used 100 ccf a month; the next uses 7 a month (3 in the second half of June)
+    const values = [1000, 1100, 1200, 1300, 1400, 1500, 1550, 1553, 1560, 1567, 1574, 1581];
+    for (const [i, readAt] of at.entries())
+      reads[readAt] = (
+        await addRead(sql, { meterId: first.meter.id, readAt, value: String(values[i]), source: 'ami' })
+      ).id;
+    return { first, next: { accountId: next.id as string, agreementId: sa.id as string }, reads };
+  }
+  const usage = async (accountId: string) => {
+    const r = await app.inject({
+      method: 'GET',
+      url: `/accounts/${accountId}/usage?months=12&through=2026-10`,
+      headers: bearer(csr),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const water = r.json().services.find((s: { serviceType: string }) => s.serviceType === 'water');
+    return Object.fromEntries(
+      (water?.usage ?? [])
+        .filter((u: { quantity: string | null }) => u.quantity !== null)
+        .map((u: { period: string; quantity: string }) => [u.period, u.quantity]),
+    );
+  };
+
+  it('usage and charts: each occupant sees the months of their own agreement, split on the handover read', async () => {
+    const { first, next } = await twoOccupants();
+    expect(await usage(next.accountId)).toEqual({
+      '2026-06': '3',
+      '2026-07': '7',
+      '2026-08': '7',
+      '2026-09': '7',
+      '2026-10': '7',
+    });
+    expect(await usage(first.acct.id)).toEqual({
+      '2026-01': '100',
+      '2026-02': '100',
+      '2026-03': '100',
+      '2026-04': '100',
+      '2026-05': '100', // a read on the 1st closes the month before
+      '2026-06': '50', // 1 June to the final read on the handover day; July's read is not theirs
+    });
+  });
+
+  it("the account's read list and its customer's Green Button download start at the move-in", async () => {
+    const { next, reads } = await twoOccupants();
+    const list = await app.inject({
+      method: 'GET',
+      url: `/accounts/${next.accountId}/reads?limit=50`,
+      headers: bearer(csr),
+    });
+    const readAts = list.json().data.map((r: { readAt: string }) => r.readAt);
+    expect(readAts.at(-1)).toBe('2026-06-15T12:00:00.000Z');
+    expect(readAts).toHaveLength(6);
+    expect(reads['2026-06-15T12:00:00Z']).toBeDefined();
+    const span = await tenureSpan(sql, (await spOf(next.accountId))!, next.accountId, 'UTC');
+    expect(span).toEqual({ from: new Date('2026-06-15T00:00:00Z'), to: null });
+  });
+
+  it("bills: the next occupant's first bill opens on the move-in read, not the previous occupant's", async () => {
+    const { first, next, reads } = await twoOccupants();
+    const june = { key: '2026-06', start: '2026-06-01', end: '2026-06-30' };
+    const theirs = await loadBillingInputs(sql, next.accountId, june);
+    const seg = theirs!.segments.find((s) => s.serviceAgreementId === next.agreementId)!;
+    expect(seg.openingRead?.id).toBe(reads['2026-06-15T12:00:00Z']);
+    expect(seg.closingRead?.id).toBe(reads['2026-07-01T12:00:00Z']);
+    const before = await loadBillingInputs(sql, first.acct.id, june);
+    const last = before!.segments.find((s) => s.serviceAgreementId === first.agreementId)!;
+    expect(last.openingRead?.id).toBe(reads['2026-06-01T12:00:00Z']);
+    expect(last.closingRead?.id).toBe(reads['2026-06-15T12:00:00Z']); // the final read, not July's
+  });
+});
+
+async function spOf(accountId: string) {
+  const [r] = await sql<{ servicePointId: string }[]>`
+    select service_point_id from service_agreement where account_id = ${accountId}`;
+  return r?.servicePointId;
+}

@@ -31,7 +31,13 @@ beforeAll(async () => {
   ({ sql } = await freshDatabase());
   stripe = await new StripeFake().start();
   t = await startWorkers(sql, { stripe: stripe.client });
-  app = await testApp(sql, t, { client: stripe.client, webhookSecret: stripe.webhookSecret });
+  // counter and lockbox received dates are checked against "today": a fixed day after the files' dates
+  app = await testApp(
+    sql,
+    t,
+    { client: stripe.client, webhookSecret: stripe.webhookSecret },
+    { now: () => new Date('2026-11-06T15:00:00Z') },
+  );
 });
 afterAll(() => stripe.stop());
 
