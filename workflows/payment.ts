@@ -164,7 +164,8 @@ export async function refundWorkflow(input: {
   reason: string;
   seq: number;
 }): Promise<{ status: 'succeeded' | 'failed'; refundId: string | null; failure?: string }> {
-  const key = `refund:${input.paymentId}:${input.seq}`;
+  // the refund's own id keys the gateway call and the ledger entry (older refunds were keyed by running total)
+  const key = `refund:${input.paymentId}:${input.refundId}`;
   let gateway: { refundId: string | null };
   try {
     gateway = await acts.refundAtGateway({
