@@ -1,12 +1,14 @@
 // Payment activities: the gateway call (Stripe through its SDK, or the dev outbox) and the ledger postings.
 // Each is idempotent: the intent is created with the payment's stored idempotency key, and every posting
 // has its own key (payment:{id}, payment:{id}:return, payment:{id}:return-fee).
+import { ApplicationFailure } from '@temporalio/activity';
 import Stripe from 'stripe';
 import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql, Tx } from '../db/client.js';
 import { accountBalanceCents, postEntry } from '../db/ledger.js';
 import { queueNotification } from '../db/notifications.js';
 import { allocateOldestFirst } from '../db/payments.js';
+import { releaseRefund, settleRefund } from '../db/refunds.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 
@@ -191,15 +193,37 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
     async refundAtGateway(a: { paymentId: string; amountCents: number; key: string }) {
       const p = await load(a.paymentId);
       if (p.provider !== 'stripe' || !stripe) return { refundId: null };
-      const r = await stripe.refunds.create(
-        { payment_intent: p.providerRef!, amount: a.amountCents, metadata: { payment_id: p.id } },
-        { idempotencyKey: a.key },
-      );
-      return { refundId: r.id };
+      try {
+        const r = await stripe.refunds.create(
+          { payment_intent: p.providerRef!, amount: a.amountCents, metadata: { payment_id: p.id } },
+          { idempotencyKey: a.key },
+        );
+        return { refundId: r.id };
+      } catch (e) {
+        // the gateway said no (e.g. already refunded there): asking again will not change its mind
+        if (
+          e instanceof Stripe.errors.StripeInvalidRequestError ||
+          e instanceof Stripe.errors.StripeCardError
+        )
+          throw ApplicationFailure.nonRetryable(e.message, 'RefundRefused');
+        throw e;
+      }
+    },
+
+    /** A refund the gateway refused: its reservation is released. */
+    async releaseRefund(a: { refundId: string }) {
+      await releaseRefund(sql, a.refundId);
     },
 
     /** The refund in the ledger: the receivable goes back up, cash goes out. */
-    async postRefund(a: { paymentId: string; amountCents: number; key: string; reason: string }) {
+    async postRefund(a: {
+      refundId: string;
+      paymentId: string;
+      amountCents: number;
+      key: string;
+      reason: string;
+      gatewayRef: string | null;
+    }) {
       const p = await load(a.paymentId);
       return sql.begin(async (tx) => {
         const posted = await postEntry(tx, {
@@ -213,9 +237,12 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
             { ledgerAccount: 'cash_clearing', amountCents: -a.amountCents },
           ],
         });
-        if (posted.created) {
-          await tx`update payment set refunded_cents = refunded_cents + ${a.amountCents},
-            status = case when refunded_cents + ${a.amountCents} >= amount_cents then 'refunded' else status end where id = ${p.id}`;
+        const settled = await settleRefund(tx, {
+          refundId: a.refundId,
+          journalEntryId: posted.id,
+          gatewayRef: a.gatewayRef,
+        });
+        if (settled) {
           await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.refunded', paymentId: p.id })})`;
         }
         return { journalEntryId: posted.id };

@@ -7,6 +7,8 @@ import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
 import idempotency from './plugins/idempotency.js';
+import strictMoney from './plugins/strict-money.js';
+import today from './plugins/today.js';
 import accountRoutes from './routes/accounts.js';
 import agreementRoutes from './routes/agreements.js';
 import authRoutes from './routes/auth.js';
@@ -61,6 +63,8 @@ export async function buildApp(
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   await app.register(errors);
+  await app.register(today, { clock: deps.clock });
+  await app.register(strictMoney);
   await app.register(docs, { publicUrl: deps.publicUrl });
   await app.register(auth, { sql: deps.sql, secureCookies: deps.publicUrl.startsWith('https:') });
   await app.register(idempotency, { sql: deps.sql });

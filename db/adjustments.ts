@@ -1,8 +1,9 @@
 // Adjustments and deposits: each one is a journal entry; the records here say why it was posted.
 import { assertBalanced, type JournalEntry, receivable } from '../domain/ledger.js';
 import { newId } from '../lib/ids.js';
-import type { Sql } from './client.js';
-import { postEntry } from './ledger.js';
+import type { Sql, Tx } from './client.js';
+import { accountBalanceCents, lockAccount, postEntry } from './ledger.js';
+import { Refused } from './refused.js';
 
 export type AdjustmentKind =
   | 'credit'
@@ -32,6 +33,7 @@ export async function postAdjustment(
   if (!Number.isSafeInteger(a.amountCents) || a.amountCents === 0)
     throw new RangeError('an adjustment is a non-zero whole number of cents');
   return sql.begin(async (tx) => {
+    if (a.kind === 'write_off') await checkWriteOff(tx, a);
     const entry: JournalEntry = assertBalanced({
       idempotencyKey: a.idempotencyKey,
       kind: a.kind === 'late_fee' || a.kind === 'returned_payment_fee' ? 'fee' : 'adjustment',
@@ -58,6 +60,23 @@ export async function postAdjustment(
       values (${id}, ${a.accountId}, ${a.kind}, ${a.amountCents}, ${a.reason}, ${a.billId ?? null}, ${posted.id}, ${a.userId ?? null})`;
     return { id, journalEntryId: posted.id, created: true };
   });
+}
+
+/**
+ * A write-off clears what the customer owes, never more: under a lock on the account (so two write-offs, or a
+ * write-off and a payment, take turns) it may not pass the balance. A retry of one already posted passes.
+ */
+async function checkWriteOff(tx: Tx, a: { idempotencyKey: string; accountId: string; amountCents: number }) {
+  await lockAccount(tx, a.accountId);
+  const [posted] = await tx`select 1 from journal_entry where idempotency_key = ${a.idempotencyKey}`;
+  if (posted) return;
+  const owed = await accountBalanceCents(tx, a.accountId);
+  if (-a.amountCents > owed)
+    throw new Refused(
+      `A write-off may clear at most what is owed: ${Math.max(0, owed)} cents`,
+      'write_off_exceeds_balance',
+      'amount_cents',
+    );
 }
 
 /** A deposit billed to the account is owed by the customer and held for them (a liability), not revenue. */

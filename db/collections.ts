@@ -21,6 +21,17 @@ export async function collectionPolicyFor(sql: Sql | Tx, accountId: string): Pro
   return parseCollectionPolicy(row?.policy);
 }
 
+/**
+ * Renews an active hold by the policy's days, if it has renewals left: the count is checked in the update,
+ * so concurrent renewals cannot pass it. False when none are left (or the hold is released).
+ */
+export async function renewHold(sql: Sql | Tx, holdId: string, limits: { days: number; renewals: number }) {
+  const rows =
+    await sql`update collection_hold set ends_on = ends_on + ${limits.days}::int, renewals = renewals + 1
+    where id = ${holdId} and released_at is null and renewals < ${limits.renewals} returning id`;
+  return rows.length > 0;
+}
+
 /** Charges still on the account's receivable: bills and fees, minus any that were reversed. */
 export async function accountCharges(sql: Sql | Tx, accountId: string) {
   const debits = await sql<{ billId: string | null; dueDate: string; amountCents: number }[]>`

@@ -104,6 +104,15 @@ async function insertLedgerAccounts(tx: Tx, codes: LedgerAccountCode[]) {
   }
 }
 
+/**
+ * Holds the account's row until the transaction ends, so money checks on one account (allocation, write-off
+ * against the balance, deposit settlement) take turns. NO KEY UPDATE: inserts that only reference the
+ * account (postings, bills) are not blocked.
+ */
+export async function lockAccount(tx: Tx, accountId: string) {
+  await tx`select 1 from account where id = ${accountId} for no key update`;
+}
+
 /** The customer's balance: what they owe (positive) or their credit (negative), summed from postings. */
 export async function accountBalanceCents(sql: Sql | Tx, accountId: string): Promise<number> {
   const [row] = await sql<{ balance: number }[]>`

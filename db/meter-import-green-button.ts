@@ -25,23 +25,6 @@ export async function servicePointAccount(
   return r?.accountId;
 }
 
-/**
- * What a customer may see of a service point's data: from the start of their account's first agreement there
- * to the end of its last (open when one is still running). Earlier and later occupants' usage is not theirs.
- */
-export async function customerWindow(
-  sql: Sql,
-  servicePointId: string,
-  accountId: string,
-): Promise<{ from: string; to: string | null } | null> {
-  const [w] = await sql<{ from: string | null; to: string | null; open: boolean }[]>`
-    select to_char(min(start_date), 'YYYY-MM-DD') as from, to_char(max(end_date) + 1, 'YYYY-MM-DD') as to,
-           bool_or(end_date is null) as open
-    from service_agreement where service_point_id = ${servicePointId} and account_id = ${accountId}`;
-  if (!w?.from) return null;
-  return { from: w.from, to: w.open ? null : w.to };
-}
-
 export async function greenButtonData(
   sql: Sql,
   servicePointId: string,

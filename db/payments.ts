@@ -1,9 +1,10 @@
 // Counter and lockbox payments: recorded and posted in one transaction, once per idempotency key, and
 // flagged for review when the same account paid the same amount within a few days.
 import { paymentEntry } from '../domain/ledger.js';
+import { receivedOnProblem } from '../domain/received-on.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
-import { postEntry } from './ledger.js';
+import { lockAccount, postEntry } from './ledger.js';
 
 export const DUPLICATE_WINDOW_DAYS = 3;
 
@@ -20,6 +21,7 @@ export async function recordCounterPayment(
   tx: Tx,
   p: CounterPayment,
 ): Promise<{ id: string; created: boolean; reviewFlag: string | null }> {
+  await lockAccount(tx, p.accountId); // the key, duplicate and allocation checks below see every earlier payment
   const [existing] = await tx<{ id: string; reviewFlag: string | null }[]>`
     select id, review_flag from payment where idempotency_key = ${p.idempotencyKey}`;
   if (existing) return { id: existing.id, created: false, reviewFlag: existing.reviewFlag };
@@ -59,7 +61,7 @@ export type LockboxRow =
 export async function importLockbox(
   sql: Sql,
   csv: string,
-  opts: { partial?: boolean } = {},
+  opts: { partial?: boolean; today: string },
 ): Promise<{ posted: boolean; rows: LockboxRow[] }> {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim());
   const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
@@ -95,6 +97,8 @@ export async function importLockbox(
         row,
         error: { reason: `received_on "${received}" must be a date like 2026-11-02`, field: 'received_on' },
       };
+    const late = receivedOnProblem(received, opts.today);
+    if (late) return { row, error: { reason: `received_on ${late}`, field: 'received_on' } };
     const check = c[col('check_number')] || '';
     if (!check) return { row, error: { reason: 'check_number is blank', field: 'check_number' } };
     const amountCents = Number(amount.replace('.', ''));
@@ -139,6 +143,7 @@ export async function importLockbox(
 
 /** Applies a payment to the account's open bills, oldest first; what is left over stays as a credit. */
 export async function allocateOldestFirst(tx: Tx, paymentId: string, accountId: string, amountCents: number) {
+  await lockAccount(tx, accountId); // what is open is read and taken in one turn (trigger allocation_within_bill)
   const open = await tx<{ id: string; openCents: number }[]>`
     select b.id, (b.total_cents - coalesce((select sum(pa.amount_cents) from payment_allocation pa where pa.bill_id = b.id), 0))::bigint as open_cents
     from bill b where b.account_id = ${accountId} and b.status = 'issued' order by b.period, b.id`;

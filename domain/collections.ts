@@ -33,6 +33,9 @@ export interface CollectionPolicy {
   smallBalanceCents: number;
   medicalHoldDays: number;
   medicalHoldRenewals: number;
+  /** a manual hold (staff judgement) runs at most this many days, renewed at most this often */
+  manualHoldDays: number;
+  manualHoldRenewals: number;
   /** no disconnects (and no notices announcing one) between these month-days, inclusive; may wrap the year */
   moratoria: { from: string; to: string; reason: string }[];
   /** arrangements a customer may set up alone: at most this many instalments */
@@ -56,6 +59,8 @@ export const DEFAULT_COLLECTION_POLICY: CollectionPolicy = {
   smallBalanceCents: 2500,
   medicalHoldDays: 30,
   medicalHoldRenewals: 2,
+  manualHoldDays: 14,
+  manualHoldRenewals: 1,
   moratoria: [{ from: '12-01', to: '02-28', reason: 'winter moratorium' }],
   maxSelfServiceInstallments: 6,
   installmentGraceDays: 3,
@@ -274,6 +279,8 @@ export function parseCollectionPolicy(stored: unknown): CollectionPolicy {
     'smallBalanceCents',
     'medicalHoldDays',
     'medicalHoldRenewals',
+    'manualHoldDays',
+    'manualHoldRenewals',
     'maxSelfServiceInstallments',
     'installmentGraceDays',
     'disputeSlaDays',
@@ -289,6 +296,13 @@ export function parseCollectionPolicy(stored: unknown): CollectionPolicy {
   if (!/^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/.test(p.dayLength))
     throw new RangeError('dayLength must be a duration such as "1 day" or "2s"');
   return p;
+}
+
+/** How many days a hold of this kind may run at a time, and how often it may be renewed, under the policy. */
+export function holdLimits(p: CollectionPolicy, kind: 'medical' | 'manual') {
+  return kind === 'medical'
+    ? { days: p.medicalHoldDays, renewals: p.medicalHoldRenewals }
+    : { days: p.manualHoldDays, renewals: p.manualHoldRenewals };
 }
 
 export interface Debit {

@@ -19,6 +19,7 @@ export type IdPrefix =
   | 'line'
   | 'je'
   | 'pay'
+  | 'ref'
   | 'user'
   | 'adj'
   | 'inst'

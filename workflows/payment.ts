@@ -3,6 +3,7 @@
 //   created -> processing (ACH: shown as pending) -> succeeded (posted) -> returned (reversed + fee)
 //   created/processing -> failed (nothing posted)
 import {
+  ActivityFailure,
   condition,
   defineQuery,
   defineSignal,
@@ -152,26 +153,40 @@ export async function paymentWorkflow(input: {
   }
 }
 
-/** A staff refund of (part of) a payment: `refund/{paymentId}/{n}`. The gateway first, then the ledger. */
+/**
+ * A staff refund of (part of) a payment: `refund/{paymentId}/{n}`, reserved by the API before it starts.
+ * The gateway first, then the ledger; a refund the gateway refuses releases its reservation.
+ */
 export async function refundWorkflow(input: {
+  refundId: string;
   paymentId: string;
   amountCents: number;
   reason: string;
   seq: number;
-}) {
-  const key = `refund:${input.paymentId}:${input.seq}`;
-  const gateway = await acts.refundAtGateway({
-    paymentId: input.paymentId,
-    amountCents: input.amountCents,
-    key,
-  });
-  const posted = await acts.postRefund({
+}): Promise<{ status: 'succeeded' | 'failed'; refundId: string | null; failure?: string }> {
+  // the refund's own id keys the gateway call and the ledger entry (older refunds were keyed by running total)
+  const key = `refund:${input.paymentId}:${input.refundId}`;
+  let gateway: { refundId: string | null };
+  try {
+    gateway = await acts.refundAtGateway({
+      paymentId: input.paymentId,
+      amountCents: input.amountCents,
+      key,
+    });
+  } catch (e) {
+    if (!(e instanceof ActivityFailure)) throw e;
+    await acts.releaseRefund({ refundId: input.refundId });
+    return { status: 'failed', refundId: null, failure: e.cause?.message ?? e.message };
+  }
+  await acts.postRefund({
+    refundId: input.refundId,
     paymentId: input.paymentId,
     amountCents: input.amountCents,
     key,
     reason: input.reason,
+    gatewayRef: gateway.refundId,
   });
-  return { ...gateway, ...posted };
+  return { status: 'succeeded', refundId: gateway.refundId };
 }
 
 /**

@@ -5,15 +5,16 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { signalCollections } from '../../activities/collections.js';
 import { postAdjustment } from '../../db/adjustments.js';
 import { arrangementWorkflowId, createArrangement } from '../../db/arrangements.js';
-import { collectionPolicyFor, collectionsView, recordCaseEvent } from '../../db/collections.js';
+import { collectionPolicyFor, collectionsView, recordCaseEvent, renewHold } from '../../db/collections.js';
 import { Refused } from '../../db/refused.js';
-import { parseCollectionPolicy } from '../../domain/collections.js';
+import { holdLimits, parseCollectionPolicy } from '../../domain/collections.js';
 import { addDays } from '../../domain/period.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { dunningStateQuery } from '../../workflows/collections.js';
 import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
+import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
@@ -149,13 +150,22 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await account(req.params.id);
-      const policy = await collectionPolicyFor(sql, a.id);
-      const days = req.body.days ?? policy.medicalHoldDays;
+      const limits = holdLimits(await collectionPolicyFor(sql, a.id), req.body.kind);
+      const days = req.body.days ?? limits.days;
+      if (days > limits.days)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'hold_too_long',
+          `a ${req.body.kind} hold may run at most ${limits.days} days under this collection policy`,
+          'days',
+        );
       const id = newId('hold');
+      const today = req.today;
       const [hold] = await sql.begin(async (tx) => {
         const rows =
           await tx`insert into collection_hold (id, account_id, kind, starts_on, ends_on, note, created_by)
-          values (${id}, ${a.id}, ${req.body.kind}, ${today()}, ${addDays(today(), days - 1)}, ${req.body.note}, ${req.user!.id})
+          values (${id}, ${a.id}, ${req.body.kind}, ${today}, ${addDays(today, days - 1)}, ${req.body.note}, ${req.user!.id})
           returning id, kind, starts_on::text, ends_on::text, renewals, note`;
         await recordCaseEvent(tx, {
           key: `hold:${id}:placed`,
@@ -203,17 +213,16 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
         select id, account_id, kind, ends_on::text, renewals, released_at from collection_hold where id = ${req.params.id}`;
       if (!hold || hold.releasedAt) throw notFound('active hold', req.params.id);
       const a = await account(hold.accountId);
-      const policy = await collectionPolicyFor(sql, a.id);
       if (req.params.action === 'renew') {
-        if (hold.kind === 'medical' && hold.renewals >= policy.medicalHoldRenewals)
+        const limits = holdLimits(await collectionPolicyFor(sql, a.id), hold.kind as 'medical' | 'manual');
+        // the count is checked in the update itself, so two renewals sent at once cannot both pass it
+        if (!(await renewHold(sql, hold.id, limits)))
           throw new ApiError(
             409,
             'invalid_request_error',
             'hold_renewals_exhausted',
-            `a medical hold may be renewed ${policy.medicalHoldRenewals} times under this policy`,
+            `a ${hold.kind} hold may be renewed ${limits.renewals} times under this policy`,
           );
-        await sql`update collection_hold set ends_on = ends_on + ${policy.medicalHoldDays}::int, renewals = renewals + 1
-          where id = ${hold.id}`;
       } else await sql`update collection_hold set released_at = now() where id = ${hold.id}`;
       await recordCaseEvent(sql, {
         key: `hold:${hold.id}:${req.params.action}:${hold.renewals}`,
@@ -286,7 +295,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
           installments: req.body.installments,
           everyDays: req.body.every_days,
           firstDue: req.body.first_due,
-          today: today(),
+          today: req.today,
           createdBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
           selfService: req.user!.kind === 'customer',
         });
@@ -332,22 +341,28 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await account(req.params.id);
-      const key = req.headers['idempotency-key'];
+      const key = scopedKey(req);
       const sign = req.body.kind === 'debit' ? 1 : -1;
       if (req.body.bill_id) {
         const [b] = await sql`select 1 from bill where id = ${req.body.bill_id} and account_id = ${a.id}`;
         if (!b) throw notFound('bill on this account', req.body.bill_id, 'bill_id');
       }
-      const adj = await postAdjustment(sql, {
-        idempotencyKey: typeof key === 'string' ? `api:${req.user!.id}:${key}` : `api:${newId('adj')}`,
-        accountId: a.id,
-        kind: req.body.kind,
-        amountCents: sign * req.body.amount_cents,
-        reason: req.body.reason,
-        billId: req.body.bill_id,
-        userId: req.user!.id,
-        on: today(),
-      });
+      let adj: Awaited<ReturnType<typeof postAdjustment>>;
+      try {
+        adj = await postAdjustment(sql, {
+          idempotencyKey: key ? `api:${key}` : `api:${newId('adj')}`,
+          accountId: a.id,
+          kind: req.body.kind,
+          amountCents: sign * req.body.amount_cents,
+          reason: req.body.reason,
+          billId: req.body.bill_id,
+          userId: req.user!.id,
+          on: req.today,
+        });
+      } catch (e) {
+        if (e instanceof Refused) throw refusal(e, ['write_off_exceeds_balance']);
+        throw e;
+      }
       await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: a.id, type: 'adjustment.posted', adjustmentId: adj.id })})`;
       await wake(a, 'adjustment_posted');
       req.auditResource = { type: 'adjustment', id: adj.id, detail: req.body };

@@ -11,9 +11,10 @@ import {
   importMeterReads,
   listImports,
 } from '../../db/meter-import.js';
-import { customerWindow, greenButtonData, servicePointAccount } from '../../db/meter-import-green-button.js';
+import { greenButtonData, servicePointAccount } from '../../db/meter-import-green-button.js';
+import { tenureSpan } from '../../db/tenure.js';
 import { buildGreenButtonXml } from '../../domain/import/greenbutton-export.js';
-import { isTimeZone, localToUtcMs, zoneOffsetSeconds } from '../../domain/import/local-time.js';
+import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js';
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
 import { ApiError, notFound } from '../errors.js';
@@ -27,12 +28,6 @@ function zoneOffsets(tz: string): { tzOffsetSeconds: number; dstOffsetSeconds: n
   const jan = zoneOffsetSeconds(tz, Date.UTC(y, 0, 1));
   const jul = zoneOffsetSeconds(tz, Date.UTC(y, 6, 1));
   return { tzOffsetSeconds: Math.min(jan, jul), dstOffsetSeconds: Math.abs(jan - jul) };
-}
-
-/** Midnight starting a date in the utility's zone, as a UTC ISO instant. */
-function localDayStart(date: string, tz: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(localToUtcMs(tz, y, m, d, 0, 0, 0) ?? Date.UTC(y, m - 1, d)).toISOString();
 }
 
 /** How far a signed push's timestamp may be from the server's clock. */
@@ -388,14 +383,10 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       if (req.user?.kind === 'customer') {
         // a customer sees only their own tenure at this service point (dates in the utility's zone)
         const account = await servicePointAccount(sql, req.params.id, req.user.id);
-        const w = account ? await customerWindow(sql, req.params.id, account) : null;
+        const w = account ? await tenureSpan(sql, req.params.id, account, timeZone) : null;
         if (!w) throw notFound('service point', req.params.id);
-        const start = localDayStart(w.from, timeZone);
-        if (!from || Date.parse(from) < Date.parse(start)) from = start;
-        if (w.to) {
-          const end = localDayStart(w.to, timeZone);
-          if (!to || Date.parse(to) > Date.parse(end)) to = end;
-        }
+        if (!from || Date.parse(from) < w.from.getTime()) from = w.from.toISOString();
+        if (w.to && (!to || Date.parse(to) > w.to.getTime())) to = w.to.toISOString();
       }
       const data = await greenButtonData(sql, req.params.id, {
         from,

@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
 import { wakeOpenCases } from '../../activities/collections.js';
 import { importLockbox, recordCounterPayment } from '../../db/payments.js';
+import { type ReservedRefund, reserveRefund } from '../../db/refunds.js';
+import { Refused } from '../../db/refused.js';
+import { receivedOnProblem } from '../../domain/received-on.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
@@ -16,8 +19,9 @@ import {
   paymentWorkflowId,
   refundWorkflow,
 } from '../../workflows/payment.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
+import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, IsoDate } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -156,7 +160,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       }
       const id = newId('pay');
       // the gateway idempotency key is stored before the gateway is ever called
-      const key = `pay:${req.headers['idempotency-key'] ?? randomUUID()}`;
+      const key = `pay:${scopedKey(req) ?? randomUUID()}`;
       await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider,
           workflow_id, payment_method_ref, save_method)
         values (${id}, ${req.params.id}, ${req.body.amountCents}, ${req.body.method}, 'pending', now(), ${key},
@@ -360,7 +364,17 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
       if (!acct) throw notFound('account', req.params.id);
-      const key = `counter:${req.headers['idempotency-key'] ?? randomUUID()}`;
+      const receivedOn = req.body.receivedOn ?? req.today;
+      const late = receivedOnProblem(receivedOn, req.today);
+      if (late)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          `receivedOn ${late}`,
+          'receivedOn',
+        );
+      const key = `counter:${scopedKey(req) ?? randomUUID()}`;
       const r = await sql.begin((tx) =>
         recordCounterPayment(tx, {
           idempotencyKey: key,
@@ -368,7 +382,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           amountCents: req.body.amountCents,
           method: req.body.method,
           reference: req.body.reference,
-          receivedOn: req.body.receivedOn ?? deps.clock.today(),
+          receivedOn,
         }),
       );
       // collections stops (or steps back) at once: the payment is already on the account
@@ -410,44 +424,47 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [p] = await sql<{ amountCents: number; refundedCents: number; status: string }[]>`
-        select amount_cents, refunded_cents, status from payment where id = ${req.params.id}`;
-      if (!p) throw notFound('payment', req.params.id);
-      if (p.status !== 'succeeded')
-        throw new ApiError(
-          409,
-          'invalid_request_error',
-          'payment_not_refundable',
-          `A ${p.status} payment cannot be refunded`,
-          'id',
-        );
-      const amount = req.body.amountCents ?? p.amountCents - p.refundedCents;
-      if (amount > p.amountCents - p.refundedCents) {
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'amount_too_large',
-          `At most ${p.amountCents - p.refundedCents} cents remain to refund`,
-          'amountCents',
-        );
+      // reserved under a lock on the payment: a concurrent refund waits, then sees what this one took
+      let r: ReservedRefund;
+      try {
+        r = await reserveRefund(sql, {
+          paymentId: req.params.id,
+          amountCents: req.body.amountCents,
+          reason: req.body.reason,
+          requestedBy: req.user!.id,
+        });
+      } catch (e) {
+        if (e instanceof Refused) throw refusal(e, ['payment_not_refundable', 'amount_too_large']);
+        throw e;
       }
-      const seq = p.refundedCents + amount; // the cumulative amount names this refund: a retry finds it again
-      const r = await temporal.client.workflow.execute(refundWorkflow, {
-        workflowId: `refund/${req.params.id}/${seq}`,
+      const done = await temporal.client.workflow.execute(refundWorkflow, {
+        workflowId: `refund/${req.params.id}/${r.seq}`,
         taskQueue,
-        args: [{ paymentId: req.params.id, amountCents: amount, reason: req.body.reason, seq }],
+        args: [{ ...r, reason: req.body.reason }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
       req.auditResource = {
         type: 'refund',
         id: req.params.id,
-        detail: { amountCents: amount, reason: req.body.reason },
+        detail: {
+          refundId: r.refundId,
+          amountCents: r.amountCents,
+          reason: req.body.reason,
+          status: done.status,
+        },
       };
+      if (done.status === 'failed')
+        throw new ApiError(
+          402,
+          'invalid_request_error',
+          'refund_declined',
+          `The gateway refused the refund: ${done.failure ?? 'no reason given'}`,
+        );
       return reply.status(201).send({
         object: 'refund' as const,
         paymentId: req.params.id,
-        amountCents: amount,
-        refundId: r.refundId,
+        amountCents: r.amountCents,
+        refundId: done.refundId,
       });
     },
   );
@@ -490,6 +507,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           );
         const result = await importLockbox(sql, req.body, {
           partial: (req.query as { partial?: boolean }).partial,
+          today: req.today,
         });
         if (result.posted) {
           const paid = result.rows.flatMap((r) => (r.status === 'accepted' ? [r.paymentId] : []));

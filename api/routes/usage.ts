@@ -2,6 +2,7 @@
 // last year's comparison, the account's recent meter reads, its autopay enrolment, and its receivable aging.
 import { Type } from '@sinclair/typebox';
 import type { Sql } from '../../db/client.js';
+import { inTenure, tenures } from '../../db/tenure.js';
 import { notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { Cents, DecimalString, IdParams, Nullable, Period } from '../schemas.js';
@@ -59,7 +60,7 @@ function addDecimals(xs: string[]): string {
 }
 
 /**
- * Monthly consumption per service from the meter reads: each read's advance over the meter's previous read,
+ * Monthly consumption per service from the meter reads the account's tenure covers (db/tenure.ts): each read's advance over the meter's previous read,
  * times the meter's multiplier, counted in the month the usage happened (a read on the 1st closes the month
  * before). A register that wrapped past its dials counts the wrap. Superseded and rejected reads are skipped.
  */
@@ -69,20 +70,21 @@ export async function usageHistory(sql: Sql, accountId: string, months: number, 
   const rows = await sql<
     { serviceType: string; unit: string; serial: string; spId: string; period: string; quantity: string }[]
   >`
-    with m as (
-      select sa.service_type, sa.service_point_id, mt.id as meter_id, mt.unit, mt.serial_number, mt.multiplier, mt.dial_count,
-             mi.installed_at, mi.removed_at
-      from service_agreement sa
-      join meter_installation mi on mi.service_point_id = sa.service_point_id
+    with t as (${tenures(sql, accountId)}), m as (
+      select t.agreement_id, t.service_type, t.service_point_id, mt.id as meter_id, mt.unit, mt.serial_number,
+             mt.multiplier, mt.dial_count, mi.installed_at, mi.removed_at, t.from_at, t.to_at
+      from t
+      join meter_installation mi on mi.service_point_id = t.service_point_id
       join meter mt on mt.id = mi.meter_id
-      where sa.account_id = ${accountId}
     ), r as (
+      -- each tenure's first read is its baseline: usage before it was someone else's
       select m.service_type, m.service_point_id, m.unit, m.serial_number, m.multiplier, m.dial_count, mr.read_at,
-             mr.value - lag(mr.value) over (partition by m.meter_id order by mr.read_at) as advance
+             mr.value - lag(mr.value) over (partition by m.meter_id, m.agreement_id order by mr.read_at) as advance
       from m join meter_read mr on mr.meter_id = m.meter_id
       where mr.read_at >= ${`${addMonths(from, -1)}-01`}::timestamptz
         and mr.read_at < (${`${addMonths(lastPeriod, 1)}-01`}::date + 1)::timestamptz
         and mr.read_at >= m.installed_at and (m.removed_at is null or mr.read_at <= m.removed_at)
+        and mr.read_at >= m.from_at and (m.to_at is null or mr.read_at < m.to_at)
         and mr.quality <> 'rejected'
         and not exists (select 1 from meter_read s where s.supersedes_id = mr.id)
     )
@@ -206,7 +208,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
     async (req) => {
       if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
       const months = req.query.months ?? 12;
-      const last = req.query.through ?? addMonths(deps.clock.today().slice(0, 7), -1);
+      const last = req.query.through ?? addMonths(req.today.slice(0, 7), -1);
       const h = await usageHistory(sql, req.params.id, months, last);
       return { object: 'usage' as const, accountId: req.params.id, months, ...h };
     },
@@ -253,7 +255,8 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
         join meter_installation mi on mi.service_point_id = sa.service_point_id
         join meter mt on mt.id = mi.meter_id
         join meter_read mr on mr.meter_id = mt.id
-        where sa.account_id = ${req.params.id}
+          and mr.read_at >= mi.installed_at and (mi.removed_at is null or mr.read_at <= mi.removed_at)
+        where sa.account_id = ${req.params.id} and ${inTenure(sql, sql`mr.read_at`, 'sa')}
         order by mr.read_at desc, mr.id desc limit ${limit + 1}`;
       return {
         object: 'list' as const,

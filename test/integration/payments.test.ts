@@ -31,7 +31,13 @@ beforeAll(async () => {
   ({ sql } = await freshDatabase());
   stripe = await new StripeFake().start();
   t = await startWorkers(sql, { stripe: stripe.client });
-  app = await testApp(sql, t, { client: stripe.client, webhookSecret: stripe.webhookSecret });
+  // counter and lockbox received dates are checked against "today": a fixed day after the files' dates
+  app = await testApp(
+    sql,
+    t,
+    { client: stripe.client, webhookSecret: stripe.webhookSecret },
+    { now: () => new Date('2026-11-06T15:00:00Z') },
+  );
 });
 afterAll(() => stripe.stop());
 
@@ -232,6 +238,32 @@ describe('card and ACH payments', () => {
     expect(stripe.refunds.filter((r) => r.payment_intent === p.intentId).map((r) => r.amount)).toEqual([
       1_000, 3_000,
     ]);
+  });
+  it('a refund the gateway refuses is a 402, posts nothing, and frees its cents for a refund that fits', async () => {
+    const accountId = await accountOwing(2_000);
+    const billing = await staffToken(app, sql, 'billing_admin');
+    const p = await pay(accountId, billing, 2_000, 'card');
+    await webhook(stripe.event(p.intentId, 'payment_intent.succeeded', { status: 'succeeded' }));
+    await waitFor(async () => (await status(p.id)) === 'succeeded');
+    // someone refunded 1,500 in the Stripe dashboard, outside cisflow: Stripe has only 500 left to refund
+    await stripe.client.refunds.create({ payment_intent: p.intentId, amount: 1_500 });
+    const refund = (amountCents: number) =>
+      app.inject({
+        method: 'POST',
+        url: `/payments/${p.id}/refunds`,
+        headers: bearer(billing),
+        payload: { amountCents, reason: 'customer moved away' },
+      });
+    const refused = await refund(2_000);
+    expect(refused.statusCode, refused.body).toBe(402);
+    expect(refused.json().error.code).toBe('refund_declined');
+    expect(await accountBalanceCents(sql, accountId)).toBe(0);
+    const rows = await sql<{ status: string }[]>`select status from refund where payment_id = ${p.id}`;
+    expect(rows.map((r) => r.status)).toEqual(['failed']);
+    const fits = await refund(500);
+    expect(fits.statusCode, fits.body).toBe(201);
+    expect(await accountBalanceCents(sql, accountId)).toBe(500);
+    expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
   });
 });
 

@@ -9,11 +9,18 @@ import type { TemporalHarness } from './temporal.js';
 
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
 
+/** A clock a test moves by hand (now() decides), in UTC. */
+const fixedNow = (now: () => Date): Clock => ({
+  timeZone: 'UTC',
+  now,
+  today: () => now().toISOString().slice(0, 10),
+});
+
 export async function testApp(
   sql: Sql,
   t: TemporalHarness,
   stripe?: { client: Stripe; webhookSecret: string },
-  clock: Clock = testClock(),
+  opts: { now?: () => Date; clock?: Clock } = {},
 ): Promise<TestApp> {
   const app = await buildApp({
     stripe: stripe?.client ?? null,
@@ -27,7 +34,7 @@ export async function testApp(
     },
     publicUrl: 'http://127.0.0.1:3000',
     providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
-    clock,
+    clock: opts.clock ?? (opts.now ? fixedNow(opts.now) : testClock()),
   });
   await app.ready();
   return app;
