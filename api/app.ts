@@ -6,6 +6,7 @@ import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
 import idempotency from './plugins/idempotency.js';
+import securityHeaders from './plugins/security-headers.js';
 import accountRoutes from './routes/accounts.js';
 import agreementRoutes from './routes/agreements.js';
 import authRoutes from './routes/auth.js';
@@ -16,6 +17,7 @@ import contactRoutes from './routes/contacts.js';
 import disputeRoutes from './routes/disputes.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
 import outageRoutes from './routes/outages.js';
@@ -31,6 +33,7 @@ import subscriptionRoutes from './routes/subscriptions.js';
 import usageRoutes from './routes/usage.js';
 import webRoutes from './routes/web.js';
 import messagingWebhookRoutes from './routes/webhooks-messaging.js';
+import { rateLimits } from './throttle.js';
 import type { AppDeps } from './types.js';
 
 export async function buildApp(
@@ -59,9 +62,11 @@ export async function buildApp(
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   await app.register(errors);
+  await app.register(securityHeaders, { publicUrl: deps.publicUrl });
   await app.register(docs, { publicUrl: deps.publicUrl });
   await app.register(auth, { sql: deps.sql, secureCookies: deps.publicUrl.startsWith('https:') });
   await app.register(idempotency, { sql: deps.sql });
+  await app.register(rateLimits);
   for (const routes of [
     health,
     authRoutes,
@@ -82,6 +87,7 @@ export async function buildApp(
     searchRoutes,
     reportRoutes,
     signupRoutes,
+    loginRoutes,
     messageRoutes,
     subscriptionRoutes,
     contactRoutes,

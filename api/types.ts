@@ -11,6 +11,7 @@ import type {
 } from 'fastify';
 import type Stripe from 'stripe';
 import type { Sql } from '../db/client.js';
+import type { AuthPolicy } from '../domain/auth-policy.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -30,6 +31,8 @@ export interface AppDeps {
   stripeWebhookSecret: string | null;
   /** webhook verification for Twilio (its auth token) and SendGrid (the event webhook's public key) */
   messaging?: { twilioAuthToken: string | null; sendgridWebhookPublicKey: string | null };
+  /** login and account-proof limits (tests shrink them) and the clock their back-off reads */
+  auth?: { policy?: Partial<AuthPolicy>; now?: () => Date };
 }
 
 export type App = FastifyInstance<
