@@ -175,8 +175,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
         );
       // a contact that will need a code: refuse before anything is added when today's codes are used up
       const known = await findContact(sql, customerId, req.body.kind, value);
-      if (!known?.verifiedAt || known.status !== 'active')
-        await dailyCapReached(customerId, 'value');
+      if (!known?.verifiedAt || known.status !== 'active') await dailyCapReached(customerId, 'value');
       const id = await addContactCapped(sql, customerId, req.body.kind, value, caps.maxPerCustomer);
       if (!id)
         throw new ApiError(
