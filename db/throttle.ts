@@ -37,9 +37,3 @@ export async function refundTry(db: Db, key: string, b: Backoff) {
     where key = ${key}`;
 }
 
-/** Rows no one has failed on for a day: kept small so sprayed unknown emails do not pile up. */
-export async function forgetOldTries(db: Db, now: Date, olderThanSeconds: number) {
-  await db`delete from auth_throttle
-    where last_failure_at < ${now}::timestamptz - make_interval(secs => ${olderThanSeconds})
-      and (blocked_until is null or blocked_until < ${now})`;
-}

@@ -5,6 +5,7 @@ import {
   AlertsPanel,
   DisputesPanel,
   GreenButtonPanel,
+  LoginsPanel,
   PaperlessPanel,
   ServiceRequestsPanel,
 } from './components/selfservice';
@@ -732,6 +733,7 @@ function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void })
       <ServiceRequestsPanel accountId={a.id} />
       <DisputesPanel a={a} />
       <GreenButtonPanel accountId={a.id} />
+      <LoginsPanel accountId={a.id} />
     </>
   );
 }

@@ -345,5 +345,25 @@ describe('customer portal in Chromium', () => {
       [a!.accountNumber, b!.accountNumber].sort(),
     );
     await browser.shot('portal-8-signed-up');
+    // the holder sees which logins reach the account (and could remove one)
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect
+      .poll(() => page.getByTestId('linked-logins').textContent())
+      .toContain('new.customer@example.test');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('serves /docs under the security headers, and swagger-ui still renders with that CSP', async () => {
+    const { page } = browser;
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    const res = await page.goto(`${base}/docs`);
+    expect(res!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res!.headers()['x-content-type-options']).toBe('nosniff');
+    await page.locator('.swagger-ui .info .title').waitFor();
+    expect(await page.locator('.swagger-ui .opblock').count()).toBeGreaterThan(20);
+    expect(blocked).toEqual([]);
   });
 });
