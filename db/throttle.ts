@@ -36,4 +36,3 @@ export async function refundTry(db: Db, key: string, b: Backoff) {
       blocked_until = case when failures - 1 < ${b.freeFailures} then null else blocked_until end
     where key = ${key}`;
 }
-
