@@ -7,6 +7,7 @@ import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
 import idempotency from './plugins/idempotency.js';
+import securityHeaders from './plugins/security-headers.js';
 import strictMoney from './plugins/strict-money.js';
 import today from './plugins/today.js';
 import accountRoutes from './routes/accounts.js';
@@ -19,6 +20,7 @@ import contactRoutes from './routes/contacts.js';
 import disputeRoutes from './routes/disputes.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
 import outageRoutes from './routes/outages.js';
@@ -34,6 +36,7 @@ import subscriptionRoutes from './routes/subscriptions.js';
 import usageRoutes from './routes/usage.js';
 import webRoutes from './routes/web.js';
 import messagingWebhookRoutes from './routes/webhooks-messaging.js';
+import { rateLimits } from './throttle.js';
 import type { AppDeps } from './types.js';
 
 export async function buildApp(
@@ -65,9 +68,11 @@ export async function buildApp(
   await app.register(errors);
   await app.register(today, { clock: deps.clock });
   await app.register(strictMoney);
+  await app.register(securityHeaders, { publicUrl: deps.publicUrl });
   await app.register(docs, { publicUrl: deps.publicUrl });
   await app.register(auth, { sql: deps.sql, secureCookies: deps.publicUrl.startsWith('https:') });
   await app.register(idempotency, { sql: deps.sql });
+  await app.register(rateLimits);
   for (const routes of [
     health,
     authRoutes,
@@ -88,6 +93,7 @@ export async function buildApp(
     searchRoutes,
     reportRoutes,
     signupRoutes,
+    loginRoutes,
     messageRoutes,
     subscriptionRoutes,
     contactRoutes,

@@ -11,6 +11,7 @@ import type {
 } from 'fastify';
 import type Stripe from 'stripe';
 import type { Sql } from '../db/client.js';
+import type { AuthPolicy } from '../domain/auth-policy.js';
 import type { Clock } from '../lib/clock.js';
 
 export interface TemporalDeps {
@@ -33,6 +34,8 @@ export interface AppDeps {
   messaging?: { twilioAuthToken: string | null; sendgridWebhookPublicKey: string | null };
   /** the one clock routes read "today" from (lib/clock.ts) */
   clock: Clock;
+  /** login and account-proof limits (tests shrink them) and the clock their back-off reads */
+  auth?: { policy?: Partial<AuthPolicy>; now?: () => Date };
 }
 
 export type App = FastifyInstance<

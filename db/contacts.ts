@@ -130,3 +130,39 @@ export async function flagMessageContact(
   await db`update customer_contact set status = ${status}, flag = ${flag.slice(0, 300)}, flagged_at = now()
     where id = (select contact_id from outbound_message where id = ${messageId})`;
 }
+
+/**
+ * Adds a contact under the customer's row lock, unless the customer already has `max` email/SMS contacts (the
+ * same contact added again always goes through). Returns the contact id, or null when the cap refused it.
+ */
+export async function addContactCapped(
+  sql: Sql,
+  customerId: string,
+  kind: 'email' | 'sms',
+  value: string,
+  max: number,
+): Promise<string | null> {
+  return sql.begin(async (tx) => {
+    await tx`select 1 from customer where id = ${customerId} for update`;
+    const [n] = await tx<{ total: number; same: number }[]>`
+      select count(*)::int as total, count(*) filter (where kind = ${kind} and value = ${value})::int as same
+      from customer_contact where customer_id = ${customerId} and kind in ('email', 'sms')`;
+    if (!n!.same && n!.total >= max) return null;
+    return addContact(tx, customerId, kind, value);
+  });
+}
+
+/** Verification messages sent to the customer's contacts in the last 24 hours (each SMS costs money). */
+export async function verificationsLastDay(db: Db, customerId: string): Promise<number> {
+  const [r] = await db<{ n: number }[]>`
+    select count(*)::int as n from contact_verification v join customer_contact c on c.id = v.contact_id
+    where c.customer_id = ${customerId} and v.created_at > now() - interval '1 day'`;
+  return r!.n;
+}
+
+export async function findContact(db: Db, customerId: string, kind: 'email' | 'sms', value: string) {
+  const [c] = await db<{ id: string; verifiedAt: Date | null; status: string }[]>`
+    select id, verified_at, status from customer_contact
+    where customer_id = ${customerId} and kind = ${kind} and value = ${value}`;
+  return c;
+}

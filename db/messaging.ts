@@ -64,7 +64,8 @@ export async function planNotification(
       select a.account_number, a.customer_id, c.language from account a join customer c on c.id = a.customer_id
       where a.id = ${n.accountId}`;
     if (!acct) return skip(tx, n.id, 'account missing');
-    const targets: Contact[] = [];
+    // a login's own email (its verification link) is not a customer contact: it has no contact id
+    const targets: (Pick<Contact, 'kind' | 'value'> & { id: string | null })[] = [];
     const usable = async (kind: Channel) => {
       const [c] = await tx<{ id: string }[]>`
         select id from customer_contact
@@ -80,6 +81,14 @@ export async function planNotification(
     } else if (n.alert === 'subscriptions_changed') {
       const c = (await usable('email')) ?? (await usable('sms'));
       if (c) targets.push(c);
+    } else if (n.alert === 'login_linked') {
+      // a security notice: every verified channel on the account, whatever the subscriptions say
+      for (const kind of ['email', 'sms'] as const) {
+        const c = await usable(kind);
+        if (c) targets.push(c);
+      }
+    } else if (n.alert === 'login_email_verification' || n.alert === 'signup_email_in_use') {
+      if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
     } else {
       const [chosen] = await tx<{ email: boolean; sms: boolean }[]>`
         select email, sms from alert_subscription where customer_id = ${acct.customerId} and alert = ${n.alert}`;
@@ -339,7 +348,12 @@ export async function queueMessagingNotice(
   db: Db,
   n: {
     accountId: string;
-    alert: 'contact_verification' | 'subscriptions_changed';
+    alert:
+      | 'contact_verification'
+      | 'subscriptions_changed'
+      | 'login_linked'
+      | 'login_email_verification'
+      | 'signup_email_in_use';
     key: string;
     data: NotificationData;
     urgent?: boolean;

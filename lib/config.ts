@@ -54,6 +54,7 @@ export const ENV_VARS = [
   'UTILITY_TIME_ZONE',
   'HEADEND_SECRETS',
   'METER_DROP_DIR',
+  'NODE_ENV',
 ] as const;
 
 export class ConfigError extends Error {
@@ -180,6 +181,18 @@ export function loadConfig(env: Env = process.env): Config {
     config.headEndSecrets = parseHeadEndSecrets(str('HEADEND_SECRETS'));
   } catch (e) {
     problems.push((e as Error).message);
+  }
+  // outbox mode writes messages to a table and lets payments "succeed" with no gateway: demos only
+  if (str('NODE_ENV') === 'production') {
+    const outbox = Object.entries(providerModes(config)).filter(([, mode]) => mode === 'outbox');
+    if (outbox.length)
+      problems.push(
+        `NODE_ENV=production needs real providers, but ${outbox.map(([what]) => what).join(', ')} would use the dev outbox: set ${[
+          ...(config.stripe ? [] : ['STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET']),
+          ...(config.twilio ? [] : ['TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER']),
+          ...(config.sendgrid ? [] : ['SENDGRID_API_KEY, SENDGRID_FROM_EMAIL']),
+        ].join(', ')} (or run with NODE_ENV unset for a demo)`,
+      );
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

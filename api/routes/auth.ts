@@ -1,8 +1,10 @@
 // Sign-in for staff and portal customers. Sessions are random tokens stored hashed; cookies are HttpOnly + SameSite.
 import { Type } from '@sinclair/typebox';
+import { clearTries, takeTry } from '../../db/throttle.js';
 import { DUMMY_HASH, verifyPassword } from '../../lib/passwords.js';
 import { ApiError } from '../errors.js';
 import { type AuthUser, endSession, SESSION_COOKIE, STAFF, startSession } from '../plugins/auth.js';
+import { authSettings, perIp, tooManyTries } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
 
 const Me = Type.Object({
@@ -18,6 +20,7 @@ const Me = Type.Object({
 export default async function authRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
   const secure = deps.publicUrl.startsWith('https:');
+  const { policy, now } = authSettings(deps);
 
   const me = async (u: AuthUser) => {
     const accounts =
@@ -41,7 +44,7 @@ export default async function authRoutes(app: App, deps: AppDeps) {
   app.post(
     '/auth/login',
     {
-      config: { access: { public: true } },
+      config: { access: { public: true }, rateLimit: perIp(policy.login.perIp) },
       schema: {
         tags: ['auth'],
         summary: 'Sign in; sets an HttpOnly session cookie and returns a bearer token and CSRF token',
@@ -54,8 +57,19 @@ export default async function authRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const { email, password } = req.body;
-      const [row] = await sql<(AuthUser & { passwordHash: string })[]>`
-        select id, email, display_name, kind, role, customer_id, password_hash from app_user where lower(email) = lower(${email})`;
+      // back-off per email, known or not, taken before the lookup: the same answer and time either way
+      const key = `login:${email.toLowerCase()}`;
+      const wait = await takeTry(sql, key, policy.login.perEmail, now());
+      if (wait !== null)
+        throw tooManyTries(
+          reply,
+          wait,
+          `Too many sign-in tries for this email; try again in ${wait} seconds`,
+          'email',
+        );
+      const [row] = await sql<(AuthUser & { passwordHash: string; emailVerifiedAt: Date | null })[]>`
+        select id, email, display_name, kind, role, customer_id, password_hash, email_verified_at
+        from app_user where lower(email) = lower(${email})`;
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
       if (!row || !ok)
         throw new ApiError(
@@ -64,7 +78,17 @@ export default async function authRoutes(app: App, deps: AppDeps) {
           'invalid_credentials',
           'Email or password is not right',
         );
-      const { passwordHash: _, ...user } = row;
+      await clearTries(sql, key);
+      // only the holder of the password learns this; the link we emailed at sign-up unlocks the login
+      if (!row.emailVerifiedAt)
+        throw new ApiError(
+          403,
+          'authentication_error',
+          'email_not_verified',
+          'Confirm your email address first: use the link we emailed you',
+          'email',
+        );
+      const { passwordHash: _, emailVerifiedAt: _v, ...user } = row;
       const s = await startSession(sql, reply, user, secure);
       return { user: await me(user), token: s.token, csrfToken: s.csrfToken };
     },
@@ -77,8 +101,11 @@ export default async function authRoutes(app: App, deps: AppDeps) {
       schema: { tags: ['auth'], response: { 204: Type.Null() } },
     },
     async (req, reply) => {
-      const token = req.headers.authorization?.replace(/^Bearer /, '') ?? req.cookies[SESSION_COOKIE];
-      if (token) await endSession(sql, token);
+      // end the session this request came in on, and the cookie's too: an Authorization header that is not
+      // a bearer token must not leave the cookie's session alive
+      const h = req.headers.authorization;
+      const tokens = [h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined, req.cookies[SESSION_COOKIE]];
+      for (const token of tokens) if (token) await endSession(sql, token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },

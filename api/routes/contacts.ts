@@ -3,13 +3,15 @@
 // invalid number.
 import { Type } from '@sinclair/typebox';
 import {
-  addContact,
+  addContactCapped,
   type Contact,
   createVerification,
+  findContact,
   getContact,
   listContacts,
   normalizeEmail,
   normalizePhone,
+  verificationsLastDay,
   verifyContact,
   verifyEmailLink,
 } from '../../db/contacts.js';
@@ -18,6 +20,7 @@ import { messagingPolicy } from '../../domain/messages/policy.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, Nullable } from '../schemas.js';
+import { authSettings } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
 
 const When = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -56,6 +59,18 @@ const VERIFY_ERRORS: Record<string, string> = {
 export default async function contactRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
   const ttl = messagingPolicy().verificationTtlMinutes;
+  // each contact can cost an SMS: a cap on contacts and on verification messages per customer per day
+  const caps = authSettings(deps).policy.contacts;
+  const dailyCapReached = async (customerId: string, param: string) => {
+    if ((await verificationsLastDay(sql, customerId)) < caps.verificationsPerDay) return;
+    throw new ApiError(
+      429,
+      'invalid_request_error',
+      'too_many_verification_messages',
+      `At most ${caps.verificationsPerDay} verification messages a day for one account; try again tomorrow`,
+      param,
+    );
+  };
   const own = {
     staff: STAFF.any,
     customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
@@ -73,7 +88,8 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
     return c;
   };
   /** a new secret, sent to the contact itself through the messaging outbox */
-  const sendVerification = async (accountId: string, c: Contact) => {
+  const sendVerification = async (accountId: string, c: Contact, param = 'contactId') => {
+    await dailyCapReached(c.customerId, param);
     // each send costs money and lands on someone's phone: a few per contact per hour
     const [recent] = await sql<{ n: number }[]>`select count(*)::int as n from contact_verification
       where contact_id = ${c.id} and created_at > now() - interval '1 hour'`;
@@ -157,9 +173,20 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
             : 'That is not a phone number (use +1 and 10 digits, or 10 digits)',
           'value',
         );
-      const id = await addContact(sql, customerId, req.body.kind, value);
+      // a contact that will need a code: refuse before anything is added when today's codes are used up
+      const known = await findContact(sql, customerId, req.body.kind, value);
+      if (!known?.verifiedAt || known.status !== 'active') await dailyCapReached(customerId, 'value');
+      const id = await addContactCapped(sql, customerId, req.body.kind, value, caps.maxPerCustomer);
+      if (!id)
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'too_many_contacts',
+          `An account can have at most ${caps.maxPerCustomer} email addresses and mobile numbers`,
+          'value',
+        );
       const c = (await getContact(sql, id))!;
-      if (!c.verifiedAt) await sendVerification(req.params.id, c);
+      if (!c.verifiedAt) await sendVerification(req.params.id, c, 'value');
       req.auditResource = { type: 'contact', id, detail: { kind: c.kind } };
       return reply.status(201).send(view(c));
     },

@@ -31,21 +31,7 @@ export default async function webRoutes(app: App, deps: AppDeps) {
   const page = (file: string) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
     reply
       .header('cache-control', 'no-cache')
-      .header('x-frame-options', 'DENY')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin')
-      .header(
-        'content-security-policy',
-        [
-          "default-src 'self'",
-          "script-src 'self' https://js.stripe.com",
-          'frame-src https://js.stripe.com https://hooks.stripe.com',
-          "connect-src 'self' https://api.stripe.com",
-          "img-src 'self' data: https://*.stripe.com",
-          "style-src 'self' 'unsafe-inline'",
-          "frame-ancestors 'none'",
-        ].join('; '),
-      )
+      // CSP, frame-ancestors, nosniff and the rest come from the security-headers plugin, on every response
       .sendFile(file);
 
   app.get('/', { config: pub, schema: { hide: true } }, async (_req, reply) => reply.redirect('/portal'));

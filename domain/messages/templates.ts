@@ -8,8 +8,18 @@ import { countSegments, type SmsEncoding, toGsm7 } from './segments.js';
 export type Language = 'en' | 'es';
 export type TemplateData = Record<string, string | number | boolean | null | undefined>;
 
-/** Alert types the messaging capability renders: every AlertType, plus its own contact messages. */
-export const MESSAGE_TEMPLATES = [...ALERT_TYPES, 'contact_verification', 'subscriptions_changed'] as const;
+/**
+ * Alert types the messaging capability renders: every AlertType, plus its own contact messages and the login
+ * security notices (not subscribable: a customer is always told a login was linked to their account).
+ */
+export const MESSAGE_TEMPLATES = [
+  ...ALERT_TYPES,
+  'contact_verification',
+  'subscriptions_changed',
+  'login_linked',
+  'login_email_verification',
+  'signup_email_in_use',
+] as const;
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 
 export interface RenderContext {
@@ -464,6 +474,72 @@ const TEMPLATES: Record<MessageTemplate, T> = {
           linkLabel: 'Confírmelo aquí',
         };
   },
+  login_linked: (d, c, en) => {
+    const who = str(d.loginEmail);
+    return en
+      ? {
+          subject: 'A new login was linked to your account',
+          lines: [
+            `A portal login${who ? ` (${who})` : ''} was just linked to your account and can now see it.`,
+            'If this was not you or someone you trust, sign in to remove it, or call us.',
+          ],
+          sms: `A new portal login${who ? ` (${who})` : ''} was linked to your account. Not you? Call us or remove it at ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: 'Se vinculó un nuevo acceso a su cuenta',
+          lines: [
+            `Se vinculó un acceso al portal${who ? ` (${who})` : ''} a su cuenta y ahora puede verla.`,
+            'Si no fue usted ni alguien de su confianza, ingrese para quitarlo o llámenos.',
+          ],
+          sms: `Se vinculó un nuevo acceso${who ? ` (${who})` : ''} a su cuenta. ¿No fue usted? Llámenos o quítelo en ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        };
+  },
+  login_email_verification: (d, c, en) => {
+    const link = str(d.link) ?? `${c.publicUrl}/portal`;
+    return en
+      ? {
+          subject: 'Confirm your email to finish your login',
+          lines: [
+            'Please confirm this email address to start using your portal login.',
+            'If you did not ask for a login, ignore this message.',
+          ],
+          sms: `Confirm your email: ${link}`,
+          link,
+          linkLabel: 'Confirm it here',
+        }
+      : {
+          subject: 'Confirme su correo para terminar su acceso',
+          lines: [
+            'Confirme este correo electrónico para empezar a usar su acceso al portal.',
+            'Si no pidió un acceso, ignore este mensaje.',
+          ],
+          sms: `Confirme su correo: ${link}`,
+          link,
+          linkLabel: 'Confírmelo aquí',
+        };
+  },
+  signup_email_in_use: (_d, c, en) =>
+    en
+      ? {
+          subject: 'Someone tried to create a login with your email',
+          lines: [
+            'Someone tried to create a new portal login with this email address, which already has one.',
+            'If it was you, sign in with your password instead. If not, you can ignore this message.',
+          ],
+          sms: `This email already has a portal login. Sign in at ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: 'Alguien intentó crear un acceso con su correo',
+          lines: [
+            'Alguien intentó crear un nuevo acceso al portal con este correo, que ya tiene uno.',
+            'Si fue usted, ingrese con su contraseña. Si no, puede ignorar este mensaje.',
+          ],
+          sms: `Este correo ya tiene acceso al portal. Ingrese en ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        },
   subscriptions_changed: (_d, c, en) =>
     en
       ? {

@@ -5,12 +5,13 @@ import {
   AlertsPanel,
   DisputesPanel,
   GreenButtonPanel,
+  LoginsPanel,
   PaperlessPanel,
   ServiceRequestsPanel,
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
 import { Card, ErrorNote, Money } from './components/ui';
-import { type AccountSummary, api, login, logout, type Me, newKey, setCsrf, type Usage } from './lib/api';
+import { type AccountSummary, api, login, logout, type Me, newKey, type Usage } from './lib/api';
 import { formatDate, formatMonth, locale, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
@@ -66,8 +67,21 @@ function App() {
 function SignIn({ onDone }: { onDone: (m: Me) => void }) {
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [err, setErr] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [factor, setFactor] = useState<Factor>('zip');
+
+  // the link emailed at sign-up comes back here with its token: confirm it, then ask for a sign-in
+  useEffect(() => {
+    const params = new URLSearchParams(location.search);
+    const token = params.get('verify-email');
+    if (!token) return;
+    params.delete('verify-email');
+    history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
+    api('/auth/verify-email', { method: 'POST', body: { token } }).then(
+      () => setNotice(t('emailConfirmed')),
+      (e) => setErr(e),
+    );
+  }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -75,20 +89,22 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     const v = (k: string) => String(f.get(k) ?? '').trim();
     setBusy(true);
     setErr(null);
+    setNotice(null);
     try {
       if (mode === 'login') onDone(await login(v('email'), String(f.get('password') ?? '')));
       else {
-        const r = await api<{ user: Me; csrfToken: string }>('/auth/signup', {
+        // the login works once the email is confirmed: the answer is "check your email", never a session
+        await api('/auth/signup', {
           method: 'POST',
           body: {
-            ...accountProof(f, { number: 'accountNumber', zip: 'zip', bill: 'lastBill' }, factor),
+            ...accountProof(f, { number: 'accountNumber', bill: 'lastBill' }),
             email: v('email'),
             password: String(f.get('password') ?? ''),
             ...(v('name') ? { displayName: v('name') } : {}),
           },
         });
-        setCsrf(r.csrfToken);
-        onDone(r.user);
+        setMode('login');
+        setNotice(t('checkEmail', { email: v('email') }));
       }
     } catch (e2) {
       setErr(e2);
@@ -100,13 +116,14 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
   return (
     <form class="card narrow" onSubmit={submit} aria-labelledby="signin-title">
       <h1 id="signin-title">{mode === 'login' ? t('signIn') : t('signUp')}</h1>
+      {notice ? (
+        <p role="status" data-testid="signin-notice">
+          {notice}
+        </p>
+      ) : null}
       {mode === 'signup' ? (
         <>
-          <AccountProof
-            ids={{ number: 'accountNumber', factor: 'factor', zip: 'zip', bill: 'lastBill' }}
-            factor={factor}
-            setFactor={setFactor}
-          />
+          <AccountProof ids={{ number: 'accountNumber', bill: 'lastBill' }} />
           <label for="name">{t('yourName')}</label>
           <input id="name" name="name" autoComplete="name" />
         </>
@@ -180,56 +197,36 @@ function Accounts({
   );
 }
 
-type Factor = 'zip' | 'bill';
-type ProofIds = { number: string; factor: string; zip: string; bill: string };
+type ProofIds = { number: string; bill: string };
 
-/** Account number plus one verification factor: how sign-up and "link another account" prove ownership. */
-function AccountProof({
-  ids,
-  factor,
-  setFactor,
-}: {
-  ids: ProofIds;
-  factor: Factor;
-  setFactor: (f: Factor) => void;
-}) {
+/** Account number plus the latest bill's total: how sign-up and "link another account" prove ownership. */
+function AccountProof({ ids }: { ids: ProofIds }) {
   return (
     <>
+      <p class="muted" id={`${ids.bill}-hint`}>
+        {t('proofHint')}
+      </p>
       <label for={ids.number}>{t('accountNumber')}</label>
       <input id={ids.number} name={ids.number} inputMode="numeric" autoComplete="off" required />
-      <fieldset>
-        <legend>{t('verifyWith')}</legend>
-        {(['zip', 'bill'] as const).map((f) => (
-          <label class="inline" key={f}>
-            <input type="radio" name={ids.factor} checked={factor === f} onChange={() => setFactor(f)} />{' '}
-            {t(f === 'zip' ? 'zipShort' : 'lastBillShort')}
-          </label>
-        ))}
-      </fieldset>
-      {factor === 'zip' ? (
-        <>
-          <label for={ids.zip}>{t('zip')}</label>
-          <input id={ids.zip} name={ids.zip} inputMode="numeric" autoComplete="postal-code" required />
-        </>
-      ) : (
-        <>
-          <label for={ids.bill}>{t('lastBill')}</label>
-          <input id={ids.bill} name={ids.bill} inputMode="decimal" required />
-        </>
-      )}
+      <label for={ids.bill}>{t('lastBill')}</label>
+      <input
+        id={ids.bill}
+        name={ids.bill}
+        inputMode="decimal"
+        autoComplete="off"
+        aria-describedby={`${ids.bill}-hint`}
+        required
+      />
     </>
   );
 }
 
 /** The API's {accountNumber, verification} from the AccountProof fields of a submitted form. */
-function accountProof(f: FormData, ids: Omit<ProofIds, 'factor'>, factor: Factor) {
+function accountProof(f: FormData, ids: ProofIds) {
   const v = (k: string) => String(f.get(k) ?? '').trim();
   const cents = parseDollars(v(ids.bill));
-  if (factor === 'bill' && cents === null) throw new Error(t('badAmount'));
-  return {
-    accountNumber: v(ids.number).replace(/\D/g, ''),
-    verification: factor === 'zip' ? { postalCode: v(ids.zip) } : { lastBillCents: cents },
-  };
+  if (cents === null) throw new Error(t('badAmount'));
+  return { accountNumber: v(ids.number).replace(/\D/g, ''), verification: { lastBillCents: cents } };
 }
 
 function LinkAccount({
@@ -239,14 +236,13 @@ function LinkAccount({
   onLinked: (accounts: Me['accounts'], id: string) => void;
   open?: boolean;
 }) {
-  const [factor, setFactor] = useState<Factor>('zip');
   const [err, setErr] = useState<unknown>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     setErr(null);
     try {
-      const proof = accountProof(f, { number: 'linkNumber', zip: 'linkZip', bill: 'linkBill' }, factor);
+      const proof = accountProof(f, { number: 'linkNumber', bill: 'linkBill' });
       const number = proof.accountNumber;
       const r = await api<{ data: Me['accounts'] }>('/me/accounts', { method: 'POST', body: proof });
       const added = r.data.find((a) => a.accountNumber === number);
@@ -260,11 +256,7 @@ function LinkAccount({
     <details class="card" open={open}>
       <summary>{t('linkAnother')}</summary>
       <form onSubmit={submit}>
-        <AccountProof
-          ids={{ number: 'linkNumber', factor: 'linkFactor', zip: 'linkZip', bill: 'linkBill' }}
-          factor={factor}
-          setFactor={setFactor}
-        />
+        <AccountProof ids={{ number: 'linkNumber', bill: 'linkBill' }} />
         <button type="submit">{t('linkAccount')}</button>
         <ErrorNote error={err} />
       </form>
@@ -741,6 +733,7 @@ function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void })
       <ServiceRequestsPanel accountId={a.id} />
       <DisputesPanel a={a} />
       <GreenButtonPanel accountId={a.id} />
+      <LoginsPanel accountId={a.id} />
     </>
   );
 }

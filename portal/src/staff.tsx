@@ -6,6 +6,7 @@ import {
   DisputesPanel,
   DunningPanel,
   FieldOrdersPanel,
+  LoginsPanel,
   MessagesPanel,
   ServiceOrdersPanel,
 } from './components/staff360';
@@ -432,6 +433,7 @@ function Account360({ id, me }: { id: string; me: Me }) {
         <ServiceOrdersPanel accountId={a.id} version={version} />
         <FieldOrdersPanel accountId={a.id} version={version} />
         <MessagesPanel accountId={a.id} />
+        <LoginsPanel accountId={a.id} />
       </div>
     </div>
   );

@@ -288,43 +288,82 @@ describe('customer portal in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
-  it('signs up by linking an account with its ZIP code (a wrong ZIP is refused), then links a second account', async () => {
+  it('signs up with the latest bill amount (a wrong one is refused), confirms the email, then links a second account', async () => {
     const { page } = browser;
-    const [a] = await sql<{ accountNumber: string; postalCode: string; id: string }[]>`
-      select a.id, a.account_number, p.postal_code from account a join service_agreement sa on sa.account_id = a.id
-      join service_point sp on sp.id = sa.service_point_id join premise p on p.id = sp.premise_id
+    // accounts nobody has linked yet, with the total of their latest issued bill
+    const unlinked = () => sql<{ id: string; accountNumber: string; latestCents: string }[]>`
+      select a.id, a.account_number,
+        (select b.total_cents::text from bill b where b.account_id = a.id and b.status = 'issued'
+         order by b.period desc, b.bill_date desc limit 1) as latest_cents
+      from account a
       where a.id <> ${owing.id} and not exists (select 1 from portal_account_access x where x.account_id = a.id)
-      order by a.account_number limit 1`;
+        and (select b.total_cents from bill b where b.account_id = a.id and b.status = 'issued'
+             order by b.period desc, b.bill_date desc limit 1) > 0
+      order by a.account_number limit 2`;
+    const dollars = (c: string) =>
+      `${Math.floor(Number(c) / 100)}.${String(Number(c) % 100).padStart(2, '0')}`;
+    const [a, b] = await unlinked();
     await page.goto(`${base}/portal`);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'New here? Link your utility account' }).click();
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByLabel('Account number (10 digits, on your bill)').fill(a!.accountNumber);
-    await page
-      .getByLabel('ZIP code of the service address')
-      .fill(a!.postalCode === '97401' ? '97402' : '97401');
+    const amount = page.getByLabel('Total of your latest bill, to the cent (for example 84.17)');
+    await amount.fill(dollars(String(Number(a!.latestCents) + 1)));
     await page.getByLabel('Email').fill('new.customer@example.test');
     await page.getByLabel('Choose a password (10 characters or more)').fill('a-long-password');
     await page.getByRole('button', { name: 'Create a login' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match');
-    await page.getByLabel('ZIP code of the service address').fill(a!.postalCode);
+    await amount.fill(dollars(a!.latestCents));
     await page.getByRole('button', { name: 'Create a login' }).click();
+    await expect
+      .poll(() => page.getByTestId('signin-notice').textContent())
+      .toContain('new.customer@example.test');
+
+    // the emailed link confirms the address; the login works after that
+    const [n] = await sql<{ data: { link: string } }[]>`
+      select data from notification where alert = 'login_email_verification' and data->>'email' = 'new.customer@example.test'`;
+    const link = new URL(n!.data.link);
+    await page.goto(`${base}${link.pathname}${link.search}`);
+    await expect
+      .poll(() => page.getByTestId('signin-notice').textContent())
+      .toContain('Your email is confirmed');
+    expect(page.url()).not.toContain('verify-email');
+    await page.getByLabel('Email').fill('new.customer@example.test');
+    await page.getByLabel('Password').fill('a-long-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByTestId('balance').count()).toBe(1);
     expect(await page.locator('.balance-card').textContent()).toContain(a!.accountNumber);
 
     // a landlord links a second account to the same login
-    const [b] = await sql<{ accountNumber: string; postalCode: string }[]>`
-      select a.account_number, p.postal_code from account a join service_agreement sa on sa.account_id = a.id
-      join service_point sp on sp.id = sa.service_point_id join premise p on p.id = sp.premise_id
-      where a.account_number > ${a!.accountNumber} and a.id <> ${owing.id} order by a.account_number limit 1`;
     await page.getByText('Link another utility account').click();
     await page.locator('#linkNumber').fill(b!.accountNumber);
-    await page.locator('#linkZip').fill(b!.postalCode);
+    await page.locator('#linkBill').fill(dollars(b!.latestCents));
     await page.getByRole('button', { name: 'Link account' }).click();
     await expect.poll(() => page.locator('.balance-card').textContent()).toContain(b!.accountNumber);
     expect(await page.getByLabel('Account', { exact: true }).locator('option').allTextContents()).toEqual(
       [a!.accountNumber, b!.accountNumber].sort(),
     );
     await browser.shot('portal-8-signed-up');
+    // the holder sees which logins reach the account (and could remove one)
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect
+      .poll(() => page.getByTestId('linked-logins').textContent())
+      .toContain('new.customer@example.test');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('serves /docs under the security headers, and swagger-ui still renders with that CSP', async () => {
+    const { page } = browser;
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    const res = await page.goto(`${base}/docs`);
+    expect(res!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res!.headers()['x-content-type-options']).toBe('nosniff');
+    await page.locator('.swagger-ui .info .title').waitFor();
+    expect(await page.locator('.swagger-ui .opblock').count()).toBeGreaterThan(20);
+    expect(blocked).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { DEMO_PASSWORD, seedDemo } from '../../db/demo/seed.js';
+import { createUser } from '../../db/users.js';
 import { newId } from '../../lib/ids.js';
 import { bearer, staffToken, type TestApp, testApp } from '../support/api.js';
 import { accessibilityViolations, type Browser, launchBrowser } from '../support/browser.js';
@@ -113,6 +114,29 @@ describe('staff console in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid=workflows] li').count()).toBeGreaterThan(0);
     await browser.shot('staff-1-account-360');
     expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('shows the portal logins linked to the account and removes one, audited', async () => {
+    const { page } = browser;
+    const email = 'linked.someone@example.test';
+    const userId = await createUser(sql, {
+      email,
+      displayName: 'Linked Someone',
+      password: 'pw-for-tests-1',
+      kind: 'customer',
+      accountIds: [held.accountId],
+    });
+    await page.reload();
+    const logins = page.getByTestId('linked-logins');
+    await expect.poll(() => logins.textContent()).toContain(email);
+    await logins.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => page.getByText('No portal logins.').count()).toBe(1);
+    expect(
+      await sql`select 1 from portal_account_access where account_id = ${held.accountId} and user_id = ${userId}`,
+    ).toHaveLength(0);
+    const [audit] = await sql<{ actorRole: string; resourceId: string }[]>`
+      select actor_role, resource_id from audit_log where resource_type = 'portal_login' order by id desc limit 1`;
+    expect(audit).toMatchObject({ actorRole: 'billing_admin', resourceId: userId });
   });
 
   it('resolves a held bill from the exceptions queue, and the bill appears on the open account page', async () => {

@@ -1,7 +1,6 @@
 // The read endpoints behind the portal and staff console, on known data: usage per service with last year's
 // month beside it (wraps, superseded and rejected reads handled), staff search on every field, sign-up with
-// its lockout, account and AR aging and the KPIs, and the bill.issued event on the account stream.
-
+// its back-off, account and AR aging and the KPIs, and the bill.issued event on the account stream.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addRead,
@@ -187,33 +186,50 @@ describe('portal sign-up', () => {
       payload: { accountNumber, verification, email, password: 'long-enough-pw' },
     });
 
-  it('links the account with the last bill amount or the ZIP, signs in, and refuses a wrong factor alike', async () => {
+  it('links the account with the latest bill amount, refuses a ZIP or a wrong amount alike, and works once the email is confirmed', async () => {
     await sql`insert into bill (id, account_id, period, period_start, period_end, status, bill_date, due_date, total_cents)
       values (${newId('bill')}, ${acct.id}, '2026-10', '2026-10-01', '2026-10-31', 'issued', '2026-11-03', '2026-11-24', 12345)`;
-    const wrongZip = await signup({ postalCode: '97400' });
-    expect(wrongZip.statusCode).toBe(400);
-    expect(wrongZip.json().error.code).toBe('verification_failed');
-    const noSuch = await signup({ postalCode: '97433' }, undefined, '9999999999');
+    // a ZIP code is no proof at all any more
+    const zip = await signup({ postalCode: '97433' });
+    expect(zip.statusCode).toBe(400);
+    const wrongAmount = await signup({ lastBillCents: 12344 });
+    expect(wrongAmount.statusCode).toBe(400);
+    expect(wrongAmount.json().error.code).toBe('verification_failed');
+    const noSuch = await signup({ lastBillCents: 12345 }, undefined, '9999999999');
     expect(noSuch.json().error.code).toBe('verification_failed');
-    expect(noSuch.json().error.message).toBe(wrongZip.json().error.message);
+    expect(noSuch.json().error.message).toBe(wrongAmount.json().error.message);
 
     const ok = await signup({ lastBillCents: 12345 }, 'grace@example.test');
-    expect(ok.statusCode, ok.body).toBe(201);
-    expect(ok.json().user.accounts).toEqual([{ id: acct.id, accountNumber: acct.accountNumber }]);
-    const me = await app.inject({ method: 'GET', url: '/me', headers: bearer(ok.json().token) });
+    expect(ok.statusCode, ok.body).toBe(202);
+    expect(ok.json()).toEqual({ object: 'signup', email: 'grace@example.test', status: 'check_your_email' });
+    const [n] = await sql<{ data: { link: string } }[]>`
+      select data from notification where alert = 'login_email_verification' and data->>'email' = 'grace@example.test'`;
+    const token = new URL(n!.data.link).searchParams.get('verify-email');
+    const verified = await app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token } });
+    expect(verified.statusCode, verified.body).toBe(200);
+    const signedIn = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email: 'grace@example.test', password: 'long-enough-pw' },
+    });
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(signedIn.json().user.accounts).toEqual([{ id: acct.id, accountNumber: acct.accountNumber }]);
+    const me = await app.inject({ method: 'GET', url: '/me', headers: bearer(signedIn.json().token) });
     expect(me.json()).toMatchObject({ email: 'grace@example.test', kind: 'customer' });
     const view = await app.inject({
       method: 'GET',
       url: `/accounts/${acct.id}`,
-      headers: bearer(ok.json().token),
+      headers: bearer(signedIn.json().token),
     });
     expect(view.statusCode).toBe(200);
-    const again = await signup({ postalCode: '97433' }, 'GRACE@example.test');
-    expect(again.statusCode).toBe(409);
-    expect(again.json().error.param).toBe('email');
+    // a taken email is not revealed: the same answer, and no second login
+    const again = await signup({ lastBillCents: 12345 }, 'GRACE@example.test');
+    expect(again.statusCode).toBe(202);
+    expect(again.json().status).toBe('check_your_email');
+    expect((await sql`select 1 from app_user where lower(email) = 'grace@example.test'`).length).toBe(1);
   });
 
-  it('links another account to a signed-in customer, only with the right factor; staff have no use for it', async () => {
+  it('links another account to a signed-in customer, only with the right amount; staff have no use for it', async () => {
     const c = await createCustomer(sql, { name: 'Second Home' });
     const a = await createAccount(sql, { customerId: c.id });
     const p = await createPremise(sql, {
@@ -225,6 +241,8 @@ describe('portal sign-up', () => {
     const sp = await createServicePoint(sql, p.id, 'trash');
     await sql`insert into service_agreement (id, account_id, service_point_id, service_type, rate_schedule_id, start_date)
       values (${newId('sa')}, ${a.id}, ${sp.id}, 'trash', 'rs_portaltest01', '2020-01-01')`;
+    await sql`insert into bill (id, account_id, period, period_start, period_end, status, bill_date, due_date, total_cents)
+      values (${newId('bill')}, ${a.id}, '2026-10', '2026-10-01', '2026-10-31', 'issued', '2026-11-03', '2026-11-24', 3190)`;
     const me = await customerLogin(app, sql, [acct.id]);
     const link = (verification: object, headers: Record<string, string>) =>
       app.inject({
@@ -234,8 +252,9 @@ describe('portal sign-up', () => {
         remoteAddress: '10.0.0.10',
         payload: { accountNumber: a.accountNumber, verification },
       });
-    expect((await link({ postalCode: '97400' }, bearer(me.token))).statusCode).toBe(400);
-    const ok = await link({ postalCode: '97455' }, bearer(me.token));
+    expect((await link({ postalCode: '97455' }, bearer(me.token))).statusCode).toBe(400);
+    expect((await link({ lastBillCents: 3191 }, bearer(me.token))).statusCode).toBe(400);
+    const ok = await link({ lastBillCents: 3190 }, bearer(me.token));
     expect(ok.statusCode, ok.body).toBe(201);
     expect(
       ok
@@ -245,34 +264,23 @@ describe('portal sign-up', () => {
     ).toEqual([acct.id, a.id].sort());
     const view = await app.inject({ method: 'GET', url: `/accounts/${a.id}`, headers: bearer(me.token) });
     expect(view.statusCode).toBe(200);
-    expect((await link({ postalCode: '97455' }, bearer(billing))).statusCode).toBe(403);
+    expect((await link({ lastBillCents: 3190 }, bearer(billing))).statusCode).toBe(403);
   });
 
-  it('locks sign-up for an account after five misses, even for the right answer', async () => {
+  it('backs off sign-up for an account after five misses, even for the right answer', async () => {
     const c = await createCustomer(sql, { name: 'Locked Out' });
     const a = await createAccount(sql, { customerId: c.id });
-    const p = await createPremise(sql, {
-      addressLine1: '1 Lock St',
-      city: 'Riverton',
-      state: 'OR',
-      postalCode: '97499',
-    });
-    const sp = await createServicePoint(sql, p.id, 'trash');
-    await sql`insert into service_agreement (id, account_id, service_point_id, service_type, rate_schedule_id, start_date)
-      values (${newId('sa')}, ${a.id}, ${sp.id}, 'trash', 'rs_portaltest01', '2020-01-01')`;
-    const [{ n }] =
-      (await sql`select count(*)::int as n from service_agreement where account_id = ${a.id}`) as unknown as [
-        { n: number },
-      ];
+    await sql`insert into bill (id, account_id, period, period_start, period_end, status, bill_date, due_date, total_cents)
+      values (${newId('bill')}, ${a.id}, '2026-10', '2026-10-01', '2026-10-31', 'issued', '2026-11-03', '2026-11-24', 5120)`;
     const tries = [];
     for (let i = 0; i < 5; i++)
-      tries.push((await signup({ postalCode: '97400' }, undefined, a.accountNumber)).statusCode);
+      tries.push((await signup({ lastBillCents: 5000 + i }, undefined, a.accountNumber)).statusCode);
     expect(tries).toEqual([400, 400, 400, 400, 400]);
-    const locked = await signup({ postalCode: '97499' }, undefined, a.accountNumber);
+    const locked = await signup({ lastBillCents: 5120 }, undefined, a.accountNumber);
     expect(locked.statusCode).toBe(429);
     expect(locked.json().error.code).toBe('too_many_attempts');
-    // without a service agreement the ZIP cannot match at all; with one the lock is what refused it
-    expect(n).toBe(1);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // the back-off expires (see test/integration/auth-security.test.ts, which moves the clock)
   });
 });
 

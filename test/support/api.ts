@@ -1,8 +1,10 @@
 // Builds the real API against a test database and the run's Temporal server, plus login helpers.
 import type Stripe from 'stripe';
 import { buildApp } from '../../api/app.js';
+import type { AppDeps } from '../../api/types.js';
 import type { Sql } from '../../db/client.js';
 import { createUser } from '../../db/users.js';
+import { DEFAULT_AUTH_POLICY } from '../../domain/auth-policy.js';
 import type { Clock } from '../../lib/clock.js';
 import { testClock } from './clock.js';
 import type { TemporalHarness } from './temporal.js';
@@ -20,7 +22,7 @@ export async function testApp(
   sql: Sql,
   t: TemporalHarness,
   stripe?: { client: Stripe; webhookSecret: string },
-  opts: { now?: () => Date; clock?: Clock } = {},
+  opts: { now?: () => Date; clock?: Clock; policy?: NonNullable<AppDeps['auth']>['policy'] } = {},
 ): Promise<TestApp> {
   const app = await buildApp({
     stripe: stripe?.client ?? null,
@@ -35,6 +37,14 @@ export async function testApp(
     publicUrl: 'http://127.0.0.1:3000',
     providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
     clock: opts.clock ?? (opts.now ? fixedNow(opts.now) : testClock()),
+    // every request in a test comes from one address: the per-IP caps are tested on their own
+    auth: {
+      now: opts.now,
+      policy: {
+        login: { ...DEFAULT_AUTH_POLICY.login, perIp: { max: 100_000, windowSeconds: 60 } },
+        ...opts.policy,
+      },
+    },
   });
   await app.ready();
   return app;

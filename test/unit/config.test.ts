@@ -30,3 +30,33 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('production', () => {
+  const providers = {
+    STRIPE_SECRET_KEY: 'sk_live_x',
+    STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    TWILIO_ACCOUNT_SID: 'AC123',
+    TWILIO_AUTH_TOKEN: 'token',
+    TWILIO_FROM_NUMBER: '+15415550100',
+    SENDGRID_API_KEY: 'SG.x',
+    SENDGRID_FROM_EMAIL: 'billing@utility.test',
+  };
+  it('refuses to start in dev outbox mode, naming what is missing', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /NODE_ENV=production needs real providers, but payments, sms, email would use the dev outbox/,
+    );
+    // one provider missing is enough to refuse
+    const { SENDGRID_API_KEY: _, SENDGRID_FROM_EMAIL: __, ...noEmail } = providers;
+    expect(() => loadConfig({ NODE_ENV: 'production', ...noEmail })).toThrow(
+      /but email would use the dev outbox: set SENDGRID_API_KEY, SENDGRID_FROM_EMAIL/,
+    );
+  });
+  it('starts with every provider configured, and outbox mode still runs outside production', () => {
+    expect(providerModes(loadConfig({ NODE_ENV: 'production', ...providers }))).toEqual({
+      payments: 'stripe',
+      sms: 'twilio',
+      email: 'sendgrid',
+    });
+    expect(providerModes(loadConfig({ NODE_ENV: 'development' })).payments).toBe('outbox');
+  });
+});

@@ -1,5 +1,6 @@
 // Self-service panels of the portal: paperless with confirmation, alert subscriptions (type x channel),
-// service requests with their status, disputing a bill, and Green Button "Download My Data".
+// service requests with their status, disputing a bill, Green Button "Download My Data", and the logins that
+// can see the account.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { type AccountSummary, api, newKey, type Usage } from '../lib/api';
 import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
@@ -386,6 +387,52 @@ export function GreenButtonPanel({ accountId }: { accountId: string }) {
             </li>
           )),
         )}
+      </ul>
+    </Card>
+  );
+}
+
+interface LinkedLogin {
+  id: string;
+  email: string;
+  displayName: string;
+  linkedAt: string;
+  you: boolean;
+}
+
+/** Who can see this account online; a login the holder does not know can be removed at once. */
+export function LoginsPanel({ accountId }: { accountId: string }) {
+  const [rows, setRows] = useState<LinkedLogin[] | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  const load = useCallback(
+    () => api<{ data: LinkedLogin[] }>(`/accounts/${accountId}/logins`).then((r) => setRows(r.data), setErr),
+    [accountId],
+  );
+  useEffect(() => void load(), [load]);
+  const remove = async (l: LinkedLogin) => {
+    setErr(null);
+    try {
+      await api(`/accounts/${accountId}/logins/${l.id}`, { method: 'DELETE' });
+      if (l.you) location.reload();
+      else await load();
+    } catch (e) {
+      setErr(e);
+    }
+  };
+  return (
+    <Card title={t('loginsTitle')} id="logins">
+      <p>{t('loginsHelp')}</p>
+      <ErrorNote error={err} />
+      <ul data-testid="linked-logins">
+        {rows?.map((l) => (
+          <li key={l.id}>
+            {l.displayName} ({l.email}){l.you ? ` · ${t('thisIsYou')}` : ''}, {t('linkedOn')}{' '}
+            {formatDate(String(l.linkedAt).slice(0, 10))}{' '}
+            <button type="button" class="link" onClick={() => void remove(l)}>
+              {t('removeLogin')}
+            </button>
+          </li>
+        ))}
       </ul>
     </Card>
   );

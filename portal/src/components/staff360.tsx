@@ -36,6 +36,53 @@ function Table({ testid, head, children }: { testid: string; head: string[]; chi
   );
 }
 
+interface LinkedLogin {
+  id: string;
+  email: string;
+  displayName: string;
+  linkedAt: string;
+  emailVerified: boolean;
+}
+/** The portal logins that reach the account; staff remove one a customer does not recognise (audited). */
+export function LoginsPanel({ accountId }: { accountId: string }) {
+  const [version, setVersion] = useState(0);
+  const { rows, err } = useList<LinkedLogin>(`/accounts/${accountId}/logins`, version);
+  const [actionErr, setActionErr] = useState<unknown>(null);
+  const remove = async (id: string) => {
+    setActionErr(null);
+    try {
+      await api(`/accounts/${accountId}/logins/${id}`, { method: 'DELETE' });
+      setVersion((v) => v + 1);
+    } catch (e) {
+      setActionErr(e);
+    }
+  };
+  return (
+    <Card title="Portal logins">
+      <ErrorNote error={err ?? actionErr} />
+      {rows?.length === 0 ? <p>No portal logins.</p> : null}
+      {rows?.length ? (
+        <Table testid="linked-logins" head={['Login', 'Email confirmed', 'Linked', '']}>
+          {rows.map((l) => (
+            <tr key={l.id}>
+              <td>
+                {l.displayName} ({l.email})
+              </td>
+              <td>{l.emailVerified ? 'yes' : 'no'}</td>
+              <td>{formatDate(String(l.linkedAt).slice(0, 10))}</td>
+              <td>
+                <button type="button" class="link" onClick={() => void remove(l.id)}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
+      ) : null}
+    </Card>
+  );
+}
+
 interface Message {
   id: string;
   alert: string;
