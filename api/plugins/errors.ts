@@ -149,6 +149,9 @@ export default fp(async function errors(app: FastifyInstance) {
         );
       }
     }
+    // Refused before its body was read (no credentials, a bad signature header): close the connection
+    // rather than let Node drain the rest of an upload nobody will use.
+    if (req.raw.complete === false) reply.header('connection', 'close');
     reply.status(e.statusCode).send({
       error: {
         type: e.type,
