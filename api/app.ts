@@ -8,6 +8,7 @@ import errors from './plugins/errors.js';
 import idempotency from './plugins/idempotency.js';
 import accountRoutes from './routes/accounts.js';
 import agreementRoutes from './routes/agreements.js';
+import auditRoutes from './routes/audit.js';
 import authRoutes from './routes/auth.js';
 import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
@@ -87,6 +88,7 @@ export async function buildApp(
     contactRoutes,
     outageRoutes,
     messagingWebhookRoutes,
+    auditRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);
