@@ -306,3 +306,61 @@ describe('fuzzing every operation in the OpenAPI document', () => {
     expect(sent).toBeGreaterThan(2_000);
   }, 120_000);
 });
+
+describe('the known causes of a 500, each a 400 naming the field', () => {
+  const admin = () => identities[2]!.headers;
+  const error = async (method: string, url: string, payload?: string) => {
+    const r = await app.inject({
+      method: method as never,
+      url,
+      headers: { ...admin(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      payload,
+    });
+    expect(r.statusCode, r.body).toBe(400);
+    return r.json().error as { code: string; param?: string; message: string };
+  };
+
+  it('a NUL byte in a path id, a query value or a body field', async () => {
+    expect(await error('GET', '/accounts/a%00b')).toMatchObject({ code: 'parameter_invalid', param: 'id' });
+    expect(await error('GET', '/meter-imports?starting_after=%00')).toMatchObject({
+      param: 'starting_after',
+      message: expect.stringContaining('query.starting_after may not contain a NUL'),
+    });
+    expect(await error('POST', '/customers', JSON.stringify({ name: 'Ada\u0000' }))).toMatchObject({
+      code: 'parameter_invalid',
+      param: 'name',
+    });
+  });
+
+  it('an invalid time zone on a schedule; a NUL in a schedule action note', async () => {
+    const tz = await error(
+      'PUT',
+      '/billing-cycles/01/schedule',
+      JSON.stringify({ dayOfMonth: 3, timeZone: 'Mars/Olympus' }),
+    );
+    expect(tz).toMatchObject({ code: 'parameter_invalid', param: 'timeZone' });
+    const note = await error(
+      'POST',
+      '/billing-cycles/01/schedule/pause',
+      JSON.stringify({ note: 'x\u0000' }),
+    );
+    expect(note).toMatchObject({ code: 'parameter_invalid', param: 'note' });
+  });
+
+  it('a zone in the wrong case is taken as its canonical name', async () => {
+    const r = await app.inject({
+      method: 'PUT',
+      url: '/billing-cycles/02/schedule',
+      headers: admin(),
+      payload: { dayOfMonth: 3, timeZone: 'america/chicago' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+  });
+
+  it('JSON nested 5,000 deep', async () => {
+    const deep = `{"name":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    const e = await error('POST', '/customers', deep);
+    expect(e).toMatchObject({ code: 'parameter_invalid', param: expect.stringMatching(/^name(\[0\])+$/) });
+    expect(e.message).toMatch(/nested deeper than 32 levels/);
+  });
+});
