@@ -17,13 +17,12 @@ import { isTimeZone, localToUtcMs, zoneOffsetSeconds } from '../../domain/import
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
 import { ApiError, notFound } from '../errors.js';
-import { checkSignatureHeader } from '../signed-headers.js';
-
-export { SIGNATURE_TOLERANCE_SECONDS } from '../signed-headers.js';
-
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, ListQuery } from '../schemas.js';
+import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
+
+export { SIGNATURE_TOLERANCE_SECONDS } from '../signed-headers.js';
 
 /** The zone's standard offset and its daylight-saving shift, from this year's January and July. */
 function zoneOffsets(tz: string): { tzOffsetSeconds: number; dstOffsetSeconds: number } {
