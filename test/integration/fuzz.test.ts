@@ -357,6 +357,16 @@ describe('the known causes of a 500, each a 400 naming the field', () => {
     expect(r.statusCode, r.body).toBe(200);
   });
 
+  it('the live event stream of an account that does not exist is a 404, not a stream that never ends', async () => {
+    const r = await app.inject({
+      method: 'GET',
+      url: '/accounts/acct_doesnotexist00000/events',
+      headers: admin(),
+    });
+    expect(r.statusCode).toBe(404);
+    expect(r.json().error).toMatchObject({ code: 'resource_missing', param: 'id' });
+  });
+
   it('JSON nested 5,000 deep', async () => {
     const deep = `{"name":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
     const e = await error('POST', '/customers', deep);
