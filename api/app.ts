@@ -12,6 +12,7 @@ import strictMoney from './plugins/strict-money.js';
 import today from './plugins/today.js';
 import accountRoutes from './routes/accounts.js';
 import agreementRoutes from './routes/agreements.js';
+import auditRoutes from './routes/audit.js';
 import authRoutes from './routes/auth.js';
 import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
@@ -99,6 +100,7 @@ export async function buildApp(
     contactRoutes,
     outageRoutes,
     messagingWebhookRoutes,
+    auditRoutes,
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

@@ -50,11 +50,19 @@ export function detectFormat(t: unknown): TariffFormat {
   return 'urdb';
 }
 
+function parseJsonTariff(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PreviewError('tariff', `a native tariff sent as text must be JSON (${(e as Error).message})`);
+  }
+}
+
 export function loadTariff(src: TariffSource): { tariff: Tariff; warnings: string[] } {
   const format = src.format ?? detectFormat(src.tariff);
   if (format === 'native')
     return {
-      tariff: parseTariff(typeof src.tariff === 'string' ? JSON.parse(src.tariff) : src.tariff),
+      tariff: parseTariff(typeof src.tariff === 'string' ? parseJsonTariff(src.tariff) : src.tariff),
       warnings: [],
     };
   if (format === 'urdb') return importUrdb(src.tariff);

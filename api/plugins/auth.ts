@@ -51,6 +51,8 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'cisflow_session';
+/** The body limit of a public route (sign-in, sign-up, webhooks) that names none of its own. */
+export const PUBLIC_BODY_LIMIT = 64 * 1024;
 const hash = (t: string) => createHash('sha256').update(t).digest('hex');
 
 export async function createSession(sql: Sql, user: AuthUser) {
@@ -128,9 +130,20 @@ export async function authorize(sql: Sql, req: FastifyRequest, access: Access): 
   if (!rule) throw new ApiError(403, 'permission_error', 'staff_only', 'This is for utility staff only');
   if (rule === 'self') return;
   const accountId = await rule.account(req);
-  // Someone else's account and a missing one look the same: no probing for which accounts exist.
-  if (!accountId || !(await canReachAccount(sql, user, accountId)))
-    throw notFound('account', accountId ?? '');
+  // Someone else's account and a missing one look the same: no probing for which accounts exist. The
+  // answer names only what the caller sent (the bill they asked for), never the account it belongs to.
+  if (!accountId || !(await canReachAccount(sql, user, accountId))) throw notFoundAsNamed(req);
+}
+
+/** "No such bill: 'bill_…'" for `/bills/:id`, as the route itself answers for an id that does not exist. */
+function notFoundAsNamed(req: FastifyRequest) {
+  const segments = (req.routeOptions.url ?? '').split('/');
+  const params = (req.params ?? {}) as Record<string, string>;
+  const at = segments.findIndex((s) => s.startsWith(':'));
+  if (at < 1) return notFound('account', '');
+  const param = segments[at]!.slice(1);
+  const what = segments[at - 1]!.replace(/s$/, '').replaceAll('-', ' ');
+  return notFound(what, params[param] ?? '', param);
 }
 
 export default fp(async function auth(app: FastifyInstance, opts: { sql: Sql; secureCookies: boolean }) {
@@ -141,8 +154,12 @@ export default fp(async function auth(app: FastifyInstance, opts: { sql: Sql; se
   app.decorateRequest('csrfToken', null);
 
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs') || route.config?.access) return;
-    throw new Error(`route ${route.method} ${route.url} declares no config.access`);
+    if (route.url.startsWith('/docs')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${route.method} ${route.url} declares no config.access`);
+    // Anyone may send to a public route: it reads a small body unless it sets its own limit, and one that
+    // does must refuse unauthenticated requests before the body is read (see POST /head-end/reads).
+    if ('public' in access && route.bodyLimit === undefined) route.bodyLimit = PUBLIC_BODY_LIMIT;
   });
 
   app.addHook('onRequest', async (req) => {

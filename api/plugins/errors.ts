@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, ErrorBody } from '../errors.js';
+import { findBadInput, MAX_BODY_DEPTH } from '../input-check.js';
 
 interface PgError {
   code?: string;
@@ -37,6 +38,15 @@ function fromPostgres(e: PgError): ApiError | undefined {
         `Violates ${e.constraint_name ?? 'a rule'}`,
         e.column_name && camel(e.column_name),
       );
+    // a NUL in text (22021) or in jsonb (22P05) that got past the request checks, e.g. inside an uploaded file
+    case '22021':
+    case '22P05':
+      return new ApiError(
+        400,
+        'invalid_request_error',
+        'parameter_invalid',
+        'Text may not contain a NUL character (\\u0000)',
+      );
     case '22P02':
     case '22007':
     case '22008':
@@ -52,8 +62,40 @@ function fromPostgres(e: PgError): ApiError | undefined {
   }
 }
 
+/** A NUL or an absurdly deep body as the typed 400, naming where it was found. */
+function refuseBadInput(value: unknown, where: 'params' | 'query' | 'body') {
+  const bad = findBadInput(value);
+  if (!bad) return;
+  // as validation errors do: the field alone names itself; a path or query field says where it was
+  const named = where === 'body' || bad.param === 'body' ? bad.param : `${where}.${bad.param}`;
+  throw bad.kind === 'nul'
+    ? new ApiError(
+        400,
+        'invalid_request_error',
+        'parameter_invalid',
+        `${named} may not contain a NUL character (\\u0000)`,
+        bad.param,
+      )
+    : new ApiError(
+        400,
+        'invalid_request_error',
+        'parameter_invalid',
+        `${named} is nested deeper than ${MAX_BODY_DEPTH} levels`,
+        bad.param,
+      );
+}
+
 export default fp(async function errors(app: FastifyInstance) {
   app.addSchema(ErrorBody);
+
+  // Path and query first (before authorization looks anything up), the body once it is parsed.
+  app.addHook('onRequest', async (req) => {
+    refuseBadInput(req.params, 'params');
+    refuseBadInput(req.query, 'query');
+  });
+  app.addHook('preValidation', async (req) => {
+    refuseBadInput(req.body, 'body');
+  });
 
   app.setErrorHandler((err: FastifyError & PgError, req, reply) => {
     let e: ApiError;
@@ -107,6 +149,9 @@ export default fp(async function errors(app: FastifyInstance) {
         );
       }
     }
+    // Refused before its body was read (no credentials, a bad signature header): close the connection
+    // rather than let Node drain the rest of an upload nobody will use.
+    if (req.raw.complete === false) reply.header('connection', 'close');
     reply.status(e.statusCode).send({
       error: {
         type: e.type,

@@ -5,6 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { canonicalTimeZone } from '../../domain/import/local-time.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
   type BillRunProgress,
@@ -154,9 +155,19 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const { cycle } = req.params;
+      // Temporal's zone names are case-sensitive IANA names: send the canonical one, or refuse
+      const timezone = canonicalTimeZone(req.body.timeZone ?? 'UTC');
+      if (!timezone)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          'timeZone is not an IANA time zone (e.g. America/Chicago)',
+          'timeZone',
+        );
       const spec = {
         calendars: [{ dayOfMonth: req.body.dayOfMonth, hour: req.body.hour ?? 2, minute: 0 }],
-        timezone: req.body.timeZone ?? 'UTC',
+        timezone,
       };
       // no period given: each run bills the month before it starts
       const action = {

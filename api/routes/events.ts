@@ -1,6 +1,8 @@
 // Live account updates for open portal and staff pages: Server-Sent Events fed by PostgreSQL LISTEN/NOTIFY,
 // so a payment posted by any worker shows on every open page within a moment.
+import { getAccount } from '../../db/accounts.js';
 import { accountBalanceCents } from '../../db/ledger.js';
+import { notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -39,8 +41,10 @@ export default async function eventRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      await ensureListening();
       const accountId = req.params.id;
+      // staff may name any account: one that does not exist gets a 404, not a stream that never ends
+      if (!(await getAccount(deps.sql, accountId))) throw notFound('account', accountId);
+      await ensureListening();
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

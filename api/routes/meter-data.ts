@@ -20,7 +20,10 @@ import { parseHeadEndSecrets } from '../../lib/config.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, ListQuery } from '../schemas.js';
+import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
+
+export { SIGNATURE_TOLERANCE_SECONDS } from '../signed-headers.js';
 
 /** The zone's standard offset and its daylight-saving shift, from this year's January and July. */
 function zoneOffsets(tz: string): { tzOffsetSeconds: number; dstOffsetSeconds: number } {
@@ -30,9 +33,8 @@ function zoneOffsets(tz: string): { tzOffsetSeconds: number; dstOffsetSeconds: n
   return { tzOffsetSeconds: Math.min(jan, jul), dstOffsetSeconds: Math.abs(jan - jul) };
 }
 
-/** How far a signed push's timestamp may be from the server's clock. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
+const MAX_PUSH_BYTES = 20 * 1024 * 1024;
 
 const RowResult = Type.Object(
   {
@@ -85,32 +87,10 @@ export function verifyHeadEndSignature(
   secret: string,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): { ok: true } | { ok: false; code: string; message: string } {
-  if (!header)
-    return { ok: false, code: 'signature_missing', message: 'Send the X-Cisflow-Signature header' };
-  const parts = new Map<string, string[]>();
-  for (const p of header.split(',')) {
-    const eq = p.indexOf('=');
-    if (eq < 1) continue;
-    const k = p.slice(0, eq).trim();
-    parts.set(k, [...(parts.get(k) ?? []), p.slice(eq + 1).trim()]);
-  }
-  const t = parts.get('t')?.[0] ?? '';
-  const sigs = parts.get('v1') ?? [];
-  if (!/^\d{1,12}$/.test(t) || !sigs.length)
-    return {
-      ok: false,
-      code: 'signature_malformed',
-      message: 'X-Cisflow-Signature must look like t=<unix seconds>,v1=<hex HMAC-SHA256>',
-    };
-  if (Math.abs(nowSeconds - Number(t)) > SIGNATURE_TOLERANCE_SECONDS)
-    return {
-      ok: false,
-      code: 'signature_expired',
-      message: `The signature's timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s from the server's clock`,
-    };
-  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
-  for (const s of sigs) {
-    if (!/^[0-9a-f]{64}$/i.test(s)) continue;
+  const h = checkSignatureHeader(header, nowSeconds, 'X-Cisflow-Signature');
+  if (!h.ok) return h;
+  const expected = createHmac('sha256', secret).update(`${h.t}.${body}`).digest();
+  for (const s of h.sigs) {
     if (timingSafeEqual(Buffer.from(s, 'hex'), expected)) return { ok: true };
   }
   return {
@@ -467,7 +447,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
     }
     scope.addContentTypeParser(
       'application/json',
-      { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 },
+      { parseAs: 'string', bodyLimit: MAX_PUSH_BYTES },
       (_req, body, done) => done(null, body),
     );
 
@@ -584,6 +564,28 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       '/head-end/reads',
       {
         config: { access: { public: true } }, // authenticated by the head-end's HMAC signature instead
+        // The HMAC needs the body, but everything else is checked first: an unknown head-end or a missing,
+        // malformed or stale signature is refused before a byte of the body is read, so only a request
+        // that named a configured head-end with a fresh signature gets the large limit.
+        onRequest: async (req) => {
+          const name = String(req.headers['x-cisflow-head-end'] ?? '');
+          if (!Object.hasOwn(headEndSecrets, name))
+            throw new ApiError(
+              401,
+              'authentication_error',
+              'head_end_unknown',
+              'Name a configured head-end in X-Cisflow-Head-End',
+              'X-Cisflow-Head-End',
+            );
+          const h = checkSignatureHeader(
+            req.headers['x-cisflow-signature'],
+            undefined,
+            'X-Cisflow-Signature',
+          );
+          if (!h.ok)
+            throw new ApiError(401, 'authentication_error', h.code, h.message, 'X-Cisflow-Signature');
+        },
+        bodyLimit: MAX_PUSH_BYTES,
         schema: {
           tags: ['meters'],
           summary:

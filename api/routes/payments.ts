@@ -23,6 +23,7 @@ import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, IsoDate } from '../schemas.js';
+import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
 
 const Payment = Type.Object({
@@ -543,6 +544,19 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       '/webhooks/stripe',
       {
         config: { access: { public: true } }, // authenticated by its signature instead
+        // unsigned or stale: refused before the body is read; a signed event may be up to 1 MB
+        onRequest: async (req) => {
+          if (!deps.stripe || !deps.stripeWebhookSecret)
+            throw new ApiError(
+              404,
+              'invalid_request_error',
+              'not_configured',
+              'Stripe is not configured (dev outbox mode)',
+            );
+          const h = checkSignatureHeader(req.headers['stripe-signature'], undefined, 'Stripe-Signature');
+          if (!h.ok) throw new ApiError(400, 'invalid_request_error', h.code, h.message, 'Stripe-Signature');
+        },
+        bodyLimit: 1024 * 1024,
         schema: { tags: ['webhooks'], summary: 'Stripe events, signature-verified', hide: false },
       },
       async (req, reply) => {

@@ -3,7 +3,9 @@
 //   POST /webhooks/twilio/status    a message's delivery state (status callback)
 //   POST /webhooks/sendgrid/events  SendGrid's signed event webhook: delivered, bounce, dropped, spam report
 // Twilio signs with X-Twilio-Signature (HMAC over the URL and the form fields; twilio.validateRequest);
-// SendGrid signs with ECDSA P-256 over timestamp + raw body (X-Twilio-Email-Event-Webhook-Signature / -Timestamp).
+// SendGrid signs with ECDSA P-256 over timestamp + raw body (X-Twilio-Email-Event-Webhook-Signature / -Timestamp);
+// the timestamp must be within SIGNATURE_TOLERANCE_SECONDS of the server's clock, so a captured delivery
+// cannot be replayed later.
 import { createPublicKey, verify } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
@@ -11,6 +13,7 @@ import type { Sql } from '../../db/client.js';
 import { flagMessageContact } from '../../db/contacts.js';
 import { applyDeliveryEvent } from '../../db/messaging.js';
 import { ApiError } from '../errors.js';
+import { checkSendgridHeaders } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
 
 const STOP = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'PARAR', 'ALTO']);
@@ -138,15 +141,33 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
 
   // SendGrid's signature covers the raw body: keep it as sent
   await app.register(async (scope: FastifyInstance) => {
-    scope.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 },
-      (_req, body, done) => done(null, body),
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
     );
     scope.post(
       '/webhooks/sendgrid/events',
       {
         config: { access: { public: true } },
+        // Refused before the body is read: not configured, or no fresh, well-formed signature headers (a
+        // replayed delivery is stale). SendGrid batches up to about 768 KB, so a signed request gets 2 MB.
+        onRequest: async (req) => {
+          if (!deps.messaging?.sendgridWebhookPublicKey) throw notConfigured('The SendGrid event webhook');
+          const h = checkSendgridHeaders(
+            req.headers['x-twilio-email-event-webhook-signature'],
+            req.headers['x-twilio-email-event-webhook-timestamp'],
+          );
+          if (!h.ok)
+            throw new ApiError(
+              403,
+              'permission_error',
+              h.code,
+              h.message,
+              h.code === 'signature_expired'
+                ? 'X-Twilio-Email-Event-Webhook-Timestamp'
+                : 'X-Twilio-Email-Event-Webhook-Signature',
+            );
+        },
+        bodyLimit: 2 * 1024 * 1024,
         schema: {
           tags: ['webhooks'],
           summary:

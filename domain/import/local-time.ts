@@ -31,6 +31,11 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/** The zone's canonical IANA name ('america/new_york' -> 'America/New_York'), or null if it is no zone. */
+export function canonicalTimeZone(tz: string): string | null {
+  return isTimeZone(tz) ? formatter(tz).resolvedOptions().timeZone : null;
+}
+
 /** The zone's offset from UTC at instant t, in milliseconds (local = UTC + offset). */
 function offsetAt(tz: string, t: number): number {
   const p: Record<string, number> = {};

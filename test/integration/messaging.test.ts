@@ -450,6 +450,21 @@ describe('webhooks', () => {
     };
     const delivered = sendgrid.event(sa, 'delivered');
     expect((await post([delivered], true)).statusCode).toBe(403);
+    // a correctly signed delivery captured an hour ago cannot be replayed
+    const replay = sendgrid.signedEvents([delivered], {
+      timestamp: String(Math.floor(Date.now() / 1000) - 3600),
+    });
+    const stale = await app.inject({
+      method: 'POST',
+      url: '/webhooks/sendgrid/events',
+      headers: replay.headers,
+      payload: replay.payload,
+    });
+    expect(stale.statusCode).toBe(403);
+    expect(stale.json().error).toMatchObject({
+      code: 'signature_expired',
+      param: 'X-Twilio-Email-Event-Webhook-Timestamp',
+    });
     const r = await post([
       delivered,
       sendgrid.event(sa, 'open'),

@@ -173,6 +173,10 @@ describe('authorization on every route', () => {
       } else {
         expect([403, 404], what).toContain(res.statusCode);
       }
+      // a refusal names only what the caller sent: asked for their bill, it never says whose account it is on
+      const sent = `${url} ${r.method === 'GET' || r.method === 'DELETE' ? '' : JSON.stringify(bodyFor(theirs))}`;
+      for (const id of [theirs.accountId, theirs.accountNumber, theirs.customerId])
+        if (!sent.includes(id)) expect(res.body, what).not.toContain(id);
       checked.push(`${r.method} ${r.url}`);
     }
     console.log(`${checked.length} of ${routes.length} routes checked against another customer's ids`);
@@ -180,6 +184,28 @@ describe('authorization on every route', () => {
     // nothing changed hands on the way
     const [n] = await sql`select count(*)::int as n from payment where account_id = ${theirs.accountId}`;
     expect(n).toMatchObject({ n: 1 });
+  });
+
+  it("another customer's bill and a bill that does not exist get the same 404, naming only the bill", async () => {
+    const theirsBill = await asCustomer('GET', `/bills/${theirs.billId}`);
+    const missing = await asCustomer('GET', '/bills/bill_doesnotexist0000');
+    expect(theirsBill.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    const shape = (r: typeof missing) => {
+      const { request_id: _, ...e } = r.json().error;
+      return e;
+    };
+    expect(shape(theirsBill)).toEqual({
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      message: `No such bill: '${theirs.billId}'`,
+      param: 'id',
+    });
+    expect(shape(missing)).toEqual({
+      ...shape(theirsBill),
+      message: "No such bill: 'bill_doesnotexist0000'",
+    });
+    expect(theirsBill.body).not.toContain(theirs.accountId);
   });
 
   it('the same customer does reach their own account through the same routes', async () => {
