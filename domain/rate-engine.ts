@@ -11,7 +11,16 @@
 //   pieces always add up to the metered usage exactly. With interval data each piece uses its own intervals.
 // - Components apply in order. Riders, minimums and taxes apply to the subtotal of the lines before them.
 // - TOU hours come from each interval's local wall-clock start time; Saturday and Sunday use the weekend schedule.
-import { type Dec, decConst as dec, decToString, divRoundHalfUp, fromCents, ONE, ZERO } from './decimal.js';
+import {
+  type Dec,
+  decConst as dec,
+  decToString,
+  divRoundHalfEven,
+  divRoundHalfUp,
+  fromCents,
+  ONE,
+  ZERO,
+} from './decimal.js';
 import type { Component, Schedule, Tariff, Tier } from './tariff.js';
 
 export interface Interval {
@@ -194,14 +203,31 @@ function blocks(q: Dec, starts: Dec[]): Dec[] {
   });
 }
 
-function tierStarts(tiers: Tier[], num: number, den: number, ctx: RatingContext, path: string): Dec[] {
-  const budget = ctx.budget;
+/** whole units, half to even (OWRS / RateParser budgets) */
+const wholeHalfEven = (n: bigint, d: bigint) => (divRoundHalfEven(n, d) * ONE) as Dec;
+
+interface BudgetRule {
+  /** the charge's own budget, else the customer's */
+  budget?: string;
+  roundBudget?: boolean;
+}
+
+function tierStarts(
+  tiers: Tier[],
+  num: number,
+  den: number,
+  ctx: RatingContext,
+  path: string,
+  rule: BudgetRule = {},
+): Dec[] {
+  const round = rule.roundBudget === true;
+  const budget = rule.budget !== undefined ? dec(rule.budget) : ctx.budget;
   return tiers.map((t) => {
     if (t.from.startsWith('budget:')) {
       const part = ctx.budgetParts?.[t.from.slice(7)];
       if (part === undefined)
         throw new RatingError('budget_required', `${path} needs the customer's ${t.from.slice(7)} budget`);
-      return scale(part, num, den);
+      return scale(round ? wholeHalfEven(part, ONE) : part, num, den);
     }
     if (t.from.endsWith('%')) {
       if (budget === undefined)
@@ -209,7 +235,12 @@ function tierStarts(tiers: Tier[], num: number, den: number, ctx: RatingContext,
           'budget_required',
           `${path} uses budget tiers but the account has no water budget`,
         );
-      return scale(divRoundHalfUp(budget * dec(t.from.slice(0, -1)), 100n * ONE) as Dec, num, den);
+      const pct = dec(t.from.slice(0, -1));
+      // OWRS: round(N/100 x round(budget)); native: the exact percentage of the budget
+      const start = round
+        ? wholeHalfEven(wholeHalfEven(budget, ONE) * pct, 100n * ONE * ONE)
+        : (divRoundHalfUp(budget * pct, 100n * ONE) as Dec);
+      return scale(start, num, den);
     }
     return scale(dec(t.from), num, den);
   });
@@ -314,7 +345,7 @@ export function rate(
               detail.cappedAt = decToString(winter);
             }
           }
-          const starts = tierStarts(c.tiers, days, periodDays, ctx, c.name);
+          const starts = tierStarts(c.tiers, days, periodDays, ctx, c.name, c);
           const parts = blocks(q, starts);
           let any = false;
           parts.forEach((part, i) => {

@@ -33,6 +33,10 @@ export type Component =
       /** own: this service's usage; water: the account's water usage (sewer); winter_average: water, capped at the winter average. */
       basis?: 'own' | 'water' | 'winter_average';
       season?: string;
+      /** this charge's own budget (OWRS `sewer_budget: 10`); otherwise the customer's budget is used */
+      budget?: string;
+      /** OWRS Budget charges: the budget, its parts and `%` starts are rounded half-even to whole units */
+      roundBudget?: boolean;
     }
   | {
       type: 'tou';
@@ -180,7 +184,17 @@ export function parseTariff(input: unknown): Tariff {
         const basis = (c.basis ?? 'own') as 'own' | 'water' | 'winter_average';
         if (!['own', 'water', 'winter_average'].includes(basis))
           throw new TariffError(`${p}.basis`, 'must be own, water or winter_average');
-        return { type: 'volumetric', name, tiers: tiers(c.tiers, `${p}.tiers`), basis, season };
+        if (c.roundBudget !== undefined && typeof c.roundBudget !== 'boolean')
+          throw new TariffError(`${p}.roundBudget`, 'must be true or false');
+        return {
+          type: 'volumetric',
+          name,
+          tiers: tiers(c.tiers, `${p}.tiers`),
+          basis,
+          season,
+          ...(c.budget !== undefined ? { budget: decimal(c.budget, `${p}.budget`) } : {}),
+          ...(c.roundBudget ? { roundBudget: true } : {}),
+        };
       }
       case 'tou': {
         const ps = periods(c.periods, `${p}.periods`);
