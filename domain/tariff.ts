@@ -46,6 +46,7 @@ export type Component =
       periods: { name: string; tiers: Tier[] }[];
       /** Tier starts are hours of use: kWh per kW of the period's peak demand (URDB "kWh/kW"). */
       tiersPerKw?: boolean;
+      season?: string;
     }
   | {
       type: 'demand';
@@ -57,10 +58,11 @@ export type Component =
       weekend?: Schedule;
       periods?: { name: string; tiers: Tier[] }[];
       months?: number[];
+      season?: string;
     }
-  | { type: 'minimum'; name: string; amount: string }
-  | { type: 'rider'; name: string; percent?: string; perUnit?: string }
-  | { type: 'tax'; name: string; percent: string; exemptFlag?: string };
+  | { type: 'minimum'; name: string; amount: string; season?: string }
+  | { type: 'rider'; name: string; percent?: string; perUnit?: string; season?: string }
+  | { type: 'tax'; name: string; percent: string; exemptFlag?: string; season?: string };
 
 export interface Tariff {
   schema: 'cisflow.tariff/1';
@@ -205,6 +207,7 @@ export function parseTariff(input: unknown): Tariff {
           weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
           weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
           ...(c.tiersPerKw === true ? { tiersPerKw: true } : {}),
+          ...(season ? { season } : {}),
         };
       }
       case 'demand': {
@@ -216,19 +219,41 @@ export function parseTariff(input: unknown): Tariff {
             periods: ps,
             weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
             weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
+            ...(season ? { season } : {}),
           };
         }
         const months = c.months === undefined ? undefined : monthList(c.months, `${p}.months`);
-        return { type: 'demand', name, tiers: tiers(c.tiers, `${p}.tiers`), months };
+        return {
+          type: 'demand',
+          name,
+          tiers: tiers(c.tiers, `${p}.tiers`),
+          months,
+          ...(season ? { season } : {}),
+        };
       }
       case 'minimum':
-        return { type: 'minimum', name, amount: decimal(c.amount, `${p}.amount`) };
+        return {
+          type: 'minimum',
+          name,
+          amount: decimal(c.amount, `${p}.amount`),
+          ...(season ? { season } : {}),
+        };
       case 'rider': {
         if ((c.percent === undefined) === (c.perUnit === undefined))
           throw new TariffError(p, 'needs exactly one of percent or perUnit');
         return c.percent !== undefined
-          ? { type: 'rider', name, percent: decimal(c.percent, `${p}.percent`) }
-          : { type: 'rider', name, perUnit: decimal(c.perUnit, `${p}.perUnit`) };
+          ? {
+              type: 'rider',
+              name,
+              percent: decimal(c.percent, `${p}.percent`),
+              ...(season ? { season } : {}),
+            }
+          : {
+              type: 'rider',
+              name,
+              perUnit: decimal(c.perUnit, `${p}.perUnit`),
+              ...(season ? { season } : {}),
+            };
       }
       case 'tax':
         return {
@@ -236,6 +261,7 @@ export function parseTariff(input: unknown): Tariff {
           name,
           percent: decimal(c.percent, `${p}.percent`),
           exemptFlag: c.exemptFlag === undefined ? undefined : str(c.exemptFlag, `${p}.exemptFlag`),
+          ...(season ? { season } : {}),
         };
       default:
         throw new TariffError(`${p}.type`, 'must be fixed, volumetric, tou, demand, minimum, rider or tax');
