@@ -4,7 +4,7 @@ import { dec } from './decimal.js';
 import { importOwrs } from './import/owrs.js';
 import { importUrdb } from './import/urdb.js';
 import { type Interval, type RatedLine, type RatingContext, rate } from './rate-engine.js';
-import { parseTariff, type Tariff } from './tariff.js';
+import { parseTariff, type Tariff, unappliedFields } from './tariff.js';
 
 export type TariffFormat = 'native' | 'urdb' | 'owrs';
 
@@ -52,12 +52,24 @@ export function detectFormat(t: unknown): TariffFormat {
 
 export function loadTariff(src: TariffSource): { tariff: Tariff; warnings: string[] } {
   const format = src.format ?? detectFormat(src.tariff);
-  if (format === 'native')
+  if (format === 'native') {
+    // a preview may show a tariff that live billing refuses; say why
+    const tariff = parseTariff(typeof src.tariff === 'string' ? JSON.parse(src.tariff) : src.tariff, {
+      preview: true,
+    });
+    const unapplied = unappliedFields(tariff);
     return {
-      tariff: parseTariff(typeof src.tariff === 'string' ? JSON.parse(src.tariff) : src.tariff),
-      warnings: [],
+      tariff,
+      warnings: unapplied.length ? [`not applied, so refused for live billing: ${unapplied.join(', ')}`] : [],
     };
-  if (format === 'urdb') return importUrdb(src.tariff);
+  }
+  if (format === 'urdb') {
+    const r = importUrdb(src.tariff);
+    const unapplied = unappliedFields(r.tariff);
+    if (unapplied.length)
+      r.warnings.push(`not applied, so refused for live billing: ${unapplied.join(', ')}`);
+    return r;
+  }
   if (typeof src.tariff !== 'string') throw new PreviewError('tariff', 'an OWRS tariff is YAML text');
   if (!src.customerClass)
     throw new PreviewError('customerClass', 'an OWRS tariff needs the customer class to rate');

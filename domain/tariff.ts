@@ -150,8 +150,32 @@ function periods(v: unknown, path: string) {
   });
 }
 
-export function parseTariff(input: unknown): Tariff {
+export interface ParseOptions {
+  /**
+   * Accept a tariff whose `source.unapplied` lists fields cisflow does not apply (an import), for previews
+   * only. Without it such a tariff is refused, so live billing never bills one as if the fields were not there.
+   */
+  preview?: boolean;
+}
+
+/** The imported fields cisflow does not apply, as an import recorded them in `source.unapplied`. */
+export function unappliedFields(t: Pick<Tariff, 'source'>): string[] {
+  const u = t.source?.unapplied;
+  return Array.isArray(u) ? u.map(String) : [];
+}
+
+export function parseTariff(input: unknown, opts: ParseOptions = {}): Tariff {
   if (!isObj(input)) throw new TariffError('tariff', 'must be a JSON object');
+  if (isObj(input.source) && input.source.unapplied !== undefined) {
+    const u = input.source.unapplied;
+    if (!Array.isArray(u) || u.some((x) => typeof x !== 'string'))
+      throw new TariffError('source.unapplied', 'must be a list of field names');
+    if (u.length > 0 && !opts.preview)
+      throw new TariffError(
+        'source.unapplied',
+        `the imported rate has fields cisflow does not apply (${u.join(', ')}); it can be previewed but not used for live billing`,
+      );
+  }
   if (input.schema !== 'cisflow.tariff/1') throw new TariffError('schema', 'must be "cisflow.tariff/1"');
   const service = input.service as ServiceType;
   if (!SERVICE_TYPES.includes(service))

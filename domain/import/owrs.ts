@@ -206,35 +206,36 @@ export function importOwrs(text: string, o: OwrsOptions): { tariff: Tariff; warn
     }
     throw new ImportError(path, `formula "${String(v)}" is not supported`);
   }
-  for (const k of [
-    'fixed_drought_surcharge',
-    'variable_drought_surcharge',
-    'fixed_wastewater_charge',
-    'variable_wastewater_charge',
-  ]) {
-    if (cls[k] !== undefined && !terms.includes(k) && Number(cls[k]) !== 0)
-      warnings.push(`${base}.${k} is ${cls[k]} but not in the bill formula; not billed`);
+  // RateParser bills only what the bill formula names; a charge left out is reported, not billed
+  for (const [k, x] of Object.entries(cls)) {
+    if (!/(_charge|_surcharge)(_commodity)?$/.test(k) || terms.includes(k.replace(/_commodity$/, '')))
+      continue;
+    if (x === undefined || x === null || x === 0 || x === '0' || Number(x) === 0) continue;
+    warnings.push(`${base}.${k} is ${isObj(x) ? 'set' : String(x)} but not in the bill formula; not billed`);
   }
   const budget = Object.fromEntries(
     ['indoor', 'outdoor', 'budget', 'gpcd', 'landscape_factor', 'days_in_period']
       .map((k) => [k, field(k)])
       .filter(([, x]) => x !== undefined),
   );
-  const tariff = parseTariff({
-    schema: 'cisflow.tariff/1',
-    name: `${String(metadata.utility_name ?? 'OWRS').trim()} ${o.customerClass}`,
-    service: 'water',
-    unit,
-    components,
-    source: {
-      format: 'owrs',
-      utility: metadata.utility_name,
-      effectiveDate: effectiveDate(metadata.effective_date),
-      billFrequency: metadata.bill_frequency,
-      customerClass: o.customerClass,
-      ...(Object.keys(budget).length ? { budget } : {}),
+  const tariff = parseTariff(
+    {
+      schema: 'cisflow.tariff/1',
+      name: `${String(metadata.utility_name ?? 'OWRS').trim()} ${o.customerClass}`,
+      service: 'water',
+      unit,
+      components,
+      source: {
+        format: 'owrs',
+        utility: metadata.utility_name,
+        effectiveDate: effectiveDate(metadata.effective_date),
+        billFrequency: metadata.bill_frequency,
+        customerClass: o.customerClass,
+        ...(Object.keys(budget).length ? { budget } : {}),
+      },
     },
-  });
+    { preview: true },
+  );
   return { tariff, warnings };
 }
 

@@ -1,8 +1,10 @@
 // OpenEI Utility Rate Database (URDB) rate -> native tariff. Accepts a rate object, an API response
 // ({items:[…]}), or either one JSON-encoded inside a string (some downloads are double-encoded).
-// What cisflow cannot bill from a URDB rate (net metering sell rates, annual minimums) is reported in
-// `warnings`, never dropped silently.
+// Every field is accounted for (domain/import/urdb-fields.ts): applied, descriptive, or, when cisflow
+// cannot apply its value, a warning plus an entry in `source.unapplied`, which parseTariff refuses for live
+// billing. Nothing is dropped silently.
 import { parseTariff, type Schedule, type Tariff, type Tier } from '../tariff.js';
+import { hasEffect, URDB_APPLIED_FIELDS, URDB_INFO_FIELDS, URDB_UNAPPLIED_FIELDS } from './urdb-fields.js';
 
 export class ImportError extends Error {
   constructor(
@@ -76,6 +78,12 @@ export function unwrapUrdb(input: unknown): Obj {
 export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[] } {
   const r = unwrapUrdb(input);
   const warnings: string[] = [];
+  const unapplied: string[] = [];
+  /** a field with a value cisflow does not apply: warned on the preview, refused for live billing */
+  const notApplied = (field: string, message: string) => {
+    if (!unapplied.includes(field)) unapplied.push(field);
+    warnings.push(message);
+  };
   const components: unknown[] = [];
   const periodName = (i: number, n: number) => (n === 1 ? 'all hours' : `period ${i + 1}`);
 
@@ -129,7 +137,10 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
       });
     }
     if (structure.some((p) => Array.isArray(p) && p.some((t) => isObj(t) && Number(t.sell ?? 0) !== 0))) {
-      warnings.push('energyratestructure: sell rates (net metering credits) are not applied');
+      notApplied(
+        'energyratestructure.sell',
+        'energyratestructure: sell rates (net metering credits) are not applied',
+      );
     }
   }
 
@@ -172,33 +183,48 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
   if (min !== undefined && Number(min) > 0) {
     const units = (r.minchargeunits as string | undefined) ?? '$/month';
     if (units !== '$/month')
-      warnings.push(`minchargeunits "${units}" is not supported; minimum charge not imported`);
+      notApplied('minchargeunits', `minchargeunits "${units}" is not supported; minimum charge not imported`);
     else components.push({ type: 'minimum', name: 'Minimum charge', amount: price(min, 'minmonthlycharge') });
   }
   if (r.annualmincharge !== undefined && Number(r.annualmincharge) > 0) {
-    warnings.push(
+    notApplied(
+      'annualmincharge',
       `annualmincharge ($${r.annualmincharge}/year) is not applied: cisflow bills minimums per period`,
     );
   }
-  if (typeof r.dgrules === 'string') warnings.push(`dgrules "${r.dgrules}" is not applied`);
+  if (typeof r.dgrules === 'string') notApplied('dgrules', `dgrules "${r.dgrules}" is not applied`);
+  for (const k of ['demandunits', 'flatdemandunit', 'demandrateunit']) {
+    if (r[k] !== undefined && r[k] !== 'kW')
+      notApplied(k, `${k} "${String(r[k])}" is not applied: cisflow bills demand in kW`);
+  }
+  for (const [k, v] of Object.entries(r)) {
+    if (URDB_INFO_FIELDS.has(k) || URDB_APPLIED_FIELDS.has(k) || unapplied.includes(k) || !hasEffect(v))
+      continue;
+    const why = URDB_UNAPPLIED_FIELDS[k] ?? 'is not a field cisflow knows';
+    notApplied(k, `${k}: ${why}; not applied`);
+  }
   if (components.length === 0) throw new ImportError('urdb', 'has no charges cisflow can import');
 
-  const tariff = parseTariff({
-    schema: 'cisflow.tariff/1',
-    name: typeof r.name === 'string' ? r.name : 'Imported URDB rate',
-    service: 'electric',
-    unit: 'kWh',
-    components,
-    source: {
-      format: 'urdb',
-      ...(typeof r.label === 'string' ? { label: r.label } : {}),
-      ...(typeof r.utility === 'string' ? { utility: r.utility } : {}),
-      ...(typeof r.uri === 'string' ? { uri: r.uri } : {}),
-      ...(typeof r.startdate === 'number'
-        ? { startdate: new Date(r.startdate * 1000).toISOString().slice(0, 10) }
-        : {}),
+  const tariff = parseTariff(
+    {
+      schema: 'cisflow.tariff/1',
+      name: typeof r.name === 'string' ? r.name : 'Imported URDB rate',
+      service: 'electric',
+      unit: 'kWh',
+      components,
+      source: {
+        format: 'urdb',
+        ...(typeof r.label === 'string' ? { label: r.label } : {}),
+        ...(typeof r.utility === 'string' ? { utility: r.utility } : {}),
+        ...(typeof r.uri === 'string' ? { uri: r.uri } : {}),
+        ...(typeof r.startdate === 'number'
+          ? { startdate: new Date(r.startdate * 1000).toISOString().slice(0, 10) }
+          : {}),
+        ...(unapplied.length ? { unapplied } : {}),
+      },
     },
-  });
+    { preview: true },
+  );
   return { tariff, warnings };
 }
 
