@@ -14,6 +14,12 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 export interface Tier {
   from: string;
   price: string;
+  /**
+   * `from` is per kW of the period's peak demand (hours use, URDB "kWh/kW") or per day of the billing
+   * period (URDB "kWh/day"), instead of per full period. Tiers of different units may mix (block-step):
+   * each start is worked out in units, then a start above a later one is cut down to it.
+   */
+  per?: 'kW' | 'day';
 }
 
 export interface Season {
@@ -59,10 +65,28 @@ export type Component =
       periods?: { name: string; tiers: Tier[] }[];
       months?: number[];
       season?: string;
+      /** billing demand is at least this many kW (flat demand) */
+      minimumKw?: string;
+      /** billing demand is at least `percent`% of the highest peak of the last `months` months (flat demand) */
+      ratchet?: Ratchet;
     }
-  | { type: 'minimum'; name: string; amount: string; season?: string }
+  | {
+      type: 'minimum';
+      name: string;
+      amount: string;
+      season?: string;
+      /** `year`: an annual minimum, billed in the true-up month against the year's bills */
+      per?: 'period' | 'year';
+    }
   | { type: 'rider'; name: string; percent?: string; perUnit?: string; season?: string }
   | { type: 'tax'; name: string; percent: string; exemptFlag?: string; season?: string };
+
+export interface Ratchet {
+  percent: string;
+  months: number;
+  /** calendar months (1..12) whose peaks count; all when absent */
+  eligibleMonths?: number[];
+}
 
 export interface Tariff {
   schema: 'cisflow.tariff/1';
@@ -70,6 +94,10 @@ export interface Tariff {
   service: ServiceType;
   unit: string;
   seasons?: Season[];
+  /** the month (1..12) of the annual true-up (annual minimum, net metering); December when absent */
+  trueUpMonth?: number;
+  /** days ("YYYY-MM-DD") that rate on the weekend TOU schedule */
+  holidays?: string[];
   components: Component[];
   source?: Record<string, unknown>;
 }
@@ -109,8 +137,14 @@ function tiers(v: unknown, path: string): Tier[] {
     throw new TariffError(path, 'must be a non-empty list of {from, price}');
   let prev: bigint | null = null;
   let prevPct = false;
+  let prevPer: unknown;
   return v.map((t, i) => {
     if (!isObj(t)) throw new TariffError(`${path}[${i}]`, 'must be an object {from, price}');
+    if (t.per !== undefined && t.per !== 'kW' && t.per !== 'day')
+      throw new TariffError(`${path}[${i}].per`, 'must be "kW" or "day"');
+    const per = t.per as Tier['per'];
+    if (per !== prevPer) prev = null; // starts of different units are not compared
+    prevPer = per;
     if (typeof t.from === 'string' && /^budget:[a-z_]+$/.test(t.from)) {
       prev = null; // a named part of the budget (e.g. budget:indoor): its size is only known per customer
       return { from: t.from, price: decimal(t.price, `${path}[${i}].price`) };
@@ -123,7 +157,7 @@ function tiers(v: unknown, path: string): Tier[] {
       throw new TariffError(`${path}[${i}].from`, 'tiers must start in increasing order');
     prev = n;
     prevPct = pct;
-    return { from, price: decimal(t.price, `${path}[${i}].price`) };
+    return { from, price: decimal(t.price, `${path}[${i}].price`), ...(per ? { per } : {}) };
   });
 }
 
@@ -253,15 +287,21 @@ export function parseTariff(input: unknown, opts: ParseOptions = {}): Tariff {
           tiers: tiers(c.tiers, `${p}.tiers`),
           months,
           ...(season ? { season } : {}),
+          ...(c.minimumKw !== undefined ? { minimumKw: decimal(c.minimumKw, `${p}.minimumKw`) } : {}),
+          ...(c.ratchet !== undefined ? { ratchet: ratchet(c.ratchet, `${p}.ratchet`) } : {}),
         };
       }
-      case 'minimum':
+      case 'minimum': {
+        if (c.per !== undefined && c.per !== 'period' && c.per !== 'year')
+          throw new TariffError(`${p}.per`, 'must be period or year');
         return {
           type: 'minimum',
           name,
           amount: decimal(c.amount, `${p}.amount`),
           ...(season ? { season } : {}),
+          ...(c.per === 'year' ? { per: 'year' as const } : {}),
         };
+      }
       case 'rider': {
         if ((c.percent === undefined) === (c.perUnit === undefined))
           throw new TariffError(p, 'needs exactly one of percent or perUnit');
@@ -291,14 +331,43 @@ export function parseTariff(input: unknown, opts: ParseOptions = {}): Tariff {
         throw new TariffError(`${p}.type`, 'must be fixed, volumetric, tou, demand, minimum, rider or tax');
     }
   });
+  if (
+    input.trueUpMonth !== undefined &&
+    (!Number.isInteger(input.trueUpMonth) ||
+      (input.trueUpMonth as number) < 1 ||
+      (input.trueUpMonth as number) > 12)
+  )
+    throw new TariffError('trueUpMonth', 'must be a month from 1 to 12');
+  if (
+    input.holidays !== undefined &&
+    (!Array.isArray(input.holidays) ||
+      input.holidays.some((d) => typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)))
+  )
+    throw new TariffError('holidays', 'must be a list of dates like 2026-12-25');
   return {
     schema: 'cisflow.tariff/1',
     name: str(input.name, 'name'),
     service,
     unit: str(input.unit, 'unit'),
     seasons,
+    ...(input.trueUpMonth !== undefined ? { trueUpMonth: input.trueUpMonth as number } : {}),
+    ...(input.holidays !== undefined ? { holidays: input.holidays as string[] } : {}),
     components,
     ...(isObj(input.source) ? { source: input.source } : {}),
+  };
+}
+
+function ratchet(v: unknown, path: string): Ratchet {
+  if (!isObj(v)) throw new TariffError(path, 'must be {percent, months, eligibleMonths?}');
+  const percent = decimal(v.percent, `${path}.percent`);
+  if (!Number.isInteger(v.months) || (v.months as number) < 1 || (v.months as number) > 36)
+    throw new TariffError(`${path}.months`, 'must be a whole number of months from 1 to 36');
+  return {
+    percent,
+    months: v.months as number,
+    ...(v.eligibleMonths !== undefined
+      ? { eligibleMonths: monthList(v.eligibleMonths, `${path}.eligibleMonths`) }
+      : {}),
   };
 }
 

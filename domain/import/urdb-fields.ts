@@ -61,15 +61,15 @@ export const URDB_APPLIED_FIELDS = new Set([
   'demandunits',
   'flatdemandunit',
   'demandrateunit',
+  'annualmincharge',
+  'lookbackPercent',
+  'lookbackMonths',
+  'lookbackRange',
 ]);
 
 /** Known fields cisflow does not apply yet, with why. A value here is warned and refused for live billing. */
 export const URDB_UNAPPLIED_FIELDS: Record<string, string> = {
-  annualmincharge: 'the annual minimum is not applied',
-  lookbackPercent: 'demand ratchets (lookback) are not applied',
-  lookbackMonths: 'demand ratchets (lookback) are not applied',
-  lookbackRange: 'demand ratchets (lookback) are not applied',
-  demandratchetpercentage: 'demand ratchets are not applied',
+  demandratchetpercentage: 'per-month ratchet percentages (SAM style) are not applied; use lookbackPercent',
   dgrules: 'distributed-generation (net metering) rules are not applied',
   usenetmetering: 'net metering is not applied',
   coincidentratestructure: 'coincident demand charges are not applied',

@@ -160,7 +160,7 @@ describe('URDB fixtures', () => {
     ]);
   });
 
-  it('urdbv7: tiers, seasonal flat demand, TOU demand, minimum; warns about what it cannot bill', () => {
+  it('urdbv7: tiers, seasonal flat demand, TOU demand, monthly and annual minimum; warns about what it cannot bill', () => {
     const { tariff, warnings } = importUrdb(urdb('urdbv7.json'));
     expect(tariff.components.map((c) => c.type)).toEqual([
       'fixed',
@@ -170,8 +170,11 @@ describe('URDB fixtures', () => {
       'demand',
       'demand',
       'minimum',
+      'minimum',
     ]);
-    expect(warnings.join('\n')).toMatch(/annualmincharge/);
+    expect(tariff.components.at(-1)).toMatchObject({ amount: '12', per: 'year' });
+    expect(warnings.join('\n')).toMatch(/dgrules "Net Metering" is not applied/);
+    expect(warnings.join('\n')).not.toMatch(/annualmincharge/);
     const flat = tariff.components.filter((c) => c.type === 'demand' && c.months);
     expect(flat.map((c) => c.type === 'demand' && c.months)).toEqual([
       [1],
