@@ -30,6 +30,10 @@ export interface UsageInput {
   budget?: string;
   budgetParts?: Record<string, string>;
   flags?: string[];
+  /** earlier months' peaks, for demand ratchets */
+  priorPeaks?: { month: string; kw: string }[];
+  /** the year's earlier bills floored at 0 before top-ups, for an annual minimum in the true-up month */
+  yearToDateCents?: number;
 }
 
 export class PreviewError extends Error {
@@ -128,6 +132,24 @@ export function toContext(u: UsageInput, fallback?: { from: string; to: string }
       u.budgetParts &&
       Object.fromEntries(Object.entries(u.budgetParts).map(([k, v]) => [k, num(v, `budgetParts.${k}`)!])),
     flags: u.flags,
+    ...(u.priorPeaks
+      ? {
+          priorPeaks: u.priorPeaks.map((p, k) => {
+            if (typeof p?.month !== 'string' || !/^\d{4}-\d{2}$/.test(p.month))
+              throw new PreviewError(`priorPeaks[${k}].month`, 'must be a month like 2026-07');
+            return { month: p.month, kw: num(p.kw, `priorPeaks[${k}].kw`)! };
+          }),
+        }
+      : {}),
+    ...(u.yearToDateCents !== undefined
+      ? {
+          yearToDateCents: (() => {
+            if (!Number.isInteger(u.yearToDateCents) || u.yearToDateCents < 0)
+              throw new PreviewError('yearToDateCents', 'must be a whole number of cents, 0 or more');
+            return u.yearToDateCents;
+          })(),
+        }
+      : {}),
   };
 }
 

@@ -337,7 +337,7 @@ export interface RateResult {
   totalCents: number;
   /** the bill floored at 0, before minimum top-ups: what an annual minimum is checked against */
   minimumBasisCents: number;
-  /** the period's peak demand (a read, else the highest interval), for next months' ratchets */
+  /** the period's peak demand (a read; else the highest interval when the tariff has a ratchet) */
   peakKw?: string;
 }
 
@@ -634,7 +634,11 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
       }
     }
   });
-  const peak = ctx.demandKw ?? intervalPeak(intervals);
+  // the peak is history for later ratchets; worked out only for tariffs that have one
+  const needsPeak = versions.some((v) =>
+    v.tariff.components.some((c) => c.type === 'demand' && c.ratchet !== undefined),
+  );
+  const peak = ctx.demandKw ?? (needsPeak ? intervalPeak(intervals) : undefined);
   return {
     lines,
     totalCents: lines.reduce((n, l) => n + l.amountCents, 0),
