@@ -49,6 +49,11 @@ export interface RatingContext {
   priorPeaks?: { month: string; kw: Dec }[];
   /** the year's earlier monthly bills, floored at 0 and before minimum top-ups, for an annual minimum */
   yearToDateCents?: number;
+  /**
+   * Net metering: the energy to bill after netting, instead of the intervals' sum (which still give the
+   * demand): `total` for volumetric charges and riders, `byPeriod` per TOU component name and period.
+   */
+  netEnergy?: { total: Dec; byPeriod?: Record<string, Dec[]> };
 }
 
 export interface RateVersion {
@@ -266,7 +271,7 @@ function dayInfo(start: string) {
 }
 
 const NO_HOLIDAYS: ReadonlySet<string> = new Set();
-function scheduleIndex(
+export function scheduleIndex(
   start: string,
   weekday: Schedule,
   weekend: Schedule,
@@ -322,7 +327,7 @@ const monthsBetween = (a: string, b: string) =>
   (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
 
 const holidayCache = new WeakMap<Tariff, ReadonlySet<string>>();
-function holidaysOf(t: Tariff): ReadonlySet<string> {
+export function holidaysOf(t: Tariff): ReadonlySet<string> {
   if (!t.holidays?.length) return NO_HOLIDAYS;
   let set = holidayCache.get(t);
   if (!set) {
@@ -356,6 +361,11 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
   if (to < from) return { lines: [], totalCents: 0, minimumBasisCents: 0 };
   const windowDays = to - from + 1;
   const ps = pieces(versions, from, to);
+  if (ctx.netEnergy && ps.length > 1)
+    throw new RatingError(
+      'net_metering_split_period',
+      'a net-metered bill must fall in one rate version and season; bill the parts separately',
+    );
 
   const intervals = ctx.intervals;
   const totalUsage = ctx.usage ?? (intervals ? (intervals.reduce((s, i) => s + i.value, 0n) as Dec) : ZERO);
@@ -374,7 +384,8 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
       const d = dayInfo(i.start).day;
       return d >= p.from && d <= p.to;
     });
-    const usage = inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own;
+    const usage =
+      ctx.netEnergy?.total ?? (inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own);
     const water = waterShare.next(days, last);
     const winter = winterShare.next(days, last);
     const proration = { from: isoOf(p.from), to: isoOf(p.to), days, periodDays };
@@ -451,11 +462,13 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
               'intervals_required',
               `${c.name} is a time-of-use charge and needs interval data`,
             );
-          const byPeriod = c.periods.map(() => 0n as Dec);
-          for (const i of inPiece) {
-            const k = scheduleIndex(i.start, c.weekday, c.weekend, holidays);
-            byPeriod[k] = (byPeriod[k]! + i.value) as Dec;
-          }
+          const forced = ctx.netEnergy?.byPeriod?.[c.name];
+          const byPeriod = forced ? [...forced] : c.periods.map(() => 0n as Dec);
+          if (!forced)
+            for (const i of inPiece) {
+              const k = scheduleIndex(i.start, c.weekday, c.weekend, holidays);
+              byPeriod[k] = (byPeriod[k]! + i.value) as Dec;
+            }
           const monthKwh = byPeriod.reduce((a, b) => a + b, 0n) as Dec;
           const perKw = c.tiersPerKw || c.periods.some((per) => hasPerKw(per.tiers));
           const peakKw = perKw ? (ctx.demandKw ?? intervalPeak(inPiece)) : undefined;
