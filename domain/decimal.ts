@@ -56,6 +56,18 @@ export function divRoundHalfUp(n: bigint, d: bigint): bigint {
   return neg ? -q : q;
 }
 
+/** Divides and rounds half to even (R's and IEEE's round()), used where a reference calculator does. */
+export function divRoundHalfEven(n: bigint, d: bigint): bigint {
+  if (d === 0n) throw new RangeError('division by zero');
+  const neg = n < 0n !== d < 0n;
+  const an = n < 0n ? -n : n;
+  const ad = d < 0n ? -d : d;
+  let q = an / ad;
+  const r2 = (an % ad) * 2n;
+  if (r2 > ad || (r2 === ad && q % 2n === 1n)) q += 1n;
+  return neg ? -q : q;
+}
+
 /** Product at full precision, rounded half-up back to 9 digits. */
 export function mul(a: Dec, b: Dec): Dec {
   return divRoundHalfUp(a * b, ONE) as Dec;

@@ -4,7 +4,7 @@ import { dec } from './decimal.js';
 import { importOwrs } from './import/owrs.js';
 import { importUrdb } from './import/urdb.js';
 import { type Interval, type RatedLine, type RatingContext, rate } from './rate-engine.js';
-import { parseTariff, type Tariff } from './tariff.js';
+import { parseTariff, type Tariff, unappliedFields } from './tariff.js';
 
 export type TariffFormat = 'native' | 'urdb' | 'owrs';
 
@@ -30,6 +30,10 @@ export interface UsageInput {
   budget?: string;
   budgetParts?: Record<string, string>;
   flags?: string[];
+  /** earlier months' peaks, for demand ratchets */
+  priorPeaks?: { month: string; kw: string }[];
+  /** the year's earlier bills floored at 0 before top-ups, for an annual minimum in the true-up month */
+  yearToDateCents?: number;
 }
 
 export class PreviewError extends Error {
@@ -60,12 +64,24 @@ function parseJsonTariff(text: string): unknown {
 
 export function loadTariff(src: TariffSource): { tariff: Tariff; warnings: string[] } {
   const format = src.format ?? detectFormat(src.tariff);
-  if (format === 'native')
+  if (format === 'native') {
+    // a preview may show a tariff that live billing refuses; say why
+    const tariff = parseTariff(typeof src.tariff === 'string' ? parseJsonTariff(src.tariff) : src.tariff, {
+      preview: true,
+    });
+    const unapplied = unappliedFields(tariff);
     return {
-      tariff: parseTariff(typeof src.tariff === 'string' ? parseJsonTariff(src.tariff) : src.tariff),
-      warnings: [],
+      tariff,
+      warnings: unapplied.length ? [`not applied, so refused for live billing: ${unapplied.join(', ')}`] : [],
     };
-  if (format === 'urdb') return importUrdb(src.tariff);
+  }
+  if (format === 'urdb') {
+    const r = importUrdb(src.tariff);
+    const unapplied = unappliedFields(r.tariff);
+    if (unapplied.length)
+      r.warnings.push(`not applied, so refused for live billing: ${unapplied.join(', ')}`);
+    return r;
+  }
   if (typeof src.tariff !== 'string') throw new PreviewError('tariff', 'an OWRS tariff is YAML text');
   if (!src.customerClass)
     throw new PreviewError('customerClass', 'an OWRS tariff needs the customer class to rate');
@@ -124,6 +140,24 @@ export function toContext(u: UsageInput, fallback?: { from: string; to: string }
       u.budgetParts &&
       Object.fromEntries(Object.entries(u.budgetParts).map(([k, v]) => [k, num(v, `budgetParts.${k}`)!])),
     flags: u.flags,
+    ...(u.priorPeaks
+      ? {
+          priorPeaks: u.priorPeaks.map((p, k) => {
+            if (typeof p?.month !== 'string' || !/^\d{4}-\d{2}$/.test(p.month))
+              throw new PreviewError(`priorPeaks[${k}].month`, 'must be a month like 2026-07');
+            return { month: p.month, kw: num(p.kw, `priorPeaks[${k}].kw`)! };
+          }),
+        }
+      : {}),
+    ...(u.yearToDateCents !== undefined
+      ? {
+          yearToDateCents: (() => {
+            if (!Number.isInteger(u.yearToDateCents) || u.yearToDateCents < 0)
+              throw new PreviewError('yearToDateCents', 'must be a whole number of cents, 0 or more');
+            return u.yearToDateCents;
+          })(),
+        }
+      : {}),
   };
 }
 

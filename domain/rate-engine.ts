@@ -13,7 +13,16 @@
 //   pieces always add up to the metered usage exactly. With interval data each piece uses its own intervals.
 // - Components apply in order. Riders, minimums and taxes apply to the subtotal of the lines before them.
 // - TOU hours come from each interval's local wall-clock start time; Saturday and Sunday use the weekend schedule.
-import { type Dec, decConst as dec, decToString, divRoundHalfUp, fromCents, ONE, ZERO } from './decimal.js';
+import {
+  type Dec,
+  decConst as dec,
+  decToString,
+  divRoundHalfEven,
+  divRoundHalfUp,
+  fromCents,
+  ONE,
+  ZERO,
+} from './decimal.js';
 import type { Component, Schedule, Tariff, Tier } from './tariff.js';
 
 export interface Interval {
@@ -38,6 +47,15 @@ export interface RatingContext {
   /** named parts of the budget, e.g. { indoor } */
   budgetParts?: Record<string, Dec>;
   flags?: readonly string[];
+  /** the peaks (kW) of earlier months, from the account's history, for demand ratchets */
+  priorPeaks?: { month: string; kw: Dec }[];
+  /** the year's earlier monthly bills, floored at 0 and before minimum top-ups, for an annual minimum */
+  yearToDateCents?: number;
+  /**
+   * Net metering: the energy to bill after netting, instead of the intervals' sum (which still give the
+   * demand): `total` for volumetric charges and riders, `byPeriod` per TOU component name and period.
+   */
+  netEnergy?: { total: Dec; byPeriod?: Record<string, Dec[]> };
 }
 
 export interface RateVersion {
@@ -205,14 +223,31 @@ function blocks(q: Dec, starts: Dec[]): Dec[] {
   });
 }
 
-function tierStarts(tiers: Tier[], num: number, den: number, ctx: RatingContext, path: string): Dec[] {
-  const budget = ctx.budget;
+/** whole units, half to even (OWRS / RateParser budgets) */
+const wholeHalfEven = (n: bigint, d: bigint) => (divRoundHalfEven(n, d) * ONE) as Dec;
+
+interface BudgetRule {
+  /** the charge's own budget, else the customer's */
+  budget?: string;
+  roundBudget?: boolean;
+}
+
+function tierStarts(
+  tiers: Tier[],
+  num: number,
+  den: number,
+  ctx: RatingContext,
+  path: string,
+  rule: BudgetRule = {},
+): Dec[] {
+  const round = rule.roundBudget === true;
+  const budget = rule.budget !== undefined ? dec(rule.budget) : ctx.budget;
   return tiers.map((t) => {
     if (t.from.startsWith('budget:')) {
       const part = ctx.budgetParts?.[t.from.slice(7)];
       if (part === undefined)
         throw new RatingError('budget_required', `${path} needs the customer's ${t.from.slice(7)} budget`);
-      return scale(part, num, den);
+      return scale(round ? wholeHalfEven(part, ONE) : part, num, den);
     }
     if (t.from.endsWith('%')) {
       if (budget === undefined)
@@ -220,7 +255,12 @@ function tierStarts(tiers: Tier[], num: number, den: number, ctx: RatingContext,
           'budget_required',
           `${path} uses budget tiers but the account has no water budget`,
         );
-      return scale(divRoundHalfUp(budget * dec(t.from.slice(0, -1)), 100n * ONE) as Dec, num, den);
+      const pct = dec(t.from.slice(0, -1));
+      // OWRS: round(N/100 x round(budget)); native: the exact percentage of the budget
+      const start = round
+        ? wholeHalfEven(wholeHalfEven(budget, ONE) * pct, 100n * ONE * ONE)
+        : (divRoundHalfUp(budget * pct, 100n * ONE) as Dec);
+      return scale(start, num, den);
     }
     return scale(dec(t.from), num, den);
   });
@@ -241,18 +281,83 @@ function dayInfo(start: string) {
   return info;
 }
 
-function scheduleIndex(start: string, weekday: Schedule, weekend: Schedule): number {
+const NO_HOLIDAYS: ReadonlySet<string> = new Set();
+export function scheduleIndex(
+  start: string,
+  weekday: Schedule,
+  weekend: Schedule,
+  holidays: ReadonlySet<string> = NO_HOLIDAYS,
+): number {
   const d = dayInfo(start);
   const h = (start.charCodeAt(11) - 48) * 10 + (start.charCodeAt(12) - 48);
-  return ((d.weekend ? weekend : weekday)[d.month - 1] as number[])[h]!;
+  const offDay = d.weekend || (holidays.size > 0 && holidays.has(start.slice(0, 10)));
+  return ((offDay ? weekend : weekday)[d.month - 1] as number[])[h]!;
 }
 
-const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
-
-export function rate(
-  versions: RateVersion[],
+/**
+ * Tier starts in usage units for one piece. Per-period starts are scaled by the piece's share of the
+ * period; per-day starts are x the piece's days; per-kW starts are x the peak. Mixed units (block-step):
+ * a start above a later start is cut down to it, so a kWh tier never reaches past the kWh/kW block it
+ * sits in. `share` (a TOU period's kWh / the month's kWh) scales every start of that period.
+ */
+function unitStarts(
+  tiers: Tier[],
+  days: number,
+  periodDays: number,
   ctx: RatingContext,
-): { lines: RatedLine[]; totalCents: number } {
+  path: string,
+  rule: BudgetRule & { tiersPerKw?: boolean },
+  peakKw: Dec | undefined,
+  share?: { num: Dec; den: Dec },
+): Dec[] {
+  const plain = tierStarts(tiers, days, periodDays, ctx, path, rule);
+  const out = tiers.map((t, i) => {
+    const per = rule.tiersPerKw ? 'kW' : t.per;
+    if (per === 'day') return (dec(t.from) * BigInt(days)) as Dec;
+    if (per === 'kW') {
+      if (peakKw === undefined)
+        throw new RatingError('demand_required', `${path} has tiers per kW of demand and needs the peak`);
+      return divRoundHalfUp(dec(t.from) * peakKw, ONE) as Dec;
+    }
+    return plain[i]!;
+  });
+  for (let i = out.length - 2; i >= 0; i--) if (out[i]! > out[i + 1]!) out[i] = out[i + 1]!;
+  if (share && share.den !== share.num && share.den > 0n)
+    for (let i = 0; i < out.length; i++) out[i] = divRoundHalfUp(out[i]! * share.num, share.den) as Dec;
+  return out;
+}
+
+const hasPerKw = (tiers: Tier[]) => tiers.some((t) => t.per === 'kW');
+
+const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
+const intervalPeak = (xs: Interval[] | undefined) =>
+  xs?.length ? xs.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec) : undefined;
+
+/** Months between two "YYYY-MM" months (b - a). */
+const monthsBetween = (a: string, b: string) =>
+  (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
+
+const holidayCache = new WeakMap<Tariff, ReadonlySet<string>>();
+export function holidaysOf(t: Tariff): ReadonlySet<string> {
+  if (!t.holidays?.length) return NO_HOLIDAYS;
+  let set = holidayCache.get(t);
+  if (!set) {
+    set = new Set(t.holidays);
+    holidayCache.set(t, set);
+  }
+  return set;
+}
+
+export interface RateResult {
+  lines: RatedLine[];
+  totalCents: number;
+  /** the bill floored at 0, before minimum top-ups: what an annual minimum is checked against */
+  minimumBasisCents: number;
+  /** the period's peak demand (a read; else the highest interval when the tariff has a ratchet) */
+  peakKw?: string;
+}
+
+export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
   if (versions.length === 0) throw new RatingError('no_rate_version', 'no rate versions given');
   const pStart = epochDay(ctx.periodStart);
   const pEnd = epochDay(ctx.periodEnd);
@@ -264,9 +369,14 @@ export function rate(
   const periodDays = pEnd - pStart + 1;
   const from = Math.max(pStart, ctx.serviceStart ? epochDay(ctx.serviceStart) : pStart);
   const to = Math.min(pEnd, ctx.serviceEnd ? epochDay(ctx.serviceEnd) : pEnd);
-  if (to < from) return { lines: [], totalCents: 0 };
+  if (to < from) return { lines: [], totalCents: 0, minimumBasisCents: 0 };
   const windowDays = to - from + 1;
   const ps = pieces(versions, from, to);
+  if (ctx.netEnergy && ps.length > 1)
+    throw new RatingError(
+      'net_metering_split_period',
+      'a net-metered bill must fall in one rate version and season; bill the parts separately',
+    );
 
   const intervals = ctx.intervals;
   const totalUsage = ctx.usage ?? (intervals ? (intervals.reduce((s, i) => s + i.value, 0n) as Dec) : ZERO);
@@ -285,11 +395,13 @@ export function rate(
       const d = dayInfo(i.start).day;
       return d >= p.from && d <= p.to;
     });
-    const usage = inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own;
+    const usage =
+      ctx.netEnergy?.total ?? (inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own);
     const water = waterShare.next(days, last);
     const winter = winterShare.next(days, last);
     const proration = { from: isoOf(p.from), to: isoOf(p.to), days, periodDays };
     const base = { rateVersionId: p.version.id, season: p.season, proration };
+    const holidays = holidaysOf(t);
     let subtotal = 0;
     for (const c of t.components) {
       if ('season' in c && c.season && c.season !== p.season) continue;
@@ -325,7 +437,15 @@ export function rate(
               detail.cappedAt = decToString(winter);
             }
           }
-          const starts = tierStarts(c.tiers, days, periodDays, ctx, c.name);
+          const starts = unitStarts(
+            c.tiers,
+            days,
+            periodDays,
+            ctx,
+            c.name,
+            c,
+            hasPerKw(c.tiers) ? (ctx.demandKw ?? intervalPeak(inPiece)) : undefined,
+          );
           const parts = blocks(q, starts);
           let any = false;
           parts.forEach((part, i) => {
@@ -353,21 +473,24 @@ export function rate(
               'intervals_required',
               `${c.name} is a time-of-use charge and needs interval data`,
             );
-          const byPeriod = c.periods.map(() => 0n as Dec);
-          for (const i of inPiece) {
-            const k = scheduleIndex(i.start, c.weekday, c.weekend);
-            byPeriod[k] = (byPeriod[k]! + i.value) as Dec;
-          }
-          const peakKw = c.tiersPerKw
-            ? (ctx.demandKw ?? inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec))
-            : undefined;
+          const forced = ctx.netEnergy?.byPeriod?.[c.name];
+          const byPeriod = forced ? [...forced] : c.periods.map(() => 0n as Dec);
+          if (!forced)
+            for (const i of inPiece) {
+              const k = scheduleIndex(i.start, c.weekday, c.weekend, holidays);
+              byPeriod[k] = (byPeriod[k]! + i.value) as Dec;
+            }
+          const monthKwh = byPeriod.reduce((a, b) => a + b, 0n) as Dec;
+          const perKw = c.tiersPerKw || c.periods.some((per) => hasPerKw(per.tiers));
+          const peakKw = perKw ? (ctx.demandKw ?? intervalPeak(inPiece)) : undefined;
           c.periods.forEach((per, k) => {
             const q = byPeriod[k]!;
             if (q === 0n) return;
-            const starts =
-              peakKw === undefined
-                ? tierStarts(per.tiers, days, periodDays, ctx, c.name)
-                : per.tiers.map((x) => divRoundHalfUp(dec(x.from) * peakKw, ONE) as Dec);
+            // several periods share each tier: a period gets (its kWh / the month's kWh) of every tier width
+            const starts = unitStarts(per.tiers, days, periodDays, ctx, c.name, c, peakKw, {
+              num: q,
+              den: monthKwh,
+            });
             blocks(q, starts).forEach((part, i) => {
               if (part === 0n) return;
               const tier = per.tiers[i]!;
@@ -388,7 +511,7 @@ export function rate(
         }
         case 'demand': {
           if (c.months && !c.months.includes(monthOf(isoOf(p.from)))) break;
-          const groups: { name: string | null; tiers: Tier[]; kw: Dec }[] = [];
+          const groups: { name: string | null; tiers: Tier[]; kw: Dec; why?: string; peak?: Dec }[] = [];
           if (c.periods) {
             if (!inPiece)
               throw new RatingError(
@@ -397,7 +520,7 @@ export function rate(
               );
             const peak = c.periods.map(() => ZERO as Dec);
             for (const i of inPiece) {
-              const k = scheduleIndex(i.start, c.weekday!, c.weekend!);
+              const k = scheduleIndex(i.start, c.weekday!, c.weekend!, holidays);
               const v = kw(i);
               if (v > peak[k]!) peak[k] = v;
             }
@@ -410,7 +533,8 @@ export function rate(
               peak = inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec);
             if (peak === undefined)
               throw new RatingError('demand_required', `${c.name} needs a demand read or interval data`);
-            groups.push({ name: null, tiers: c.tiers!, kw: peak });
+            const billing = billingDemand(c, peak, ctx);
+            groups.push({ name: null, tiers: c.tiers!, kw: billing.kw, why: billing.why, peak });
           }
           for (const g of groups) {
             if (g.kw === 0n) continue;
@@ -434,15 +558,44 @@ export function rate(
                 amountCents: cents,
                 tier: g.tiers.length > 1 ? i + 1 : null,
                 touPeriod: g.name,
-                detail: { peakKw: decToString(g.kw) },
+                detail: {
+                  peakKw: decToString(g.peak ?? g.kw),
+                  ...(g.why ? { billingKw: decToString(g.kw), billingDemand: g.why } : {}),
+                },
               });
             });
           }
           break;
         }
         case 'minimum': {
+          if (c.per === 'year') {
+            // in the true-up month: the year's floored bills before top-ups, this one included, against the minimum
+            if (!last || monthOf(ctx.periodEnd) !== (t.trueUpMonth ?? 12)) break;
+            if (ctx.yearToDateCents === undefined)
+              throw new RatingError(
+                'year_history_required',
+                `${c.name} is checked in the true-up month and needs the year's earlier bills (yearToDateCents)`,
+              );
+            const yearCents = ctx.yearToDateCents + Math.max(0, basisOf(lines));
+            const floor = Number(divRoundHalfUp(dec(c.amount) * 100n, ONE));
+            if (yearCents < floor)
+              subtotal += addLine(lines, base, {
+                component: c.name,
+                kind: c.type,
+                description: `${c.name} (the year's bills brought up to the annual minimum)`,
+                quantity: '1',
+                unit: 'year',
+                unitPrice: c.amount,
+                amountCents: floor - yearCents,
+                tier: null,
+                touPeriod: null,
+                detail: { minimumCents: String(floor), yearCents: String(yearCents) },
+              });
+            break;
+          }
+          // the bill so far, floored at 0, is brought up to the minimum: the bill is then exactly the minimum
           const floor = periodShareCents(dec(c.amount), p.from - pStart, p.to - pStart, periodDays);
-          if (subtotal < floor) {
+          if (Math.max(0, subtotal) < floor) {
             subtotal += addLine(lines, base, {
               component: c.name,
               kind: c.type,
@@ -505,7 +658,62 @@ export function rate(
       }
     }
   });
-  return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0) };
+  // the peak is history for later ratchets; worked out only for tariffs that have one
+  const needsPeak = versions.some((v) =>
+    v.tariff.components.some((c) => c.type === 'demand' && c.ratchet !== undefined),
+  );
+  const peak = ctx.demandKw ?? (needsPeak ? intervalPeak(intervals) : undefined);
+  return {
+    lines,
+    totalCents: lines.reduce((n, l) => n + l.amountCents, 0),
+    minimumBasisCents: Math.max(0, basisOf(lines)),
+    ...(peak !== undefined ? { peakKw: decToString(peak) } : {}),
+  };
+}
+
+/** The lines so far without minimum top-ups. */
+const basisOf = (lines: RatedLine[]) =>
+  lines.reduce((n, l) => (l.kind === 'minimum' ? n : n + l.amountCents), 0);
+
+/**
+ * Billing demand = the highest of the period's peak, the minimum billing demand, and the ratchet: its
+ * percentage of the highest peak among the last `months` months (those in `eligibleMonths`).
+ */
+function billingDemand(
+  c: Extract<Component, { type: 'demand' }>,
+  peak: Dec,
+  ctx: RatingContext,
+): { kw: Dec; why?: string } {
+  let kw = peak;
+  let why: string | undefined;
+  if (c.minimumKw !== undefined && dec(c.minimumKw) > kw) {
+    kw = dec(c.minimumKw);
+    why = `minimum billing demand ${c.minimumKw} kW`;
+  }
+  if (c.ratchet) {
+    if (!ctx.priorPeaks)
+      throw new RatingError(
+        'demand_history_required',
+        `${c.name} has a demand ratchet and needs the peaks of the last ${c.ratchet.months} months`,
+      );
+    const month = ctx.periodEnd.slice(0, 7);
+    let top: { month: string; kw: Dec } | undefined;
+    for (const p of ctx.priorPeaks) {
+      const back = monthsBetween(p.month, month);
+      if (back < 1 || back > c.ratchet.months) continue;
+      if (c.ratchet.eligibleMonths && !c.ratchet.eligibleMonths.includes(Number(p.month.slice(5, 7))))
+        continue;
+      if (!top || p.kw > top.kw) top = p;
+    }
+    if (top) {
+      const r = divRoundHalfUp(top.kw * dec(c.ratchet.percent), 100n * ONE) as Dec;
+      if (r > kw) {
+        kw = r;
+        why = `ratchet ${c.ratchet.percent}% of ${decToString(top.kw)} kW (${top.month})`;
+      }
+    }
+  }
+  return why ? { kw, why } : { kw };
 }
 
 function sizeAmount(c: Extract<Component, { type: 'fixed' }>, size: string | undefined): string {

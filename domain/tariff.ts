@@ -14,6 +14,12 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 export interface Tier {
   from: string;
   price: string;
+  /**
+   * `from` is per kW of the period's peak demand (hours use, URDB "kWh/kW") or per day of the billing
+   * period (URDB "kWh/day"), instead of per full period. Tiers of different units may mix (block-step):
+   * each start is worked out in units, then a start above a later one is cut down to it.
+   */
+  per?: 'kW' | 'day';
 }
 
 export interface Season {
@@ -33,6 +39,10 @@ export type Component =
       /** own: this service's usage; water: the account's water usage (sewer); winter_average: water, capped at the winter average. */
       basis?: 'own' | 'water' | 'winter_average';
       season?: string;
+      /** this charge's own budget (OWRS `sewer_budget: 10`); otherwise the customer's budget is used */
+      budget?: string;
+      /** OWRS Budget charges: the budget, its parts and `%` starts are rounded half-even to whole units */
+      roundBudget?: boolean;
     }
   | {
       type: 'tou';
@@ -42,6 +52,7 @@ export type Component =
       periods: { name: string; tiers: Tier[] }[];
       /** Tier starts are hours of use: kWh per kW of the period's peak demand (URDB "kWh/kW"). */
       tiersPerKw?: boolean;
+      season?: string;
     }
   | {
       type: 'demand';
@@ -53,10 +64,29 @@ export type Component =
       weekend?: Schedule;
       periods?: { name: string; tiers: Tier[] }[];
       months?: number[];
+      season?: string;
+      /** billing demand is at least this many kW (flat demand) */
+      minimumKw?: string;
+      /** billing demand is at least `percent`% of the highest peak of the last `months` months (flat demand) */
+      ratchet?: Ratchet;
     }
-  | { type: 'minimum'; name: string; amount: string }
-  | { type: 'rider'; name: string; percent?: string; perUnit?: string }
-  | { type: 'tax'; name: string; percent: string; exemptFlag?: string };
+  | {
+      type: 'minimum';
+      name: string;
+      amount: string;
+      season?: string;
+      /** `year`: an annual minimum, billed in the true-up month against the year's bills */
+      per?: 'period' | 'year';
+    }
+  | { type: 'rider'; name: string; percent?: string; perUnit?: string; season?: string }
+  | { type: 'tax'; name: string; percent: string; exemptFlag?: string; season?: string };
+
+export interface Ratchet {
+  percent: string;
+  months: number;
+  /** calendar months (1..12) whose peaks count; all when absent */
+  eligibleMonths?: number[];
+}
 
 export interface Tariff {
   schema: 'cisflow.tariff/1';
@@ -64,6 +94,10 @@ export interface Tariff {
   service: ServiceType;
   unit: string;
   seasons?: Season[];
+  /** the month (1..12) of the annual true-up (annual minimum, net metering); December when absent */
+  trueUpMonth?: number;
+  /** days ("YYYY-MM-DD") that rate on the weekend TOU schedule */
+  holidays?: string[];
   components: Component[];
   source?: Record<string, unknown>;
 }
@@ -103,8 +137,14 @@ function tiers(v: unknown, path: string): Tier[] {
     throw new TariffError(path, 'must be a non-empty list of {from, price}');
   let prev: bigint | null = null;
   let prevPct = false;
+  let prevPer: unknown;
   return v.map((t, i) => {
     if (!isObj(t)) throw new TariffError(`${path}[${i}]`, 'must be an object {from, price}');
+    if (t.per !== undefined && t.per !== 'kW' && t.per !== 'day')
+      throw new TariffError(`${path}[${i}].per`, 'must be "kW" or "day"');
+    const per = t.per as Tier['per'];
+    if (per !== prevPer) prev = null; // starts of different units are not compared
+    prevPer = per;
     if (typeof t.from === 'string' && /^budget:[a-z_]+$/.test(t.from)) {
       prev = null; // a named part of the budget (e.g. budget:indoor): its size is only known per customer
       return { from: t.from, price: decimal(t.price, `${path}[${i}].price`) };
@@ -117,7 +157,7 @@ function tiers(v: unknown, path: string): Tier[] {
       throw new TariffError(`${path}[${i}].from`, 'tiers must start in increasing order');
     prev = n;
     prevPct = pct;
-    return { from, price: decimal(t.price, `${path}[${i}].price`) };
+    return { from, price: decimal(t.price, `${path}[${i}].price`), ...(per ? { per } : {}) };
   });
 }
 
@@ -144,8 +184,32 @@ function periods(v: unknown, path: string) {
   });
 }
 
-export function parseTariff(input: unknown): Tariff {
+export interface ParseOptions {
+  /**
+   * Accept a tariff whose `source.unapplied` lists fields cisflow does not apply (an import), for previews
+   * only. Without it such a tariff is refused, so live billing never bills one as if the fields were not there.
+   */
+  preview?: boolean;
+}
+
+/** The imported fields cisflow does not apply, as an import recorded them in `source.unapplied`. */
+export function unappliedFields(t: Pick<Tariff, 'source'>): string[] {
+  const u = t.source?.unapplied;
+  return Array.isArray(u) ? u.map(String) : [];
+}
+
+export function parseTariff(input: unknown, opts: ParseOptions = {}): Tariff {
   if (!isObj(input)) throw new TariffError('tariff', 'must be a JSON object');
+  if (isObj(input.source) && input.source.unapplied !== undefined) {
+    const u = input.source.unapplied;
+    if (!Array.isArray(u) || u.some((x) => typeof x !== 'string'))
+      throw new TariffError('source.unapplied', 'must be a list of field names');
+    if (u.length > 0 && !opts.preview)
+      throw new TariffError(
+        'source.unapplied',
+        `the imported rate has fields cisflow does not apply (${u.join(', ')}); it can be previewed but not used for live billing`,
+      );
+  }
   if (input.schema !== 'cisflow.tariff/1') throw new TariffError('schema', 'must be "cisflow.tariff/1"');
   const service = input.service as ServiceType;
   if (!SERVICE_TYPES.includes(service))
@@ -180,7 +244,17 @@ export function parseTariff(input: unknown): Tariff {
         const basis = (c.basis ?? 'own') as 'own' | 'water' | 'winter_average';
         if (!['own', 'water', 'winter_average'].includes(basis))
           throw new TariffError(`${p}.basis`, 'must be own, water or winter_average');
-        return { type: 'volumetric', name, tiers: tiers(c.tiers, `${p}.tiers`), basis, season };
+        if (c.roundBudget !== undefined && typeof c.roundBudget !== 'boolean')
+          throw new TariffError(`${p}.roundBudget`, 'must be true or false');
+        return {
+          type: 'volumetric',
+          name,
+          tiers: tiers(c.tiers, `${p}.tiers`),
+          basis,
+          season,
+          ...(c.budget !== undefined ? { budget: decimal(c.budget, `${p}.budget`) } : {}),
+          ...(c.roundBudget ? { roundBudget: true } : {}),
+        };
       }
       case 'tou': {
         const ps = periods(c.periods, `${p}.periods`);
@@ -191,6 +265,7 @@ export function parseTariff(input: unknown): Tariff {
           weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
           weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
           ...(c.tiersPerKw === true ? { tiersPerKw: true } : {}),
+          ...(season ? { season } : {}),
         };
       }
       case 'demand': {
@@ -202,19 +277,47 @@ export function parseTariff(input: unknown): Tariff {
             periods: ps,
             weekday: schedule(c.weekday, `${p}.weekday`, ps.length),
             weekend: schedule(c.weekend, `${p}.weekend`, ps.length),
+            ...(season ? { season } : {}),
           };
         }
         const months = c.months === undefined ? undefined : monthList(c.months, `${p}.months`);
-        return { type: 'demand', name, tiers: tiers(c.tiers, `${p}.tiers`), months };
+        return {
+          type: 'demand',
+          name,
+          tiers: tiers(c.tiers, `${p}.tiers`),
+          months,
+          ...(season ? { season } : {}),
+          ...(c.minimumKw !== undefined ? { minimumKw: decimal(c.minimumKw, `${p}.minimumKw`) } : {}),
+          ...(c.ratchet !== undefined ? { ratchet: ratchet(c.ratchet, `${p}.ratchet`) } : {}),
+        };
       }
-      case 'minimum':
-        return { type: 'minimum', name, amount: decimal(c.amount, `${p}.amount`) };
+      case 'minimum': {
+        if (c.per !== undefined && c.per !== 'period' && c.per !== 'year')
+          throw new TariffError(`${p}.per`, 'must be period or year');
+        return {
+          type: 'minimum',
+          name,
+          amount: decimal(c.amount, `${p}.amount`),
+          ...(season ? { season } : {}),
+          ...(c.per === 'year' ? { per: 'year' as const } : {}),
+        };
+      }
       case 'rider': {
         if ((c.percent === undefined) === (c.perUnit === undefined))
           throw new TariffError(p, 'needs exactly one of percent or perUnit');
         return c.percent !== undefined
-          ? { type: 'rider', name, percent: decimal(c.percent, `${p}.percent`) }
-          : { type: 'rider', name, perUnit: decimal(c.perUnit, `${p}.perUnit`) };
+          ? {
+              type: 'rider',
+              name,
+              percent: decimal(c.percent, `${p}.percent`),
+              ...(season ? { season } : {}),
+            }
+          : {
+              type: 'rider',
+              name,
+              perUnit: decimal(c.perUnit, `${p}.perUnit`),
+              ...(season ? { season } : {}),
+            };
       }
       case 'tax':
         return {
@@ -222,19 +325,49 @@ export function parseTariff(input: unknown): Tariff {
           name,
           percent: decimal(c.percent, `${p}.percent`),
           exemptFlag: c.exemptFlag === undefined ? undefined : str(c.exemptFlag, `${p}.exemptFlag`),
+          ...(season ? { season } : {}),
         };
       default:
         throw new TariffError(`${p}.type`, 'must be fixed, volumetric, tou, demand, minimum, rider or tax');
     }
   });
+  if (
+    input.trueUpMonth !== undefined &&
+    (!Number.isInteger(input.trueUpMonth) ||
+      (input.trueUpMonth as number) < 1 ||
+      (input.trueUpMonth as number) > 12)
+  )
+    throw new TariffError('trueUpMonth', 'must be a month from 1 to 12');
+  if (
+    input.holidays !== undefined &&
+    (!Array.isArray(input.holidays) ||
+      input.holidays.some((d) => typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)))
+  )
+    throw new TariffError('holidays', 'must be a list of dates like 2026-12-25');
   return {
     schema: 'cisflow.tariff/1',
     name: str(input.name, 'name'),
     service,
     unit: str(input.unit, 'unit'),
     seasons,
+    ...(input.trueUpMonth !== undefined ? { trueUpMonth: input.trueUpMonth as number } : {}),
+    ...(input.holidays !== undefined ? { holidays: input.holidays as string[] } : {}),
     components,
     ...(isObj(input.source) ? { source: input.source } : {}),
+  };
+}
+
+function ratchet(v: unknown, path: string): Ratchet {
+  if (!isObj(v)) throw new TariffError(path, 'must be {percent, months, eligibleMonths?}');
+  const percent = decimal(v.percent, `${path}.percent`);
+  if (!Number.isInteger(v.months) || (v.months as number) < 1 || (v.months as number) > 36)
+    throw new TariffError(`${path}.months`, 'must be a whole number of months from 1 to 36');
+  return {
+    percent,
+    months: v.months as number,
+    ...(v.eligibleMonths !== undefined
+      ? { eligibleMonths: monthList(v.eligibleMonths, `${path}.eligibleMonths`) }
+      : {}),
   };
 }
 

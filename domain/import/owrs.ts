@@ -4,6 +4,7 @@
 // a service charge by meter size alone becomes a by-meter-size charge. Budget formulas (indoor/outdoor)
 // are kept in `source` for the budget calculator; tiers refer to them as "100%" or "budget:indoor".
 import { parse } from 'yaml';
+import { type Dec, dec, decToString, divRoundHalfEven, ONE } from '../decimal.js';
 import { parseTariff, type Tariff } from '../tariff.js';
 import { ImportError } from './urdb.js';
 
@@ -102,9 +103,23 @@ export function importOwrs(text: string, o: OwrsOptions): { tariff: Tariff; warn
     return { type: 'fixed', name, amount: num(resolve(v, path), path) };
   };
 
-  const tiers = (path: string) => {
-    const starts = resolve(field('tier_starts'), `${path}.tier_starts`);
-    const prices = resolve(field('tier_prices'), `${path}.tier_prices`);
+  /**
+   * The tiers of a `Tiered` or `Budget` charge. The commodity charge reads `tier_starts`/`tier_prices`
+   * (and `budget`); any other charge `X_charge` reads its own `X_tier_starts`/`X_tier_prices`/`X_budget`.
+   * Starts follow RateParser (see docs/tariff-format.md, "OWRS tier starts"):
+   * - Tiered: tier k covers (start_k - 1, start_{k+1} - 1], the first start counts as 0, so a native
+   *   `from` is start - 1; `%` or named starts are an error (there is no budget).
+   * - Budget: tier k covers (resolved_k, resolved_{k+1}]; `N%` is round-half-even(N/100 x budget) whole
+   *   units. A constant budget (`sewer_budget: 10`) is resolved here; a formula budget (`indoor+outdoor`)
+   *   is the customer's, given at rating time and rounded there (`roundBudget`).
+   */
+  const tieredCharge = (term: string, kind: 'Tiered' | 'Budget') => {
+    const prefix = term === 'commodity_charge' ? '' : term.replace(/_charge$/, '_');
+    const key = (k: string) => (prefix ? `${prefix}${k}` : k);
+    const get = (k: string) => (prefix ? cls[key(k)] : field(k));
+    const at = (k: string) => `${base}.${prefix ? key(k) : cls[k] !== undefined ? k : `${k}_commodity`}`;
+    const starts = resolve(get('tier_starts'), at('tier_starts'));
+    const prices = resolve(get('tier_prices'), at('tier_prices'));
     if (
       !Array.isArray(starts) ||
       !Array.isArray(prices) ||
@@ -112,22 +127,47 @@ export function importOwrs(text: string, o: OwrsOptions): { tariff: Tariff; warn
       starts.length === 0
     ) {
       throw new ImportError(
-        `${path}.tier_starts`,
-        'tier_starts and tier_prices must be lists of the same length',
+        at('tier_starts'),
+        `${key('tier_starts')} and ${key('tier_prices')} must be lists of the same length`,
       );
     }
-    return starts.map((s, i) => {
-      const from =
-        typeof s === 'string' && /^[a-z_]+$/.test(s)
-          ? `budget:${s}`
-          : typeof s === 'string' && s.endsWith('%')
-            ? `${num(s.slice(0, -1), `${path}.tier_starts[${i}]`)}%`
-            : num(s, `${path}.tier_starts[${i}]`);
-      return {
-        from,
-        price: num(resolve(prices[i], `${path}.tier_prices[${i}]`), `${path}.tier_prices[${i}]`),
-      };
+    let budget: string | undefined;
+    if (kind === 'Budget') {
+      const b = resolve(get('budget'), at('budget'));
+      if (typeof b === 'number' || (typeof b === 'string' && /^\s*-?\d*\.?\d+\s*$/.test(b)))
+        budget = roundHalfEvenUnits(num(b, at('budget')));
+      else if (prefix)
+        throw new ImportError(
+          at('budget'),
+          b === undefined
+            ? `${term} is a Budget charge but ${key('budget')} is not given`
+            : `must be a number for a Budget ${term}; a formula budget is supported only for the commodity charge`,
+        );
+    }
+    const tiers = starts.map((s, i) => {
+      const path = `${at('tier_starts')}[${i}]`;
+      const price = num(resolve(prices[i], `${at('tier_prices')}[${i}]`), `${at('tier_prices')}[${i}]`);
+      if (kind === 'Tiered') {
+        if (typeof s === 'string' && (s.trim().endsWith('%') || /^[a-z_]+$/.test(s.trim())))
+          throw new ImportError(path, `"${s}" is a budget start, but ${term} is Tiered (not Budget)`);
+        return { from: i === 0 ? '0' : minusOne(num(s, path)), price };
+      }
+      if (typeof s === 'string' && /^[a-z_]+$/.test(s.trim())) return { from: `budget:${s.trim()}`, price };
+      if (typeof s === 'string' && s.trim().endsWith('%')) {
+        const pct = num(s.trim().slice(0, -1), path);
+        return { from: budget === undefined ? `${pct}%` : percentOfUnits(pct, budget), price };
+      }
+      return { from: i === 0 ? '0' : num(s, path), price };
     });
+    return {
+      type: 'volumetric',
+      name:
+        term === 'commodity_charge'
+          ? 'Water'
+          : term.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()),
+      tiers,
+      ...(kind === 'Budget' ? { roundBudget: true, ...(budget !== undefined ? { budget } : {}) } : {}),
+    };
   };
 
   const unit = typeof metadata.bill_unit === 'string' ? metadata.bill_unit : 'ccf';
@@ -144,11 +184,7 @@ export function importOwrs(text: string, o: OwrsOptions): { tariff: Tariff; warn
       throw new ImportError(`${base}.bill`, `names ${term}, which the class does not define`);
     const label = term.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
     if (v === 'Tiered' || v === 'Budget') {
-      components.push({
-        type: 'volumetric',
-        name: term === 'commodity_charge' ? 'Water' : label,
-        tiers: tiers(base),
-      });
+      components.push(tieredCharge(term, v));
       continue;
     }
     if (typeof v === 'string' && /\*\s*usage_(ccf|kgal|gal|af)$/.test(v)) {
@@ -170,36 +206,52 @@ export function importOwrs(text: string, o: OwrsOptions): { tariff: Tariff; warn
     }
     throw new ImportError(path, `formula "${String(v)}" is not supported`);
   }
-  for (const k of [
-    'fixed_drought_surcharge',
-    'variable_drought_surcharge',
-    'fixed_wastewater_charge',
-    'variable_wastewater_charge',
-  ]) {
-    if (cls[k] !== undefined && !terms.includes(k) && Number(cls[k]) !== 0)
-      warnings.push(`${base}.${k} is ${cls[k]} but not in the bill formula; not billed`);
+  // RateParser bills only what the bill formula names; a charge left out is reported, not billed
+  for (const [k, x] of Object.entries(cls)) {
+    if (!/(_charge|_surcharge)(_commodity)?$/.test(k) || terms.includes(k.replace(/_commodity$/, '')))
+      continue;
+    if (x === undefined || x === null || x === 0 || x === '0' || Number(x) === 0) continue;
+    warnings.push(`${base}.${k} is ${isObj(x) ? 'set' : String(x)} but not in the bill formula; not billed`);
   }
   const budget = Object.fromEntries(
     ['indoor', 'outdoor', 'budget', 'gpcd', 'landscape_factor', 'days_in_period']
       .map((k) => [k, field(k)])
       .filter(([, x]) => x !== undefined),
   );
-  const tariff = parseTariff({
-    schema: 'cisflow.tariff/1',
-    name: `${String(metadata.utility_name ?? 'OWRS').trim()} ${o.customerClass}`,
-    service: 'water',
-    unit,
-    components,
-    source: {
-      format: 'owrs',
-      utility: metadata.utility_name,
-      effectiveDate: effectiveDate(metadata.effective_date),
-      billFrequency: metadata.bill_frequency,
-      customerClass: o.customerClass,
-      ...(Object.keys(budget).length ? { budget } : {}),
+  const tariff = parseTariff(
+    {
+      schema: 'cisflow.tariff/1',
+      name: `${String(metadata.utility_name ?? 'OWRS').trim()} ${o.customerClass}`,
+      service: 'water',
+      unit,
+      components,
+      source: {
+        format: 'owrs',
+        utility: metadata.utility_name,
+        effectiveDate: effectiveDate(metadata.effective_date),
+        billFrequency: metadata.bill_frequency,
+        customerClass: o.customerClass,
+        ...(Object.keys(budget).length ? { budget } : {}),
+      },
     },
-  });
+    { preview: true },
+  );
   return { tariff, warnings };
+}
+
+/** A decimal string minus one (RateParser's Tiered starts are the first unit of the tier). */
+function minusOne(s: string): string {
+  return decToString((dec(s) - ONE) as Dec);
+}
+
+/** R's round(): half to even, to whole units. */
+export function roundHalfEvenUnits(s: string): string {
+  return decToString((divRoundHalfEven(dec(s), ONE) * ONE) as Dec);
+}
+
+/** round-half-even(pct / 100 x budget), whole units */
+function percentOfUnits(pct: string, budget: string): string {
+  return decToString((divRoundHalfEven(dec(pct) * dec(budget), 100n * ONE * ONE) * ONE) as Dec);
 }
 
 /** OWRS dates come as 2016-01-01 or 03/01/2017 (month/day/year). */

@@ -1,8 +1,10 @@
 // OpenEI Utility Rate Database (URDB) rate -> native tariff. Accepts a rate object, an API response
 // ({items:[…]}), or either one JSON-encoded inside a string (some downloads are double-encoded).
-// What cisflow cannot bill from a URDB rate (net metering sell rates, annual minimums) is reported in
-// `warnings`, never dropped silently.
+// Every field is accounted for (domain/import/urdb-fields.ts): applied, descriptive, or, when cisflow
+// cannot apply its value, a warning plus an entry in `source.unapplied`, which parseTariff refuses for live
+// billing. Nothing is dropped silently.
 import { parseTariff, type Schedule, type Tariff, type Tier } from '../tariff.js';
+import { hasEffect, URDB_APPLIED_FIELDS, URDB_INFO_FIELDS, URDB_UNAPPLIED_FIELDS } from './urdb-fields.js';
 
 export class ImportError extends Error {
   constructor(
@@ -26,24 +28,38 @@ function price(n: unknown, path: string): string {
 
 const UNBOUNDED = 1e30;
 
-function tiersOf(rows: unknown, path: string): { tiers: Tier[]; unit: string | undefined } {
+/** URDB energy tier units -> what a tier's `max` is counted per (none: kWh in the billing period). */
+const TIER_UNITS: Record<string, Tier['per'] | 'kWh'> = {
+  kWh: 'kWh',
+  'kWh/kW': 'kW',
+  'kWh daily': 'day',
+  'kWh/day': 'day',
+};
+
+function tiersOf(rows: unknown, path: string): { tiers: Tier[]; units: string[] } {
   if (!Array.isArray(rows) || rows.length === 0)
     throw new ImportError(path, 'must be a non-empty list of tiers');
   let from = '0';
-  let unit: string | undefined;
+  let per: Tier['per'];
+  const units: string[] = [];
   const tiers = rows.map((t, i) => {
     if (!isObj(t)) throw new ImportError(`${path}[${i}]`, 'must be an object');
     const rate = (t.rate as number | undefined) ?? 0;
     const adj = (t.adj as number | undefined) ?? 0;
-    const tier = { from, price: price(rate + adj, `${path}[${i}].rate`) };
-    if (typeof t.unit === 'string') unit = t.unit;
+    const tier: Tier = { from, price: price(rate + adj, `${path}[${i}].rate`), ...(per ? { per } : {}) };
+    const unit = typeof t.unit === 'string' ? t.unit : 'kWh';
+    units.push(unit);
     const max = t.max as number | undefined;
-    if (max !== undefined && max < UNBOUNDED) from = price(max, `${path}[${i}].max`);
-    else if (i < rows.length - 1)
+    if (max !== undefined && max < UNBOUNDED) {
+      from = price(max, `${path}[${i}].max`);
+      // a tier's max is in its own unit, so the next tier's start is counted per the same thing
+      const p = TIER_UNITS[unit];
+      per = p === 'kWh' ? undefined : p;
+    } else if (i < rows.length - 1)
       throw new ImportError(`${path}[${i}].max`, 'only the last tier may be unbounded');
     return tier;
   });
-  return { tiers, unit };
+  return { tiers, units };
 }
 
 function scheduleOf(v: unknown, path: string): Schedule {
@@ -76,6 +92,12 @@ export function unwrapUrdb(input: unknown): Obj {
 export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[] } {
   const r = unwrapUrdb(input);
   const warnings: string[] = [];
+  const unapplied: string[] = [];
+  /** a field with a value cisflow does not apply: warned on the preview, refused for live billing */
+  const notApplied = (field: string, message: string) => {
+    if (!unapplied.includes(field)) unapplied.push(field);
+    warnings.push(message);
+  };
   const components: unknown[] = [];
   const periodName = (i: number, n: number) => (n === 1 ? 'all hours' : `period ${i + 1}`);
 
@@ -100,12 +122,15 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
       name: periodName(i, structure.length),
       ...tiersOf(p, `energyratestructure[${i}]`),
     }));
-    const units = new Set(periods.map((p) => p.unit ?? 'kWh'));
-    if (units.size > 1)
-      throw new ImportError('energyratestructure', `mixes tier units ${[...units].join(', ')}`);
-    const unit = [...units][0]!;
-    if (unit !== 'kWh' && unit !== 'kWh/kW')
-      throw new ImportError('energyratestructure', `tier unit "${unit}" is not supported`);
+    const units = new Set(periods.flatMap((p) => p.units));
+    for (const u of units)
+      if (!(u in TIER_UNITS))
+        throw new ImportError(
+          'energyratestructure',
+          `tier unit "${u}" is not supported; cisflow bills kWh, kWh/kW (hours use) and kWh daily tiers, mixed or not`,
+        );
+    const allPerKw = [...units].every((u) => u === 'kWh/kW');
+    const anyPerKw = units.has('kWh/kW');
     const weekday = scheduleOf(r.energyweekdayschedule, 'energyweekdayschedule');
     const weekend = scheduleOf(r.energyweekendschedule, 'energyweekendschedule');
     const used = new Set([...weekday.flat(), ...weekend.flat()]);
@@ -115,7 +140,7 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
           'energyweekdayschedule',
           `names period ${k}, but only ${periods.length} are defined`,
         );
-    if (periods.length === 1 && unit === 'kWh') {
+    if (periods.length === 1 && !anyPerKw) {
       // one period all year: an ordinary (possibly tiered) energy charge, billable from register reads
       components.push({ type: 'volumetric', name: 'Energy', tiers: periods[0]!.tiers });
     } else {
@@ -124,15 +149,22 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
         name: 'Energy',
         weekday,
         weekend,
-        periods: periods.map(({ name, tiers }) => ({ name, tiers })),
-        ...(unit === 'kWh/kW' ? { tiersPerKw: true } : {}),
+        periods: periods.map(({ name, tiers }) => ({
+          name,
+          tiers: allPerKw ? tiers.map(({ from, price }) => ({ from, price })) : tiers,
+        })),
+        ...(allPerKw ? { tiersPerKw: true } : {}),
       });
     }
     if (structure.some((p) => Array.isArray(p) && p.some((t) => isObj(t) && Number(t.sell ?? 0) !== 0))) {
-      warnings.push('energyratestructure: sell rates (net metering credits) are not applied');
+      notApplied(
+        'energyratestructure.sell',
+        'energyratestructure: sell rates (net metering credits) are not applied',
+      );
     }
   }
 
+  const ratchet = ratchetOf(r);
   if (r.flatdemandstructure !== undefined) {
     const structure = r.flatdemandstructure as unknown[];
     const months = (r.flatdemandmonths as unknown[] | undefined)?.map((x) => Math.round(Number(x)));
@@ -149,9 +181,15 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
         name: structure.length > 1 ? `Demand (${monthNames(inMonths)})` : 'Demand',
         tiers,
         months: inMonths,
+        ...(ratchet ? { ratchet } : {}),
       });
     });
   }
+  if (ratchet && !components.some((c) => (c as { ratchet?: unknown }).ratchet))
+    notApplied(
+      'lookbackPercent',
+      'lookbackPercent: a demand ratchet without a flat demand charge is not applied',
+    );
 
   if (r.demandratestructure !== undefined) {
     const structure = r.demandratestructure as unknown[];
@@ -172,34 +210,80 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
   if (min !== undefined && Number(min) > 0) {
     const units = (r.minchargeunits as string | undefined) ?? '$/month';
     if (units !== '$/month')
-      warnings.push(`minchargeunits "${units}" is not supported; minimum charge not imported`);
+      notApplied('minchargeunits', `minchargeunits "${units}" is not supported; minimum charge not imported`);
     else components.push({ type: 'minimum', name: 'Minimum charge', amount: price(min, 'minmonthlycharge') });
   }
   if (r.annualmincharge !== undefined && Number(r.annualmincharge) > 0) {
-    warnings.push(
-      `annualmincharge ($${r.annualmincharge}/year) is not applied: cisflow bills minimums per period`,
-    );
+    // checked in the true-up month (December) against the year's bills before monthly top-ups
+    components.push({
+      type: 'minimum',
+      name: 'Annual minimum charge',
+      amount: price(r.annualmincharge, 'annualmincharge'),
+      per: 'year',
+    });
   }
-  if (typeof r.dgrules === 'string') warnings.push(`dgrules "${r.dgrules}" is not applied`);
+  if (typeof r.dgrules === 'string') notApplied('dgrules', `dgrules "${r.dgrules}" is not applied`);
+  for (const k of ['demandunits', 'flatdemandunit', 'demandrateunit']) {
+    if (r[k] !== undefined && r[k] !== 'kW')
+      notApplied(k, `${k} "${String(r[k])}" is not applied: cisflow bills demand in kW`);
+  }
+  for (const [k, v] of Object.entries(r)) {
+    if (URDB_INFO_FIELDS.has(k) || URDB_APPLIED_FIELDS.has(k) || unapplied.includes(k) || !hasEffect(v))
+      continue;
+    const why = URDB_UNAPPLIED_FIELDS[k] ?? 'is not a field cisflow knows';
+    notApplied(k, `${k}: ${why}; not applied`);
+  }
   if (components.length === 0) throw new ImportError('urdb', 'has no charges cisflow can import');
 
-  const tariff = parseTariff({
-    schema: 'cisflow.tariff/1',
-    name: typeof r.name === 'string' ? r.name : 'Imported URDB rate',
-    service: 'electric',
-    unit: 'kWh',
-    components,
-    source: {
-      format: 'urdb',
-      ...(typeof r.label === 'string' ? { label: r.label } : {}),
-      ...(typeof r.utility === 'string' ? { utility: r.utility } : {}),
-      ...(typeof r.uri === 'string' ? { uri: r.uri } : {}),
-      ...(typeof r.startdate === 'number'
-        ? { startdate: new Date(r.startdate * 1000).toISOString().slice(0, 10) }
-        : {}),
+  const tariff = parseTariff(
+    {
+      schema: 'cisflow.tariff/1',
+      name: typeof r.name === 'string' ? r.name : 'Imported URDB rate',
+      service: 'electric',
+      unit: 'kWh',
+      components,
+      source: {
+        format: 'urdb',
+        ...(typeof r.label === 'string' ? { label: r.label } : {}),
+        ...(typeof r.utility === 'string' ? { utility: r.utility } : {}),
+        ...(typeof r.uri === 'string' ? { uri: r.uri } : {}),
+        ...(typeof r.startdate === 'number'
+          ? { startdate: new Date(r.startdate * 1000).toISOString().slice(0, 10) }
+          : {}),
+        ...(unapplied.length ? { unapplied } : {}),
+      },
     },
-  });
+    { preview: true },
+  );
   return { tariff, warnings };
+}
+
+/**
+ * URDB demand ratchet: lookbackPercent of the highest peak of the last lookbackRange months, counting the
+ * months flagged in lookbackMonths. lookbackPercent is a fraction (0.8 = 80%) as URDB stores it; a value
+ * above 1 is read as a percentage already.
+ */
+function ratchetOf(r: Obj): { percent: string; months: number; eligibleMonths?: number[] } | undefined {
+  const pct = r.lookbackPercent;
+  if (pct === undefined || pct === null || Number(pct) === 0) return undefined;
+  if (typeof pct !== 'number' || pct < 0)
+    throw new ImportError('lookbackPercent', 'must be a number from 0 to 1');
+  const range = r.lookbackRange;
+  if (!Number.isInteger(range) || (range as number) < 1 || (range as number) > 36)
+    throw new ImportError(
+      'lookbackRange',
+      'must be a whole number of months (1 to 36) when lookbackPercent is set',
+    );
+  const flags = r.lookbackMonths;
+  let eligibleMonths: number[] | undefined;
+  if (flags !== undefined && flags !== null) {
+    if (!Array.isArray(flags) || flags.length !== 12)
+      throw new ImportError('lookbackMonths', 'must flag each of the 12 months');
+    eligibleMonths = flags.flatMap((f, m) => (f === true || Number(f) === 1 ? [m + 1] : []));
+    if (eligibleMonths.length === 12) eligibleMonths = undefined;
+  }
+  const percent = price(pct <= 1 ? pct * 100 : pct, 'lookbackPercent');
+  return { percent, months: range as number, ...(eligibleMonths ? { eligibleMonths } : {}) };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -35,8 +35,9 @@ describe('cisflow rate preview', () => {
     ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({
-      totalCents: 19601,
-      total: '196.01',
+      // 26.52 + 4 x 6.76 + 12 x 8.84 + 4 x 9.87 (OWRS Tiered starts are each tier's first unit)
+      totalCents: 19912,
+      total: '199.12',
       period: { from: '2026-09-01', to: '2026-10-31' },
     });
   });

@@ -57,7 +57,8 @@ describe('OWRS fixtures', () => {
     },
   );
 
-  it('Cambria, bimonthly inclining blocks: 20 ccf = 26.52 + 5 x 6.76 + 12 x 8.84 + 3 x 9.87 = $196.01', () => {
+  // OWRS Tiered starts 0 / 5 / 17 are each tier's first unit (RateParser): tier 1 is (0, 4], tier 2 (4, 16]
+  it('Cambria, bimonthly inclining blocks: 20 ccf = 26.52 + 4 x 6.76 + 12 x 8.84 + 4 x 9.87 = $199.12', () => {
     const { tariff } = importOwrs(
       owrs('full_utility_rates/California/Cambria Community Services District - 491/03-01-2017.owrs'),
       { customerClass: 'RESIDENTIAL_SINGLE' },
@@ -68,8 +69,8 @@ describe('OWRS fixtures', () => {
       billFrequency: 'Bi-Monthly',
     });
     const r = bill(tariff, { periodStart: '2026-09-01', periodEnd: '2026-10-31', usage: dec('20') });
-    expect(r.lines.map((l) => l.amountCents)).toEqual([2652, 3380, 10608, 2961]);
-    expect(r.totalCents).toBe(19601);
+    expect(r.lines.map((l) => l.amountCents)).toEqual([2652, 2704, 10608, 3948]);
+    expect(r.totalCents).toBe(19912);
   });
 
   it('Mesa, uniform rate with a service charge by meter size: 5/8" + 10 ccf = 23 + 36.20 = $59.20', () => {
@@ -159,7 +160,7 @@ describe('URDB fixtures', () => {
     ]);
   });
 
-  it('urdbv7: tiers, seasonal flat demand, TOU demand, minimum; warns about what it cannot bill', () => {
+  it('urdbv7: tiers, seasonal flat demand, TOU demand, monthly and annual minimum; warns about what it cannot bill', () => {
     const { tariff, warnings } = importUrdb(urdb('urdbv7.json'));
     expect(tariff.components.map((c) => c.type)).toEqual([
       'fixed',
@@ -169,8 +170,11 @@ describe('URDB fixtures', () => {
       'demand',
       'demand',
       'minimum',
+      'minimum',
     ]);
-    expect(warnings.join('\n')).toMatch(/annualmincharge/);
+    expect(tariff.components.at(-1)).toMatchObject({ amount: '12', per: 'year' });
+    expect(warnings.join('\n')).toMatch(/dgrules "Net Metering" is not applied/);
+    expect(warnings.join('\n')).not.toMatch(/annualmincharge/);
     const flat = tariff.components.filter((c) => c.type === 'demand' && c.months);
     expect(flat.map((c) => c.type === 'demand' && c.months)).toEqual([
       [1],

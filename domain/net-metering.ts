@@ -1,0 +1,349 @@
+// Net energy metering and net billing for customers who export (rooftop solar), as pure code on top of the
+// rate engine. A month is rated from two channels: delivered (import, Green Button flowDirection 1) and
+// received (export, flowDirection 19), and a carried state (kWh bank per TOU period, $ credit).
+//
+// Modes:
+// - nem_kwh: net the month's kWh per TOU period; a surplus goes to that period's kWh bank and offsets later
+//   months' net kWh in the same period. In the true-up month the bank is paid at `yearEndSellRate`, or kept
+//   when `rollOverAtTrueUp`.
+// - nem_dollar: net per TOU period; a surplus is credited at the period's buy rate (its tier-1 energy
+//   prices) as a $ credit.
+// - net_billing: net each interval; net exports are credited at the period's sell rate (or a time series).
+// - buy_all_sell_all: every import is billed, every export credited at the sell rate; no netting.
+// $ credits offset the bill down to 0 and the rest carries to later months (the account's credit balance);
+// `creditsApplySameMonth: false` holds a month's credit for the next bill; `creditsExpire: "true_up"` drops
+// what is left after the true-up month. Fixed and demand charges are billed on the import channel.
+import { type Dec, dec, decToString, divRoundHalfUp, ONE, ZERO } from './decimal.js';
+import {
+  holidaysOf,
+  type Interval,
+  type RatedLine,
+  type RateVersion,
+  type RatingContext,
+  rate,
+  scheduleIndex,
+} from './rate-engine.js';
+import { type Tariff, TariffError } from './tariff.js';
+
+export type NemMode = 'nem_kwh' | 'nem_dollar' | 'net_billing' | 'buy_all_sell_all';
+
+export interface NemSettings {
+  mode: NemMode;
+  /** 1..12, default 12 */
+  trueUpMonth: number;
+  /** $/kWh paid for the kWh bank left at true-up (nem_kwh) */
+  yearEndSellRate?: string;
+  rollOverAtTrueUp?: boolean;
+  /** $/kWh for exports by TOU period name (net billing, buy all / sell all); `*` for all periods */
+  sellRates?: Record<string, string>;
+  /** $/kWh by interval start ("YYYY-MM-DDTHH:MM"): wins over sellRates where given */
+  sellSeries?: Record<string, string>;
+  creditsApplySameMonth: boolean;
+  creditsExpire: 'true_up' | 'never';
+}
+
+export interface NemState {
+  /** kWh banked per TOU period name (nem_kwh) */
+  kwhBank: Record<string, string>;
+  /** $ credit carried, in cents (>= 0) */
+  creditCents: number;
+}
+
+export const EMPTY_NEM_STATE: NemState = { kwhBank: {}, creditCents: 0 };
+
+export interface CreditLine {
+  component: string;
+  kind: 'nem_credit';
+  description: string;
+  quantity: string;
+  unit: string;
+  unitPrice: string | null;
+  /** negative: money owed to the customer */
+  amountCents: number;
+  touPeriod: string | null;
+}
+
+export interface NemBill {
+  lines: (RatedLine | CreditLine)[];
+  totalCents: number;
+  /** what carries to the next bill: banked kWh by period and the $ credit */
+  state: NemState;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => !!x && typeof x === 'object' && !Array.isArray(x);
+const MODES: NemMode[] = ['nem_kwh', 'nem_dollar', 'net_billing', 'buy_all_sell_all'];
+
+function price(v: unknown, path: string): string {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string') throw new TariffError(path, 'must be a decimal string such as "0.08"');
+  try {
+    dec(s);
+  } catch (e) {
+    throw new TariffError(path, (e as Error).message);
+  }
+  return s;
+}
+
+/** Validates untrusted settings, naming the field at fault (`netMetering.trueUpMonth`). */
+export function parseNemSettings(v: unknown): NemSettings {
+  const p = 'netMetering';
+  if (!isObj(v)) throw new TariffError(p, 'must be an object');
+  if (!MODES.includes(v.mode as NemMode))
+    throw new TariffError(`${p}.mode`, `must be one of ${MODES.join(', ')}`);
+  const trueUpMonth = v.trueUpMonth ?? 12;
+  if (!Number.isInteger(trueUpMonth) || (trueUpMonth as number) < 1 || (trueUpMonth as number) > 12)
+    throw new TariffError(`${p}.trueUpMonth`, 'must be a month from 1 to 12');
+  const bool = (k: string, d: boolean) => {
+    if (v[k] === undefined) return d;
+    if (typeof v[k] !== 'boolean') throw new TariffError(`${p}.${k}`, 'must be true or false');
+    return v[k] as boolean;
+  };
+  const rates = (k: string) => {
+    if (v[k] === undefined) return undefined;
+    if (!isObj(v[k])) throw new TariffError(`${p}.${k}`, 'must map names to prices');
+    return Object.fromEntries(
+      Object.entries(v[k] as Obj).map(([n, x]) => [n, price(x, `${p}.${k}["${n}"]`)]),
+    );
+  };
+  const creditsExpire = v.creditsExpire ?? 'never';
+  if (creditsExpire !== 'true_up' && creditsExpire !== 'never')
+    throw new TariffError(`${p}.creditsExpire`, 'must be true_up or never');
+  const s: NemSettings = {
+    mode: v.mode as NemMode,
+    trueUpMonth: trueUpMonth as number,
+    ...(v.yearEndSellRate !== undefined
+      ? { yearEndSellRate: price(v.yearEndSellRate, `${p}.yearEndSellRate`) }
+      : {}),
+    rollOverAtTrueUp: bool('rollOverAtTrueUp', false),
+    ...(v.sellRates !== undefined ? { sellRates: rates('sellRates') } : {}),
+    ...(v.sellSeries !== undefined ? { sellSeries: rates('sellSeries') } : {}),
+    creditsApplySameMonth: bool('creditsApplySameMonth', true),
+    creditsExpire,
+  };
+  if ((s.mode === 'net_billing' || s.mode === 'buy_all_sell_all') && !s.sellRates && !s.sellSeries)
+    throw new TariffError(`${p}.sellRates`, `${s.mode} needs sellRates or sellSeries`);
+  if (s.mode === 'nem_kwh' && !s.rollOverAtTrueUp && s.yearEndSellRate === undefined)
+    throw new TariffError(
+      `${p}.yearEndSellRate`,
+      'nem_kwh needs a year-end sell rate unless credits roll over',
+    );
+  return s;
+}
+
+/** The TOU periods the energy charges are netted in: the first TOU component's, else one period. */
+function energyPeriods(t: Tariff) {
+  const tou = t.components.find((c) => c.type === 'tou');
+  if (tou?.type !== 'tou') return { names: ['all hours'], of: (_: string) => 0, tou: undefined };
+  const holidays = holidaysOf(t);
+  return {
+    names: tou.periods.map((p) => p.name),
+    of: (start: string) => scheduleIndex(start, tou.weekday, tou.weekend, holidays),
+    tou,
+  };
+}
+
+/** A period's buy rate: the tier-1 prices of the energy charges that bill it (nem_dollar credits). */
+function buyRate(t: Tariff, k: number): Dec {
+  let r = ZERO;
+  for (const c of t.components) {
+    if (c.type === 'volumetric') r = (r + dec(c.tiers[0]!.price)) as Dec;
+    if (c.type === 'tou') r = (r + dec(c.periods[k]?.tiers[0]?.price ?? '0')) as Dec;
+    if (c.type === 'rider' && c.perUnit) r = (r + dec(c.perUnit)) as Dec;
+  }
+  return r;
+}
+
+const cents = (q: Dec, p: Dec) => Number(divRoundHalfUp(q * p, ONE * (ONE / 100n)));
+
+/**
+ * One month of a net-metered account. `ctx.intervals` is the delivered (import) channel; `exports` the
+ * received channel. The tariff's components bill the netted energy; credits follow as `nem_credit` lines.
+ */
+export function rateNemMonth(
+  versions: RateVersion[],
+  ctx: RatingContext,
+  exports: Interval[],
+  settings: NemSettings,
+  state: NemState = EMPTY_NEM_STATE,
+): NemBill {
+  const imports = ctx.intervals ?? [];
+  const t = versions[versions.length - 1]!.tariff;
+  const { names, of, tou } = energyPeriods(t);
+  const credits: CreditLine[] = [];
+  const bank: Record<string, Dec> = Object.fromEntries(
+    Object.entries(state.kwhBank).map(([k, q]) => [k, dec(q)]),
+  );
+  const trueUp = Number(ctx.periodEnd.slice(5, 7)) === settings.trueUpMonth;
+  let earned = 0; // $ credit earned this month, cents
+  let net: RatingContext['netEnergy'];
+  const byPeriod = (xs: Interval[]) => {
+    const out = names.map(() => ZERO as Dec);
+    for (const i of xs) {
+      const k = of(i.start);
+      out[k] = (out[k]! + i.value) as Dec;
+    }
+    return out;
+  };
+  const sellAt = (start: string, k: number): Dec => {
+    const s =
+      settings.sellSeries?.[start.slice(0, 16)] ??
+      settings.sellRates?.[names[k]!] ??
+      settings.sellRates?.['*'];
+    if (s === undefined)
+      throw new TariffError(
+        'netMetering.sellRates',
+        `has no sell rate for ${names[k]} (${start.slice(0, 16)})`,
+      );
+    return dec(s);
+  };
+
+  if (settings.mode === 'nem_kwh' || settings.mode === 'nem_dollar') {
+    const imp = byPeriod(imports);
+    const exp = byPeriod(exports);
+    const billed = names.map((name, k) => {
+      let q = (imp[k]! - exp[k]!) as Dec;
+      if (q < 0n) {
+        const surplus = -q as Dec;
+        if (settings.mode === 'nem_kwh') bank[name] = ((bank[name] ?? ZERO) + surplus) as Dec;
+        else {
+          const r = buyRate(t, k);
+          const c = cents(surplus, r);
+          earned += c;
+          credits.push({
+            component: 'Net metering credit',
+            kind: 'nem_credit',
+            description: `Net metering credit, ${name} (${decToString(surplus)} kWh surplus at the buy rate)`,
+            quantity: decToString(surplus),
+            unit: 'kWh',
+            unitPrice: decToString(r),
+            amountCents: -c,
+            touPeriod: name,
+          });
+        }
+        return ZERO as Dec;
+      }
+      const banked = bank[name] ?? ZERO;
+      if (settings.mode === 'nem_kwh' && banked > 0n) {
+        const used = (banked < q ? banked : q) as Dec;
+        bank[name] = (banked - used) as Dec;
+        q = (q - used) as Dec;
+      }
+      return q;
+    });
+    net = {
+      total: billed.reduce((a, b) => a + b, 0n) as Dec,
+      ...(tou ? { byPeriod: { [tou.name]: billed } } : {}),
+    };
+    if (settings.mode === 'nem_kwh' && trueUp && !settings.rollOverAtTrueUp) {
+      for (const [name, q] of Object.entries(bank)) {
+        if (q === 0n) continue;
+        const r = dec(settings.yearEndSellRate!);
+        const c = cents(q, r);
+        earned += c;
+        credits.push({
+          component: 'Net metering true-up',
+          kind: 'nem_credit',
+          description: `True-up: ${decToString(q)} banked kWh (${name}) paid at the year-end rate`,
+          quantity: decToString(q),
+          unit: 'kWh',
+          unitPrice: settings.yearEndSellRate!,
+          amountCents: -c,
+          touPeriod: name === 'all hours' ? null : name,
+        });
+        bank[name] = ZERO;
+      }
+    }
+  } else {
+    // net billing nets each interval (by start time); buy all / sell all does not net
+    const exportAt = new Map<string, Dec>();
+    for (const e of exports)
+      exportAt.set(e.start.slice(0, 16), ((exportAt.get(e.start.slice(0, 16)) ?? ZERO) + e.value) as Dec);
+    const billedImports: Interval[] = [];
+    const sold = names.map(() => ({ q: ZERO as Dec, c: 0 }));
+    const sell = (start: string, q: Dec) => {
+      const k = of(start);
+      sold[k]!.q = (sold[k]!.q + q) as Dec;
+      sold[k]!.c += cents(q, sellAt(start, k));
+    };
+    if (settings.mode === 'net_billing') {
+      const seen = new Set<string>();
+      for (const i of imports) {
+        const key = i.start.slice(0, 16);
+        const e = seen.has(key) ? ZERO : (exportAt.get(key) ?? ZERO);
+        seen.add(key);
+        const n = (i.value - e) as Dec;
+        if (n >= 0n) billedImports.push(n === i.value ? i : { ...i, value: n });
+        else {
+          billedImports.push({ ...i, value: ZERO });
+          sell(i.start, -n as Dec);
+        }
+      }
+      for (const e of exports) if (!seen.has(e.start.slice(0, 16))) sell(e.start, e.value);
+    } else {
+      billedImports.push(...imports);
+      for (const e of exports) sell(e.start, e.value);
+    }
+    names.forEach((name, k) => {
+      const s = sold[k]!;
+      if (s.q === 0n) return;
+      earned += s.c;
+      credits.push({
+        component: 'Export credit',
+        kind: 'nem_credit',
+        description: `Export credit, ${name} (${decToString(s.q)} kWh at the sell rate)`,
+        quantity: decToString(s.q),
+        unit: 'kWh',
+        unitPrice: null,
+        amountCents: -s.c,
+        touPeriod: names.length > 1 ? name : null,
+      });
+    });
+    net = {
+      total: billedImports.reduce((a, i) => a + i.value, 0n) as Dec,
+      ...(tou ? { byPeriod: { [tou.name]: byPeriod(billedImports) } } : {}),
+    };
+  }
+
+  // charges: the tariff on the netted energy; demand and fixed charges on the import channel
+  const charged = rate(versions, { ...ctx, intervals: imports, netEnergy: net });
+  const lines: (RatedLine | CreditLine)[] = [...charged.lines, ...credits];
+  const credit = (component: string, description: string, amountCents: number): CreditLine => ({
+    component,
+    kind: 'nem_credit',
+    description,
+    quantity: '1',
+    unit: 'USD',
+    unitPrice: null,
+    amountCents,
+    touPeriod: null,
+  });
+  // this month's credits are on the bill; held ones are added back and carried to the next bill
+  let owed = charged.totalCents - earned;
+  let carry = 0;
+  if (!settings.creditsApplySameMonth && earned > 0) {
+    lines.push(credit('Credit carried forward', "This month's credit, applied from the next bill", earned));
+    owed += earned;
+    carry += earned;
+  }
+  const fromCarried = Math.min(state.creditCents, Math.max(0, owed));
+  if (fromCarried > 0) {
+    lines.push(credit('Credit carried', 'Credit carried from earlier bills', -fromCarried));
+    owed -= fromCarried;
+  }
+  carry += state.creditCents - fromCarried;
+  if (owed < 0) {
+    // a bill is never below 0: the rest is the account's credit, carried to the next bill
+    lines.push(credit('Credit carried forward', 'Credit beyond this bill, carried to the next', -owed));
+    carry += -owed;
+    owed = 0;
+  }
+  if (trueUp && settings.creditsExpire === 'true_up') carry = 0;
+  const nextBank = Object.fromEntries(
+    Object.entries(bank)
+      .filter(([, q]) => q !== 0n)
+      .map(([k, q]) => [k, decToString(q)]),
+  );
+  const next: NemState = { kwhBank: nextBank, creditCents: carry };
+  return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0), state: next };
+}
