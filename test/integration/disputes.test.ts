@@ -37,8 +37,11 @@ beforeAll(async () => {
       moratoria: [],
       ...p,
     });
+  // the dispute is opened between the late fee (day 1) and the final notice: days apart enough that a busy
+  // machine opens it in time (one-second days)
   await sql`insert into collection_policy (customer_class, policy) values
-    ('dispute-test', ${policy({ disputeSlaDays: 100 })}), ('sla-test', ${policy({ disputeSlaDays: 2 })})`;
+    ('dispute-test', ${policy({ disputeSlaDays: 100, finalNoticeAfterDays: 7 })}),
+    ('sla-test', ${policy({ disputeSlaDays: 2 })})`;
 });
 
 const caseEvents = async (accountId: string, type = 'collection') =>

@@ -1,6 +1,7 @@
 // Messaging end to end: queueNotification → dispatcher → notification workflow → the real @sendgrid/mail and
 // twilio SDKs against the project's fakes; retries, quiet hours, webhooks (signed as the providers sign),
 // subscriptions, contact verification, outage broadcasts, high usage on a Temporal Schedule, and the records.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBillingActivities } from '../../activities/billing.js';
 import { createDeliveryActivities } from '../../activities/delivery.js';
@@ -28,6 +29,7 @@ import { notificationWorkflowId } from '../../workflows/messaging.js';
 import { SendgridFake } from '../fakes/sendgrid.js';
 import { TwilioFake } from '../fakes/twilio.js';
 import { bearer, customerLogin, staffToken, type TestApp } from '../support/api.js';
+import { testClock } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 
@@ -858,7 +860,7 @@ describe('high usage', () => {
       kind: 'water',
       unit: 'gal',
     });
-    const now = Date.now();
+    const now = testClock().now().getTime(); // the workers' clock: the daily check reads "now" there
     const day = 86_400_000;
     await installMeter(sql, m.id, sp!.servicePointId, new Date(now - 60 * day).toISOString());
     // 40 days at 100 gal/day, then 400 gal in the last day

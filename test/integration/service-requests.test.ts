@@ -115,6 +115,33 @@ describe('service requests', () => {
     expect((await trialBalance(sql)).reduce((n, x) => n + x.balance, 0)).toBe(0);
   });
 
+  it('refuses a stop date the work could never honour, before any workflow starts', async () => {
+    const a = await billedAccount(); // billed through 2026-10-31
+    const customer = await customerLogin(app, sql, [a.acct.id]);
+    const csr = await staffToken(app, sql, 'csr');
+    const stop = (token: string, stop_date: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/accounts/${a.acct.id}/service-requests`,
+        headers: bearer(token),
+        payload: { kind: 'stop_service', details: { stop_date } },
+      });
+    for (const [token, date, why] of [
+      [customer.token, addDays(today, -1), 'cannot be in the past'],
+      [customer.token, addDays(today, 400), 'more than 366 days ahead'],
+      [csr, '2026-10-31', 'must be on or after 2026-11-01'], // staff may backdate, but not into a billed month
+    ] as const) {
+      const r = await stop(token, date);
+      expect(r.statusCode, date).toBe(400);
+      expect(r.json().error).toMatchObject({ code: 'parameter_invalid', param: 'details.stop_date' });
+      expect(r.json().error.message).toContain(why);
+    }
+    const [n] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from service_request where account_id = ${a.acct.id}`;
+    expect(n!.n).toBe(0); // nothing half-made, no workflow stuck retrying
+  });
+
   it('starts service for a portal customer once a billing admin approves it', async () => {
     const old = await waterAccount(sql); // the premise has had water service: its rate schedule carries over
     const email = `mover.${Date.now()}@example.test`;

@@ -6,7 +6,16 @@ import { type Clock, clockStartingAt } from '../../lib/clock.js';
 export const TODAY = process.env.CISFLOW_TEST_TODAY ?? '2026-12-01';
 if (!/^\d{4}-\d{2}-\d{2}$/.test(TODAY)) throw new Error(`CISFLOW_TEST_TODAY must be a date, got ${TODAY}`);
 
-/** The test clock: mid-afternoon of TODAY in UTC, running at real speed so timeouts still pass. */
-export const testClock = (today = TODAY): Clock => clockStartingAt(`${today}T15:00:00.000Z`);
+const shared = new Map<string, Clock>();
+
+/**
+ * The test clock: mid-afternoon of TODAY in UTC, running at real speed so timeouts still pass. One clock
+ * per date in a test process, so the API, the workers and the test itself read the same instant.
+ */
+export function testClock(today = TODAY): Clock {
+  let c = shared.get(today);
+  if (!c) shared.set(today, (c = clockStartingAt(`${today}T15:00:00.000Z`)));
+  return c;
+}
 
 export const daysFromToday = (n: number) => addDays(TODAY, n);
