@@ -23,7 +23,6 @@ const Open = <T extends string>(object: T) =>
   Type.Object({ object: Type.Literal(object) }, { additionalProperties: true });
 
 export default async function collectionRoutes(app: App, deps: AppDeps) {
-  const today = () => deps.clock.today();
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
   const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };

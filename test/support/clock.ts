@@ -13,8 +13,8 @@ const shared = new Map<string, Clock>();
  * per date in a test process, so the API, the workers and the test itself read the same instant.
  */
 export function testClock(today = TODAY): Clock {
-  let c = shared.get(today);
-  if (!c) shared.set(today, (c = clockStartingAt(`${today}T15:00:00.000Z`)));
+  const c = shared.get(today) ?? clockStartingAt(`${today}T15:00:00.000Z`);
+  shared.set(today, c);
   return c;
 }
 
