@@ -137,6 +137,20 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
     createdAt: new Date(r.createdAt).toISOString(),
   });
 
+  /** The named head-end's secret, or a 401 before anything else is done with the request. */
+  const headEndSecret = (req: FastifyRequest): string => {
+    const name = String(req.headers['x-cisflow-head-end'] ?? '');
+    const secret = Object.hasOwn(headEndSecrets, name) ? headEndSecrets[name] : undefined;
+    if (!secret)
+      throw new ApiError(
+        401,
+        'authentication_error',
+        'head_end_unknown',
+        'Name a configured head-end in X-Cisflow-Head-End',
+        'X-Cisflow-Head-End',
+      );
+    return secret;
+  };
   app.post(
     '/legacy-migrations',
     {
@@ -568,15 +582,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
         // malformed or stale signature is refused before a byte of the body is read, so only a request
         // that named a configured head-end with a fresh signature gets the large limit.
         onRequest: async (req) => {
-          const name = String(req.headers['x-cisflow-head-end'] ?? '');
-          if (!Object.hasOwn(headEndSecrets, name))
-            throw new ApiError(
-              401,
-              'authentication_error',
-              'head_end_unknown',
-              'Name a configured head-end in X-Cisflow-Head-End',
-              'X-Cisflow-Head-End',
-            );
+          headEndSecret(req);
           const h = checkSignatureHeader(
             req.headers['x-cisflow-signature'],
             undefined,
@@ -608,16 +614,8 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
         },
       },
       async (req: FastifyRequest, reply) => {
-        const name = String(req.headers['x-cisflow-head-end'] ?? '');
-        const secret = Object.hasOwn(headEndSecrets, name) ? headEndSecrets[name] : undefined;
-        if (!secret)
-          throw new ApiError(
-            401,
-            'authentication_error',
-            'head_end_unknown',
-            'Name a configured head-end in X-Cisflow-Head-End',
-            'X-Cisflow-Head-End',
-          );
+        const secret = headEndSecret(req);
+        const name = String(req.headers['x-cisflow-head-end']);
         if (typeof req.body !== 'string')
           throw new ApiError(
             415,

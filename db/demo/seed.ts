@@ -1,6 +1,7 @@
 // Demo data that looks like a small utility: customers, premises, water/sewer/electric/trash services,
 // 24 months of AMI reads with seasons and a few anomalies, bills rated by the real domain code, and payments.
 // Deterministic for a given seed; loaded in one transaction (all or nothing); skipped if accounts exist.
+
 import { calculateBill } from '../../domain/bill-calc.js';
 import { type Dec, dec, decToString, divRoundHalfUp } from '../../domain/decimal.js';
 import { billEntry, paymentEntry } from '../../domain/ledger.js';
@@ -8,6 +9,7 @@ import { addDays, monthlyPeriod } from '../../domain/period.js';
 import { parseTariff, type Tariff } from '../../domain/tariff.js';
 import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
+import { seededRandom } from '../../lib/random.js';
 import { withCheckDigit } from '../accounts.js';
 import { billEntryKey } from '../billing.js';
 import { insertMany } from '../bulk.js';
@@ -183,18 +185,6 @@ export const DEMO_TARIFFS: Record<string, { code: string; name: string; service:
     ].map((t) => [t.service, { ...t, tariff: parseTariff(t.tariff) }]),
   );
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TABLES = [
   'customer',
   'premise',
@@ -241,7 +231,7 @@ export async function seedDemo(
   ];
   if (n > 0) return { seeded: false, accounts: n, reads: 0, bills: 0, payments: 0 };
   o.log?.(`loading a demo utility of ${o.accounts} accounts (first start only)`);
-  const rand = rng(o.seed ?? 42);
+  const rand = seededRandom(o.seed ?? 42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const today = o.today ?? new Date().toISOString().slice(0, 10);
   // closed monthly periods ending with last month; reads on the 1st of each month bound them.

@@ -2,8 +2,10 @@
 // queries and bodies (wrong types, huge numbers, NUL bytes, deep nesting, long strings, bad dates, unknown
 // ids) anonymously, as a customer and as an admin. Seeded, so a failure replays; bounded in requests and
 // time. Any 5xx fails the test with the route and the payload that caused it.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../db/client.js';
+import { seededRandom } from '../../lib/random.js';
 import { waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
@@ -14,18 +16,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 20);
 const TIME_BUDGET_MS = 75_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Schema = {
   type?: string | string[];
@@ -263,7 +253,7 @@ describe('fuzzing every operation in the OpenAPI document', () => {
         .map(([m, op]) => ({ method: m.toUpperCase(), path, op })),
     );
     expect(ops.length).toBeGreaterThan(60);
-    const rnd = prng(SEED);
+    const rnd = seededRandom(SEED);
     const histogram: Record<string, number> = {};
     const failures: string[] = [];
     const started = Date.now();

@@ -320,7 +320,7 @@ describe('aging and KPIs', () => {
       values (${newId('disp')}, ${acct.id}, ${bill!.id}, 'too high', 100, 'test', now() + interval '10 days', 'dispute/x')`;
     const [b] = await sql<
       { n: number }[]
-    >`select count(*)::int as n from bill where bill_date > current_date - 30`;
+    >`select count(*)::int as n from bill where bill_date > ${daysFromToday(0)}::date - 30`;
     const again = (
       await app.inject({ method: 'GET', url: '/reports/kpis?days=30', headers: bearer(billing) })
     ).json();

@@ -19,6 +19,10 @@ let sql: Sql;
 let t: TemporalHarness;
 let app: TestApp;
 const today = TODAY;
+// the account's last bill is for the month before last: a move-out today bills last month and this one
+const BILLED = monthlyPeriod(
+  addDays(monthlyPeriod(addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7)).start, -1).slice(0, 7),
+);
 
 beforeAll(async () => {
   ({ sql } = await freshDatabase());
@@ -43,15 +47,25 @@ const settled = (token: string, id: string, status = 'completed') =>
 
 async function billedAccount() {
   const a = await waterAccount(sql);
-  await addRead(sql, { meterId: a.meter.id, readAt: '2026-10-01T08:00:00Z', value: '1000', source: 'ami' });
-  await addRead(sql, { meterId: a.meter.id, readAt: '2026-11-01T08:00:00Z', value: '1050', source: 'ami' });
-  const period = monthlyPeriod('2026-10');
+  await addRead(sql, {
+    meterId: a.meter.id,
+    readAt: `${BILLED.start}T08:00:00Z`,
+    value: '1000',
+    source: 'ami',
+  });
+  await addRead(sql, {
+    meterId: a.meter.id,
+    readAt: `${addDays(BILLED.end, 1)}T08:00:00Z`,
+    value: '1050',
+    source: 'ami',
+  });
+  const period = BILLED;
   const facts = (await loadBillingInputs(sql, a.acct.id, period))!;
   const { segments } = calculateBill({ ...facts, validation: undefined }, period);
   const bill = await issueBill(sql, {
     accountId: a.acct.id,
     period,
-    billDate: '2026-11-02',
+    billDate: addDays(BILLED.end, 2),
     dueDate: addDays(today, 20),
     workflowId: 'test',
     segments,
@@ -66,7 +80,7 @@ describe('service requests', () => {
       idempotencyKey: `dep:${a.acct.id}`,
       accountId: a.acct.id,
       amountCents: 10_000,
-      on: '2026-10-01',
+      on: BILLED.start,
     });
     await payAtCounter(sql, a.acct.id, a.bill.totalCents + 10_000); // bill and deposit paid: nothing owed
     await sql`insert into meter_simulator (meter_id, value) values (${a.meter.id}, 1100)`;
@@ -116,7 +130,7 @@ describe('service requests', () => {
   });
 
   it('refuses a stop date the work could never honour, before any workflow starts', async () => {
-    const a = await billedAccount(); // billed through 2026-10-31
+    const a = await billedAccount(); // billed through BILLED.end
     const customer = await customerLogin(app, sql, [a.acct.id]);
     const csr = await staffToken(app, sql, 'csr');
     const stop = (token: string, stop_date: string) =>
@@ -129,7 +143,7 @@ describe('service requests', () => {
     for (const [token, date, why] of [
       [customer.token, addDays(today, -1), 'cannot be in the past'],
       [customer.token, addDays(today, 400), 'more than 366 days ahead'],
-      [csr, '2026-10-31', 'must be on or after 2026-11-01'], // staff may backdate, but not into a billed month
+      [csr, BILLED.end, `must be on or after ${addDays(BILLED.end, 1)}`], // staff may backdate, not into a billed month
     ] as const) {
       const r = await stop(token, date);
       expect(r.statusCode, date).toBe(400);
