@@ -314,10 +314,14 @@ describe('aging and KPIs', () => {
       select count(*) filter (where paperless)::int as y, count(*)::int as n from account where status = 'active'`;
     expect(k.paperless).toMatchObject({ numerator: p!.y, denominator: p!.n });
     expect(k.paperless.percent).toBe(((p!.y * 100) / p!.n).toFixed(2));
-    // one dispute on one of the bills issued in the window
-    const [bill] = await sql<{ id: string }[]>`select id from bill where account_id = ${acct.id} limit 1`;
+    // one dispute on a bill issued in the window (five days before today, whatever day the suite runs on)
+    const held = await createAccount(sql, { customerId: (await createCustomer(sql, { name: 'KPI' })).id });
+    const billId = newId('bill');
+    const month = daysFromToday(-5).slice(0, 7);
+    await sql`insert into bill (id, account_id, period, period_start, period_end, status, bill_date, due_date, total_cents)
+      values (${billId}, ${held.id}, ${month}, ${`${month}-01`}, ${`${month}-01`}, 'issued', ${daysFromToday(-5)}, ${daysFromToday(15)}, 1000)`;
     await sql`insert into dispute (id, account_id, bill_id, reason, disputed_cents, opened_by, sla_due_at, workflow_id)
-      values (${newId('disp')}, ${acct.id}, ${bill!.id}, 'too high', 100, 'test', now() + interval '10 days', 'dispute/x')`;
+      values (${newId('disp')}, ${held.id}, ${billId}, 'too high', 100, 'test', now() + interval '10 days', 'dispute/x')`;
     const [b] = await sql<
       { n: number }[]
     >`select count(*)::int as n from bill where bill_date > ${daysFromToday(0)}::date - 30`;
