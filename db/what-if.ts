@@ -1,7 +1,8 @@
 // What-if for rate cases: re-rate an account's recent bills of one service under a proposed tariff,
 // using the usage each bill recorded, and compare with what was billed.
+
+import { rateByMonth } from '../domain/bill-calc.js';
 import { dec } from '../domain/decimal.js';
-import { rate } from '../domain/rate-engine.js';
 import type { Tariff } from '../domain/tariff.js';
 import type { Sql } from './client.js';
 
@@ -27,7 +28,8 @@ export async function whatIf(sql: Sql, accountId: string, tariff: Tariff, months
     where b.account_id = ${accountId} and s.service_type = ${tariff.service} and b.status = 'issued'
     order by b.period desc limit ${months}`;
   const bills = rows.reverse().map((r) => {
-    const proposed = rate([{ id: 'proposed', effectiveFrom: '1900-01-01', tariff }], {
+    // the stored bill's own days: a final bill across months is re-rated month by month, as it was billed
+    const proposed = rateByMonth([{ id: 'proposed', effectiveFrom: '1900-01-01', tariff }], {
       periodStart: r.periodStart,
       periodEnd: r.periodEnd,
       usage: r.consumption ? dec(r.consumption) : undefined,

@@ -61,7 +61,8 @@ export const DEFAULT_COLLECTION_POLICY: CollectionPolicy = {
   medicalHoldRenewals: 2,
   manualHoldDays: 14,
   manualHoldRenewals: 1,
-  moratoria: [{ from: '12-01', to: '02-28', reason: 'winter moratorium' }],
+  // through the end of February, the 29th of a leap year included (month-days compare as text)
+  moratoria: [{ from: '12-01', to: '02-29', reason: 'winter moratorium' }],
   maxSelfServiceInstallments: 6,
   installmentGraceDays: 3,
   disputeSlaDays: 10,

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { calculateBill, rateByMonth } from '../../domain/bill-calc.js';
 import { finalBillPeriod, pickReads, serviceWindow } from '../../domain/billing-window.js';
+import { DEFAULT_COLLECTION_POLICY, inMoratorium } from '../../domain/collections.js';
 import { dec, fromCents } from '../../domain/decimal.js';
 import { quietDelayMs } from '../../domain/messages/quiet-hours.js';
 import { addDays, dayStartsAt, daysBetween, localDate, monthlyPeriod } from '../../domain/period.js';
@@ -401,6 +402,17 @@ describe('policy days: dunning, disputes and service requests', () => {
     expect(clockToday(c, 1_000_100)).toBe('2028-02-29');
     expect(clockToday(c, 1_000_200)).toBe('2028-03-01');
     expect(msUntilDay(c, '2028-03-01', 1_000_050)).toBe(150);
+  });
+});
+
+describe('moratoria', () => {
+  it('the default winter moratorium runs from Dec 1 through the end of February, leap day included', () => {
+    const p = DEFAULT_COLLECTION_POLICY;
+    expect(
+      ['2026-11-30', '2026-12-01', '2027-02-28', '2027-03-01', '2028-02-29', '2028-03-01'].map(
+        (d) => !!inMoratorium(p, d),
+      ),
+    ).toEqual([false, true, true, false, true, false]);
   });
 });
 
