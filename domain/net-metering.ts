@@ -68,6 +68,9 @@ export interface NemBill {
   totalCents: number;
   /** what carries to the next bill: banked kWh by period and the $ credit */
   state: NemState;
+  /** the charges' own bill floored at 0 before top-ups, and their peak (for a year's minimum and ratchets) */
+  minimumBasisCents: number;
+  peakKw?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -345,5 +348,11 @@ export function rateNemMonth(
       .map(([k, q]) => [k, decToString(q)]),
   );
   const next: NemState = { kwhBank: nextBank, creditCents: carry };
-  return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0), state: next };
+  return {
+    lines,
+    totalCents: lines.reduce((n, l) => n + l.amountCents, 0),
+    state: next,
+    minimumBasisCents: charged.minimumBasisCents,
+    ...(charged.peakKw !== undefined ? { peakKw: charged.peakKw } : {}),
+  };
 }
