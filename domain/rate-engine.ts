@@ -268,7 +268,11 @@ function tierStarts(
 
 /** Day facts for an interval's date, cached: a month of 15-minute data repeats each date 96 times. */
 const dayCache = new Map<string, { day: number; month: number; weekend: boolean }>();
+let lastKey = '';
+let lastInfo: { day: number; month: number; weekend: boolean } | undefined;
 function dayInfo(start: string) {
+  // consecutive intervals share a date: the prefix test needs no substring
+  if (lastInfo && start.startsWith(lastKey)) return lastInfo;
   const key = start.slice(0, 10);
   let info = dayCache.get(key);
   if (!info) {
@@ -277,6 +281,10 @@ function dayInfo(start: string) {
     const dow = new Date(day * DAY).getUTCDay();
     info = { day, month: Number(key.slice(5, 7)), weekend: dow === 0 || dow === 6 };
     dayCache.set(key, info);
+  }
+  if (key.length === 10) {
+    lastKey = key;
+    lastInfo = info;
   }
   return info;
 }
