@@ -338,8 +338,18 @@ function unitStarts(
 const hasPerKw = (tiers: Tier[]) => tiers.some((t) => t.per === 'kW');
 
 const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
-const intervalPeak = (xs: Interval[] | undefined) =>
-  xs?.length ? xs.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec) : undefined;
+// kW rounds monotonically in the kWh, so with one interval length the peak is the largest kWh's kW
+function intervalPeak(xs: Interval[] | undefined): Dec | undefined {
+  if (!xs?.length) return undefined;
+  const minutes = xs[0]!.minutes;
+  let top = xs[0]!;
+  for (const i of xs) {
+    if (i.minutes !== minutes) return xs.reduce((m, j) => (kw(j) > m ? kw(j) : m), ZERO as Dec);
+    if (i.value > top.value) top = i;
+  }
+  const k = kw(top);
+  return k > 0n ? k : (ZERO as Dec);
+}
 
 /** Months between two "YYYY-MM" months (b - a). */
 const monthsBetween = (a: string, b: string) =>
