@@ -1,11 +1,14 @@
 // Rating throughput on one core: how many bills per second the pure engine (domain/bill-calc) produces for
 //   1. a residential water + sewer (winter-average) + trash account, from two register reads each;
-//   2. a TOU electric account with 30 days of 15-minute interval data (2,880 intervals).
+//   2. a TOU electric account with 30 days of 15-minute interval data (2,880 intervals);
+//   3. the same account with rooftop solar: 2,880 delivered + 2,880 received intervals, net billing and
+//      kWh net metering (domain/net-metering), with the ratio to the plain TOU figure from the same run.
 // Run: npx tsx bench/rating.ts [seconds-per-sample=2] [samples=5]. Prints one line per sample, then medians.
 import os from 'node:os';
 import { DEMO_TARIFFS } from '../db/demo/seed.js';
 import { calculateBill } from '../domain/bill-calc.js';
 import { dec } from '../domain/decimal.js';
+import { parseNemSettings, rateNemMonth } from '../domain/net-metering.js';
 import { type Interval, rate } from '../domain/rate-engine.js';
 import { parseTariff } from '../domain/tariff.js';
 
@@ -94,6 +97,18 @@ for (let d = 1; d <= 30; d++)
     });
   }
 const touVersions = [{ id: 'E', effectiveFrom: '2020-01-01', tariff: tou }];
+// generation: a midday bell from 08:00 to 18:00, so some intervals net to an export and some do not
+const exportsOf: Interval[] = intervals.map((i, q) => {
+  const h = (q % 96) / 4;
+  const g = h >= 8 && h < 18 ? Math.round(90 * Math.sin(((h - 8) / 10) * Math.PI)) / 100 : 0;
+  return { start: i.start, minutes: 15, value: dec(g.toFixed(2)) };
+});
+const netBilling = parseNemSettings({
+  mode: 'net_billing',
+  sellRates: { 'off-peak': '0.0411', 'on-peak': '0.1127' },
+});
+const nemKwh = parseNemSettings({ mode: 'nem_kwh', yearEndSellRate: '0.04' });
+const july = { periodStart: '2026-07-01', periodEnd: '2026-07-30', intervals };
 
 function measure(name: string, fn: (i: number) => number): number[] {
   const rates: number[] = [];
@@ -120,7 +135,18 @@ const e = measure(
   'TOU electric, 2,880 intervals',
   () => rate(touVersions, { periodStart: '2026-07-01', periodEnd: '2026-07-30', intervals }).totalCents,
 );
+const nb = measure(
+  'TOU net billing, 2,880 + 2,880 intervals',
+  () => rateNemMonth(touVersions, july, exportsOf, netBilling).totalCents,
+);
+const nk = measure(
+  'TOU kWh net metering, 2,880 + 2,880 intervals',
+  () => rateNemMonth(touVersions, july, exportsOf, nemKwh).totalCents,
+);
+const ratio = (x: number[]) => (median(x) / median(e)).toFixed(2);
 console.log(
   `summary: cores=${os.cpus().length} (one used), node ${process.version}; median water+sewer+trash ${Math.round(median(w)).toLocaleString('en-US')} bills/s (goal 50,000); ` +
-    `median TOU electric ${Math.round(median(e)).toLocaleString('en-US')} bills/s; command: npx tsx bench/rating.ts ${secs} ${samples}`,
+    `median TOU electric ${Math.round(median(e)).toLocaleString('en-US')} bills/s; ` +
+    `median TOU net billing ${Math.round(median(nb)).toLocaleString('en-US')} bills/s (${ratio(nb)} of plain TOU; goal 2,000); ` +
+    `median TOU kWh net metering ${Math.round(median(nk)).toLocaleString('en-US')} bills/s (${ratio(nk)} of plain TOU); command: npx tsx bench/rating.ts ${secs} ${samples}`,
 );

@@ -68,6 +68,9 @@ export interface NemBill {
   totalCents: number;
   /** what carries to the next bill: banked kWh by period and the $ credit */
   state: NemState;
+  /** the charges' own bill floored at 0 before top-ups, and their peak (for a year's minimum and ratchets) */
+  minimumBasisCents: number;
+  peakKw?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -154,7 +157,34 @@ function buyRate(t: Tariff, k: number): Dec {
   return r;
 }
 
-const cents = (q: Dec, p: Dec) => Number(divRoundHalfUp(q * p, ONE * (ONE / 100n)));
+const CENT = ONE * (ONE / 100n);
+const cents = (q: Dec, p: Dec) => Number(divRoundHalfUp(q * p, CENT));
+
+/** A sell-rate time series parsed once per settings object (a year of hourly prices is 8,760 strings). */
+const seriesCache = new WeakMap<Record<string, string>, Map<string, Dec>>();
+function seriesOf(s: Record<string, string>): Map<string, Dec> {
+  let m = seriesCache.get(s);
+  if (!m) {
+    m = new Map(Object.entries(s).map(([k, v]) => [k, dec(v)]));
+    seriesCache.set(s, m);
+  }
+  return m;
+}
+
+/**
+ * Exports given interval for interval with the imports: the same starts in the same order, each a
+ * "YYYY-MM-DDTHH:MM" strictly after the one before (so no start repeats and each is its own netting key).
+ */
+function aligned(imports: Interval[], exports: Interval[]): boolean {
+  if (imports.length !== exports.length) return false;
+  let prev = '';
+  for (let x = 0; x < imports.length; x++) {
+    const s = imports[x]!.start;
+    if (s.length !== 16 || s !== exports[x]!.start || !(s > prev)) return false;
+    prev = s;
+  }
+  return true;
+}
 
 /**
  * One month of a net-metered account. `ctx.intervals` is the delivered (import) channel; `exports` the
@@ -185,19 +215,6 @@ export function rateNemMonth(
     }
     return out;
   };
-  const sellAt = (start: string, k: number): Dec => {
-    const s =
-      settings.sellSeries?.[start.slice(0, 16)] ??
-      settings.sellRates?.[names[k]!] ??
-      settings.sellRates?.['*'];
-    if (s === undefined)
-      throw new TariffError(
-        'netMetering.sellRates',
-        `has no sell rate for ${names[k]} (${start.slice(0, 16)})`,
-      );
-    return dec(s);
-  };
-
   if (settings.mode === 'nem_kwh' || settings.mode === 'nem_dollar') {
     const imp = byPeriod(imports);
     const exp = byPeriod(exports);
@@ -255,34 +272,66 @@ export function rateNemMonth(
       }
     }
   } else {
-    // net billing nets each interval (by start time); buy all / sell all does not net
-    const exportAt = new Map<string, Dec>();
-    for (const e of exports)
-      exportAt.set(e.start.slice(0, 16), ((exportAt.get(e.start.slice(0, 16)) ?? ZERO) + e.value) as Dec);
-    const billedImports: Interval[] = [];
+    // net billing nets each interval (by start time); buy all / sell all does not net.
+    // Hot path (bench/rating.ts): sell rates parsed once, each interval's TOU period found once, no
+    // per-interval objects; the general path (exports not aligned with imports) keys exports by start.
+    const rateOf = names.map((name) => {
+      const s = settings.sellRates?.[name] ?? settings.sellRates?.['*'];
+      return s === undefined ? undefined : dec(s);
+    });
+    const series = settings.sellSeries ? seriesOf(settings.sellSeries) : undefined;
     const sold = names.map(() => ({ q: ZERO as Dec, c: 0 }));
-    const sell = (start: string, q: Dec) => {
-      const k = of(start);
-      sold[k]!.q = (sold[k]!.q + q) as Dec;
-      sold[k]!.c += cents(q, sellAt(start, k));
+    const billedBy = names.map(() => ZERO as Dec);
+    let billedTotal = ZERO as Dec;
+    const sell = (start: string, k: number, q: Dec) => {
+      const r = series?.get(start.slice(0, 16)) ?? rateOf[k];
+      if (r === undefined)
+        throw new TariffError(
+          'netMetering.sellRates',
+          `has no sell rate for ${names[k]} (${start.slice(0, 16)})`,
+        );
+      const s = sold[k]!;
+      s.q = (s.q + q) as Dec;
+      s.c += cents(q, r);
     };
-    if (settings.mode === 'net_billing') {
+    const bill = (k: number, q: Dec) => {
+      billedBy[k] = (billedBy[k]! + q) as Dec;
+      billedTotal = (billedTotal + q) as Dec;
+    };
+    if (settings.mode === 'net_billing' && aligned(imports, exports)) {
+      for (let x = 0; x < imports.length; x++) {
+        const i = imports[x]!;
+        const k = of(i.start);
+        const n = (i.value - exports[x]!.value) as Dec;
+        if (n >= 0n) bill(k, n);
+        else {
+          bill(k, ZERO);
+          sell(i.start, k, -n as Dec);
+        }
+      }
+    } else if (settings.mode === 'net_billing') {
+      const exportAt = new Map<string, Dec>();
+      for (const e of exports) {
+        const key = e.start.slice(0, 16);
+        exportAt.set(key, ((exportAt.get(key) ?? ZERO) + e.value) as Dec);
+      }
       const seen = new Set<string>();
       for (const i of imports) {
         const key = i.start.slice(0, 16);
         const e = seen.has(key) ? ZERO : (exportAt.get(key) ?? ZERO);
         seen.add(key);
+        const k = of(i.start);
         const n = (i.value - e) as Dec;
-        if (n >= 0n) billedImports.push(n === i.value ? i : { ...i, value: n });
+        if (n >= 0n) bill(k, n);
         else {
-          billedImports.push({ ...i, value: ZERO });
-          sell(i.start, -n as Dec);
+          bill(k, ZERO);
+          sell(i.start, k, -n as Dec);
         }
       }
-      for (const e of exports) if (!seen.has(e.start.slice(0, 16))) sell(e.start, e.value);
+      for (const e of exports) if (!seen.has(e.start.slice(0, 16))) sell(e.start, of(e.start), e.value);
     } else {
-      billedImports.push(...imports);
-      for (const e of exports) sell(e.start, e.value);
+      for (const i of imports) bill(of(i.start), i.value);
+      for (const e of exports) sell(e.start, of(e.start), e.value);
     }
     names.forEach((name, k) => {
       const s = sold[k]!;
@@ -299,10 +348,7 @@ export function rateNemMonth(
         touPeriod: names.length > 1 ? name : null,
       });
     });
-    net = {
-      total: billedImports.reduce((a, i) => a + i.value, 0n) as Dec,
-      ...(tou ? { byPeriod: { [tou.name]: byPeriod(billedImports) } } : {}),
-    };
+    net = { total: billedTotal, ...(tou ? { byPeriod: { [tou.name]: billedBy } } : {}) };
   }
 
   // charges: the tariff on the netted energy; demand and fixed charges on the import channel
@@ -345,5 +391,11 @@ export function rateNemMonth(
       .map(([k, q]) => [k, decToString(q)]),
   );
   const next: NemState = { kwhBank: nextBank, creditCents: carry };
-  return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0), state: next };
+  return {
+    lines,
+    totalCents: lines.reduce((n, l) => n + l.amountCents, 0),
+    state: next,
+    minimumBasisCents: charged.minimumBasisCents,
+    ...(charged.peakKw !== undefined ? { peakKw: charged.peakKw } : {}),
+  };
 }

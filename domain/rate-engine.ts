@@ -268,7 +268,11 @@ function tierStarts(
 
 /** Day facts for an interval's date, cached: a month of 15-minute data repeats each date 96 times. */
 const dayCache = new Map<string, { day: number; month: number; weekend: boolean }>();
+let lastKey = '';
+let lastInfo: { day: number; month: number; weekend: boolean } | undefined;
 function dayInfo(start: string) {
+  // consecutive intervals share a date: the prefix test needs no substring
+  if (lastInfo && start.startsWith(lastKey)) return lastInfo;
   const key = start.slice(0, 10);
   let info = dayCache.get(key);
   if (!info) {
@@ -277,6 +281,10 @@ function dayInfo(start: string) {
     const dow = new Date(day * DAY).getUTCDay();
     info = { day, month: Number(key.slice(5, 7)), weekend: dow === 0 || dow === 6 };
     dayCache.set(key, info);
+  }
+  if (key.length === 10) {
+    lastKey = key;
+    lastInfo = info;
   }
   return info;
 }
@@ -330,8 +338,18 @@ function unitStarts(
 const hasPerKw = (tiers: Tier[]) => tiers.some((t) => t.per === 'kW');
 
 const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
-const intervalPeak = (xs: Interval[] | undefined) =>
-  xs?.length ? xs.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec) : undefined;
+// kW rounds monotonically in the kWh, so with one interval length the peak is the largest kWh's kW
+function intervalPeak(xs: Interval[] | undefined): Dec | undefined {
+  if (!xs?.length) return undefined;
+  const minutes = xs[0]!.minutes;
+  let top = xs[0]!;
+  for (const i of xs) {
+    if (i.minutes !== minutes) return xs.reduce((m, j) => (kw(j) > m ? kw(j) : m), ZERO as Dec);
+    if (i.value > top.value) top = i;
+  }
+  const k = kw(top);
+  return k > 0n ? k : (ZERO as Dec);
+}
 
 /** Months between two "YYYY-MM" months (b - a). */
 const monthsBetween = (a: string, b: string) =>

@@ -18,6 +18,8 @@ export interface GbMeterReading {
   title: string;
   unit: string;
   uom: number;
+  /** ESPI flowDirection: 1 delivered (import), 19 received (export); absent when the feed omits it */
+  flowDirection?: number;
   intervals: GbInterval[];
 }
 
@@ -120,7 +122,14 @@ export function parseGreenButton(xml: string): { usagePoints: GbUsagePoint[]; tz
               };
             })
             .sort((a, b) => (a.start < b.start ? -1 : 1));
-          return { title: m.title, unit: UOM[uom] ?? `uom ${uom}`, uom, intervals };
+          const flow = rt.flowDirection === undefined ? undefined : Number(rt.flowDirection);
+          return {
+            title: m.title,
+            unit: UOM[uom] ?? `uom ${uom}`,
+            uom,
+            ...(flow !== undefined && Number.isInteger(flow) ? { flowDirection: flow } : {}),
+            intervals,
+          };
         });
       const sc = (up.body?.ServiceCategory ?? {}) as { kind?: string };
       return { title: up.title, serviceKind: Number(sc.kind ?? 0), meterReadings };
