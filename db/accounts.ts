@@ -1,7 +1,7 @@
 // Customer, account, premise, meter and service agreement records: plain SQL, one function per question.
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
-import { accountBalanceCents } from './ledger.js';
+import { accountBalanceCents, nemCreditCents } from './ledger.js';
 
 type Db = Sql | Tx;
 
@@ -128,12 +128,20 @@ export async function createServiceAgreement(
 
 export async function addRead(
   sql: Db,
-  r: { meterId: string; readAt: string; value: string; source: string; quality?: string },
+  r: {
+    meterId: string;
+    readAt: string;
+    value: string;
+    source: string;
+    quality?: string;
+    /** a bidirectional meter's received (export) register at the same read */
+    received?: string;
+  },
 ) {
   const [row] = await sql`
-    insert into meter_read (id, meter_id, read_at, value, source, quality)
-    values (${newId('read')}, ${r.meterId}, ${r.readAt}, ${r.value}, ${r.source}, ${r.quality ?? 'valid'})
-    returning id, meter_id, read_at, value::text as value, source, quality, created_at`;
+    insert into meter_read (id, meter_id, read_at, value, source, quality, received_value)
+    values (${newId('read')}, ${r.meterId}, ${r.readAt}, ${r.value}, ${r.source}, ${r.quality ?? 'valid'}, ${r.received ?? null})
+    returning id, meter_id, read_at, value::text as value, source, quality, received_value::text as received, created_at`;
   return row!;
 }
 
@@ -148,8 +156,9 @@ export async function getAccount(sql: Db, id: string) {
 export async function accountSummary(sql: Db, id: string) {
   const account = await getAccount(sql, id);
   if (!account) return undefined;
-  const [balanceCents, bills, payments, agreements] = await Promise.all([
+  const [balanceCents, nemCredit, bills, payments, agreements] = await Promise.all([
     accountBalanceCents(sql, id),
+    nemCreditCents(sql, id),
     sql`select id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text, total_cents
         from bill where account_id = ${id} order by period desc limit 24`,
     sql`select id, amount_cents, method, status, received_at from payment
@@ -172,6 +181,8 @@ export async function accountSummary(sql: Db, id: string) {
     paperless: account.paperless as boolean,
     customer: { id: account.customerId as string, name: account.customerName as string },
     balanceCents,
+    // solar credit carried to the next bill (net metering); 0 for everyone else
+    netMeteringCreditCents: nemCredit,
     dueDate: latest && balanceCents > 0 ? (latest.dueDate as string) : null,
     serviceAgreements: agreements,
     bills,

@@ -57,8 +57,9 @@ export async function loadBillingInputsMany(
                 where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period_start < ${period.start}::date
                 order by b.period_start desc limit 3) x) as recent_daily,
              m.id as meter_id, m.serial_number, m.unit, m.dial_count, m.multiplier::text as multiplier, m.size,
-             lb.period_end::text as billed_through,
-             p.id as p_id, p.value::text as p_value, p.read_at as p_read_at, p.source as p_source
+             lb.period_end::text as billed_through, nem.kwh_bank as nem_kwh_bank, nem.credit_cents as nem_credit_cents,
+             p.id as p_id, p.value::text as p_value, p.read_at as p_read_at, p.source as p_source,
+             p.received_value::text as p_received
       from service_agreement sa
       join rate_schedule rs on rs.id = sa.rate_schedule_id
       left join meter_installation mi on mi.service_point_id = sa.service_point_id
@@ -67,12 +68,14 @@ export async function loadBillingInputsMany(
       -- the agreement's latest issued bill of another period that starts by this period's end (so a rebill
       -- of an old period ignores later bills): this bill starts the day after it ends
       left join lateral (
-        select b.period_end, bs.end_read_id from bill_segment bs join bill b on b.id = bs.bill_id
+        select b.period_end, bs.end_read_id, bs.id as seg_id from bill_segment bs join bill b on b.id = bs.bill_id
         where bs.service_agreement_id = sa.id and b.status = 'issued' and b.period <> ${period.key}
           and b.period_start <= ${period.end}::date
         order by b.period_end desc limit 1) lb on true
       -- the read that bill ended on opens this one, even an estimate: the true-up bills from it
       left join meter_read p on p.id = lb.end_read_id and p.meter_id = m.id
+      -- net metering: what that bill carried (kWh bank, $ credit)
+      left join bill_segment_nem nem on nem.bill_segment_id = lb.seg_id
       where sa.account_id = any(${accountIds})
         and sa.start_date <= ${period.end}::date and (sa.end_date is null or sa.end_date >= ${period.start}::date)
         and sa.status <> 'pending'
@@ -106,6 +109,7 @@ export async function loadBillingInputsMany(
           value: r[`${p}Value`] as string,
           readAt: (r[`${p}ReadAt`] as Date).toISOString(),
           source: r[`${p}Source`] as RegisterRead['source'],
+          received: (r[`${p}Received`] as string | null) ?? null,
         }
       : null;
   const existingBy = new Map(
@@ -145,6 +149,10 @@ export async function loadBillingInputsMany(
       closingRead: read(w, 'c'),
       rates: (versions.get(r.rateScheduleId) ?? []).map((v) => ({ ...v, scheduleCode: r.scheduleCode })),
       ratingParams: r.ratingParams,
+      nemState:
+        r.nemCreditCents == null
+          ? null
+          : { kwhBank: r.nemKwhBank as Record<string, string>, creditCents: Number(r.nemCreditCents) },
       history: { sameSeasonLastYearDaily: r.sameSeasonDaily, recentDaily: r.recentDaily },
     } satisfies SegmentFacts);
   });
@@ -193,7 +201,9 @@ async function windowReads(
   if (!b.k.length) return new Map();
   const found = await sql`
     select w.k, o.id as o_id, o.value::text as o_value, o.read_at as o_read_at, o.source as o_source,
-           c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source
+           o.received_value::text as o_received,
+           c.id as c_id, c.value::text as c_value, c.read_at as c_read_at, c.source as c_source,
+           c.received_value::text as c_received
     from unnest(${b.k}::int[], ${b.meter}::text[], ${b.openFrom as never}::timestamptz[],
                 ${b.openBefore}::timestamptz[], ${b.closeAfter}::timestamptz[], ${b.closeBefore}::timestamptz[],
                 ${b.pAt as never}::timestamptz[])
@@ -280,6 +290,7 @@ export async function issueBillsTx(
     const fresh = rows.map((r, i) => ({ row: r, bill: bills[i]! })).filter((x) => inserted.has(x.row.id));
     const segRows: Record<string, unknown>[] = [];
     const lineRows: Record<string, unknown>[] = [];
+    const nemRows: Record<string, unknown>[] = [];
     const entries: JournalEntry[] = [];
     for (const { row, bill } of fresh) {
       for (const s of bill.segments) {
@@ -295,6 +306,16 @@ export async function issueBillsTx(
           unit: s.unit,
           total_cents: s.totalCents,
         });
+        if (s.nem)
+          nemRows.push({
+            bill_segment_id: segId,
+            service_agreement_id: s.serviceAgreementId,
+            exported: s.nem.exportedKwh,
+            kwh_bank: s.nem.state.kwhBank,
+            credit_cents: s.nem.state.creditCents,
+            carry_cents: s.nem.carryCents,
+            expired_cents: s.nem.expiredCents,
+          });
         s.lines.forEach((l, i) => {
           lineRows.push({
             id: newId('line'),
@@ -322,6 +343,7 @@ export async function issueBillsTx(
     }
     await insertMany(tx, 'bill_segment', segRows);
     await insertMany(tx, 'bill_line', lineRows);
+    await insertMany(tx, 'bill_segment_nem', nemRows);
     if (entries.length)
       await postEntries(
         tx,

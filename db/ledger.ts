@@ -12,6 +12,9 @@ function ledgerAccountKind(code: LedgerAccountCode): {
   if (code.startsWith('ar:')) return { kind: 'asset', name: 'Accounts receivable', accountId: code.slice(3) };
   if (code.startsWith('revenue:'))
     return { kind: 'revenue', name: `Revenue: ${code.slice(8)}`, accountId: null };
+  if (code.startsWith('nem_credit:'))
+    // not account_id: account_id marks a receivable, and balances sum those
+    return { kind: 'liability', name: `Net metering credit carried: ${code.slice(11)}`, accountId: null };
   if (code === 'cash_clearing') return { kind: 'asset', name: 'Cash clearing', accountId: null };
   if (code === 'tax_payable') return { kind: 'liability', name: 'Tax payable', accountId: null };
   if (code === 'legacy_conversion')
@@ -118,6 +121,13 @@ export async function accountBalanceCents(sql: Sql | Tx, accountId: string): Pro
   const [row] = await sql<{ balance: number }[]>`
     select coalesce(sum(amount_cents), 0)::bigint as balance from posting where ledger_account_id = ${`ar:${accountId}`}`;
   return row!.balance;
+}
+
+/** A net-metered account's carried credit: what the utility owes it for exports, applied to later bills. */
+export async function nemCreditCents(sql: Sql | Tx, accountId: string): Promise<number> {
+  const [row] = await sql<{ balance: number }[]>`
+    select coalesce(sum(amount_cents), 0)::bigint as balance from posting where ledger_account_id = ${`nem_credit:${accountId}`}`;
+  return row!.balance === 0 ? 0 : -row!.balance; // a credit is a negative (liability) balance
 }
 
 /** Trial balance: every ledger account's total; the grand total is always zero. */

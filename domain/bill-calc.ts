@@ -3,6 +3,7 @@
 // Anything that cannot be billed with confidence becomes a hold with a reason, never a guess.
 import { serviceWindow } from './billing-window.js';
 import { type Dec, dec, decToString, divRoundHalfUp, ZERO } from './decimal.js';
+import { type CreditLine, EMPTY_NEM_STATE, type NemState, rateNemMonth } from './net-metering.js';
 import { monthlyPeriod } from './period.js';
 import { type RatedLine, type RateVersion, type RatingContext, RatingError, rate } from './rate-engine.js';
 import { type Finding, type UsageHistory, type ValidationPolicy, validateUsage } from './read-validation.js';
@@ -34,6 +35,8 @@ export interface SegmentFacts {
   openingRead: RegisterRead | null;
   closingRead: RegisterRead | null;
   rates: RateVersionFacts[];
+  /** net metering: what the agreement's last bill carried (kWh bank, $ credit); none before the first */
+  nemState?: NemState | null;
   ratingParams?: { meterSize?: string; budget?: string; budgetParts?: Record<string, string> };
   history?: UsageHistory;
 }
@@ -68,6 +71,8 @@ export interface RatedSegment {
   totalCents: number;
   /** the part of totalCents that is tax, owed to the taxing authority rather than earned */
   taxCents: number;
+  /** net-metered: the state this bill leaves, and what moved into (carry) or out of (expired) the credit */
+  nem?: { state: NemState; carryCents: number; expiredCents: number; exportedKwh: string };
 }
 
 export interface Hold {
@@ -89,19 +94,26 @@ function tariffOf(v: RateVersionFacts): Tariff {
   return parseTariff(v.tariff);
 }
 
-function toLine(l: RatedLine, scheduleCode: string, reads: Record<string, unknown> | null): BillLineOut {
+function toLine(
+  l: RatedLine | CreditLine,
+  scheduleCode: string,
+  reads: Record<string, unknown> | null,
+  versionId: string,
+): BillLineOut {
   // built field by field: this runs for every line of every bill in a bill run
+  // a net metering credit line has no tier, season or proration of its own
+  const rated = 'rateVersionId' in l ? l : null;
   const trace: Record<string, unknown> = {
     component: l.component,
     kind: l.kind,
     scheduleCode,
     unitPrice: l.unitPrice,
-    tier: l.tier,
-    season: l.season,
+    tier: rated?.tier ?? null,
+    season: rated?.season ?? null,
     touPeriod: l.touPeriod,
-    proration: l.proration,
+    proration: rated?.proration ?? null,
   };
-  if (l.detail) trace.detail = l.detail;
+  if (rated?.detail) trace.detail = rated.detail;
   if (reads) trace.reads = reads;
   return {
     description: l.description,
@@ -109,7 +121,7 @@ function toLine(l: RatedLine, scheduleCode: string, reads: Record<string, unknow
     unit: l.unit,
     unitPrice: l.unitPrice && !l.unitPrice.endsWith('%') ? l.unitPrice : null,
     amountCents: l.amountCents,
-    rateVersionId: l.rateVersionId,
+    rateVersionId: rated?.rateVersionId ?? versionId,
     trace,
   };
 }
@@ -265,7 +277,33 @@ export function calculateBill(
         tariff: tariffOf(v),
       }));
       const p = s.ratingParams ?? {};
-      const r = rateByMonth(versions, {
+      const latest = versions[versions.length - 1]!;
+      const nemSettings = latest.tariff.netMetering;
+      let received: Dec | undefined;
+      if (nemSettings && s.meter) {
+        // the received register, read at the same reads as the delivered one
+        const o = s.openingRead!;
+        const c = s.closingRead!;
+        if (o.received == null || c.received == null) {
+          holds.push({
+            serviceAgreementId: s.serviceAgreementId,
+            code: 'missing_received_read',
+            message: `meter ${s.meter.serialNumber} is net-metered but read ${o.received == null ? o.id : c.id} has no received (export) register value`,
+          });
+          continue;
+        }
+        const x = consumption({ ...o, value: o.received }, { ...c, value: c.received }, s.meter);
+        if (!x.ok) {
+          holds.push({
+            serviceAgreementId: s.serviceAgreementId,
+            code: x.reason,
+            message: `received register: ${x.message}`,
+          });
+          continue;
+        }
+        received = x.quantity;
+      }
+      const ctx: RatingContext = {
         periodStart: period.start,
         periodEnd: period.end,
         serviceStart: win.from,
@@ -279,7 +317,17 @@ export function calculateBill(
           ? Object.fromEntries(Object.entries(p.budgetParts).map(([k, x]) => [k, dec(x)]))
           : undefined,
         flags: facts.flags,
-      });
+      };
+      const nemBill = nemSettings
+        ? rateNemMonth(
+            versions,
+            ctx,
+            [{ start: `${win.from}T00:00`, minutes: 0, value: received ?? ZERO }],
+            nemSettings,
+            s.nemState ?? EMPTY_NEM_STATE,
+          )
+        : undefined;
+      const r = nemBill ?? rateByMonth(versions, ctx);
       const codeOf = new Map(s.rates.map((v) => [v.id, v.scheduleCode]));
       segments.push({
         serviceAgreementId: s.serviceAgreementId,
@@ -289,10 +337,25 @@ export function calculateBill(
         consumption: s.meter ? decToString(u.q) : null,
         unit: s.meter?.unit ?? null,
         lines: r.lines.map((l) =>
-          toLine(l, codeOf.get(l.rateVersionId) ?? '', l.component && u.trace ? u.trace : null),
+          toLine(
+            l,
+            codeOf.get('rateVersionId' in l ? l.rateVersionId : latest.id) ?? '',
+            l.component && u.trace ? u.trace : null,
+            latest.id,
+          ),
         ),
         totalCents: r.totalCents,
         taxCents: r.lines.reduce((n, l) => (l.kind === 'tax' ? n + l.amountCents : n), 0),
+        ...(nemBill
+          ? {
+              nem: {
+                state: nemBill.state,
+                carryCents: nemBill.carryCents,
+                expiredCents: nemBill.expiredCents,
+                exportedKwh: nemBill.exportedKwh,
+              },
+            }
+          : {}),
       });
     } catch (e) {
       if (e instanceof RatingError || e instanceof TariffError) {

@@ -4,6 +4,7 @@
 export type LedgerAccountCode =
   | `ar:${string}`
   | `revenue:${string}`
+  | `nem_credit:${string}`
   | 'cash_clearing'
   | 'tax_payable'
   | 'deposits_held'
@@ -26,6 +27,8 @@ export interface JournalEntry {
 
 export const receivable = (accountId: string): LedgerAccountCode => `ar:${accountId}`;
 export const revenue = (serviceType: string): LedgerAccountCode => `revenue:${serviceType}`;
+/** A net-metered customer's carried credit: owed to them, applied to later bills (a liability). */
+export const nemCredit = (accountId: string): LedgerAccountCode => `nem_credit:${accountId}`;
 
 export class UnbalancedEntryError extends Error {}
 
@@ -54,22 +57,37 @@ function net(postings: Posting[]): Posting[] {
     .map(([ledgerAccount, amountCents]) => ({ ledgerAccount, amountCents }));
 }
 
-/** A bill debits the customer's receivable and credits revenue per service, and tax payable for its taxes. */
+/**
+ * A bill debits the customer's receivable and credits revenue per service, and tax payable for its taxes.
+ * A net-metered segment's carried credit is the customer's own ledger account (`nem_credit:`): credit it
+ * carries forward is credited there and credit it uses is debited, so that account's balance is always the
+ * credit the next bill starts with. Credit that expires at the true-up leaves it to revenue.
+ */
 export function billEntry(a: {
   idempotencyKey: string;
   accountId: string;
   billDate: string;
   period: string;
-  segments: { serviceType: string; totalCents: number; taxCents?: number }[];
+  segments: {
+    serviceType: string;
+    totalCents: number;
+    taxCents?: number;
+    nem?: { carryCents: number; expiredCents: number };
+  }[];
 }): JournalEntry | null {
   const total = a.segments.reduce((n, s) => n + s.totalCents, 0);
+  const carried = nemCredit(a.accountId);
   const postings = net([
     { ledgerAccount: receivable(a.accountId), amountCents: total },
     ...a.segments.map((s) => ({
       ledgerAccount: revenue(s.serviceType),
-      amountCents: -(s.totalCents - (s.taxCents ?? 0)),
+      amountCents: -(s.totalCents - (s.taxCents ?? 0) - (s.nem?.carryCents ?? 0) + (s.nem?.expiredCents ?? 0)),
     })),
     ...a.segments.map((s) => ({ ledgerAccount: 'tax_payable' as const, amountCents: -(s.taxCents ?? 0) })),
+    ...a.segments.map((s) => ({
+      ledgerAccount: carried,
+      amountCents: -(s.nem?.carryCents ?? 0) + (s.nem?.expiredCents ?? 0),
+    })),
   ]);
   if (postings.length === 0) return null; // a zero bill moves no money
   return assertBalanced({

@@ -14,33 +14,21 @@
 // `creditsApplySameMonth: false` holds a month's credit for the next bill; `creditsExpire: "true_up"` drops
 // what is left after the true-up month. Fixed and demand charges are billed on the import channel.
 import { type Dec, dec, decToString, divRoundHalfUp, ONE, ZERO } from './decimal.js';
+import type { NemSettings } from './nem-settings.js';
 import {
   holidaysOf,
   type Interval,
   type RatedLine,
   type RateVersion,
   type RatingContext,
+  RatingError,
   rate,
   scheduleIndex,
 } from './rate-engine.js';
 import { type Tariff, TariffError } from './tariff.js';
 
-export type NemMode = 'nem_kwh' | 'nem_dollar' | 'net_billing' | 'buy_all_sell_all';
-
-export interface NemSettings {
-  mode: NemMode;
-  /** 1..12, default 12 */
-  trueUpMonth: number;
-  /** $/kWh paid for the kWh bank left at true-up (nem_kwh) */
-  yearEndSellRate?: string;
-  rollOverAtTrueUp?: boolean;
-  /** $/kWh for exports by TOU period name (net billing, buy all / sell all); `*` for all periods */
-  sellRates?: Record<string, string>;
-  /** $/kWh by interval start ("YYYY-MM-DDTHH:MM"): wins over sellRates where given */
-  sellSeries?: Record<string, string>;
-  creditsApplySameMonth: boolean;
-  creditsExpire: 'true_up' | 'never';
-}
+export type { NemMode, NemSettings } from './nem-settings.js';
+export { parseNemSettings } from './nem-settings.js';
 
 export interface NemState {
   /** kWh banked per TOU period name (nem_kwh) */
@@ -53,7 +41,8 @@ export const EMPTY_NEM_STATE: NemState = { kwhBank: {}, creditCents: 0 };
 
 export interface CreditLine {
   component: string;
-  kind: 'nem_credit';
+  /** nem_credit: a credit earned; nem_carry: credit moved to or from the carried balance (nem_credit ledger) */
+  kind: 'nem_credit' | 'nem_carry';
   description: string;
   quantity: string;
   unit: string;
@@ -68,70 +57,15 @@ export interface NemBill {
   totalCents: number;
   /** what carries to the next bill: banked kWh by period and the $ credit */
   state: NemState;
+  /** cents added to the carried credit by this bill (its nem_carry lines; negative when it used more) */
+  carryCents: number;
+  /** carried credit that expired at this true-up: it leaves the carried balance, not the bill */
+  expiredCents: number;
+  /** the received (exported) kWh rated */
+  exportedKwh: string;
   /** the charges' own bill floored at 0 before top-ups, and their peak (for a year's minimum and ratchets) */
   minimumBasisCents: number;
   peakKw?: string;
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => !!x && typeof x === 'object' && !Array.isArray(x);
-const MODES: NemMode[] = ['nem_kwh', 'nem_dollar', 'net_billing', 'buy_all_sell_all'];
-
-function price(v: unknown, path: string): string {
-  const s = typeof v === 'number' ? String(v) : v;
-  if (typeof s !== 'string') throw new TariffError(path, 'must be a decimal string such as "0.08"');
-  try {
-    dec(s);
-  } catch (e) {
-    throw new TariffError(path, (e as Error).message);
-  }
-  return s;
-}
-
-/** Validates untrusted settings, naming the field at fault (`netMetering.trueUpMonth`). */
-export function parseNemSettings(v: unknown): NemSettings {
-  const p = 'netMetering';
-  if (!isObj(v)) throw new TariffError(p, 'must be an object');
-  if (!MODES.includes(v.mode as NemMode))
-    throw new TariffError(`${p}.mode`, `must be one of ${MODES.join(', ')}`);
-  const trueUpMonth = v.trueUpMonth ?? 12;
-  if (!Number.isInteger(trueUpMonth) || (trueUpMonth as number) < 1 || (trueUpMonth as number) > 12)
-    throw new TariffError(`${p}.trueUpMonth`, 'must be a month from 1 to 12');
-  const bool = (k: string, d: boolean) => {
-    if (v[k] === undefined) return d;
-    if (typeof v[k] !== 'boolean') throw new TariffError(`${p}.${k}`, 'must be true or false');
-    return v[k] as boolean;
-  };
-  const rates = (k: string) => {
-    if (v[k] === undefined) return undefined;
-    if (!isObj(v[k])) throw new TariffError(`${p}.${k}`, 'must map names to prices');
-    return Object.fromEntries(
-      Object.entries(v[k] as Obj).map(([n, x]) => [n, price(x, `${p}.${k}["${n}"]`)]),
-    );
-  };
-  const creditsExpire = v.creditsExpire ?? 'never';
-  if (creditsExpire !== 'true_up' && creditsExpire !== 'never')
-    throw new TariffError(`${p}.creditsExpire`, 'must be true_up or never');
-  const s: NemSettings = {
-    mode: v.mode as NemMode,
-    trueUpMonth: trueUpMonth as number,
-    ...(v.yearEndSellRate !== undefined
-      ? { yearEndSellRate: price(v.yearEndSellRate, `${p}.yearEndSellRate`) }
-      : {}),
-    rollOverAtTrueUp: bool('rollOverAtTrueUp', false),
-    ...(v.sellRates !== undefined ? { sellRates: rates('sellRates') } : {}),
-    ...(v.sellSeries !== undefined ? { sellSeries: rates('sellSeries') } : {}),
-    creditsApplySameMonth: bool('creditsApplySameMonth', true),
-    creditsExpire,
-  };
-  if ((s.mode === 'net_billing' || s.mode === 'buy_all_sell_all') && !s.sellRates && !s.sellSeries)
-    throw new TariffError(`${p}.sellRates`, `${s.mode} needs sellRates or sellSeries`);
-  if (s.mode === 'nem_kwh' && !s.rollOverAtTrueUp && s.yearEndSellRate === undefined)
-    throw new TariffError(
-      `${p}.yearEndSellRate`,
-      'nem_kwh needs a year-end sell rate unless credits roll over',
-    );
-  return s;
 }
 
 /** The TOU periods the energy charges are netted in: the first TOU component's, else one period. */
@@ -187,8 +121,26 @@ function aligned(imports: Interval[], exports: Interval[]): boolean {
 }
 
 /**
+ * Register reads (the delivered and received registers read at the period's ends) give only the month's
+ * totals: enough for kWh or $ net metering and buy all / sell all on a tariff without time-of-use energy
+ * or interval demand, not for netting per interval or per TOU period.
+ */
+function registerModeAllowed(t: Tariff, ctx: RatingContext, s: NemSettings): void {
+  const need = (why: string) => {
+    throw new RatingError('intervals_required', `${why}; register reads give only the month's totals`);
+  };
+  if (s.mode === 'net_billing') need('net billing nets each interval and needs interval data');
+  if (s.sellSeries) need('a sell-rate time series needs interval data');
+  if (t.components.some((c) => c.type === 'tou'))
+    need(`${t.name} has time-of-use energy charges, which need interval data to net`);
+  if (ctx.demandKw === undefined && t.components.some((c) => c.type === 'demand'))
+    need(`${t.name} has a demand charge, which needs a demand read or interval data`);
+}
+
+/**
  * One month of a net-metered account. `ctx.intervals` is the delivered (import) channel; `exports` the
- * received channel. The tariff's components bill the netted energy; credits follow as `nem_credit` lines.
+ * received channel. Without `ctx.intervals` the month is rated from registers: `ctx.usage` delivered and
+ * the sum of `exports` received. The tariff's components bill the netted energy; credits follow as `nem_credit` lines.
  */
 export function rateNemMonth(
   versions: RateVersion[],
@@ -197,8 +149,13 @@ export function rateNemMonth(
   settings: NemSettings,
   state: NemState = EMPTY_NEM_STATE,
 ): NemBill {
-  const imports = ctx.intervals ?? [];
   const t = versions[versions.length - 1]!.tariff;
+  const registers = ctx.intervals === undefined;
+  if (registers) registerModeAllowed(t, ctx, settings);
+  // register reads: the month's delivered total is one import, the received total one export
+  const imports = ctx.intervals ?? [
+    { start: `${ctx.periodStart}T00:00`, minutes: 0, value: ctx.usage ?? ZERO },
+  ];
   const { names, of, tou } = energyPeriods(t);
   const credits: CreditLine[] = [];
   const bank: Record<string, Dec> = Object.fromEntries(
@@ -352,11 +309,11 @@ export function rateNemMonth(
   }
 
   // charges: the tariff on the netted energy; demand and fixed charges on the import channel
-  const charged = rate(versions, { ...ctx, intervals: imports, netEnergy: net });
+  const charged = rate(versions, { ...ctx, ...(registers ? {} : { intervals: imports }), netEnergy: net });
   const lines: (RatedLine | CreditLine)[] = [...charged.lines, ...credits];
   const credit = (component: string, description: string, amountCents: number): CreditLine => ({
     component,
-    kind: 'nem_credit',
+    kind: 'nem_carry',
     description,
     quantity: '1',
     unit: 'USD',
@@ -384,7 +341,11 @@ export function rateNemMonth(
     carry += -owed;
     owed = 0;
   }
-  if (trueUp && settings.creditsExpire === 'true_up') carry = 0;
+  let expired = 0;
+  if (trueUp && settings.creditsExpire === 'true_up') {
+    expired = carry;
+    carry = 0;
+  }
   const nextBank = Object.fromEntries(
     Object.entries(bank)
       .filter(([, q]) => q !== 0n)
@@ -395,6 +356,9 @@ export function rateNemMonth(
     lines,
     totalCents: lines.reduce((n, l) => n + l.amountCents, 0),
     state: next,
+    carryCents: lines.reduce((n, l) => (l.kind === 'nem_carry' ? n + l.amountCents : n), 0),
+    expiredCents: expired,
+    exportedKwh: decToString(exports.reduce((n, e) => n + e.value, 0n) as Dec),
     minimumBasisCents: charged.minimumBasisCents,
     ...(charged.peakKw !== undefined ? { peakKw: charged.peakKw } : {}),
   };

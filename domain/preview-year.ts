@@ -53,12 +53,8 @@ export function previewYear(
   netMetering?: unknown,
 ): YearPreview {
   const { tariff, warnings } = loadTariff(src);
-  const own =
-    src.tariff && typeof src.tariff === 'object'
-      ? (src.tariff as { netMetering?: unknown }).netMetering
-      : undefined;
-  const raw = netMetering ?? own;
-  const settings = raw === undefined ? undefined : parseNemSettings(raw);
+  const settings =
+    netMetering === undefined ? tariff.netMetering : parseNemSettings(netMetering, tariff.trueUpMonth);
   if (!delivered.length) throw new PreviewError('usage', 'a year preview needs delivered interval usage');
   const imp = toContext({ intervals: delivered }).intervals ?? [];
   const exp = received.length ? (toContext({ intervals: received }).intervals ?? []) : [];

@@ -6,6 +6,8 @@ export interface RegisterRead {
   value: string; // register value as read, before the multiplier
   readAt: string; // ISO timestamp
   source: 'ami' | 'amr' | 'manual' | 'customer' | 'estimated';
+  /** a bidirectional meter's received (export) register at the same read; absent on import-only meters */
+  received?: string | null;
 }
 
 export interface MeterSpec {

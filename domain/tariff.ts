@@ -1,6 +1,10 @@
 // cisflow's native tariff format (schema "cisflow.tariff/1"): what a rate schedule version charges.
 // Documented in docs/tariff-format.md. `parseTariff` validates untrusted JSON and names the field at fault.
 import { dec } from './decimal.js';
+import { type NemSettings, parseNemSettings } from './nem-settings.js';
+import { TariffError } from './tariff-error.js';
+
+export { TariffError };
 
 export const SERVICE_TYPES = ['water', 'sewer', 'electric', 'gas', 'trash'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -98,18 +102,10 @@ export interface Tariff {
   trueUpMonth?: number;
   /** days ("YYYY-MM-DD") that rate on the weekend TOU schedule */
   holidays?: string[];
+  /** net metering / net billing for customers who export (domain/net-metering.ts) */
+  netMetering?: NemSettings;
   components: Component[];
   source?: Record<string, unknown>;
-}
-
-export class TariffError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-    this.name = 'TariffError';
-  }
 }
 
 type Obj = Record<string, unknown>;
@@ -352,6 +348,9 @@ export function parseTariff(input: unknown, opts: ParseOptions = {}): Tariff {
     seasons,
     ...(input.trueUpMonth !== undefined ? { trueUpMonth: input.trueUpMonth as number } : {}),
     ...(input.holidays !== undefined ? { holidays: input.holidays as string[] } : {}),
+    ...(input.netMetering !== undefined
+      ? { netMetering: parseNemSettings(input.netMetering, input.trueUpMonth as number | undefined) }
+      : {}),
     components,
     ...(isObj(input.source) ? { source: input.source } : {}),
   };

@@ -148,6 +148,9 @@ describe('net billing', () => {
     const big = rateNemMonth(v(flatT), { ...DEC, intervals: [] }, [at('2026-12-01', 12, '400')], exp);
     expect(big.totalCents).toBe(0); // 10.00 - 400 x 0.05 = -10.00 -> 0
     expect(big.state.creditCents).toBe(0);
+    // the 10.00 went to the carried balance on this bill (a nem_carry line) and expired with the true-up
+    expect(big.carryCents).toBe(1000);
+    expect(big.expiredCents).toBe(1000);
   });
 
   it('buy all / sell all: 12 kWh x 0.20 + 10.00 - 19 x 0.05 = $11.45', () => {
@@ -172,6 +175,42 @@ describe('net billing', () => {
         return rateNemMonth(v(t), { ...OCT, intervals }, [], nb).totalCents === plain;
       }),
     );
+  });
+});
+
+describe('from register reads (delivered and received registers)', () => {
+  const nem = settings({ mode: 'nem_dollar' });
+  it('nets the month: 300 delivered - 420 received = 120 kWh surplus x 0.20 = $24.00 credit; 10.00 bill is 0, 14.00 carried', () => {
+    const r = rateNemMonth(v(flatT), { ...OCT, usage: dec('300') }, [at('2026-10-01', 0, '420')], nem);
+    expect(r.lines.map((l) => [l.component, l.kind, l.amountCents])).toEqual([
+      ['Basic', 'fixed', 1000],
+      ['Energy', 'volumetric', 0],
+      ['Net metering credit', 'nem_credit', -2400],
+      ['Credit carried forward', 'nem_carry', 1400],
+    ]);
+    expect(r.totalCents).toBe(0);
+    expect(r.state.creditCents).toBe(1400);
+    expect(r.carryCents).toBe(1400);
+    expect(r.exportedKwh).toBe('420');
+    // November: 200 delivered, nothing received: 10.00 + 40.00 = 50.00 - 14.00 carried = $36.00
+    const n = rateNemMonth(v(flatT), { ...NOV, usage: dec('200') }, [], nem, r.state);
+    expect(n.totalCents).toBe(3600);
+    expect(n.carryCents).toBe(-1400);
+    expect(n.state.creditCents).toBe(0);
+  });
+
+  it('refuses what needs intervals, saying why', () => {
+    expect(() => rateNemMonth(v(touT), { ...OCT, usage: dec('300') }, [], nem)).toThrow(
+      /time-of-use energy charges, which need interval data/,
+    );
+    const nb = settings({ mode: 'net_billing', sellRates: { '*': '0.05' } });
+    expect(() => rateNemMonth(v(flatT), { ...OCT, usage: dec('300') }, [], nb)).toThrow(/nets each interval/);
+    const demandT = mk([fixed, { type: 'demand', name: 'Demand', tiers: [{ from: '0', price: '4.25' }] }]);
+    expect(() => rateNemMonth(v(demandT), { ...OCT, usage: dec('300') }, [], nem)).toThrow(/demand read/);
+    // with a demand read it bills: 10.00 + 12 kW x 4.25 = 61.00
+    expect(
+      rateNemMonth(v(demandT), { ...OCT, usage: dec('300'), demandKw: dec('12') }, [], nem).totalCents,
+    ).toBe(6100);
   });
 });
 
