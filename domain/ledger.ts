@@ -81,7 +81,12 @@ export function billEntry(a: {
     { ledgerAccount: receivable(a.accountId), amountCents: total },
     ...a.segments.map((s) => ({
       ledgerAccount: revenue(s.serviceType),
-      amountCents: -(s.totalCents - (s.taxCents ?? 0) - (s.nem?.carryCents ?? 0) + (s.nem?.expiredCents ?? 0)),
+      amountCents: -(
+        s.totalCents -
+        (s.taxCents ?? 0) -
+        (s.nem?.carryCents ?? 0) +
+        (s.nem?.expiredCents ?? 0)
+      ),
     })),
     ...a.segments.map((s) => ({ ledgerAccount: 'tax_payable' as const, amountCents: -(s.taxCents ?? 0) })),
     ...a.segments.map((s) => ({

@@ -93,6 +93,8 @@ export default async function rateRoutes(app: App, deps: AppDeps) {
                 billId: Type.String(),
                 period: Type.String(),
                 usage: Type.Union([Type.String(), Type.Null()]),
+                /** kWh exported (received register), for a net-metered account */
+                exported: Type.Optional(Type.String()),
                 currentCents: Type.Integer(),
                 proposedCents: Type.Integer(),
                 differenceCents: Type.Integer(),
@@ -101,6 +103,10 @@ export default async function rateRoutes(app: App, deps: AppDeps) {
             currentCents: Type.Integer(),
             proposedCents: Type.Integer(),
             differenceCents: Type.Integer(),
+            /** net metering under the proposed tariff: what the last re-rated bill would carry */
+            carriedCreditCents: Type.Optional(Type.Integer()),
+            kwhBank: Type.Optional(Type.Record(Type.String(), Type.String())),
+            warnings: Type.Array(Type.String()),
           }),
         },
       },

@@ -16,8 +16,10 @@ import {
 import { issueBills, loadBillingInputsMany } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, nemCreditCents, trialBalance } from '../../db/ledger.js';
+import { whatIf } from '../../db/what-if.js';
 import { calculateBill } from '../../domain/bill-calc.js';
 import { monthlyPeriod } from '../../domain/period.js';
+import { parseTariff } from '../../domain/tariff.js';
 import { newId } from '../../lib/ids.js';
 import { freshDatabase } from '../support/db.js';
 
@@ -140,13 +142,36 @@ describe('net metering in the bill run', () => {
     const nov = await bill(id, '2026-11');
     expect(nov.totalCents).toBe(0);
     expect(await nemCreditCents(sql, id)).toBe(0);
-    const [state] = await sql`select n.credit_cents::int, n.carry_cents::int, n.expired_cents::int, trim_scale(n.exported)::text as exported
+    const [state] =
+      await sql`select n.credit_cents::int, n.carry_cents::int, n.expired_cents::int, trim_scale(n.exported)::text as exported
       from bill_segment_nem n join bill_segment s on s.id = n.bill_segment_id join bill b on b.id = s.bill_id
       where b.account_id = ${id} and b.period = '2026-11'`;
     expect(state).toEqual({ creditCents: 0, carryCents: 4000, expiredCents: 4000, exported: '300' });
     // the ledger still balances, and the customer owes exactly the September bill
     expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
     expect(await accountBalanceCents(sql, id)).toBe(3000);
+
+    // what-if: the same four months under 12.00 + 0.25/kWh, credits kept at true-up
+    const proposed = parseTariff({
+      ...tariff({ mode: 'nem_dollar' }),
+      components: [
+        { type: 'fixed', name: 'Basic charge', amount: '12.00' },
+        { type: 'volumetric', name: 'Energy', tiers: [{ from: '0', price: '0.25' }] },
+      ],
+    });
+    const w = await whatIf(sql, id, proposed);
+    // Aug: 12.00 - 120 x 0.25 = -18.00 -> 0, 18.00 carried; Sep: 12.00 + 170 x 0.25 - 18.00 = 36.50;
+    // Oct: 12.00 - 50 x 0.25 = -0.50 -> 0, 0.50 carried; Nov: 12.00 - 250 x 0.25 = -50.50 -> 0, 0.50 + 50.50 = 51.00 carried
+    expect(w.bills.map((b) => [b.period, b.exported, b.currentCents, b.proposedCents])).toEqual([
+      ['2026-08', '420', 0, 0],
+      ['2026-09', '30', 3000, 3650],
+      ['2026-10', '150', 0, 0],
+      ['2026-11', '300', 0, 0],
+    ]);
+    expect(w).toMatchObject({ differenceCents: 650, carriedCreditCents: 5100, warnings: [] });
+    // without netMetering the exports would earn nothing, and the what-if says so
+    const plain = parseTariff({ ...proposed, netMetering: undefined });
+    expect((await whatIf(sql, id, plain)).warnings).toEqual([expect.stringMatching(/exports earn nothing/)]);
   });
 
   it('banks kWh month to month and pays the bank at the year-end rate in the true-up month', async () => {
@@ -164,7 +189,8 @@ describe('net metering in the bill run', () => {
     const nov = await bill(id, '2026-11');
     expect(nov.lines.map((l) => l[2])).toEqual([1000, 0, -120]);
     expect(nov.totalCents).toBe(880);
-    const [s] = await sql`select n.kwh_bank from bill_segment_nem n join bill_segment s on s.id = n.bill_segment_id
+    const [s] =
+      await sql`select n.kwh_bank from bill_segment_nem n join bill_segment s on s.id = n.bill_segment_id
       join bill b on b.id = s.bill_id where b.account_id = ${id} and b.period = '2026-11'`;
     expect(s!.kwhBank).toEqual({});
   });
