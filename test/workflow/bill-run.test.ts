@@ -1,9 +1,16 @@
 // A cycle's bill run on the real Temporal server: every clean account billed once, held accounts handed
 // to their own workflows, progress queryable, continue-as-new across pages, and a re-run bills no one twice.
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  addRead,
+  createMeter,
+  createServiceAgreement,
+  createServicePoint,
+  installMeter,
+} from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { seedDemo } from '../../db/demo/seed.js';
-import { trialBalance } from '../../db/ledger.js';
+import { nemCreditCents, trialBalance } from '../../db/ledger.js';
 import { billRunProgressQuery, billRunWorkflow, billRunWorkflowId } from '../../workflows/bill-run.js';
 import { billingCycleWorkflowId, billStateQuery } from '../../workflows/billing-cycle.js';
 import { freshDatabase } from '../support/db.js';
@@ -37,11 +44,52 @@ beforeAll(async () => {
   await sql`insert into meter_read (id, meter_id, read_at, value, source)
     select 'read_spike', meter_id, read_at + interval '1 hour', value + 500, 'ami' from meter_read where id = ${water[0]!.readId}`;
   await sql`update meter_read set quality = 'rejected' where id = ${water[1]!.readId}`;
+  // one account also has rooftop solar: a net-metered electric agreement on a bidirectional meter
+  const [solar] = await sql<{ id: string; premiseId: string }[]>`
+    select a.id, sp.premise_id from account a join service_agreement sa on sa.account_id = a.id and sa.service_type = 'water'
+    join service_point sp on sp.id = sa.service_point_id order by a.account_number offset 5 limit 1`;
+  solarAccountId = solar!.id;
+  const sp = await createServicePoint(sql, solar!.premiseId, 'electric');
+  const meter = await createMeter(sql, {
+    serialNumber: 'E-SOLAR-1',
+    kind: 'electric',
+    unit: 'kWh',
+    dialCount: 6,
+  });
+  await installMeter(sql, meter.id as string, sp.id as string, '2020-01-01T00:00:00Z');
+  await sql`insert into rate_schedule (id, code, name, service_type) values ('rs_solar', 'E-NEM', 'Solar', 'electric')`;
+  await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values ('rv_solar', 'rs_solar', '2020-01-01',
+    ${sql.json({
+      schema: 'cisflow.tariff/1',
+      name: 'Residential solar',
+      service: 'electric',
+      unit: 'kWh',
+      netMetering: { mode: 'nem_dollar' },
+      components: [
+        { type: 'fixed', name: 'Basic charge', amount: '10.00' },
+        { type: 'volumetric', name: 'Energy', tiers: [{ from: '0', price: '0.20' }] },
+      ],
+    })})`;
+  solarAgreementId = (
+    await createServiceAgreement(sql, {
+      accountId: solar!.id,
+      servicePointId: sp.id as string,
+      rateScheduleId: 'rs_solar',
+      startDate: '2020-01-01',
+    })
+  ).id as string;
+  for (const [at, value, received] of [
+    ['2026-10-01T06:00:00Z', '1000', '0'],
+    ['2026-11-01T06:00:00Z', '1300', '420'],
+  ] as const)
+    await addRead(sql, { meterId: meter.id as string, readAt: at, value, source: 'ami', received });
   // collections on 100 ms days, so the run's hand-off reaches its reminder and past-due days in the test
   await sql`insert into collection_policy (customer_class, policy) values ('residential', ${sql.json({ dayLength: '100ms' })})`;
 });
 let spiked: string;
 let missing: string;
+let solarAccountId: string;
+let solarAgreementId: string;
 
 describe('bill run', () => {
   it('bills the cycle page by page, holds the unusual, and can be re-run without billing anyone twice', async () => {
@@ -70,6 +118,18 @@ describe('bill run', () => {
       select count(*)::int as bills, count(distinct account_id)::int as accounts from bill where period = ${PERIOD} and workflow_id like 'bill-run/%'`;
     expect(counts).toEqual({ bills: p.billed, accounts: p.billed });
     expect((await trialBalance(sql)).reduce((n, r) => n + r.balance, 0)).toBe(0);
+    // the solar account: 300 kWh in, 420 out -> 120 x 0.20 = 24.00 credit on a 10.00 bill: 14.00 carried
+    const solarLines = await sql<{ kind: string; amountCents: number }[]>`
+      select l.trace->>'kind' as kind, l.amount_cents from bill_line l join bill_segment s on s.id = l.bill_segment_id
+      join bill b on b.id = s.bill_id where b.account_id = ${solarAccountId} and b.period = ${PERIOD}
+        and s.service_agreement_id = ${solarAgreementId} order by l.seq`;
+    expect(solarLines).toEqual([
+      { kind: 'fixed', amountCents: 1000 },
+      { kind: 'volumetric', amountCents: 0 },
+      { kind: 'nem_credit', amountCents: -2400 },
+      { kind: 'nem_carry', amountCents: 1400 },
+    ]);
+    expect(await nemCreditCents(sql, solarAccountId)).toBe(1400);
     // the run's bills go to collections with their due date: reminders before it, then a dunning case
     // for every account still unpaid once past due (days here last 100 ms, so 21 days pass in about 2 s)
     const handoff = t.env.client.workflow.getHandle(`collections-handoff/${billRunWorkflowId('01', PERIOD)}`);
