@@ -65,12 +65,12 @@ export const URDB_APPLIED_FIELDS = new Set([
   'lookbackPercent',
   'lookbackMonths',
   'lookbackRange',
+  'dgrules',
 ]);
 
 /** Known fields cisflow does not apply yet, with why. A value here is warned and refused for live billing. */
 export const URDB_UNAPPLIED_FIELDS: Record<string, string> = {
   demandratchetpercentage: 'per-month ratchet percentages (SAM style) are not applied; use lookbackPercent',
-  dgrules: 'distributed-generation (net metering) rules are not applied',
   usenetmetering: 'net metering is not applied',
   coincidentratestructure: 'coincident demand charges are not applied',
   coincidentrateschedule: 'coincident demand charges are not applied',

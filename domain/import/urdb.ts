@@ -36,6 +36,70 @@ const TIER_UNITS: Record<string, Tier['per'] | 'kWh'> = {
   'kWh/day': 'day',
 };
 
+/** Each period's sell rate: its tiers' `sell`, which must agree (cisflow credits exports per period). */
+type SellRates = { rates: Record<string, string>; mixed: boolean; any: boolean } | null;
+function sellRatesOf(structure: unknown[], names: string[]): SellRates {
+  const rates: Record<string, string> = {};
+  let mixed = false;
+  let any = false;
+  structure.forEach((p, i) => {
+    const sells = (Array.isArray(p) ? p : []).map((t) => (isObj(t) ? Number(t.sell ?? 0) : 0));
+    if (sells.some((x) => x !== 0)) any = true;
+    if (new Set(sells).size > 1) mixed = true;
+    rates[names[i] ?? `period ${i + 1}`] = price(sells[0] ?? 0, `energyratestructure[${i}][0].sell`);
+  });
+  return { rates, mixed, any };
+}
+
+/**
+ * URDB `dgrules` as net metering settings (docs/tariff-format.md). Net billing (instantaneous) and buy all /
+ * sell all credit exports at the periods' `sell` rates. Net metering banks kWh, but URDB gives no year-end
+ * sell rate, and hourly net billing nets per hour, which cisflow does not: both preview (at a 0 rate, per
+ * interval) and are refused for live billing until the rate says otherwise.
+ */
+function netMeteringOf(
+  r: Record<string, unknown>,
+  sell: SellRates,
+  notApplied: (field: string, message: string) => void,
+): Record<string, unknown> | undefined {
+  const rules = typeof r.dgrules === 'string' ? r.dgrules : undefined;
+  if (!rules) {
+    if (sell?.any)
+      notApplied(
+        'energyratestructure.sell',
+        'energyratestructure: sell rates without dgrules are not applied',
+      );
+    return undefined;
+  }
+  if (sell?.mixed)
+    notApplied(
+      'energyratestructure.sell',
+      'energyratestructure: sell rates that differ by tier are not applied',
+    );
+  const sellRates = sell?.rates ?? { '*': '0' };
+  switch (rules) {
+    case 'Net Billing Instantaneous':
+      return { mode: 'net_billing', sellRates };
+    case 'Buy All Sell All':
+      return { mode: 'buy_all_sell_all', sellRates };
+    case 'Net Billing Hourly':
+      notApplied(
+        'dgrules',
+        'dgrules "Net Billing Hourly": netting per hour is not applied (cisflow nets each interval)',
+      );
+      return { mode: 'net_billing', sellRates };
+    case 'Net Metering':
+      notApplied(
+        'dgrules',
+        'dgrules "Net Metering": URDB gives no year-end sell rate for the kWh left at true-up (previewed at 0; set netMetering.yearEndSellRate)',
+      );
+      return { mode: 'nem_kwh', yearEndSellRate: '0' };
+    default:
+      notApplied('dgrules', `dgrules "${rules}" is not applied`);
+      return undefined;
+  }
+}
+
 function tiersOf(rows: unknown, path: string): { tiers: Tier[]; units: string[] } {
   if (!Array.isArray(rows) || rows.length === 0)
     throw new ImportError(path, 'must be a non-empty list of tiers');
@@ -99,6 +163,7 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
     warnings.push(message);
   };
   const components: unknown[] = [];
+  let sellRates: SellRates = null;
   const periodName = (i: number, n: number) => (n === 1 ? 'all hours' : `period ${i + 1}`);
 
   const fixed = r.fixedmonthlycharge ?? r.fixedchargefirstmeter;
@@ -156,13 +221,12 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
         ...(allPerKw ? { tiersPerKw: true } : {}),
       });
     }
-    if (structure.some((p) => Array.isArray(p) && p.some((t) => isObj(t) && Number(t.sell ?? 0) !== 0))) {
-      notApplied(
-        'energyratestructure.sell',
-        'energyratestructure: sell rates (net metering credits) are not applied',
-      );
-    }
+    sellRates = sellRatesOf(
+      structure,
+      periods.length === 1 && !anyPerKw ? ['*'] : periods.map((p) => p.name),
+    );
   }
+  const netMetering = netMeteringOf(r, sellRates, notApplied);
 
   const ratchet = ratchetOf(r);
   if (r.flatdemandstructure !== undefined) {
@@ -222,7 +286,6 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
       per: 'year',
     });
   }
-  if (typeof r.dgrules === 'string') notApplied('dgrules', `dgrules "${r.dgrules}" is not applied`);
   for (const k of ['demandunits', 'flatdemandunit', 'demandrateunit']) {
     if (r[k] !== undefined && r[k] !== 'kW')
       notApplied(k, `${k} "${String(r[k])}" is not applied: cisflow bills demand in kW`);
@@ -241,6 +304,7 @@ export function importUrdb(input: unknown): { tariff: Tariff; warnings: string[]
       name: typeof r.name === 'string' ? r.name : 'Imported URDB rate',
       service: 'electric',
       unit: 'kWh',
+      ...(netMetering ? { netMetering } : {}),
       components,
       source: {
         format: 'urdb',

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { dec } from '../../domain/decimal.js';
 import { importOwrs, parseOwrs } from '../../domain/import/owrs.js';
 import { ImportError, importUrdb } from '../../domain/import/urdb.js';
+import { rateNemMonth } from '../../domain/net-metering.js';
 import { type Interval, rate } from '../../domain/rate-engine.js';
-import type { Tariff } from '../../domain/tariff.js';
+import { type Tariff, unappliedFields } from '../../domain/tariff.js';
 import { FIXTURES } from '../support/fixtures.js';
 
 const walk = (dir: string): string[] =>
@@ -125,6 +126,55 @@ describe('OWRS fixtures', () => {
   });
 });
 
+describe('URDB dgrules', () => {
+  const rate = (dgrules: string, sell: number[][]) => ({
+    name: 'Solar',
+    dgrules,
+    fixedmonthlycharge: 10,
+    energyratestructure: sell.map((tiers, p) =>
+      tiers.map((x, t) => ({ rate: 0.1 + p / 10, sell: x, ...(t < tiers.length - 1 ? { max: 500 } : {}) })),
+    ),
+    energyweekdayschedule: Array.from({ length: 12 }, () =>
+      Array.from({ length: 24 }, (_, h) => (h >= 16 && h < 21 && sell.length > 1 ? 1 : 0)),
+    ),
+    energyweekendschedule: Array.from({ length: 12 }, () => Array.from({ length: 24 }, () => 0)),
+  });
+
+  it("net billing (instantaneous) and buy all / sell all credit exports at each period's sell rate, applied", () => {
+    const nb = importUrdb(rate('Net Billing Instantaneous', [[0.04], [0.09]]));
+    expect(nb.tariff.netMetering).toMatchObject({
+      mode: 'net_billing',
+      sellRates: { 'period 1': '0.04', 'period 2': '0.09' },
+    });
+    expect(unappliedFields(nb.tariff)).toEqual([]);
+    // one period all year is a plain energy charge: its sell rate is for every hour
+    const ba = importUrdb(rate('Buy All Sell All', [[0.05]]));
+    expect(ba.tariff.netMetering).toMatchObject({ mode: 'buy_all_sell_all', sellRates: { '*': '0.05' } });
+    // 10 kWh bought at 0.10 + 10.00, 4 kWh sold at 0.05: 11.00 - 0.20 = 10.80
+    const r = rateNemMonth(
+      [{ id: 'u', effectiveFrom: '2000-01-01', tariff: ba.tariff }],
+      {
+        periodStart: '2026-10-01',
+        periodEnd: '2026-10-31',
+        intervals: [{ start: '2026-10-05T12:00', minutes: 60, value: dec('10') }],
+      },
+      [{ start: '2026-10-05T13:00', minutes: 60, value: dec('4') }],
+      ba.tariff.netMetering!,
+    );
+    expect(r.totalCents).toBe(1080);
+  });
+
+  it('what it cannot apply is warned and refused: hourly netting, sell rates that differ by tier, unknown rules', () => {
+    expect(unappliedFields(importUrdb(rate('Net Billing Hourly', [[0.04]])).tariff)).toEqual(['dgrules']);
+    expect(unappliedFields(importUrdb(rate('Net Billing Instantaneous', [[0.04, 0.02]])).tariff)).toEqual([
+      'energyratestructure.sell',
+    ]);
+    expect(unappliedFields(importUrdb(rate('Feed-in tariff', [[0.04]])).tariff)).toEqual(['dgrules']);
+    const noRules = rate('', [[0.04]]);
+    expect(unappliedFields(importUrdb(noRules).tariff)).toEqual(['energyratestructure.sell']);
+  });
+});
+
 describe('URDB fixtures', () => {
   it.each(urdbFiles.map((f) => [path.basename(f), f]))('%s imports into a valid tariff', (_, file) => {
     const { tariff, warnings } = importUrdb(JSON.parse(readFileSync(file, 'utf8')));
@@ -136,7 +186,9 @@ describe('URDB fixtures', () => {
   it('RE-TOU (double-encoded API response): fixed charge, 5 TOU periods with adjustments, priced by hour', () => {
     const { tariff, warnings } = importUrdb(urdb('urdb_rate_618940545457a35a1c4097ec.json'));
     expect(tariff.name).toBe('Residential Energy Time Of Use (Schedule RE-TOU)');
-    expect(warnings).toContain('dgrules "Net Metering" is not applied');
+    // URDB "Net Metering" banks kWh, but gives no year-end sell rate: previewed at 0, refused for live billing
+    expect(warnings.join('\n')).toMatch(/dgrules "Net Metering": URDB gives no year-end sell rate/);
+    expect(tariff.netMetering).toMatchObject({ mode: 'nem_kwh', yearEndSellRate: '0' });
     const tou = tariff.components.find((c) => c.type === 'tou');
     expect(tou && tou.type === 'tou' && tou.periods.map((p) => p.tiers[0]!.price)).toEqual([
       '0.099057',
@@ -173,7 +225,7 @@ describe('URDB fixtures', () => {
       'minimum',
     ]);
     expect(tariff.components.at(-1)).toMatchObject({ amount: '12', per: 'year' });
-    expect(warnings.join('\n')).toMatch(/dgrules "Net Metering" is not applied/);
+    expect(warnings.join('\n')).toMatch(/dgrules "Net Metering": URDB gives no year-end sell rate/);
     expect(warnings.join('\n')).not.toMatch(/annualmincharge/);
     const flat = tariff.components.filter((c) => c.type === 'demand' && c.months);
     expect(flat.map((c) => c.type === 'demand' && c.months)).toEqual([
