@@ -93,6 +93,8 @@ export const AccountSummary = Type.Object({
   paperless: Type.Boolean(),
   customer: Type.Object({ id: Type.String(), name: Type.String() }),
   balanceCents: Cents,
+  /** net metering: the credit carried to the next bill (the account's nem_credit ledger balance) */
+  netMeteringCreditCents: Cents,
   dueDate: Nullable(Type.String()),
   serviceAgreements: Type.Array(
     Type.Object({

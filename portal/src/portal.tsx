@@ -319,6 +319,11 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
               ? t('credit')
               : t('nothingDue')}
         </p>
+        {a.netMeteringCreditCents ? (
+          <p data-testid="solar-credit">
+            {t('solarCredit', { amount: formatCents(a.netMeteringCreditCents) })}
+          </p>
+        ) : null}
         {a.balanceCents > 0 ? (
           <button type="button" onClick={() => go('payments')}>
             {t('payNow')}

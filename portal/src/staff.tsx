@@ -271,6 +271,11 @@ function Account360({ id, me }: { id: string; me: Me }) {
         <p class="balance" data-testid="balance" aria-live="polite">
           <Money cents={a.balanceCents} />
         </p>
+        {a.netMeteringCreditCents ? (
+          <p data-testid="solar-credit">
+            Net metering credit carried: <Money cents={a.netMeteringCreditCents} />
+          </p>
+        ) : null}
         {aging ? (
           <div class="kpis" data-testid="aging">
             {(

@@ -4,6 +4,7 @@
 // balance of the account's nem_credit ledger account. Amounts are worked by hand in the comments.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  accountSummary,
   addRead,
   createAccount,
   createCustomer,
@@ -129,6 +130,8 @@ describe('net metering in the bill run', () => {
     expect(aug.totalCents).toBe(0);
     expect(await nemCreditCents(sql, id)).toBe(1400);
     expect(await accountBalanceCents(sql, id)).toBe(0);
+    // what the portal and the staff view show, from the same ledger
+    expect(await accountSummary(sql, id)).toMatchObject({ balanceCents: 0, netMeteringCreditCents: 1400 });
     // September: 200 in, 30 out -> 170 x 0.20 + 10.00 = 44.00, less 14.00 carried = 30.00
     const sep = await bill(id, '2026-09');
     expect(sep.totalCents).toBe(3000);

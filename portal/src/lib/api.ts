@@ -79,6 +79,8 @@ export interface AccountSummary {
   billingCycle: string;
   customer: { id: string; name: string };
   balanceCents: number;
+  /** net metering: solar credit carried to the next bill */
+  netMeteringCreditCents?: number;
   dueDate: string | null;
   serviceAgreements: {
     id: string;
