@@ -282,7 +282,6 @@ export function rateNemMonth(
     const series = settings.sellSeries ? seriesOf(settings.sellSeries) : undefined;
     const sold = names.map(() => ({ q: ZERO as Dec, c: 0 }));
     const billedBy = names.map(() => ZERO as Dec);
-    let billedTotal = ZERO as Dec;
     const sell = (start: string, k: number, q: Dec) => {
       const r = series?.get(start.slice(0, 16)) ?? rateOf[k];
       if (r === undefined)
@@ -294,19 +293,29 @@ export function rateNemMonth(
       s.q = (s.q + q) as Dec;
       s.c += cents(q, r);
     };
+    // the total is the sum of billedBy, taken once at the end
     const bill = (k: number, q: Dec) => {
       billedBy[k] = (billedBy[k]! + q) as Dec;
-      billedTotal = (billedTotal + q) as Dec;
     };
     if (settings.mode === 'net_billing' && aligned(imports, exports)) {
+      const halfCent = CENT / 2n;
       for (let x = 0; x < imports.length; x++) {
         const i = imports[x]!;
         const k = of(i.start);
         const n = (i.value - exports[x]!.value) as Dec;
         if (n >= 0n) bill(k, n);
         else {
-          bill(k, ZERO);
-          sell(i.start, k, -n as Dec);
+          const r = series ? undefined : rateOf[k];
+          if (r !== undefined && r >= 0n) {
+            // sell() inline: q x r >= 0 and CENT is even, so its half-up rounding to cents is
+            // floor((q x r + CENT/2) / CENT); adding 0 to billedBy[k] is skipped
+            const s = sold[k]!;
+            s.q = (s.q - n) as Dec;
+            s.c += Number((-n * r + halfCent) / CENT);
+          } else {
+            bill(k, ZERO);
+            sell(i.start, k, -n as Dec);
+          }
         }
       }
     } else if (settings.mode === 'net_billing') {
@@ -348,6 +357,7 @@ export function rateNemMonth(
         touPeriod: names.length > 1 ? name : null,
       });
     });
+    const billedTotal = billedBy.reduce((a, b) => a + b, 0n) as Dec;
     net = { total: billedTotal, ...(tou ? { byPeriod: { [tou.name]: billedBy } } : {}) };
   }
 
