@@ -207,12 +207,25 @@ export function rateNemMonth(
   const trueUp = Number(ctx.periodEnd.slice(5, 7)) === settings.trueUpMonth;
   let earned = 0; // $ credit earned this month, cents
   let net: RatingContext['netEnergy'];
+  // A channel's kWh by TOU period. When the imports are summed and the exports have the same starts in the
+  // same order (one meter's two registers), the exports are summed in the same pass, each start's period
+  // found once, and kept for the exports' call.
+  let paired: { xs: Interval[]; sums: Dec[] } | undefined;
   const byPeriod = (xs: Interval[]) => {
+    if (paired?.xs === xs) return paired.sums;
     const out = names.map(() => ZERO as Dec);
-    for (const i of xs) {
+    let other = xs === imports && exports.length === xs.length ? names.map(() => ZERO as Dec) : undefined;
+    for (let x = 0; x < xs.length; x++) {
+      const i = xs[x]!;
       const k = of(i.start);
       out[k] = (out[k]! + i.value) as Dec;
+      if (other) {
+        const e = exports[x]!;
+        if (e.start === i.start) other[k] = (other[k]! + e.value) as Dec;
+        else other = undefined;
+      }
     }
+    if (other) paired = { xs: exports, sums: other };
     return out;
   };
   if (settings.mode === 'nem_kwh' || settings.mode === 'nem_dollar') {
