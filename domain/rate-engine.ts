@@ -608,7 +608,7 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
             // a demand register read wins; otherwise the highest interval
             let peak = ctx.demandKw;
             if (peak === undefined && scan?.top)
-              // one positive length: the highest kWh has the highest kW (scanPeak); otherwise each interval's
+              // with one positive length the top interval has the highest kW (scanPeak); else each one's kW
               peak = scan.oneLength && scan.top.minutes > 0 ? scanPeak(scan) : maxKw(scan.xs);
             if (peak === undefined)
               throw new RatingError('demand_required', `${c.name} needs a demand read or interval data`);
