@@ -164,12 +164,25 @@ export function rateNemMonth(
   const trueUp = Number(ctx.periodEnd.slice(5, 7)) === settings.trueUpMonth;
   let earned = 0; // $ credit earned this month, cents
   let net: RatingContext['netEnergy'];
+  // A channel's kWh by TOU period. When the imports are summed and the exports have the same starts in the
+  // same order (one meter's two registers), the exports are summed in the same pass, each start's period
+  // found once, and kept for the exports' call.
+  let paired: { xs: Interval[]; sums: Dec[] } | undefined;
   const byPeriod = (xs: Interval[]) => {
+    if (paired?.xs === xs) return paired.sums;
     const out = names.map(() => ZERO as Dec);
-    for (const i of xs) {
+    let other = xs === imports && exports.length === xs.length ? names.map(() => ZERO as Dec) : undefined;
+    for (let x = 0; x < xs.length; x++) {
+      const i = xs[x]!;
       const k = of(i.start);
       out[k] = (out[k]! + i.value) as Dec;
+      if (other) {
+        const e = exports[x]!;
+        if (e.start === i.start) other[k] = (other[k]! + e.value) as Dec;
+        else other = undefined;
+      }
     }
+    if (other) paired = { xs: exports, sums: other };
     return out;
   };
   if (settings.mode === 'nem_kwh' || settings.mode === 'nem_dollar') {
@@ -239,7 +252,6 @@ export function rateNemMonth(
     const series = settings.sellSeries ? seriesOf(settings.sellSeries) : undefined;
     const sold = names.map(() => ({ q: ZERO as Dec, c: 0 }));
     const billedBy = names.map(() => ZERO as Dec);
-    let billedTotal = ZERO as Dec;
     const sell = (start: string, k: number, q: Dec) => {
       const r = series?.get(start.slice(0, 16)) ?? rateOf[k];
       if (r === undefined)
@@ -251,19 +263,29 @@ export function rateNemMonth(
       s.q = (s.q + q) as Dec;
       s.c += cents(q, r);
     };
+    // the total is the sum of billedBy, taken once at the end
     const bill = (k: number, q: Dec) => {
       billedBy[k] = (billedBy[k]! + q) as Dec;
-      billedTotal = (billedTotal + q) as Dec;
     };
     if (settings.mode === 'net_billing' && aligned(imports, exports)) {
+      const halfCent = CENT / 2n;
       for (let x = 0; x < imports.length; x++) {
         const i = imports[x]!;
         const k = of(i.start);
         const n = (i.value - exports[x]!.value) as Dec;
         if (n >= 0n) bill(k, n);
         else {
-          bill(k, ZERO);
-          sell(i.start, k, -n as Dec);
+          const r = series ? undefined : rateOf[k];
+          if (r !== undefined && r >= 0n) {
+            // sell() inline: q x r >= 0 and CENT is even, so its half-up rounding to cents is
+            // floor((q x r + CENT/2) / CENT); adding 0 to billedBy[k] is skipped
+            const s = sold[k]!;
+            s.q = (s.q - n) as Dec;
+            s.c += Number((-n * r + halfCent) / CENT);
+          } else {
+            bill(k, ZERO);
+            sell(i.start, k, -n as Dec);
+          }
         }
       }
     } else if (settings.mode === 'net_billing') {
@@ -305,6 +327,7 @@ export function rateNemMonth(
         touPeriod: names.length > 1 ? name : null,
       });
     });
+    const billedTotal = billedBy.reduce((a, b) => a + b, 0n) as Dec;
     net = { total: billedTotal, ...(tou ? { byPeriod: { [tou.name]: billedBy } } : {}) };
   }
 

@@ -269,10 +269,11 @@ function tierStarts(
 /** Day facts for an interval's date, cached: a month of 15-minute data repeats each date 96 times. */
 const dayCache = new Map<string, { day: number; month: number; weekend: boolean }>();
 let lastKey = '';
+let lastEnd = ''; // lastKey with its last code unit + 1: the strings starting with lastKey lie in [lastKey, lastEnd)
 let lastInfo: { day: number; month: number; weekend: boolean } | undefined;
 function dayInfo(start: string) {
-  // consecutive intervals share a date: the prefix test needs no substring
-  if (lastInfo && start.startsWith(lastKey)) return lastInfo;
+  // consecutive intervals share a date; two string comparisons test the prefix faster than startsWith
+  if (start >= lastKey && start < lastEnd) return lastInfo!;
   const key = start.slice(0, 10);
   let info = dayCache.get(key);
   if (!info) {
@@ -284,6 +285,8 @@ function dayInfo(start: string) {
   }
   if (key.length === 10) {
     lastKey = key;
+    // a last code unit of 0xFFFF wraps to 0: lastEnd < lastKey then, and the test above never passes
+    lastEnd = key.slice(0, 9) + String.fromCharCode(key.charCodeAt(9) + 1);
     lastInfo = info;
   }
   return info;
@@ -338,16 +341,62 @@ function unitStarts(
 const hasPerKw = (tiers: Tier[]) => tiers.some((t) => t.per === 'kW');
 
 const kw = (i: Interval) => divRoundHalfUp(i.value * 60n, BigInt(i.minutes)) as Dec;
+const maxKw = (xs: Interval[]) =>
+  xs.reduce((m, i) => {
+    const k = kw(i);
+    return k > m ? k : m;
+  }, ZERO as Dec);
 // kW rounds monotonically in the kWh, so with one interval length the peak is the largest kWh's kW
 function intervalPeak(xs: Interval[] | undefined): Dec | undefined {
   if (!xs?.length) return undefined;
   const minutes = xs[0]!.minutes;
   let top = xs[0]!;
   for (const i of xs) {
-    if (i.minutes !== minutes) return xs.reduce((m, j) => (kw(j) > m ? kw(j) : m), ZERO as Dec);
+    if (i.minutes !== minutes) return maxKw(xs);
     if (i.value > top.value) top = i;
   }
   const k = kw(top);
+  return k > 0n ? k : (ZERO as Dec);
+}
+
+/** A piece's intervals and what the engine needs of them, gathered in one pass (see scanPiece). */
+interface PieceScan {
+  /** the intervals in the piece: the given array itself when all of them are (no copy) */
+  xs: Interval[];
+  /** their sum, when asked for */
+  sum: Dec;
+  /** the first interval with the most usage, if any */
+  top: Interval | undefined;
+  /** every interval has top's length in minutes */
+  oneLength: boolean;
+}
+
+function scanPiece(all: Interval[], from: number, to: number, withSum: boolean): PieceScan {
+  let xs: Interval[] | undefined; // copied only once an interval falls outside the piece
+  let sum = 0n;
+  let top: Interval | undefined;
+  let oneLength = true;
+  for (let x = 0; x < all.length; x++) {
+    const i = all[x]!;
+    const d = dayInfo(i.start).day;
+    if (d >= from && d <= to) {
+      if (xs) xs.push(i);
+      if (withSum) sum += i.value;
+      if (top === undefined) top = i;
+      else {
+        if (i.minutes !== top.minutes) oneLength = false;
+        if (i.value > top.value) top = i;
+      }
+    } else if (!xs) xs = all.slice(0, x);
+  }
+  return { xs: xs ?? all, sum: sum as Dec, top, oneLength };
+}
+
+/** intervalPeak from a scan, without another pass when the intervals share a length */
+function scanPeak(s: PieceScan): Dec | undefined {
+  if (!s.top) return undefined;
+  if (!s.oneLength) return maxKw(s.xs);
+  const k = kw(s.top);
   return k > 0n ? k : (ZERO as Dec);
 }
 
@@ -397,7 +446,8 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
     );
 
   const intervals = ctx.intervals;
-  const totalUsage = ctx.usage ?? (intervals ? (intervals.reduce((s, i) => s + i.value, 0n) as Dec) : ZERO);
+  // with intervals each piece sums its own (below), so the shared total is only used without them
+  const totalUsage = ctx.usage ?? ZERO;
   // shares a window total between pieces by days, last piece taking the remainder
   const usageShare = new Sharer(totalUsage, windowDays);
   const waterShare = new Sharer(ctx.waterUsage, windowDays);
@@ -409,12 +459,9 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
     const days = p.to - p.from + 1;
     const t = p.version.tariff;
     const own = usageShare.next(days, last) ?? ZERO;
-    const inPiece = intervals?.filter((i) => {
-      const d = dayInfo(i.start).day;
-      return d >= p.from && d <= p.to;
-    });
-    const usage =
-      ctx.netEnergy?.total ?? (inPiece ? (inPiece.reduce((s, i) => s + i.value, 0n) as Dec) : own);
+    const scan = intervals && scanPiece(intervals, p.from, p.to, !ctx.netEnergy);
+    const inPiece = scan?.xs;
+    const usage = ctx.netEnergy?.total ?? scan?.sum ?? own;
     const water = waterShare.next(days, last);
     const winter = winterShare.next(days, last);
     const proration = { from: isoOf(p.from), to: isoOf(p.to), days, periodDays };
@@ -462,7 +509,7 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
             ctx,
             c.name,
             c,
-            hasPerKw(c.tiers) ? (ctx.demandKw ?? intervalPeak(inPiece)) : undefined,
+            hasPerKw(c.tiers) ? (ctx.demandKw ?? (scan && scanPeak(scan))) : undefined,
           );
           const parts = blocks(q, starts);
           let any = false;
@@ -500,7 +547,7 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
             }
           const monthKwh = byPeriod.reduce((a, b) => a + b, 0n) as Dec;
           const perKw = c.tiersPerKw || c.periods.some((per) => hasPerKw(per.tiers));
-          const peakKw = perKw ? (ctx.demandKw ?? intervalPeak(inPiece)) : undefined;
+          const peakKw = perKw ? (ctx.demandKw ?? (scan && scanPeak(scan))) : undefined;
           c.periods.forEach((per, k) => {
             const q = byPeriod[k]!;
             if (q === 0n) return;
@@ -536,19 +583,33 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
                 'intervals_required',
                 `${c.name} is a time-of-use demand charge and needs interval data`,
               );
-            const peak = c.periods.map(() => ZERO as Dec);
-            for (const i of inPiece) {
-              const k = scheduleIndex(i.start, c.weekday!, c.weekend!, holidays);
-              const v = kw(i);
-              if (v > peak[k]!) peak[k] = v;
-            }
+            let peak = c.periods.map(() => ZERO as Dec);
+            if (scan?.top && scan.oneLength && scan.top.minutes > 0) {
+              // one positive length: kW rises with kWh, so each period's peak is its top interval's kW
+              const top: (Interval | undefined)[] = c.periods.map(() => undefined);
+              for (const i of inPiece) {
+                const k = scheduleIndex(i.start, c.weekday!, c.weekend!, holidays);
+                const t = top[k];
+                if (t === undefined || i.value > t.value) top[k] = i;
+              }
+              peak = top.map((t) => {
+                const v = t ? kw(t) : ZERO;
+                return v > 0n ? v : (ZERO as Dec);
+              });
+            } else
+              for (const i of inPiece) {
+                const k = scheduleIndex(i.start, c.weekday!, c.weekend!, holidays);
+                const v = kw(i);
+                if (v > peak[k]!) peak[k] = v;
+              }
             for (const [k, per] of c.periods.entries())
               groups.push({ name: per.name, tiers: per.tiers, kw: peak[k]! });
           } else {
             // a demand register read wins; otherwise the highest interval
             let peak = ctx.demandKw;
-            if (peak === undefined && inPiece?.length)
-              peak = inPiece.reduce((m, i) => (kw(i) > m ? kw(i) : m), ZERO as Dec);
+            if (peak === undefined && scan?.top)
+              // with one positive length the top interval has the highest kW (scanPeak); else each one's kW
+              peak = scan.oneLength && scan.top.minutes > 0 ? scanPeak(scan) : maxKw(scan.xs);
             if (peak === undefined)
               throw new RatingError('demand_required', `${c.name} needs a demand read or interval data`);
             const billing = billingDemand(c, peak, ctx);
