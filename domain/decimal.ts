@@ -109,8 +109,4 @@ export function centsToDecimal(cents: number): string {
   return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-export function formatCents(cents: number): string {
-  const neg = cents < 0;
-  const abs = Math.abs(cents);
-  return `${neg ? '-' : ''}$${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
-}
+export { formatCents } from './money-format.js';
