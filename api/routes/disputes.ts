@@ -1,10 +1,16 @@
 // Bill disputes: the customer (portal) or staff open one on a bill; billing staff resolve it.
 import { Type } from '@sinclair/typebox';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { collectionPolicyFor } from '../../db/collections.js';
-import { disputeEvents, getDispute, openDispute } from '../../db/disputes.js';
+import { billAccountId } from '../../db/billing.js';
+import {
+  accountDisputes,
+  disputeAccountId,
+  disputeEvents,
+  disputesByStatus,
+  getDispute,
+  openDispute,
+} from '../../db/disputes.js';
 import { Refused } from '../../db/refused.js';
-import { durationMs } from '../../domain/policy-clock.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
 import { ApiError, notFound, refusal } from '../errors.js';
@@ -17,10 +23,6 @@ const Dispute = Type.Object({ object: Type.Literal('dispute') }, { additionalPro
 export default async function disputeRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
-  const billAccount = async (id: string) =>
-    (await sql<{ accountId: string }[]>`select account_id from bill where id = ${id}`)[0]?.accountId;
-  const disputeAccount = async (id: string) =>
-    (await sql<{ accountId: string }[]>`select account_id from dispute where id = ${id}`)[0]?.accountId;
 
   const view = async (id: string, staff: boolean) => {
     const d = await getDispute(sql, id);
@@ -44,7 +46,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
+          customer: { account: (req) => billAccountId(sql, (req.params as { id: string }).id) },
         },
       },
       schema: {
@@ -63,9 +65,6 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const accountId = await billAccount(req.params.id);
-      if (!accountId) throw notFound('bill', req.params.id);
-      const policy = await collectionPolicyFor(sql, accountId);
       let d: Awaited<ReturnType<typeof openDispute>>;
       try {
         d = await openDispute(sql, {
@@ -74,7 +73,6 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
           amountCents: req.body.amount_cents,
           reread: req.body.reread ?? false,
           openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-          slaMs: policy.disputeSlaDays * durationMs(policy.dayLength),
         });
       } catch (e) {
         if (e instanceof Refused) throw refusal(e, ['dispute_exists']);
@@ -97,7 +95,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => disputeAccount((req.params as { id: string }).id) },
+          customer: { account: (req) => disputeAccountId(sql, (req.params as { id: string }).id) },
         },
       },
       schema: {
@@ -124,8 +122,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const rows =
-        await sql`select * from dispute where account_id = ${req.params.id} order by created_at desc limit 100`;
+      const rows = await accountDisputes(sql, req.params.id);
       return {
         object: 'list' as const,
         has_more: false,
@@ -152,9 +149,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
-      const rows = req.query.status
-        ? await sql`select * from dispute where status = ${req.query.status} order by sla_due_at limit ${limit + 1}`
-        : await sql`select * from dispute where status <> 'resolved' order by sla_due_at limit ${limit + 1}`;
+      const rows = await disputesByStatus(sql, req.query.status, limit);
       return {
         object: 'list' as const,
         has_more: rows.length > limit,
