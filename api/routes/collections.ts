@@ -13,12 +13,11 @@ import {
   placeHold,
   setClassCollectionPolicy,
 } from '../../db/collections.js';
-import { Refused } from '../../db/refused.js';
 import { parseCollectionPolicy } from '../../domain/collections.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { dunningStateQuery } from '../../workflows/collections.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, List } from '../schemas.js';
@@ -145,20 +144,14 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await account(req.params.id);
-      let hold: Awaited<ReturnType<typeof placeHold>>;
-      try {
-        hold = await placeHold(sql, {
-          accountId: a.id,
-          kind: req.body.kind,
-          days: req.body.days,
-          note: req.body.note,
-          today: req.today,
-          by: req.user!.id,
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, []);
-        throw e;
-      }
+      const hold = await placeHold(sql, {
+        accountId: a.id,
+        kind: req.body.kind,
+        days: req.body.days,
+        note: req.body.note,
+        today: req.today,
+        by: req.user!.id,
+      });
       await wake(a, 'hold_placed');
       req.auditResource = { type: 'collection_hold', id: hold.id };
       reply.code(201);
@@ -239,21 +232,15 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await account(req.params.id);
-      let row: Awaited<ReturnType<typeof createArrangement>>;
-      try {
-        row = await createArrangement(sql, {
-          accountId: a.id,
-          installments: req.body.installments,
-          everyDays: req.body.every_days,
-          firstDue: req.body.first_due,
-          today: req.today,
-          createdBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-          selfService: req.user!.kind === 'customer',
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['arrangement_exists']);
-        throw e;
-      }
+      const row = await createArrangement(sql, {
+        accountId: a.id,
+        installments: req.body.installments,
+        everyDays: req.body.every_days,
+        firstDue: req.body.first_due,
+        today: req.today,
+        createdBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+        selfService: req.user!.kind === 'customer',
+      });
       try {
         await temporal.client.workflow.start('arrangementWorkflow', {
           workflowId: arrangementWorkflowId(row.id),
@@ -294,22 +281,16 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
       const a = await account(req.params.id);
       const key = scopedKey(req);
       const sign = req.body.kind === 'debit' ? 1 : -1;
-      let adj: Awaited<ReturnType<typeof postAccountAdjustment>>;
-      try {
-        adj = await postAccountAdjustment(sql, {
-          idempotencyKey: key ? `api:${key}` : `api:${newId('adj')}`,
-          accountId: a.id,
-          kind: req.body.kind,
-          amountCents: sign * req.body.amount_cents,
-          reason: req.body.reason,
-          billId: req.body.bill_id,
-          userId: req.user!.id,
-          on: req.today,
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['write_off_exceeds_balance']);
-        throw e;
-      }
+      const adj = await postAccountAdjustment(sql, {
+        idempotencyKey: key ? `api:${key}` : `api:${newId('adj')}`,
+        accountId: a.id,
+        kind: req.body.kind,
+        amountCents: sign * req.body.amount_cents,
+        reason: req.body.reason,
+        billId: req.body.bill_id,
+        userId: req.user!.id,
+        on: req.today,
+      });
       await wake(a, 'adjustment_posted');
       req.auditResource = { type: 'adjustment', id: adj.id, detail: req.body };
       reply.code(201);

@@ -10,10 +10,9 @@ import {
   getDispute,
   openDispute,
 } from '../../db/disputes.js';
-import { Refused } from '../../db/refused.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -65,19 +64,13 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      let d: Awaited<ReturnType<typeof openDispute>>;
-      try {
-        d = await openDispute(sql, {
-          billId: req.params.id,
-          reason: req.body.reason,
-          amountCents: req.body.amount_cents,
-          reread: req.body.reread ?? false,
-          openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['dispute_exists']);
-        throw e;
-      }
+      const d = await openDispute(sql, {
+        billId: req.params.id,
+        reason: req.body.reason,
+        amountCents: req.body.amount_cents,
+        reread: req.body.reread ?? false,
+        openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+      });
       await temporal.client.workflow.start('disputeWorkflow', {
         workflowId: d.workflowId,
         taskQueue,

@@ -1,7 +1,6 @@
 // Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Refused } from '../../db/refused.js';
 import {
   createServiceRequest,
   getServiceRequest,
@@ -10,7 +9,7 @@ import {
 } from '../../db/service-requests.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { decideServiceRequestUpdate } from '../../workflows/service-request.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -44,14 +43,8 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
     req: { user: { id: string; kind: string; role: string | null } | null },
     r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff'>,
   ) => {
-    let row: ServiceRequestRow;
-    try {
-      const staff = req.user!.kind === 'staff';
-      row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
-    } catch (e) {
-      if (e instanceof Refused) throw refusal(e, []);
-      throw e;
-    }
+    const staff = req.user!.kind === 'staff';
+    const row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
     await temporal.client.workflow.start('serviceRequestWorkflow', {
       workflowId: row.workflowId,
       taskQueue,
