@@ -131,6 +131,16 @@ export async function flagMessageContact(
     where id = (select contact_id from outbound_message where id = ${messageId})`;
 }
 
+/** The number sent STOP (or PARAR): no SMS goes to it until it sends START. */
+export async function optOutSms(db: Db, phone: string) {
+  await db`insert into sms_opt_out (phone) values (${phone}) on conflict (phone) do nothing`;
+}
+
+/** The number sent START (or INICIAR): texts to it may go again. */
+export async function optInSms(db: Db, phone: string) {
+  await db`delete from sms_opt_out where phone = ${phone}`;
+}
+
 /**
  * Adds a contact under the customer's row lock, unless the customer already has `max` email/SMS contacts (the
  * same contact added again always goes through). Returns the contact id, or null when the cap refused it.

@@ -4,7 +4,7 @@ import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
-import { type Contact, getContact } from './contacts.js';
+import { type Contact, flagMessageContact, getContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
 import { defaultSubscription, verifiedKinds } from './subscriptions.js';
 
@@ -243,6 +243,48 @@ export async function applyDeliveryEvent(
       await tx`update outbound_message set status = ${e.status}, status_at = now() where id = ${e.messageId}`;
     return 'applied' as const;
   });
+}
+
+/** The message a provider reports on: by our own id when the report carries it, else by the provider's id. */
+async function providerMessageId(db: Db, provider: string, providerId: string, hint?: string) {
+  if (hint) {
+    const [m] = await db<{ id: string }[]>`select id from outbound_message where id = ${hint}`;
+    if (m) return m.id;
+  }
+  const [m] = await db<
+    { id: string }[]
+  >`select id from outbound_message where provider = ${provider} and provider_id = ${providerId}`;
+  return m?.id;
+}
+
+export interface ProviderReport {
+  provider: 'twilio' | 'sendgrid';
+  providerId: string;
+  /** our message id, when the provider echoes it back */
+  hint?: string;
+  status: string;
+  providerEventId: string;
+  detail: Record<string, unknown>;
+  /** when the report says the address cannot be used again: how to flag its contact */
+  flagContact?: { status: 'invalid' | 'suppressed'; flag: string };
+}
+
+/**
+ * A provider's webhook report on a message: its delivery event applied once, and the contact flagged when the
+ * report says so and the event was new. Null when no such message is known.
+ */
+export async function applyProviderReport(sql: Sql, r: ProviderReport) {
+  const messageId = await providerMessageId(sql, r.provider, r.providerId, r.hint);
+  if (!messageId) return null;
+  const applied = await applyDeliveryEvent(sql, {
+    messageId,
+    status: r.status,
+    providerEventId: r.providerEventId,
+    detail: r.detail,
+  });
+  if (applied === 'applied' && r.flagContact)
+    await flagMessageContact(sql, messageId, r.flagContact.status, r.flagContact.flag);
+  return applied;
 }
 
 export interface MessageListItem {
