@@ -1,12 +1,13 @@
 // The messaging capability's records: planning a notification into messages (subscriptions, verified
 // contacts, language, quiet hours), each message's state as it is sent, and delivery events from webhooks.
+import { randomUUID } from 'node:crypto';
 import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js';
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
 import { type Contact, flagMessageContact, getContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
-import { defaultSubscription, verifiedKinds } from './subscriptions.js';
+import { type Channels, defaultSubscription, setSubscriptions, verifiedKinds } from './subscriptions.js';
 
 type Db = Sql | Tx;
 export type Channel = 'email' | 'sms';
@@ -402,6 +403,24 @@ export async function queueMessagingNotice(
   },
 ) {
   return queueNotification(db, { ...n, alert: n.alert as unknown as AlertType });
+}
+
+/** The customer's channel choices per alert type, confirmed by a message when any of them changed. */
+export async function changeSubscriptions(
+  sql: Sql,
+  c: { accountId: string; customerId: string; alerts: Partial<Record<AlertType, Channels>> },
+): Promise<number> {
+  return sql.begin(async (tx) => {
+    const n = await setSubscriptions(tx, c.customerId, c.alerts);
+    if (n > 0)
+      await queueMessagingNotice(tx, {
+        accountId: c.accountId,
+        alert: 'subscriptions_changed',
+        key: `subscriptions_changed/${c.customerId}/${randomUUID()}`,
+        data: { changed: Object.keys(c.alerts).join(',') },
+      });
+    return n;
+  });
 }
 
 export interface NotificationListItem {
