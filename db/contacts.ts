@@ -170,6 +170,21 @@ export async function verificationsLastDay(db: Db, customerId: string): Promise<
   return r!.n;
 }
 
+/** Verification messages sent to one contact in the last hour. */
+export async function verificationsLastHour(db: Db, contactId: string): Promise<number> {
+  const [r] = await db<{ n: number }[]>`select count(*)::int as n from contact_verification
+    where contact_id = ${contactId} and created_at > now() - interval '1 hour'`;
+  return r?.n ?? 0;
+}
+
+/** Contacts flagged by a bounce, a spam report or an invalid number, most recently flagged first. */
+export async function flaggedContacts(db: Db, limit: number): Promise<Contact[]> {
+  return db<Contact[]>`
+    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
+      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
+    from customer_contact c where c.flag is not null order by c.flagged_at desc limit ${limit}`;
+}
+
 export async function findContact(db: Db, customerId: string, kind: 'email' | 'sms', value: string) {
   const [c] = await db<{ id: string; verifiedAt: Date | null; status: string }[]>`
     select id, verified_at, status from customer_contact

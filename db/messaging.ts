@@ -5,7 +5,7 @@ import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
-import { type Contact, flagMessageContact, getContact } from './contacts.js';
+import { type Contact, createVerification, flagMessageContact, getContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
 import { type Channels, defaultSubscription, setSubscriptions, verifiedKinds } from './subscriptions.js';
 
@@ -420,6 +420,30 @@ export async function changeSubscriptions(
         data: { changed: Object.keys(c.alerts).join(',') },
       });
     return n;
+  });
+}
+
+/**
+ * A new secret for the contact, sent to the contact itself: an email link (`{contactId}.{token}`, as
+ * verifyEmailLink reads it) or an SMS code. Urgent: the customer is waiting for it, so quiet hours do not hold it.
+ */
+export async function sendContactVerification(
+  sql: Sql,
+  v: { accountId: string; contact: Contact; ttlMinutes: number; publicUrl: string },
+) {
+  const c = v.contact;
+  await sql.begin(async (tx) => {
+    const secret = await createVerification(tx, c.id, c.kind, v.ttlMinutes);
+    await queueMessagingNotice(tx, {
+      accountId: v.accountId,
+      alert: 'contact_verification',
+      key: `contact_verification/${c.id}/${Date.now()}`,
+      data:
+        c.kind === 'email'
+          ? { contactId: c.id, link: `${v.publicUrl}/portal/verify-contact?token=${c.id}.${secret}` }
+          : { contactId: c.id, code: secret },
+      urgent: true,
+    });
   });
 }
 
