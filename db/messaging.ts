@@ -182,6 +182,14 @@ export interface MessageRow {
   statusAt: Date | null;
 }
 
+/** Whose message it is (undefined when there is none, or it went to no account). */
+export async function messageAccountId(db: Db, id: string): Promise<string | undefined> {
+  const [m] = await db<
+    { accountId: string | null }[]
+  >`select account_id from outbound_message where id = ${id}`;
+  return m?.accountId ?? undefined;
+}
+
 export async function getMessage(db: Db, id: string): Promise<MessageRow | undefined> {
   const [m] = await db<MessageRow[]>`select * from outbound_message where id = ${id}`;
   return m;
