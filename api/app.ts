@@ -21,6 +21,7 @@ import contactRoutes from './routes/contacts.js';
 import disputeRoutes from './routes/disputes.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
+import legacyRoutes from './routes/legacy.js';
 import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
@@ -89,6 +90,7 @@ export async function buildApp(
     disputeRoutes,
     serviceRequestRoutes,
     eventRoutes,
+    legacyRoutes,
     meterDataRoutes,
     usageRoutes,
     searchRoutes,

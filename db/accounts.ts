@@ -145,6 +145,24 @@ export async function addRead(
   return row!;
 }
 
+export interface AccountRef {
+  id: string;
+  accountNumber: string;
+  customerId: string;
+  customerClass: string;
+}
+
+/** The account's number, customer and class: what a route needs to know it exists and whose it is. */
+export async function findAccount(sql: Db, id: string): Promise<AccountRef | undefined> {
+  const [a] = await sql<AccountRef[]>`
+    select id, account_number, customer_id, customer_class from account where id = ${id}`;
+  return a;
+}
+
+export async function customerExists(sql: Db, id: string): Promise<boolean> {
+  return (await sql`select 1 from customer where id = ${id}`).length > 0;
+}
+
 export async function getAccount(sql: Db, id: string) {
   const [row] = await sql`
     select a.*, c.name as customer_name, c.email as customer_email, c.phone as customer_phone

@@ -63,6 +63,20 @@ export async function postAdjustment(
 }
 
 /**
+ * A staff adjustment: the bill it names must be one of the account's; once posted, the live account view
+ * (GET /accounts/:id/events) is told.
+ */
+export async function postAccountAdjustment(sql: Sql, a: Parameters<typeof postAdjustment>[1]) {
+  if (a.billId) {
+    const [b] = await sql`select 1 from bill where id = ${a.billId} and account_id = ${a.accountId}`;
+    if (!b) throw new Refused(`No such bill on this account: '${a.billId}'`, 'resource_missing', 'bill_id');
+  }
+  const adj = await postAdjustment(sql, a);
+  await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: a.accountId, type: 'adjustment.posted', adjustmentId: adj.id })})`;
+  return adj;
+}
+
+/**
  * A write-off clears what the customer owes, never more: under a lock on the account (so two write-offs, or a
  * write-off and a payment, take turns) it may not pass the balance. A retry of one already posted passes.
  */

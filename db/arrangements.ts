@@ -107,6 +107,16 @@ export async function createArrangement(
   });
 }
 
+/** The account's arrangements, newest first, each with what was paid while it ran. */
+export async function listArrangements(sql: Sql, accountId: string) {
+  return sql`
+    select pa.id, pa.status, pa.total_cents, pa.installments, pa.covers_due_on::text, pa.created_at, pa.closed_at,
+      (select coalesce(sum(p.amount_cents), 0)::bigint from payment p where p.account_id = pa.account_id
+         and p.status = 'succeeded' and p.created_at >= pa.created_at
+         and (pa.closed_at is null or p.created_at <= pa.closed_at)) as paid_cents
+    from payment_arrangement pa where pa.account_id = ${accountId} order by pa.created_at desc`;
+}
+
 /** Payments received on the account since the arrangement began (what counts towards its instalments). */
 export async function paidSince(sql: Sql, accountId: string, since: Date) {
   const [row] = await sql<{ paid: number }[]>`

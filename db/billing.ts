@@ -409,6 +409,12 @@ export interface BillDetail {
   }[];
 }
 
+/** Whose bill it is (undefined when there is no such bill). */
+export async function billAccountId(sql: Sql | Tx, billId: string): Promise<string | undefined> {
+  const [b] = await sql<{ accountId: string }[]>`select account_id from bill where id = ${billId}`;
+  return b?.accountId;
+}
+
 export async function billDetail(sql: Sql, billId: string): Promise<BillDetail | undefined> {
   const [bill] = await sql<Omit<BillDetail, 'segments'>[]>`
     select id, account_id, period, period_start::text, period_end::text, status, bill_date::text,

@@ -3,6 +3,7 @@ import {
   type CollectionAction,
   type CollectionFacts,
   type CollectionPolicy,
+  holdLimits,
   parseCollectionPolicy,
   unpaidByCharge,
 } from '../domain/collections.js';
@@ -13,6 +14,7 @@ import { postAdjustment } from './adjustments.js';
 import type { Sql, Tx } from './client.js';
 import { accountBalanceCents } from './ledger.js';
 import { queueNotification } from './notifications.js';
+import { Refused } from './refused.js';
 
 export async function collectionPolicyFor(sql: Sql | Tx, accountId: string): Promise<CollectionPolicy> {
   const [row] = await sql<{ policy: unknown }[]>`
@@ -21,15 +23,135 @@ export async function collectionPolicyFor(sql: Sql | Tx, accountId: string): Pro
   return parseCollectionPolicy(row?.policy);
 }
 
+/** A customer class's stored policy over the defaults (the defaults alone when nothing is stored). */
+export async function classCollectionPolicy(sql: Sql | Tx, customerClass: string): Promise<CollectionPolicy> {
+  const [row] = await sql<{ policy: unknown }[]>`
+    select policy from collection_policy where customer_class = ${customerClass}`;
+  return parseCollectionPolicy(row?.policy);
+}
+
+/** Stores the class's policy as given (absent keys keep their defaults when it is read). */
+export async function setClassCollectionPolicy(
+  sql: Sql | Tx,
+  customerClass: string,
+  policy: Record<string, unknown>,
+  updatedBy: string,
+) {
+  await sql`insert into collection_policy (customer_class, policy, updated_by)
+    values (${customerClass}, ${sql.json(policy as never)}, ${updatedBy})
+    on conflict (customer_class) do update set policy = excluded.policy, updated_by = excluded.updated_by, updated_at = now()`;
+}
+
+export interface HoldRow {
+  id: string;
+  kind: 'medical' | 'manual';
+  startsOn: string;
+  endsOn: string;
+  renewals: number;
+  note: string | null;
+}
+
+/**
+ * A hold on disconnection from today for the policy's days (or fewer), recorded with its case event.
+ * Refused when the days asked for pass what the account's policy allows for that kind.
+ */
+export async function placeHold(
+  sql: Sql,
+  h: {
+    accountId: string;
+    kind: 'medical' | 'manual';
+    days?: number;
+    note: string;
+    today: string;
+    by: string;
+  },
+): Promise<HoldRow> {
+  const limits = holdLimits(await collectionPolicyFor(sql, h.accountId), h.kind);
+  const days = h.days ?? limits.days;
+  if (days > limits.days)
+    throw new Refused(
+      `a ${h.kind} hold may run at most ${limits.days} days under this collection policy`,
+      'hold_too_long',
+      'days',
+    );
+  const id = newId('hold');
+  return sql.begin(async (tx) => {
+    const [hold] = await tx<HoldRow[]>`
+      insert into collection_hold (id, account_id, kind, starts_on, ends_on, note, created_by)
+      values (${id}, ${h.accountId}, ${h.kind}, ${h.today}, ${addDays(h.today, days - 1)}, ${h.note}, ${h.by})
+      returning id, kind, starts_on::text, ends_on::text, renewals, note`;
+    await recordCaseEvent(tx, {
+      key: `hold:${id}:placed`,
+      subjectType: 'hold',
+      subjectId: id,
+      accountId: h.accountId,
+      event: 'hold_placed',
+      detail: { kind: h.kind, days, note: h.note },
+      actor: h.by,
+    });
+    return hold!;
+  });
+}
+
 /**
  * Renews an active hold by the policy's days, if it has renewals left: the count is checked in the update,
  * so concurrent renewals cannot pass it. False when none are left (or the hold is released).
  */
-export async function renewHold(sql: Sql | Tx, holdId: string, limits: { days: number; renewals: number }) {
+async function renewHold(sql: Sql | Tx, holdId: string, limits: { days: number; renewals: number }) {
   const rows =
     await sql`update collection_hold set ends_on = ends_on + ${limits.days}::int, renewals = renewals + 1
     where id = ${holdId} and released_at is null and renewals < ${limits.renewals} returning id`;
   return rows.length > 0;
+}
+
+export type HoldChange =
+  | { outcome: 'missing' }
+  | { outcome: 'renewals_exhausted'; kind: string; renewals: number }
+  | {
+      outcome: 'changed';
+      account: { id: string; accountNumber: string };
+      hold: HoldRow & { releasedAt: Date | null };
+    };
+
+/** Renews an active hold (within the policy's renewals) or releases it, with its case event. */
+export async function changeHold(
+  sql: Sql,
+  c: { holdId: string; action: 'renew' | 'release'; by: string },
+): Promise<HoldChange> {
+  const [hold] = await sql<
+    {
+      id: string;
+      accountId: string;
+      accountNumber: string;
+      kind: 'medical' | 'manual';
+      renewals: number;
+      releasedAt: Date | null;
+    }[]
+  >`
+    select h.id, h.account_id, a.account_number, h.kind, h.renewals, h.released_at
+    from collection_hold h join account a on a.id = h.account_id where h.id = ${c.holdId}`;
+  if (!hold || hold.releasedAt) return { outcome: 'missing' };
+  if (c.action === 'renew') {
+    const limits = holdLimits(await collectionPolicyFor(sql, hold.accountId), hold.kind);
+    if (!(await renewHold(sql, hold.id, limits)))
+      return { outcome: 'renewals_exhausted', kind: hold.kind, renewals: limits.renewals };
+  } else await sql`update collection_hold set released_at = now() where id = ${hold.id}`;
+  await recordCaseEvent(sql, {
+    key: `hold:${hold.id}:${c.action}:${hold.renewals}`,
+    subjectType: 'hold',
+    subjectId: hold.id,
+    accountId: hold.accountId,
+    event: `hold_${c.action === 'renew' ? 'renewed' : 'released'}`,
+    actor: c.by,
+  });
+  const [now] = await sql<(HoldRow & { releasedAt: Date | null })[]>`
+    select id, kind, starts_on::text, ends_on::text, renewals, note, released_at
+    from collection_hold where id = ${hold.id}`;
+  return {
+    outcome: 'changed',
+    account: { id: hold.accountId, accountNumber: hold.accountNumber },
+    hold: now!,
+  };
 }
 
 /** Charges still on the account's receivable: bills and fees, minus any that were reversed. */
@@ -128,6 +250,17 @@ export async function recordCaseEvent(
             ${db.json((e.detail ?? {}) as never)}, ${e.actor ?? 'system'})
     on conflict (idempotency_key) do nothing returning id`;
   return rows.length > 0;
+}
+
+/** A case's trail (a dispute's, a service request's): every step, who took it, when. */
+export async function caseEvents(
+  sql: Sql | Tx,
+  subjectType: 'dispute' | 'service_request',
+  subjectId: string,
+) {
+  return sql<{ event: string; detail: unknown; actor: string | null; createdAt: Date }[]>`
+    select event, detail, actor, created_at from case_event
+    where subject_type = ${subjectType} and subject_id = ${subjectId} order by id`;
 }
 
 /** Performs one dunning step; keyed so that a retried activity changes nothing the second time. */
@@ -268,7 +401,16 @@ export async function collectionsView(sql: Sql, accountId: string) {
   const [acct] = await sql<
     { serviceState: string }[]
   >`select service_state from account where id = ${accountId}`;
-  return { case: open ?? null, events, holds, serviceState: acct?.serviceState ?? 'connected' };
+  const [arrangement] = await sql`
+    select id, status, total_cents, installments, covers_due_on::text, created_at from payment_arrangement
+    where account_id = ${accountId} order by created_at desc limit 1`;
+  return {
+    case: open ?? null,
+    events,
+    holds,
+    serviceState: acct?.serviceState ?? 'connected',
+    arrangement: arrangement ?? null,
+  };
 }
 
 /** Each class's policy, for the classes of the accounts a bill run billed. */

@@ -131,6 +131,16 @@ export async function flagMessageContact(
     where id = (select contact_id from outbound_message where id = ${messageId})`;
 }
 
+/** The number sent STOP (or PARAR): no SMS goes to it until it sends START. */
+export async function optOutSms(db: Db, phone: string) {
+  await db`insert into sms_opt_out (phone) values (${phone}) on conflict (phone) do nothing`;
+}
+
+/** The number sent START (or INICIAR): texts to it may go again. */
+export async function optInSms(db: Db, phone: string) {
+  await db`delete from sms_opt_out where phone = ${phone}`;
+}
+
 /**
  * Adds a contact under the customer's row lock, unless the customer already has `max` email/SMS contacts (the
  * same contact added again always goes through). Returns the contact id, or null when the cap refused it.
@@ -158,6 +168,21 @@ export async function verificationsLastDay(db: Db, customerId: string): Promise<
     select count(*)::int as n from contact_verification v join customer_contact c on c.id = v.contact_id
     where c.customer_id = ${customerId} and v.created_at > now() - interval '1 day'`;
   return r!.n;
+}
+
+/** Verification messages sent to one contact in the last hour. */
+export async function verificationsLastHour(db: Db, contactId: string): Promise<number> {
+  const [r] = await db<{ n: number }[]>`select count(*)::int as n from contact_verification
+    where contact_id = ${contactId} and created_at > now() - interval '1 hour'`;
+  return r?.n ?? 0;
+}
+
+/** Contacts flagged by a bounce, a spam report or an invalid number, most recently flagged first. */
+export async function flaggedContacts(db: Db, limit: number): Promise<Contact[]> {
+  return db<Contact[]>`
+    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
+      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
+    from customer_contact c where c.flag is not null order by c.flagged_at desc limit ${limit}`;
 }
 
 export async function findContact(db: Db, customerId: string, kind: 'email' | 'sms', value: string) {

@@ -1,9 +1,10 @@
 // Bill disputes: opened by the customer or staff, investigated (optionally with a re-read), resolved as
 // upheld, adjusted (a credit) or cancel/rebill. Every step is a case_event and a notice to the customer.
+import { durationMs } from '../domain/policy-clock.js';
 import { newId } from '../lib/ids.js';
 import { postAdjustment, reverseEntry } from './adjustments.js';
 import type { Sql, Tx } from './client.js';
-import { recordCaseEvent } from './collections.js';
+import { caseEvents, collectionPolicyFor, recordCaseEvent } from './collections.js';
 import { queueNotification } from './notifications.js';
 import { cancelAndRebill, type ReadCorrection } from './rebill.js';
 import { Refused } from './refused.js';
@@ -29,6 +30,7 @@ export interface DisputeRow {
 
 export const disputeWorkflowId = (id: string) => `dispute/${id}`;
 
+/** Opens a dispute on an issued bill, due for an answer within its account's policy's dispute SLA. */
 export async function openDispute(
   sql: Sql,
   d: {
@@ -37,13 +39,14 @@ export async function openDispute(
     amountCents?: number;
     reread: boolean;
     openedBy: string;
-    slaMs: number;
   },
 ): Promise<DisputeRow> {
   return sql.begin(async (tx) => {
     const [bill] = await tx<{ accountId: string; totalCents: number; status: string }[]>`
       select account_id, total_cents, status from bill where id = ${d.billId}`;
-    if (!bill) throw new DisputeRefused(`no bill ${d.billId}`, 'resource_missing', 'bill');
+    if (!bill) throw new DisputeRefused(`No such bill: '${d.billId}'`, 'resource_missing', 'id');
+    const policy = await collectionPolicyFor(tx, bill.accountId);
+    const slaMs = policy.disputeSlaDays * durationMs(policy.dayLength);
     if (bill.status !== 'issued')
       throw new DisputeRefused(`bill ${d.billId} is ${bill.status}`, 'bill_not_disputable', 'bill');
     const amount = d.amountCents ?? bill.totalCents;
@@ -60,7 +63,7 @@ export async function openDispute(
     const [row] = await tx<DisputeRow[]>`
       insert into dispute (id, account_id, bill_id, reason, disputed_cents, reread, opened_by, sla_due_at, workflow_id)
       values (${id}, ${bill.accountId}, ${d.billId}, ${d.reason}, ${amount}, ${d.reread}, ${d.openedBy},
-              now() + ${`${d.slaMs} milliseconds`}::interval, ${disputeWorkflowId(id)})
+              now() + ${`${slaMs} milliseconds`}::interval, ${disputeWorkflowId(id)})
       returning *`;
     await recordCaseEvent(tx, {
       key: `dispute:${id}:opened`,
@@ -97,8 +100,28 @@ export async function getDispute(sql: Sql | Tx, id: string): Promise<DisputeRow 
 }
 
 export async function disputeEvents(sql: Sql, id: string) {
-  return sql<{ event: string; detail: unknown; actor: string | null; createdAt: Date }[]>`
-    select event, detail, actor, created_at from case_event where subject_type = 'dispute' and subject_id = ${id} order by id`;
+  return caseEvents(sql, 'dispute', id);
+}
+
+/** Whose dispute it is (undefined when there is no such dispute). */
+export async function disputeAccountId(sql: Sql, id: string): Promise<string | undefined> {
+  const [d] = await sql<{ accountId: string }[]>`select account_id from dispute where id = ${id}`;
+  return d?.accountId;
+}
+
+/** The account's disputes, newest first (the latest 100). */
+export async function accountDisputes(sql: Sql, accountId: string) {
+  return sql<DisputeRow[]>`
+    select * from dispute where account_id = ${accountId} order by created_at desc limit 100`;
+}
+
+/** Disputes in a status (by default every one not resolved), the nearest SLA first; one more than the limit. */
+export async function disputesByStatus(sql: Sql, status: string | undefined, limit: number) {
+  return status
+    ? sql<DisputeRow[]>`select * from dispute where status = ${status} order by sla_due_at limit ${limit + 1}`
+    : sql<
+        DisputeRow[]
+      >`select * from dispute where status <> 'resolved' order by sla_due_at limit ${limit + 1}`;
 }
 
 export async function markDispute(

@@ -1,12 +1,13 @@
 // The messaging capability's records: planning a notification into messages (subscriptions, verified
 // contacts, language, quiet hours), each message's state as it is sent, and delivery events from webhooks.
+import { randomUUID } from 'node:crypto';
 import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js';
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
-import { type Contact, getContact } from './contacts.js';
+import { type Contact, createVerification, flagMessageContact, getContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
-import { defaultSubscription, verifiedKinds } from './subscriptions.js';
+import { type Channels, defaultSubscription, setSubscriptions, verifiedKinds } from './subscriptions.js';
 
 type Db = Sql | Tx;
 export type Channel = 'email' | 'sms';
@@ -181,6 +182,14 @@ export interface MessageRow {
   statusAt: Date | null;
 }
 
+/** Whose message it is (undefined when there is none, or it went to no account). */
+export async function messageAccountId(db: Db, id: string): Promise<string | undefined> {
+  const [m] = await db<
+    { accountId: string | null }[]
+  >`select account_id from outbound_message where id = ${id}`;
+  return m?.accountId ?? undefined;
+}
+
 export async function getMessage(db: Db, id: string): Promise<MessageRow | undefined> {
   const [m] = await db<MessageRow[]>`select * from outbound_message where id = ${id}`;
   return m;
@@ -243,6 +252,48 @@ export async function applyDeliveryEvent(
       await tx`update outbound_message set status = ${e.status}, status_at = now() where id = ${e.messageId}`;
     return 'applied' as const;
   });
+}
+
+/** The message a provider reports on: by our own id when the report carries it, else by the provider's id. */
+async function providerMessageId(db: Db, provider: string, providerId: string, hint?: string) {
+  if (hint) {
+    const [m] = await db<{ id: string }[]>`select id from outbound_message where id = ${hint}`;
+    if (m) return m.id;
+  }
+  const [m] = await db<
+    { id: string }[]
+  >`select id from outbound_message where provider = ${provider} and provider_id = ${providerId}`;
+  return m?.id;
+}
+
+export interface ProviderReport {
+  provider: 'twilio' | 'sendgrid';
+  providerId: string;
+  /** our message id, when the provider echoes it back */
+  hint?: string;
+  status: string;
+  providerEventId: string;
+  detail: Record<string, unknown>;
+  /** when the report says the address cannot be used again: how to flag its contact */
+  flagContact?: { status: 'invalid' | 'suppressed'; flag: string };
+}
+
+/**
+ * A provider's webhook report on a message: its delivery event applied once, and the contact flagged when the
+ * report says so and the event was new. Null when no such message is known.
+ */
+export async function applyProviderReport(sql: Sql, r: ProviderReport) {
+  const messageId = await providerMessageId(sql, r.provider, r.providerId, r.hint);
+  if (!messageId) return null;
+  const applied = await applyDeliveryEvent(sql, {
+    messageId,
+    status: r.status,
+    providerEventId: r.providerEventId,
+    detail: r.detail,
+  });
+  if (applied === 'applied' && r.flagContact)
+    await flagMessageContact(sql, messageId, r.flagContact.status, r.flagContact.flag);
+  return applied;
 }
 
 export interface MessageListItem {
@@ -360,6 +411,48 @@ export async function queueMessagingNotice(
   },
 ) {
   return queueNotification(db, { ...n, alert: n.alert as unknown as AlertType });
+}
+
+/** The customer's channel choices per alert type, confirmed by a message when any of them changed. */
+export async function changeSubscriptions(
+  sql: Sql,
+  c: { accountId: string; customerId: string; alerts: Partial<Record<AlertType, Channels>> },
+): Promise<number> {
+  return sql.begin(async (tx) => {
+    const n = await setSubscriptions(tx, c.customerId, c.alerts);
+    if (n > 0)
+      await queueMessagingNotice(tx, {
+        accountId: c.accountId,
+        alert: 'subscriptions_changed',
+        key: `subscriptions_changed/${c.customerId}/${randomUUID()}`,
+        data: { changed: Object.keys(c.alerts).join(',') },
+      });
+    return n;
+  });
+}
+
+/**
+ * A new secret for the contact, sent to the contact itself: an email link (`{contactId}.{token}`, as
+ * verifyEmailLink reads it) or an SMS code. Urgent: the customer is waiting for it, so quiet hours do not hold it.
+ */
+export async function sendContactVerification(
+  sql: Sql,
+  v: { accountId: string; contact: Contact; ttlMinutes: number; publicUrl: string },
+) {
+  const c = v.contact;
+  await sql.begin(async (tx) => {
+    const secret = await createVerification(tx, c.id, c.kind, v.ttlMinutes);
+    await queueMessagingNotice(tx, {
+      accountId: v.accountId,
+      alert: 'contact_verification',
+      key: `contact_verification/${c.id}/${Date.now()}`,
+      data:
+        c.kind === 'email'
+          ? { contactId: c.id, link: `${v.publicUrl}/portal/verify-contact?token=${c.id}.${secret}` }
+          : { contactId: c.id, code: secret },
+      urgent: true,
+    });
+  });
 }
 
 export interface NotificationListItem {

@@ -25,6 +25,34 @@ export async function servicePointAccount(
   return r?.accountId;
 }
 
+export interface GreenButtonPoint {
+  servicePointId: string;
+  serviceType: string;
+  address: string;
+  /** serial numbers installed there, oldest first */
+  meters: string[];
+}
+
+/** The account's metered service points, for its Green Button downloads; undefined for no account. */
+export async function accountGreenButtonPoints(
+  sql: Sql,
+  accountId: string,
+): Promise<GreenButtonPoint[] | undefined> {
+  const [acct] = await sql`select 1 from account where id = ${accountId}`;
+  if (!acct) return undefined;
+  const rows = await sql<GreenButtonPoint[]>`
+    select sp.id as service_point_id, sp.service_type, p.address_line1 || ', ' || p.city as address,
+           array_agg(m.serial_number order by i.installed_at) as meters
+    from service_point sp
+    join premise p on p.id = sp.premise_id
+    join meter_installation i on i.service_point_id = sp.id
+    join meter m on m.id = i.meter_id
+    where sp.id in (select service_point_id from service_agreement where account_id = ${accountId})
+    group by sp.id, sp.service_type, p.address_line1, p.city
+    order by sp.service_type, sp.id`;
+  return rows.map((r) => ({ ...r, meters: [...r.meters] }));
+}
+
 export async function greenButtonData(
   sql: Sql,
   servicePointId: string,

@@ -2,7 +2,9 @@
 // listing and removing linked logins, and the sign-up's email verification link.
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../lib/ids.js';
+import { hashPassword } from '../lib/passwords.js';
 import type { Sql, Tx } from './client.js';
+import { queueMessagingNotice } from './messaging.js';
 
 type Db = Sql | Tx;
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -103,4 +105,85 @@ export async function verifyLoginEmail(sql: Sql, token: string): Promise<'verifi
       where alert = 'login_email_verification' and data->>'userId' = ${v.userId}`;
     return 'verified' as const;
   });
+}
+
+/** Tells the account's existing contacts that a login was linked (sent whatever their subscriptions). */
+export async function announceLink(db: Db, accountId: string, userId: string, loginEmail: string) {
+  await queueMessagingNotice(db, {
+    accountId,
+    alert: 'login_linked',
+    key: `login_linked/${accountId}/${userId}/${newId('ntf')}`,
+    data: { userId, loginEmail },
+    urgent: true,
+  });
+}
+
+/**
+ * A portal sign-up for a proved account. A new email gets an unconfirmed customer login linked to the
+ * account and a link to confirm it (the account's contacts are told of the link). An email that already has
+ * a login gets no new one and no change: that address is told instead (or, for a customer login never
+ * confirmed, sent its link again). Both take the same password-hashing work, so the time tells nothing.
+ */
+export async function signUpLogin(
+  sql: Sql,
+  s: {
+    account: { id: string; customerId: string; name: string };
+    email: string;
+    password: string;
+    displayName?: string;
+    ttlMinutes: number;
+    /** the emailed link that carries the token */
+    link: (token: string) => string;
+  },
+) {
+  const acct = s.account;
+  const existing = await loginByEmail(sql, s.email);
+  if (existing) {
+    await hashPassword(s.password);
+    await sql.begin(async (tx) => {
+      if (!existing.emailVerified && existing.kind === 'customer') {
+        const token = await createEmailVerification(tx, existing.id, s.ttlMinutes);
+        await queueMessagingNotice(tx, {
+          accountId: acct.id,
+          alert: 'login_email_verification',
+          key: `login_email_verification/${existing.id}/${newId('ntf')}`,
+          data: { userId: existing.id, email: s.email, link: s.link(token) },
+          urgent: true,
+        });
+      } else
+        await queueMessagingNotice(tx, {
+          accountId: acct.id,
+          alert: 'signup_email_in_use',
+          key: `signup_email_in_use/${existing.id}/${newId('ntf')}`,
+          data: { userId: existing.id, email: s.email },
+          urgent: true,
+        });
+    });
+    return;
+  }
+  const userId = newId('user');
+  const passwordHash = await hashPassword(s.password);
+  await sql.begin(async (tx) => {
+    // unconfirmed (email_verified_at null): it signs in once the emailed link is used
+    await tx`insert into app_user (id, email, display_name, password_hash, kind, customer_id, email_verified_at)
+      values (${userId}, ${s.email}, ${s.displayName ?? acct.name}, ${passwordHash}, 'customer', ${acct.customerId}, null)`;
+    await linkLogin(tx, userId, acct.id);
+    const token = await createEmailVerification(tx, userId, s.ttlMinutes);
+    await queueMessagingNotice(tx, {
+      accountId: acct.id,
+      alert: 'login_email_verification',
+      key: `login_email_verification/${userId}/${newId('ntf')}`,
+      data: { userId, email: s.email, link: s.link(token) },
+      urgent: true,
+    });
+    await announceLink(tx, acct.id, userId, s.email);
+  });
+}
+
+/** Links one more proved account to a login (its contacts told when the link is new); the login's accounts. */
+export async function linkAnotherAccount(sql: Sql, l: { userId: string; email: string; accountId: string }) {
+  await sql.begin(async (tx) => {
+    if (await linkLogin(tx, l.userId, l.accountId)) await announceLink(tx, l.accountId, l.userId, l.email);
+  });
+  return linkedAccounts(sql, l.userId);
 }

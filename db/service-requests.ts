@@ -180,6 +180,26 @@ export async function getServiceRequest(sql: Sql | Tx, id: string) {
   return row;
 }
 
+/** Whose request it is (undefined for none, or a start of service that has no account yet). */
+export async function serviceRequestAccountId(sql: Sql, id: string): Promise<string | undefined> {
+  const [r] = await sql<
+    { accountId: string | null }[]
+  >`select account_id from service_request where id = ${id}`;
+  return r?.accountId ?? undefined;
+}
+
+/** The account's requests, newest first (the latest 100). */
+export async function accountServiceRequests(sql: Sql, accountId: string) {
+  return sql<ServiceRequestRow[]>`
+    select * from service_request where account_id = ${accountId} order by created_at desc limit 100`;
+}
+
+/** Requests in a status, oldest first (awaiting_approval is the approval queue); one more than the limit. */
+export async function serviceRequestsByStatus(sql: Sql, status: string, limit: number) {
+  return sql<ServiceRequestRow[]>`
+    select * from service_request where status = ${status} order by created_at limit ${limit + 1}`;
+}
+
 /** Moves the request on, with a trail entry and (where there is an account) a notice to the customer. */
 export async function setServiceRequestStatus(
   sql: Sql,

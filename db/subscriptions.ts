@@ -1,8 +1,9 @@
 // Alert subscriptions: per customer, per alert type, which channels (email, SMS, both or none).
 // No row means the default: email for everything when the customer has a verified email; SMS too for the
 // urgent kinds (outages, collection notices such as a final notice) when they have a verified phone.
+import { randomUUID } from 'node:crypto';
 import type { Sql, Tx } from './client.js';
-import { ALERT_TYPES, type AlertType } from './notifications.js';
+import { ALERT_TYPES, type AlertType, queueNotification } from './notifications.js';
 
 type Db = Sql | Tx;
 
@@ -77,4 +78,27 @@ export async function setSubscriptions(
     where (alert_subscription.email, alert_subscription.sms) is distinct from (excluded.email, excluded.sms)
     returning alert`;
   return changed.length;
+}
+
+/**
+ * Paperless billing on or off for the account, confirmed by a notice when it changed. False (nothing done)
+ * when turning it on for a customer without a verified email address to send the bills to.
+ */
+export async function setPaperless(
+  sql: Sql,
+  p: { accountId: string; customerId: string; enabled: boolean },
+): Promise<boolean> {
+  if (p.enabled && !(await verifiedKinds(sql, p.customerId)).email) return false;
+  await sql.begin(async (tx) => {
+    const [changed] = await tx`update account set paperless = ${p.enabled}
+      where id = ${p.accountId} and paperless <> ${p.enabled} returning id`;
+    if (changed)
+      await queueNotification(tx, {
+        accountId: p.accountId,
+        alert: 'paperless_enrolled',
+        key: `paperless_enrolled/${p.accountId}/${randomUUID()}`,
+        data: { enabled: p.enabled },
+      });
+  });
+  return true;
 }

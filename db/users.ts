@@ -23,3 +23,22 @@ export async function createUser(
   }
   return id;
 }
+
+export interface SignInRow {
+  id: string;
+  email: string;
+  displayName: string;
+  kind: 'staff' | 'customer';
+  role: string | null;
+  customerId: string | null;
+  passwordHash: string;
+  emailVerifiedAt: Date | null;
+}
+
+/** The login with this email (any case), with what signing in checks: its password hash and confirmation. */
+export async function loginForSignIn(sql: Sql | Tx, email: string): Promise<SignInRow | undefined> {
+  const [row] = await sql<SignInRow[]>`
+    select id, email, display_name, kind, role, customer_id, password_hash, email_verified_at
+    from app_user where lower(email) = lower(${email})`;
+  return row;
+}

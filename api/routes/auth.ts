@@ -1,6 +1,8 @@
 // Sign-in for staff and portal customers. Sessions are random tokens stored hashed; cookies are HttpOnly + SameSite.
 import { Type } from '@sinclair/typebox';
+import { linkedAccounts } from '../../db/portal-logins.js';
 import { clearTries, takeTry } from '../../db/throttle.js';
+import { loginForSignIn } from '../../db/users.js';
 import { DUMMY_HASH, verifyPassword } from '../../lib/passwords.js';
 import { ApiError } from '../errors.js';
 import { type AuthUser, endSession, SESSION_COOKIE, STAFF, startSession } from '../plugins/auth.js';
@@ -23,13 +25,7 @@ export default async function authRoutes(app: App, deps: AppDeps) {
   const { policy, now } = authSettings(deps);
 
   const me = async (u: AuthUser) => {
-    const accounts =
-      u.kind === 'customer'
-        ? await sql<
-            { id: string; accountNumber: string }[]
-          >`select a.id, a.account_number from portal_account_access p
-            join account a on a.id = p.account_id where p.user_id = ${u.id} order by a.account_number`
-        : [];
+    const accounts = u.kind === 'customer' ? await linkedAccounts(sql, u.id) : [];
     return {
       id: u.id,
       object: 'user' as const,
@@ -67,9 +63,7 @@ export default async function authRoutes(app: App, deps: AppDeps) {
           `Too many sign-in tries for this email; try again in ${wait} seconds`,
           'email',
         );
-      const [row] = await sql<(AuthUser & { passwordHash: string; emailVerifiedAt: Date | null })[]>`
-        select id, email, display_name, kind, role, customer_id, password_hash, email_verified_at
-        from app_user where lower(email) = lower(${email})`;
+      const row = await loginForSignIn(sql, email);
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
       if (!row || !ok)
         throw new ApiError(
@@ -88,7 +82,8 @@ export default async function authRoutes(app: App, deps: AppDeps) {
           'Confirm your email address first: use the link we emailed you',
           'email',
         );
-      const { passwordHash: _, emailVerifiedAt: _v, ...user } = row;
+      const { passwordHash: _, emailVerifiedAt: _v, ...login } = row;
+      const user = login as AuthUser; // app_user.role holds only ROLES
       const s = await startSession(sql, reply, user, secure);
       return { user: await me(user), token: s.token, csrfToken: s.csrfToken };
     },

@@ -3,16 +3,21 @@
 import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { signalCollections } from '../../activities/collections.js';
-import { postAdjustment } from '../../db/adjustments.js';
-import { arrangementWorkflowId, createArrangement } from '../../db/arrangements.js';
-import { collectionPolicyFor, collectionsView, recordCaseEvent, renewHold } from '../../db/collections.js';
-import { Refused } from '../../db/refused.js';
-import { holdLimits, parseCollectionPolicy } from '../../domain/collections.js';
-import { addDays } from '../../domain/period.js';
+import { findAccount } from '../../db/accounts.js';
+import { postAccountAdjustment } from '../../db/adjustments.js';
+import { arrangementWorkflowId, createArrangement, listArrangements } from '../../db/arrangements.js';
+import {
+  changeHold,
+  classCollectionPolicy,
+  collectionsView,
+  placeHold,
+  setClassCollectionPolicy,
+} from '../../db/collections.js';
+import { parseCollectionPolicy } from '../../domain/collections.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { dunningStateQuery } from '../../workflows/collections.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, List } from '../schemas.js';
@@ -27,8 +32,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
   const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };
   const account = async (id: string) => {
-    const [a] = await sql<{ id: string; accountNumber: string; customerClass: string }[]>`
-      select id, account_number, customer_class from account where id = ${id}`;
+    const a = await findAccount(sql, id);
     if (!a) throw notFound('account', id);
     return a;
   };
@@ -56,9 +60,6 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
           .query(dunningStateQuery)
           .catch(() => null);
       }
-      const [arrangement] = await sql`
-        select id, status, total_cents, installments, covers_due_on::text, created_at from payment_arrangement
-        where account_id = ${a.id} order by created_at desc limit 1`;
       return {
         object: 'collections' as const,
         accountId: a.id,
@@ -73,7 +74,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
         nextReview: live?.nextReview ?? null,
         blockedBy: live?.blockedBy ?? [],
         holds: view.holds,
-        arrangement: arrangement ?? null,
+        arrangement: view.arrangement,
         events: view.events,
       };
     },
@@ -90,15 +91,11 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
         response: { 200: Open('collection_policy') },
       },
     },
-    async (req) => {
-      const [row] = await sql<{ policy: unknown }[]>`
-        select policy from collection_policy where customer_class = ${req.params.customerClass}`;
-      return {
-        object: 'collection_policy' as const,
-        customerClass: req.params.customerClass,
-        policy: parseCollectionPolicy(row?.policy),
-      };
-    },
+    async (req) => ({
+      object: 'collection_policy' as const,
+      customerClass: req.params.customerClass,
+      policy: await classCollectionPolicy(sql, req.params.customerClass),
+    }),
   );
 
   app.put(
@@ -120,9 +117,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
       } catch (e) {
         throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', (e as Error).message);
       }
-      await sql`insert into collection_policy (customer_class, policy, updated_by)
-        values (${req.params.customerClass}, ${sql.json(req.body as never)}, ${req.user!.id})
-        on conflict (customer_class) do update set policy = excluded.policy, updated_by = excluded.updated_by, updated_at = now()`;
+      await setClassCollectionPolicy(sql, req.params.customerClass, req.body, req.user!.id);
       req.auditResource = { type: 'collection_policy', id: req.params.customerClass, detail: req.body };
       return { object: 'collection_policy' as const, customerClass: req.params.customerClass, policy };
     },
@@ -149,36 +144,16 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await account(req.params.id);
-      const limits = holdLimits(await collectionPolicyFor(sql, a.id), req.body.kind);
-      const days = req.body.days ?? limits.days;
-      if (days > limits.days)
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'hold_too_long',
-          `a ${req.body.kind} hold may run at most ${limits.days} days under this collection policy`,
-          'days',
-        );
-      const id = newId('hold');
-      const today = req.today;
-      const [hold] = await sql.begin(async (tx) => {
-        const rows =
-          await tx`insert into collection_hold (id, account_id, kind, starts_on, ends_on, note, created_by)
-          values (${id}, ${a.id}, ${req.body.kind}, ${today}, ${addDays(today, days - 1)}, ${req.body.note}, ${req.user!.id})
-          returning id, kind, starts_on::text, ends_on::text, renewals, note`;
-        await recordCaseEvent(tx, {
-          key: `hold:${id}:placed`,
-          subjectType: 'hold',
-          subjectId: id,
-          accountId: a.id,
-          event: 'hold_placed',
-          detail: { kind: req.body.kind, days, note: req.body.note },
-          actor: req.user!.id,
-        });
-        return rows;
+      const hold = await placeHold(sql, {
+        accountId: a.id,
+        kind: req.body.kind,
+        days: req.body.days,
+        note: req.body.note,
+        today: req.today,
+        by: req.user!.id,
       });
       await wake(a, 'hold_placed');
-      req.auditResource = { type: 'collection_hold', id };
+      req.auditResource = { type: 'collection_hold', id: hold.id };
       reply.code(201);
       return { object: 'collection_hold' as const, ...hold };
     },
@@ -199,43 +174,18 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [hold] = await sql<
-        {
-          id: string;
-          accountId: string;
-          kind: string;
-          endsOn: string;
-          renewals: number;
-          releasedAt: Date | null;
-        }[]
-      >`
-        select id, account_id, kind, ends_on::text, renewals, released_at from collection_hold where id = ${req.params.id}`;
-      if (!hold || hold.releasedAt) throw notFound('active hold', req.params.id);
-      const a = await account(hold.accountId);
-      if (req.params.action === 'renew') {
-        const limits = holdLimits(await collectionPolicyFor(sql, a.id), hold.kind as 'medical' | 'manual');
-        // the count is checked in the update itself, so two renewals sent at once cannot both pass it
-        if (!(await renewHold(sql, hold.id, limits)))
-          throw new ApiError(
-            409,
-            'invalid_request_error',
-            'hold_renewals_exhausted',
-            `a ${hold.kind} hold may be renewed ${limits.renewals} times under this policy`,
-          );
-      } else await sql`update collection_hold set released_at = now() where id = ${hold.id}`;
-      await recordCaseEvent(sql, {
-        key: `hold:${hold.id}:${req.params.action}:${hold.renewals}`,
-        subjectType: 'hold',
-        subjectId: hold.id,
-        accountId: a.id,
-        event: `hold_${req.params.action === 'renew' ? 'renewed' : 'released'}`,
-        actor: req.user!.id,
-      });
-      await wake(a, `hold_${req.params.action}`);
-      req.auditResource = { type: 'collection_hold', id: hold.id, detail: { action: req.params.action } };
-      const [now] = await sql`select id, kind, starts_on::text, ends_on::text, renewals, note, released_at
-        from collection_hold where id = ${hold.id}`;
-      return { object: 'collection_hold' as const, ...now };
+      const r = await changeHold(sql, { holdId: req.params.id, action: req.params.action, by: req.user!.id });
+      if (r.outcome === 'missing') throw notFound('active hold', req.params.id);
+      if (r.outcome === 'renewals_exhausted')
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'hold_renewals_exhausted',
+          `a ${r.kind} hold may be renewed ${r.renewals} times under this policy`,
+        );
+      await wake(r.account, `hold_${req.params.action}`);
+      req.auditResource = { type: 'collection_hold', id: r.hold.id, detail: { action: req.params.action } };
+      return { object: 'collection_hold' as const, ...r.hold };
     },
   );
 
@@ -251,12 +201,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const rows = await sql`
-        select pa.id, pa.status, pa.total_cents, pa.installments, pa.covers_due_on::text, pa.created_at, pa.closed_at,
-          (select coalesce(sum(p.amount_cents), 0)::bigint from payment p where p.account_id = pa.account_id
-             and p.status = 'succeeded' and p.created_at >= pa.created_at
-             and (pa.closed_at is null or p.created_at <= pa.closed_at)) as paid_cents
-        from payment_arrangement pa where pa.account_id = ${req.params.id} order by pa.created_at desc`;
+      const rows = await listArrangements(sql, req.params.id);
       return {
         object: 'list' as const,
         has_more: false,
@@ -287,21 +232,15 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const a = await account(req.params.id);
-      let row: Awaited<ReturnType<typeof createArrangement>>;
-      try {
-        row = await createArrangement(sql, {
-          accountId: a.id,
-          installments: req.body.installments,
-          everyDays: req.body.every_days,
-          firstDue: req.body.first_due,
-          today: req.today,
-          createdBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-          selfService: req.user!.kind === 'customer',
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['arrangement_exists']);
-        throw e;
-      }
+      const row = await createArrangement(sql, {
+        accountId: a.id,
+        installments: req.body.installments,
+        everyDays: req.body.every_days,
+        firstDue: req.body.first_due,
+        today: req.today,
+        createdBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+        selfService: req.user!.kind === 'customer',
+      });
       try {
         await temporal.client.workflow.start('arrangementWorkflow', {
           workflowId: arrangementWorkflowId(row.id),
@@ -342,27 +281,16 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
       const a = await account(req.params.id);
       const key = scopedKey(req);
       const sign = req.body.kind === 'debit' ? 1 : -1;
-      if (req.body.bill_id) {
-        const [b] = await sql`select 1 from bill where id = ${req.body.bill_id} and account_id = ${a.id}`;
-        if (!b) throw notFound('bill on this account', req.body.bill_id, 'bill_id');
-      }
-      let adj: Awaited<ReturnType<typeof postAdjustment>>;
-      try {
-        adj = await postAdjustment(sql, {
-          idempotencyKey: key ? `api:${key}` : `api:${newId('adj')}`,
-          accountId: a.id,
-          kind: req.body.kind,
-          amountCents: sign * req.body.amount_cents,
-          reason: req.body.reason,
-          billId: req.body.bill_id,
-          userId: req.user!.id,
-          on: req.today,
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['write_off_exceeds_balance']);
-        throw e;
-      }
-      await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: a.id, type: 'adjustment.posted', adjustmentId: adj.id })})`;
+      const adj = await postAccountAdjustment(sql, {
+        idempotencyKey: key ? `api:${key}` : `api:${newId('adj')}`,
+        accountId: a.id,
+        kind: req.body.kind,
+        amountCents: sign * req.body.amount_cents,
+        reason: req.body.reason,
+        billId: req.body.bill_id,
+        userId: req.user!.id,
+        on: req.today,
+      });
       await wake(a, 'adjustment_posted');
       req.auditResource = { type: 'adjustment', id: adj.id, detail: req.body };
       reply.code(201);

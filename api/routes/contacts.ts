@@ -2,20 +2,22 @@
 // used (an email link, or a 6-digit SMS code); staff see contacts flagged by a bounce, a spam report or an
 // invalid number.
 import { Type } from '@sinclair/typebox';
+import { findAccount } from '../../db/accounts.js';
 import {
   addContactCapped,
   type Contact,
-  createVerification,
   findContact,
+  flaggedContacts,
   getContact,
   listContacts,
   normalizeEmail,
   normalizePhone,
   verificationsLastDay,
+  verificationsLastHour,
   verifyContact,
   verifyEmailLink,
 } from '../../db/contacts.js';
-import { queueMessagingNotice } from '../../db/messaging.js';
+import { sendContactVerification } from '../../db/messaging.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
@@ -76,7 +78,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
     customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
   };
   const customerOf = async (accountId: string) => {
-    const [a] = await sql<{ customerId: string }[]>`select customer_id from account where id = ${accountId}`;
+    const a = await findAccount(sql, accountId);
     if (!a) throw notFound('account', accountId);
     return a.customerId;
   };
@@ -91,9 +93,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   const sendVerification = async (accountId: string, c: Contact, param = 'contactId') => {
     await dailyCapReached(c.customerId, param);
     // each send costs money and lands on someone's phone: a few per contact per hour
-    const [recent] = await sql<{ n: number }[]>`select count(*)::int as n from contact_verification
-      where contact_id = ${c.id} and created_at > now() - interval '1 hour'`;
-    if ((recent?.n ?? 0) >= MAX_SENDS_PER_HOUR)
+    if ((await verificationsLastHour(sql, c.id)) >= MAX_SENDS_PER_HOUR)
       throw new ApiError(
         429,
         'invalid_request_error',
@@ -101,19 +101,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
         `At most ${MAX_SENDS_PER_HOUR} codes an hour for one contact; try again later`,
         'contactId',
       );
-    await sql.begin(async (tx) => {
-      const secret = await createVerification(tx, c.id, c.kind as 'email' | 'sms', ttl);
-      await queueMessagingNotice(tx, {
-        accountId,
-        alert: 'contact_verification',
-        key: `contact_verification/${c.id}/${Date.now()}`,
-        data:
-          c.kind === 'email'
-            ? { contactId: c.id, link: `${deps.publicUrl}/portal/verify-contact?token=${c.id}.${secret}` }
-            : { contactId: c.id, code: secret },
-        urgent: true, // the customer is waiting for it: not held by quiet hours
-      });
-    });
+    await sendContactVerification(sql, { accountId, contact: c, ttlMinutes: ttl, publicUrl: deps.publicUrl });
   };
 
   app.get(
@@ -315,10 +303,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       },
     },
     async () => {
-      const rows = await sql<Contact[]>`
-        select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
-          (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
-        from customer_contact c where c.flag is not null order by c.flagged_at desc limit 200`;
+      const rows = await flaggedContacts(sql, 200);
       return {
         object: 'list' as const,
         data: rows.map((c) => ({ ...view(c), customerId: c.customerId, flaggedAt: c.flaggedAt })),

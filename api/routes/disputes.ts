@@ -1,13 +1,18 @@
 // Bill disputes: the customer (portal) or staff open one on a bill; billing staff resolve it.
 import { Type } from '@sinclair/typebox';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { collectionPolicyFor } from '../../db/collections.js';
-import { disputeEvents, getDispute, openDispute } from '../../db/disputes.js';
-import { Refused } from '../../db/refused.js';
-import { durationMs } from '../../domain/policy-clock.js';
+import { billAccountId } from '../../db/billing.js';
+import {
+  accountDisputes,
+  disputeAccountId,
+  disputeEvents,
+  disputesByStatus,
+  getDispute,
+  openDispute,
+} from '../../db/disputes.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -17,10 +22,6 @@ const Dispute = Type.Object({ object: Type.Literal('dispute') }, { additionalPro
 export default async function disputeRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
-  const billAccount = async (id: string) =>
-    (await sql<{ accountId: string }[]>`select account_id from bill where id = ${id}`)[0]?.accountId;
-  const disputeAccount = async (id: string) =>
-    (await sql<{ accountId: string }[]>`select account_id from dispute where id = ${id}`)[0]?.accountId;
 
   const view = async (id: string, staff: boolean) => {
     const d = await getDispute(sql, id);
@@ -44,7 +45,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
+          customer: { account: (req) => billAccountId(sql, (req.params as { id: string }).id) },
         },
       },
       schema: {
@@ -63,23 +64,13 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const accountId = await billAccount(req.params.id);
-      if (!accountId) throw notFound('bill', req.params.id);
-      const policy = await collectionPolicyFor(sql, accountId);
-      let d: Awaited<ReturnType<typeof openDispute>>;
-      try {
-        d = await openDispute(sql, {
-          billId: req.params.id,
-          reason: req.body.reason,
-          amountCents: req.body.amount_cents,
-          reread: req.body.reread ?? false,
-          openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-          slaMs: policy.disputeSlaDays * durationMs(policy.dayLength),
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['dispute_exists']);
-        throw e;
-      }
+      const d = await openDispute(sql, {
+        billId: req.params.id,
+        reason: req.body.reason,
+        amountCents: req.body.amount_cents,
+        reread: req.body.reread ?? false,
+        openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
+      });
       await temporal.client.workflow.start('disputeWorkflow', {
         workflowId: d.workflowId,
         taskQueue,
@@ -97,7 +88,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => disputeAccount((req.params as { id: string }).id) },
+          customer: { account: (req) => disputeAccountId(sql, (req.params as { id: string }).id) },
         },
       },
       schema: {
@@ -124,8 +115,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const rows =
-        await sql`select * from dispute where account_id = ${req.params.id} order by created_at desc limit 100`;
+      const rows = await accountDisputes(sql, req.params.id);
       return {
         object: 'list' as const,
         has_more: false,
@@ -152,9 +142,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
-      const rows = req.query.status
-        ? await sql`select * from dispute where status = ${req.query.status} order by sla_due_at limit ${limit + 1}`
-        : await sql`select * from dispute where status <> 'resolved' order by sla_due_at limit ${limit + 1}`;
+      const rows = await disputesByStatus(sql, req.query.status, limit);
       return {
         object: 'list' as const,
         has_more: rows.length > limit,

@@ -2,11 +2,13 @@
 // Staff see them in the account view; a customer sees the history of their own accounts. Verification codes
 // are never shown back: someone who added another person's number must not read that person's code here.
 import { Type } from '@sinclair/typebox';
+import { findAccount } from '../../db/accounts.js';
 import {
   getMessage,
   listMessages,
   listNotifications,
   type MessageListItem,
+  messageAccountId,
   messageEvents,
 } from '../../db/messaging.js';
 import { notFound } from '../errors.js';
@@ -94,8 +96,7 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
+      if (!(await findAccount(sql, req.params.id))) throw notFound('account', req.params.id);
       const page = await listMessages(sql, {
         accountId: req.params.id,
         limit: req.query.limit ?? 20,
@@ -133,8 +134,7 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
+      if (!(await findAccount(sql, req.params.id))) throw notFound('account', req.params.id);
       const page = await listNotifications(
         sql,
         req.params.id,
@@ -188,17 +188,13 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
     },
   );
 
-  const messageAccount = async (id: string) =>
-    (await sql<{ accountId: string | null }[]>`select account_id from outbound_message where id = ${id}`)[0]
-      ?.accountId ?? undefined;
-
   app.get(
     '/messages/:id',
     {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => messageAccount((req.params as { id: string }).id) },
+          customer: { account: (req) => messageAccountId(sql, (req.params as { id: string }).id) },
         },
       },
       schema: {

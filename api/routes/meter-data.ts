@@ -1,9 +1,9 @@
 // Meter data in and out: staff upload read files (CSV or Green Button XML), watch an import's progress,
 // head-ends push HMAC-signed batches, and a service point's usage downloads as Green Button XML.
+// (Legacy CIS migrations and their history are api/routes/legacy.ts.)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { runMigration } from '../../db/legacy/migrate.js';
 import {
   BatchConflictError,
   getImport,
@@ -11,8 +11,12 @@ import {
   importMeterReads,
   listImports,
 } from '../../db/meter-import.js';
-import { greenButtonData, servicePointAccount } from '../../db/meter-import-green-button.js';
-import { tenureSpan } from '../../db/tenure.js';
+import {
+  accountGreenButtonPoints,
+  greenButtonData,
+  servicePointAccount,
+} from '../../db/meter-import-green-button.js';
+import { tenureSpan, utilityTimeZone } from '../../db/tenure.js';
 import { buildGreenButtonXml } from '../../domain/import/greenbutton-export.js';
 import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js';
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
@@ -102,40 +106,9 @@ export function verifyHeadEndSignature(
 
 export default async function meterDataRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const timeZone = process.env.UTILITY_TIME_ZONE?.trim() || 'UTC';
+  const timeZone = utilityTimeZone();
   // Secrets come only from the environment (validated at start-up by lib/config.ts); never stored.
   const headEndSecrets = parseHeadEndSecrets(process.env.HEADEND_SECRETS);
-
-  // Legacy CIS migration over HTTP (the CLI is `cisflow migrate`): admins post the files as JSON text.
-  const Migration = Type.Object({
-    id: Type.String(),
-    object: Type.Literal('legacy_migration'),
-    dryRun: Type.Boolean(),
-    status: Type.String(),
-    cutoverOn: Type.Union([Type.String(), Type.Null()]),
-    report: Type.Record(Type.String(), Type.Unknown(), {
-      description:
-        'files, issues (file, row, column, code, message), created/existing counts, reconciliation',
-    }),
-    createdAt: Type.String(),
-  });
-  type MigrationRow = {
-    id: string;
-    dryRun: boolean;
-    status: string;
-    cutoverOn: string | null;
-    report: Record<string, unknown> | null;
-    createdAt: Date;
-  };
-  const migrationView = (r: MigrationRow) => ({
-    id: r.id,
-    object: 'legacy_migration' as const,
-    dryRun: r.dryRun,
-    status: r.status,
-    cutoverOn: r.cutoverOn,
-    report: r.report ?? {},
-    createdAt: new Date(r.createdAt).toISOString(),
-  });
 
   /** The named head-end's secret, or a 401 before anything else is done with the request. */
   const headEndSecret = (req: FastifyRequest): string => {
@@ -151,162 +124,6 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       );
     return secret;
   };
-  app.post(
-    '/legacy-migrations',
-    {
-      config: { access: { staff: STAFF.admin } },
-      bodyLimit: 200 * 1024 * 1024,
-      schema: {
-        tags: ['migration'],
-        summary:
-          'Check (dryRun) or import a legacy CIS migration: the CSV files of docs/legacy-migration.md, by file name',
-        body: Type.Object(
-          {
-            dryRun: Type.Boolean(),
-            files: Type.Record(Type.String({ pattern: '^[a-z_]+\\.csv$' }), Type.String()),
-            timeZone: Type.Optional(Type.String({ maxLength: 64 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Migration, 201: Migration, 422: Migration },
-      },
-    },
-    async (req, reply) => {
-      const tz = req.body.timeZone ?? timeZone;
-      if (!isTimeZone(tz))
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'parameter_invalid',
-          'timeZone is not an IANA zone',
-          'timeZone',
-        );
-      const r = await runMigration(sql, req.body.files, { dryRun: req.body.dryRun, timeZone: tz });
-      req.auditResource = {
-        type: 'legacy_migration',
-        id: r.id,
-        detail: {
-          dryRun: r.dryRun,
-          status: r.status,
-          issues: r.issues.length,
-          reconciliation: r.reconciliation?.status,
-        },
-      };
-      const [row] = await sql<MigrationRow[]>`
-        select id, dry_run, status, to_char(cutover_on, 'YYYY-MM-DD') as cutover_on, report, created_at
-        from legacy_migration where id = ${r.id}`;
-      const code =
-        r.status === 'invalid' || r.status === 'failed' ? 422 : r.status === 'imported' ? 201 : 200;
-      return reply.status(code).send(migrationView(row!));
-    },
-  );
-
-  app.get(
-    '/accounts/:id/legacy-history',
-    {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => (req.params as { id: string }).id },
-        },
-      },
-      schema: {
-        tags: ['migration'],
-        summary:
-          'Bills and payments from the legacy system before cutover: history only (their effect is in the opening balance)',
-        params: IdParams,
-        response: {
-          200: Type.Object({
-            object: Type.Literal('legacy_history'),
-            accountId: Type.String(),
-            openingBalance: Type.Union([
-              Type.Object({
-                asOf: Type.String(),
-                currentCents: Type.Integer(),
-                days31to60Cents: Type.Integer(),
-                days61to90Cents: Type.Integer(),
-                over90Cents: Type.Integer(),
-              }),
-              Type.Null(),
-            ]),
-            bills: Type.Array(
-              Type.Object({
-                legacyId: Type.String(),
-                period: Type.String(),
-                billDate: Type.String(),
-                dueDate: Type.Union([Type.String(), Type.Null()]),
-                amountCents: Type.Integer(),
-              }),
-            ),
-            payments: Type.Array(
-              Type.Object({
-                legacyId: Type.String(),
-                receivedOn: Type.String(),
-                amountCents: Type.Integer(),
-                method: Type.String(),
-              }),
-            ),
-          }),
-        },
-      },
-    },
-    async (req) => {
-      const id = req.params.id;
-      const [acct] = await sql`select 1 from account where id = ${id}`;
-      if (!acct) throw notFound('account', id);
-      const [ob] = await sql<
-        {
-          asOf: string;
-          currentCents: number;
-          days31to60Cents: number;
-          days61to90Cents: number;
-          over90Cents: number;
-        }[]
-      >`
-        select to_char(as_of, 'YYYY-MM-DD') as as_of, current_cents, days_31_60_cents as days31to60_cents,
-               days_61_90_cents as days61to90_cents, days_over_90_cents as over90_cents
-        from legacy_opening_balance where account_id = ${id}`;
-      const bills = await sql<
-        { legacyId: string; period: string; billDate: string; dueDate: string | null; amountCents: number }[]
-      >`
-        select legacy_id, period, to_char(bill_date, 'YYYY-MM-DD') as bill_date, to_char(due_date, 'YYYY-MM-DD') as due_date,
-               amount_cents
-        from legacy_bill where account_id = ${id} order by bill_date desc, legacy_id`;
-      const payments = await sql<
-        { legacyId: string; receivedOn: string; amountCents: number; method: string }[]
-      >`
-        select legacy_id, to_char(received_on, 'YYYY-MM-DD') as received_on, amount_cents, method
-        from legacy_payment where account_id = ${id} order by received_on desc, legacy_id`;
-      return {
-        object: 'legacy_history' as const,
-        accountId: id,
-        openingBalance: ob ?? null,
-        bills: [...bills],
-        payments: [...payments],
-      };
-    },
-  );
-
-  app.get(
-    '/legacy-migrations/:id',
-    {
-      config: { access: { staff: STAFF.supervisors } },
-      schema: {
-        tags: ['migration'],
-        summary: 'A migration run and its report',
-        params: IdParams,
-        response: { 200: Migration },
-      },
-    },
-    async (req) => {
-      const [row] = await sql<MigrationRow[]>`
-        select id, dry_run, status, to_char(cutover_on, 'YYYY-MM-DD') as cutover_on, report, created_at
-        from legacy_migration where id = ${req.params.id}`;
-      if (!row) throw notFound('legacy migration', req.params.id);
-      return migrationView(row) as never;
-    },
-  );
-
   app.get(
     '/meter-imports/:id',
     {
@@ -427,26 +244,13 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
-      const rows = await sql<
-        { servicePointId: string; serviceType: string; address: string; meters: string[] }[]
-      >`
-        select sp.id as service_point_id, sp.service_type, p.address_line1 || ', ' || p.city as address,
-               array_agg(m.serial_number order by i.installed_at) as meters
-        from service_point sp
-        join premise p on p.id = sp.premise_id
-        join meter_installation i on i.service_point_id = sp.id
-        join meter m on m.id = i.meter_id
-        where sp.id in (select service_point_id from service_agreement where account_id = ${req.params.id})
-        group by sp.id, sp.service_type, p.address_line1, p.city
-        order by sp.service_type, sp.id`;
+      const points = await accountGreenButtonPoints(sql, req.params.id);
+      if (!points) throw notFound('account', req.params.id);
       return {
         object: 'list' as const,
-        data: rows.map((r) => ({
-          ...r,
-          meters: [...r.meters],
-          url: `/service-points/${encodeURIComponent(r.servicePointId)}/green-button`,
+        data: points.map((p) => ({
+          ...p,
+          url: `/service-points/${encodeURIComponent(p.servicePointId)}/green-button`,
         })),
       };
     },

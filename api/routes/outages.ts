@@ -1,8 +1,7 @@
 // Outage and service alerts: staff broadcast a message to an area (postal codes, read routes) or a set of
 // premises; each affected account gets one urgent notice (SMS is not held by quiet hours).
 import { Type } from '@sinclair/typebox';
-import { queueNotification } from '../../db/notifications.js';
-import { newId } from '../../lib/ids.js';
+import { broadcastOutage } from '../../db/outages.js';
 import { ApiError } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import type { App, AppDeps } from '../types.js';
@@ -56,39 +55,24 @@ export default async function outageRoutes(app: App, deps: AppDeps) {
           'Name postal codes, routes or premise ids',
           'postalCodes',
         );
-      const id = newId('bcast');
-      const urgent = b.urgent ?? true;
       const area = { postalCodes: postal, routes, premiseIds: premises };
-      const r = await sql.begin(async (tx) => {
-        const accounts = await tx<{ accountId: string }[]>`
-          select distinct sa.account_id from service_agreement sa
-          join service_point sp on sp.id = sa.service_point_id
-          join premise p on p.id = sp.premise_id
-          join account a on a.id = sa.account_id and a.status = 'active'
-          where sa.status in ('active', 'pending_stop')
-            and (p.postal_code = any(${postal}) or p.route = any(${routes}) or p.id = any(${premises}))
-          order by sa.account_id`;
-        let queued = 0;
-        for (const a of accounts) {
-          const n = await queueNotification(tx, {
-            accountId: a.accountId,
-            alert: 'outage',
-            key: `outage/${id}/${a.accountId}`,
-            data: { message: b.message, area: [...postal, ...routes].join(', ') || null, broadcastId: id },
-            urgent,
-          });
-          if (n) queued++;
-        }
-        await tx`insert into outage_broadcast (id, message, area, urgent, created_by, account_count)
-          values (${id}, ${b.message}, ${tx.json(area)}, ${urgent}, ${req.user!.id}, ${accounts.length})`;
-        return { accounts: accounts.length, queued };
+      const r = await broadcastOutage(sql, {
+        message: b.message,
+        area,
+        urgent: b.urgent ?? true,
+        by: req.user!.id,
       });
       req.auditResource = {
         type: 'outage_broadcast',
-        id,
+        id: r.id,
         detail: { ...area, message: b.message, accounts: r.accounts },
       };
-      return reply.status(201).send({ id, object: 'outage_broadcast' as const, ...r });
+      return reply.status(201).send({
+        id: r.id,
+        object: 'outage_broadcast' as const,
+        accounts: r.accounts,
+        queued: r.queued,
+      });
     },
   );
 }

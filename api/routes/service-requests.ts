@@ -1,16 +1,20 @@
 // Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Refused } from '../../db/refused.js';
+import { customerExists, findAccount } from '../../db/accounts.js';
+import { caseEvents } from '../../db/collections.js';
 import {
+  accountServiceRequests,
   createServiceRequest,
   getServiceRequest,
   SERVICE_REQUEST_KINDS,
   type ServiceRequestRow,
+  serviceRequestAccountId,
+  serviceRequestsByStatus,
 } from '../../db/service-requests.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import { decideServiceRequestUpdate } from '../../workflows/service-request.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -27,12 +31,8 @@ const Details = Type.Record(
 export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
-  const requestAccount = async (id: string) =>
-    (await sql<{ accountId: string | null }[]>`select account_id from service_request where id = ${id}`)[0]
-      ?.accountId ?? undefined;
   const show = async (r: ServiceRequestRow, staff: boolean) => {
-    const events = await sql`select event, detail, actor, created_at from case_event
-      where subject_type = 'service_request' and subject_id = ${r.id} order by id`;
+    const events = await caseEvents(sql, 'service_request', r.id);
     return {
       object: 'service_request' as const,
       ...r,
@@ -44,14 +44,8 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
     req: { user: { id: string; kind: string; role: string | null } | null },
     r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff'>,
   ) => {
-    let row: ServiceRequestRow;
-    try {
-      const staff = req.user!.kind === 'staff';
-      row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
-    } catch (e) {
-      if (e instanceof Refused) throw refusal(e, []);
-      throw e;
-    }
+    const staff = req.user!.kind === 'staff';
+    const row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
     await temporal.client.workflow.start('serviceRequestWorkflow', {
       workflowId: row.workflowId,
       taskQueue,
@@ -86,9 +80,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [a] = await sql<
-        { customerId: string }[]
-      >`select customer_id from account where id = ${req.params.id}`;
+      const a = await findAccount(sql, req.params.id);
       if (!a) throw notFound('account', req.params.id);
       const out = await start(req, {
         accountId: req.params.id,
@@ -129,8 +121,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
           'name the customer',
           'customer',
         );
-      const [c] = await sql`select 1 from customer where id = ${customerId}`;
-      if (!c) throw notFound('customer', customerId, 'customer');
+      if (!(await customerExists(sql, customerId))) throw notFound('customer', customerId, 'customer');
       const out = await start(req, {
         accountId: null,
         customerId,
@@ -151,7 +142,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       config: {
         access: {
           staff: STAFF.any,
-          customer: { account: (req) => requestAccount((req.params as { id: string }).id) },
+          customer: { account: (req) => serviceRequestAccountId(sql, (req.params as { id: string }).id) },
         },
       },
       schema: {
@@ -182,8 +173,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const rows =
-        await sql`select * from service_request where account_id = ${req.params.id} order by created_at desc limit 100`;
+      const rows = await accountServiceRequests(sql, req.params.id);
       return {
         object: 'list' as const,
         has_more: false,
@@ -214,8 +204,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
-      const rows = await sql`select * from service_request
-        where status = ${req.query.status ?? 'awaiting_approval'} order by created_at limit ${limit + 1}`;
+      const rows = await serviceRequestsByStatus(sql, req.query.status ?? 'awaiting_approval', limit);
       return {
         object: 'list' as const,
         has_more: rows.length > limit,

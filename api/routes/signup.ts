@@ -3,18 +3,8 @@
 // not the email already has a login, and tells that address instead; a new login works once its email is
 // confirmed through the emailed link. Every new link is announced to the account's existing contacts.
 import { Type } from '@sinclair/typebox';
-import type { Sql, Tx } from '../../db/client.js';
-import { queueMessagingNotice } from '../../db/messaging.js';
-import {
-  createEmailVerification,
-  linkedAccounts,
-  linkLogin,
-  loginByEmail,
-  verifyLoginEmail,
-} from '../../db/portal-logins.js';
-import { newId } from '../../lib/ids.js';
+import { linkAnotherAccount, signUpLogin, verifyLoginEmail } from '../../db/portal-logins.js';
 import { passwordProblem } from '../../lib/password-rules.js';
-import { hashPassword } from '../../lib/passwords.js';
 import { AccountProofBody, proveAccount } from '../account-proof.js';
 import { ApiError } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
@@ -22,17 +12,6 @@ import { authSettings, perIp } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
 
 const AccountList = Type.Array(Type.Object({ id: Type.String(), accountNumber: Type.String() }));
-
-/** Tells the account's existing contacts that a login was linked (sent whatever their subscriptions). */
-export async function announceLink(db: Sql | Tx, accountId: string, userId: string, loginEmail: string) {
-  await queueMessagingNotice(db, {
-    accountId,
-    alert: 'login_linked',
-    key: `login_linked/${accountId}/${userId}/${newId('ntf')}`,
-    data: { userId, loginEmail },
-    urgent: true,
-  });
-}
 
 export default async function signupRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -71,48 +50,14 @@ export default async function signupRoutes(app: App, deps: AppDeps) {
       const weak = passwordProblem(b.password, policy.password.minLength);
       if (weak) throw new ApiError(400, 'invalid_request_error', 'password_too_weak', weak, 'password');
       const acct = await proveAccount(sql, policy, now(), req, reply, b);
-      const existing = await loginByEmail(sql, b.email);
-      const ttl = policy.emailVerificationTtlMinutes;
-      if (existing) {
-        await hashPassword(b.password); // the same work as a new login, so the time does not tell either
-        // never say so here: tell the address itself (or, for a login never confirmed, send its link again)
-        await sql.begin(async (tx) => {
-          if (!existing.emailVerified && existing.kind === 'customer') {
-            const token = await createEmailVerification(tx, existing.id, ttl);
-            await queueMessagingNotice(tx, {
-              accountId: acct.id,
-              alert: 'login_email_verification',
-              key: `login_email_verification/${existing.id}/${newId('ntf')}`,
-              data: { userId: existing.id, email: b.email, link: verifyLink(token) },
-              urgent: true,
-            });
-          } else
-            await queueMessagingNotice(tx, {
-              accountId: acct.id,
-              alert: 'signup_email_in_use',
-              key: `signup_email_in_use/${existing.id}/${newId('ntf')}`,
-              data: { userId: existing.id, email: b.email },
-              urgent: true,
-            });
-        });
-      } else {
-        const userId = newId('user');
-        const passwordHash = await hashPassword(b.password);
-        await sql.begin(async (tx) => {
-          await tx`insert into app_user (id, email, display_name, password_hash, kind, customer_id, email_verified_at)
-            values (${userId}, ${b.email}, ${b.displayName ?? acct.name}, ${passwordHash}, 'customer', ${acct.customerId}, null)`;
-          await linkLogin(tx, userId, acct.id);
-          const token = await createEmailVerification(tx, userId, ttl);
-          await queueMessagingNotice(tx, {
-            accountId: acct.id,
-            alert: 'login_email_verification',
-            key: `login_email_verification/${userId}/${newId('ntf')}`,
-            data: { userId, email: b.email, link: verifyLink(token) },
-            urgent: true,
-          });
-          await announceLink(tx, acct.id, userId, b.email);
-        });
-      }
+      await signUpLogin(sql, {
+        account: acct,
+        email: b.email,
+        password: b.password,
+        displayName: b.displayName,
+        ttlMinutes: policy.emailVerificationTtlMinutes,
+        link: verifyLink,
+      });
       return reply
         .status(202)
         .send({ object: 'signup' as const, email: b.email, status: 'check_your_email' as const });
@@ -185,10 +130,7 @@ export default async function signupRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       const acct = await proveAccount(sql, policy, now(), req, reply, req.body);
       const user = req.user!;
-      await sql.begin(async (tx) => {
-        if (await linkLogin(tx, user.id, acct.id)) await announceLink(tx, acct.id, user.id, user.email);
-      });
-      const data = await linkedAccounts(sql, user.id);
+      const data = await linkAnotherAccount(sql, { userId: user.id, email: user.email, accountId: acct.id });
       return reply.status(201).send({ object: 'list' as const, data: [...data], has_more: false });
     },
   );

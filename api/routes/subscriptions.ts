@@ -1,11 +1,11 @@
 // Alert subscriptions per customer (each alert type: email, SMS, both or none), and paperless billing.
 // The customer manages their own (through any account they can reach); staff can too, audited. A change is
 // confirmed to the customer by a message.
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { queueMessagingNotice } from '../../db/messaging.js';
-import { ALERT_TYPES, type AlertType, queueNotification } from '../../db/notifications.js';
-import { type Channels, setSubscriptions, subscriptionsFor, verifiedKinds } from '../../db/subscriptions.js';
+import { findAccount } from '../../db/accounts.js';
+import { changeSubscriptions } from '../../db/messaging.js';
+import { ALERT_TYPES, type AlertType } from '../../db/notifications.js';
+import { type Channels, setPaperless, subscriptionsFor } from '../../db/subscriptions.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
@@ -37,7 +37,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
     customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
   };
   const customerOf = async (accountId: string) => {
-    const [a] = await sql<{ customerId: string }[]>`select customer_id from account where id = ${accountId}`;
+    const a = await findAccount(sql, accountId);
     if (!a) throw notFound('account', accountId);
     return a.customerId;
   };
@@ -91,17 +91,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
     async (req) => {
       const customerId = await customerOf(req.params.id);
       const alerts = req.body.alerts as Partial<Record<AlertType, Channels>>;
-      const changed = await sql.begin(async (tx) => {
-        const n = await setSubscriptions(tx, customerId, alerts);
-        if (n > 0)
-          await queueMessagingNotice(tx, {
-            accountId: req.params.id,
-            alert: 'subscriptions_changed',
-            key: `subscriptions_changed/${customerId}/${randomUUID()}`,
-            data: { changed: Object.keys(alerts).join(',') },
-          });
-        return n;
-      });
+      const changed = await changeSubscriptions(sql, { accountId: req.params.id, customerId, alerts });
       req.auditResource = { type: 'subscriptions', id: customerId, detail: { alerts, changed } };
       return view(req.params.id, customerId);
     },
@@ -128,7 +118,8 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const customerId = await customerOf(req.params.id);
-      if (req.body.enabled && !(await verifiedKinds(sql, customerId)).email)
+      const enabled = req.body.enabled;
+      if (!(await setPaperless(sql, { accountId: req.params.id, customerId, enabled })))
         throw new ApiError(
           409,
           'invalid_request_error',
@@ -136,17 +127,6 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
           'Add and verify an email address before turning paperless billing on',
           'enabled',
         );
-      await sql.begin(async (tx) => {
-        const [changed] = await tx`update account set paperless = ${req.body.enabled}
-          where id = ${req.params.id} and paperless <> ${req.body.enabled} returning id`;
-        if (changed)
-          await queueNotification(tx, {
-            accountId: req.params.id,
-            alert: 'paperless_enrolled',
-            key: `paperless_enrolled/${req.params.id}/${randomUUID()}`,
-            data: { enabled: req.body.enabled },
-          });
-      });
       req.auditResource = { type: 'paperless', id: req.params.id, detail: { enabled: req.body.enabled } };
       return { object: 'paperless' as const, accountId: req.params.id, enabled: req.body.enabled };
     },

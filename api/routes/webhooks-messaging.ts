@@ -9,9 +9,8 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
-import type { Sql } from '../../db/client.js';
-import { flagMessageContact } from '../../db/contacts.js';
-import { applyDeliveryEvent } from '../../db/messaging.js';
+import { optInSms, optOutSms } from '../../db/contacts.js';
+import { applyProviderReport, type ProviderReport } from '../../db/messaging.js';
 import { ApiError } from '../errors.js';
 import { checkSendgridHeaders } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
@@ -74,7 +73,7 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
         const word = (p.Body ?? '').trim().toUpperCase().split(/\s+/)[0] ?? '';
         if (!from) return twiml(reply);
         if (STOP.has(word)) {
-          await sql`insert into sms_opt_out (phone) values (${from}) on conflict (phone) do nothing`;
+          await optOutSms(sql, from);
           // Twilio confirms English STOP itself; a Spanish one we confirm
           return twiml(
             reply,
@@ -84,7 +83,7 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
           );
         }
         if (START.has(word)) {
-          await sql`delete from sms_opt_out where phone = ${from}`;
+          await optInSms(sql, from);
           return twiml(
             reply,
             SPANISH.has(word)
@@ -118,22 +117,19 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
         const sid = p.MessageSid ?? p.SmsSid ?? '';
         if (!['sent', 'delivered', 'undelivered', 'failed'].includes(status) || !sid)
           return reply.send({ received: true, ignored: status || 'no status' });
-        const messageId = await messageFor(sql, 'twilio', sid, (req.query as { message?: string }).message);
-        if (!messageId) return reply.send({ received: true, ignored: 'unknown message' });
-        const r = await applyDeliveryEvent(sql, {
-          messageId,
+        const r = await applyProviderReport(sql, {
+          provider: 'twilio',
+          providerId: sid,
+          hint: (req.query as { message?: string }).message,
           status,
           providerEventId: `twilio:${sid}:${status}`,
           detail: { errorCode: p.ErrorCode ?? null },
+          flagContact:
+            p.ErrorCode && UNREACHABLE_NUMBER.has(p.ErrorCode)
+              ? { status: 'invalid', flag: `twilio ${p.ErrorCode}: number cannot receive texts` }
+              : undefined,
         });
-        if (r === 'applied' && p.ErrorCode && UNREACHABLE_NUMBER.has(p.ErrorCode)) {
-          await flagMessageContact(
-            sql,
-            messageId,
-            'invalid',
-            `twilio ${p.ErrorCode}: number cannot receive texts`,
-          );
-        }
+        if (!r) return reply.send({ received: true, ignored: 'unknown message' });
         return reply.send({ received: true, result: r });
       },
     );
@@ -203,7 +199,8 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
           throw new ApiError(400, 'invalid_request_error', 'invalid_events', 'Expected an array of events');
         const results: Record<string, number> = {};
         for (const e of events as Record<string, unknown>[]) {
-          const r = await applySendgridEvent(sql, e);
+          const report = sendgridReport(e);
+          const r = report ? ((await applyProviderReport(sql, report)) ?? 'unknown_message') : 'ignored';
           results[r] = (results[r] ?? 0) + 1;
         }
         return reply.send({ received: true, results });
@@ -237,17 +234,6 @@ export function verifySendgrid(
   }
 }
 
-async function messageFor(sql: Sql, provider: string, providerId: string, hint?: string) {
-  if (hint) {
-    const [m] = await sql<{ id: string }[]>`select id from outbound_message where id = ${hint}`;
-    if (m) return m.id;
-  }
-  const [m] = await sql<
-    { id: string }[]
-  >`select id from outbound_message where provider = ${provider} and provider_id = ${providerId}`;
-  return m?.id;
-}
-
 const SENDGRID_STATUS: Record<string, string> = {
   delivered: 'delivered',
   bounce: 'bounced',
@@ -256,36 +242,33 @@ const SENDGRID_STATUS: Record<string, string> = {
   spamreport: 'spam_report',
 };
 
-async function applySendgridEvent(sql: Sql, e: Record<string, unknown>): Promise<string> {
+/** A SendGrid event as a report on one of our messages; null for events that say nothing about delivery. */
+function sendgridReport(e: Record<string, unknown>): ProviderReport | null {
   const kind = typeof e.event === 'string' ? e.event : '';
   const status = SENDGRID_STATUS[kind];
-  if (!status) return 'ignored';
+  if (!status) return null;
   const hint = typeof e.cisflow_message_id === 'string' ? e.cisflow_message_id : undefined;
   // sg_message_id is the X-Message-Id we recorded, plus a suffix
   const sgId = typeof e.sg_message_id === 'string' ? e.sg_message_id.split('.')[0]! : '';
-  const messageId = await messageFor(sql, 'sendgrid', sgId, hint);
-  if (!messageId) return 'unknown_message';
   const eventId =
     typeof e.sg_event_id === 'string' ? e.sg_event_id : `${sgId}:${kind}:${String(e.timestamp ?? '')}`;
   const reason = typeof e.reason === 'string' ? e.reason : null;
-  const r = await applyDeliveryEvent(sql, {
-    messageId,
-    status,
-    providerEventId: `sendgrid:${eventId}`,
-    detail: { event: kind, reason, type: e.type ?? null },
-  });
-  if (r !== 'applied') return r;
   const suppress =
     kind === 'bounce' ||
     kind === 'spamreport' ||
     (kind === 'dropped' && /bounce|spam|invalid|unsubscribe/i.test(reason ?? ''));
-  if (suppress) {
-    await flagMessageContact(
-      sql,
-      messageId,
-      'suppressed',
-      `${kind === 'spamreport' ? 'spam report' : kind}${reason ? `: ${reason}` : ''}`,
-    );
-  }
-  return r;
+  return {
+    provider: 'sendgrid',
+    providerId: sgId,
+    hint,
+    status,
+    providerEventId: `sendgrid:${eventId}`,
+    detail: { event: kind, reason, type: e.type ?? null },
+    flagContact: suppress
+      ? {
+          status: 'suppressed',
+          flag: `${kind === 'spamreport' ? 'spam report' : kind}${reason ? `: ${reason}` : ''}`,
+        }
+      : undefined,
+  };
 }
