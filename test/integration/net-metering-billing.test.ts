@@ -3,17 +3,7 @@
 // bidirectional meter. Credits appear as bill lines, carry from bill to bill, and the carried credit is the
 // balance of the account's nem_credit ledger account. Amounts are worked by hand in the comments.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  accountSummary,
-  addRead,
-  createAccount,
-  createCustomer,
-  createMeter,
-  createPremise,
-  createServiceAgreement,
-  createServicePoint,
-  installMeter,
-} from '../../db/accounts.js';
+import { accountSummary, addRead } from '../../db/accounts.js';
 import { issueBills, loadBillingInputsMany } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, nemCreditCents, trialBalance } from '../../db/ledger.js';
@@ -21,7 +11,7 @@ import { whatIf } from '../../db/what-if.js';
 import { calculateBill } from '../../domain/bill-calc.js';
 import { monthlyPeriod } from '../../domain/period.js';
 import { parseTariff } from '../../domain/tariff.js';
-import { newId } from '../../lib/ids.js';
+import { meteredAccount } from '../support/accounts.js';
 import { freshDatabase } from '../support/db.js';
 
 let sql: Sql;
@@ -45,31 +35,11 @@ const tariff = (netMetering: Record<string, unknown>) => ({
 });
 
 async function solarAccount(netMetering: Record<string, unknown>, reads: [string, string, string | null][]) {
-  const cust = await createCustomer(sql, { name: 'Ada Solar' });
-  const acct = await createAccount(sql, { customerId: cust.id });
-  const prem = await createPremise(sql, {
-    addressLine1: '7 Sunny Ln',
-    city: 'Springfield',
-    state: 'OR',
-    postalCode: '97477',
-  });
-  const sp = await createServicePoint(sql, prem.id, 'electric');
-  const meter = await createMeter(sql, {
-    serialNumber: `E-${newId('mtr').slice(-10)}`,
-    kind: 'electric',
+  const { acct, meter } = await meteredAccount(sql, {
+    service: 'electric',
     unit: 'kWh',
-    dialCount: 6,
-  });
-  await installMeter(sql, meter.id, sp.id, '2020-01-01T00:00:00Z');
-  const rsId = newId('rs');
-  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, ${`E-${rsId.slice(-8)}`}, 'Solar', 'electric')`;
-  await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff)
-    values (${newId('rv')}, ${rsId}, '2020-01-01', ${sql.json(tariff(netMetering) as never)})`;
-  await createServiceAgreement(sql, {
-    accountId: acct.id as string,
-    servicePointId: sp.id as string,
-    rateScheduleId: rsId,
-    startDate: '2020-01-01',
+    tariff: tariff(netMetering),
+    customerName: 'Ada Solar',
   });
   for (const [at, value, received] of reads)
     await addRead(sql, {

@@ -36,29 +36,52 @@ export function waterAccount(sql: Sql, opts: WaterOpts = {}) {
 }
 
 async function createWaterAccount(sql: Sql, opts: WaterOpts) {
-  const cust = await createCustomer(sql, {
-    name: 'Grace Hopper',
+  return meteredAccount(sql, {
+    service: 'water',
+    unit: 'ccf',
+    tariff: simpleTariff('water', 'ccf', opts.customerCharge ?? '18.40', opts.unitPrice ?? '3.62'),
+    customerName: 'Grace Hopper',
     email: opts.email ?? `grace.${newId('cust').slice(-6).toLowerCase()}@example.test`,
+    customerClass: opts.customerClass,
+    dialCount: opts.dialCount,
   });
-  const acct = await createAccount(sql, { customerId: cust.id, customerClass: opts.customerClass });
+}
+
+/** A customer, account, premise and service point with one meter on one rate schedule of `tariff`. */
+export async function meteredAccount(
+  sql: Sql,
+  o: {
+    service: string;
+    unit: string;
+    tariff: unknown;
+    customerName: string;
+    email?: string;
+    customerClass?: string;
+    dialCount?: number;
+  },
+) {
+  const cust = await createCustomer(sql, { name: o.customerName, ...(o.email ? { email: o.email } : {}) });
+  const acct = await createAccount(sql, { customerId: cust.id, customerClass: o.customerClass });
   const prem = await createPremise(sql, {
     addressLine1: '12 Elm St',
     city: 'Springfield',
     state: 'OR',
     postalCode: '97477',
   });
-  const sp = await createServicePoint(sql, prem.id, 'water');
+  const sp = await createServicePoint(sql, prem.id, o.service);
+  const prefix = o.service[0]!.toUpperCase();
   const meter = await createMeter(sql, {
-    serialNumber: `W-${newId('mtr').slice(-10)}`,
-    kind: 'water',
-    unit: 'ccf',
-    dialCount: opts.dialCount ?? 6,
+    serialNumber: `${prefix}-${newId('mtr').slice(-10)}`,
+    kind: o.service,
+    unit: o.unit,
+    dialCount: o.dialCount ?? 6,
   });
   await installMeter(sql, meter.id, sp.id, '2020-01-01T00:00:00Z');
   const rsId = newId('rs');
-  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, ${`W-${rsId.slice(-8)}`}, 'Water', 'water')`;
+  const label = o.service[0]!.toUpperCase() + o.service.slice(1);
+  await sql`insert into rate_schedule (id, code, name, service_type) values (${rsId}, ${`${prefix}-${rsId.slice(-8)}`}, ${label}, ${o.service})`;
   await sql`insert into rate_version (id, rate_schedule_id, effective_from, tariff) values (${newId('rv')}, ${rsId}, '2020-01-01',
-    ${sql.json(simpleTariff('water', 'ccf', opts.customerCharge ?? '18.40', opts.unitPrice ?? '3.62'))})`;
+    ${sql.json(o.tariff as never)})`;
   const sa = await createServiceAgreement(sql, {
     accountId: acct.id,
     servicePointId: sp.id,
