@@ -37,7 +37,11 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
-/** A business rule's refusal as a Stripe-style error: 409 where the state conflicts, else 400 (404 if missing). */
+/**
+ * A business rule's refusal as a Stripe-style error: 409 where the state conflicts, else 400 (404 if missing).
+ * Left for routes that still catch a refusal to translate it; throwing the Refused itself lets the error map
+ * (api/plugins/errors.ts, whose CONFLICT_CODES holds every conflict listed here) do the same.
+ */
 export function refusal(e: { message: string; code: string; param?: string }, conflicts: string[] = []) {
   const status = e.code === 'resource_missing' ? 404 : conflicts.includes(e.code) ? 409 : 400;
   return new ApiError(status, 'invalid_request_error', e.code, e.message, e.param);

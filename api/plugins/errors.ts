@@ -1,8 +1,69 @@
-// Turns every failure into the typed error shape; never leaks internals, never answers 500 for bad input.
+// The one error map: turns every failure into the typed error shape; never leaks internals, never answers
+// 500 for bad input. Routes and db/ functions throw what went wrong (Refused, a tariff's error, a Temporal
+// failure, a PostgreSQL constraint); this file alone decides the status, code and param the caller sees.
+import {
+  ScheduleNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { Refused } from '../../db/refused.js';
+import { ImportError } from '../../domain/import/urdb.js';
+import { PreviewError } from '../../domain/preview.js';
+import { RatingError } from '../../domain/rate-engine.js';
+import { TariffError } from '../../domain/tariff-error.js';
 import { ApiError, ErrorBody } from '../errors.js';
 import { findBadInput, MAX_BODY_DEPTH } from '../input-check.js';
+
+/**
+ * Refusals answered 409: the request is well formed but the state it meets says no (try again later, or
+ * after something changes). Every other refusal is 400, or 404 for `resource_missing`.
+ */
+export const CONFLICT_CODES: ReadonlySet<string> = new Set([
+  'payment_not_refundable', // a refund of a payment that has not succeeded
+  'amount_too_large', // a refund of more than is left to refund
+  'dispute_exists', // a second open dispute on a bill
+  'arrangement_exists', // a second active payment arrangement
+  'write_off_exceeds_balance', // a write-off of more than the account owes
+]);
+
+const invalid = (status: number, code: string, message: string, param?: string) =>
+  new ApiError(status, 'invalid_request_error', code, message, param);
+
+/** A business rule's refusal (db/refused.ts): 404 when missing, 409 on a conflict, else 400. */
+function fromRefused(e: Refused): ApiError {
+  const status = e.code === 'resource_missing' ? 404 : CONFLICT_CODES.has(e.code) ? 409 : 400;
+  return invalid(status, e.code, e.message, e.param);
+}
+
+/** A tariff, its import, a preview's usage or its rating went wrong: the caller's input, naming the field. */
+function fromTariff(e: unknown): ApiError | undefined {
+  if (e instanceof TariffError)
+    return invalid(400, 'tariff_invalid', `tariff.${e.message}`, `tariff.${e.path}`);
+  if (e instanceof ImportError) return invalid(400, 'tariff_unsupported', e.message, 'tariff');
+  if (e instanceof PreviewError) return invalid(400, 'parameter_invalid', e.message, e.param);
+  if (e instanceof RatingError) return invalid(400, e.code, e.message);
+  return undefined;
+}
+
+/**
+ * Temporal's answer when a route did not expect it: a workflow or schedule that is not there is missing, a
+ * workflow that refused an update or is already running is a conflict. A route that has its own words
+ * for one of these (or falls back to the running workflow) still catches it.
+ */
+function fromTemporal(e: unknown): ApiError | undefined {
+  if (e instanceof WorkflowNotFoundError)
+    return invalid(404, 'resource_missing', `No such workflow: '${e.workflowId}'`);
+  if (e instanceof ScheduleNotFoundError)
+    return invalid(404, 'resource_missing', `No such schedule: '${e.scheduleId}'`);
+  if (e instanceof WorkflowUpdateFailedError)
+    return invalid(409, 'update_refused', e.cause?.message ?? e.message);
+  if (e instanceof WorkflowExecutionAlreadyStartedError)
+    return invalid(409, 'resource_exists', `Already running: '${e.workflowId}'`);
+  return undefined;
+}
 
 interface PgError {
   code?: string;
@@ -62,6 +123,13 @@ function fromPostgres(e: PgError): ApiError | undefined {
   }
 }
 
+/** What a route or db/ function threw on purpose, as the caller sees it; undefined for anything else. */
+function fromThrown(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof Refused) return fromRefused(err);
+  return fromTariff(err) ?? fromTemporal(err);
+}
+
 /** A NUL or an absurdly deep body as the typed 400, naming where it was found. */
 function refuseBadInput(value: unknown, where: 'params' | 'query' | 'body') {
   const bad = findBadInput(value);
@@ -99,7 +167,8 @@ export default fp(async function errors(app: FastifyInstance) {
 
   app.setErrorHandler((err: FastifyError & PgError, req, reply) => {
     let e: ApiError;
-    if (err instanceof ApiError) e = err;
+    const known = fromThrown(err);
+    if (known) e = known;
     else if (err.validation) {
       const v = err.validation[0];
       const field =
