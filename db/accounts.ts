@@ -86,6 +86,14 @@ export async function listAccounts(sql: Db, f: { limit: number; startingAfter?: 
   return { accounts: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
 }
 
+/** The account's Stripe customer (null until it saved a method); undefined if there is no such account. */
+export async function accountStripeCustomer(sql: Db, id: string) {
+  const [a] = await sql<
+    { stripeCustomerId: string | null }[]
+  >`select stripe_customer_id from account where id = ${id}`;
+  return a;
+}
+
 export async function createAccount(
   sql: Db,
   a: {

@@ -1,5 +1,5 @@
 // Reads the portal and the staff console need beyond the account summary: usage history per service with
-// last year's comparison, the account's recent meter reads, its autopay enrolment, and its receivable aging.
+// last year's comparison, the account's recent meter reads, and its receivable aging (autopay: autopay.ts).
 import { Type } from '@sinclair/typebox';
 import type { Sql } from '../../db/client.js';
 import { inTenure, tenures } from '../../db/tenure.js';
@@ -264,42 +264,6 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
         data: rows
           .slice(0, limit)
           .map((r) => ({ ...(r as never as object), readAt: (r.readAt as Date).toISOString() })) as never,
-      };
-    },
-  );
-
-  app.get(
-    '/accounts/:id/autopay',
-    {
-      config: ownOrStaff,
-      schema: {
-        tags: ['payments'],
-        summary: "The account's autopay enrolment (enrolled: false when there is none or it was stopped)",
-        params: IdParams,
-        response: {
-          200: Type.Object({
-            object: Type.Literal('autopay'),
-            accountId: Type.String(),
-            enrolled: Type.Boolean(),
-            method: Nullable(Type.String()),
-            paymentMethodRef: Nullable(Type.String()),
-            daysBeforeDue: Nullable(Type.Integer()),
-          }),
-        },
-      },
-    },
-    async (req) => {
-      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
-      const [e] = await sql<{ method: string; paymentMethodRef: string; daysBeforeDue: number }[]>`
-        select method, payment_method_ref, days_before_due from autopay_enrollment
-        where account_id = ${req.params.id} and status = 'active'`;
-      return {
-        object: 'autopay' as const,
-        accountId: req.params.id,
-        enrolled: !!e,
-        method: e?.method ?? null,
-        paymentMethodRef: e?.paymentMethodRef ?? null,
-        daysBeforeDue: e?.daysBeforeDue ?? null,
       };
     },
   );
