@@ -217,8 +217,22 @@ export async function addRead(
   return row!;
 }
 
+/** The account's own columns (those callers read) with its customer's name and contact. */
+export interface AccountRow {
+  id: string;
+  accountNumber: string;
+  customerId: string;
+  customerClass: string;
+  billingCycle: string;
+  paperless: boolean;
+  status: string;
+  customerName: string;
+  customerEmail: string | null;
+  customerPhone: string | null;
+}
+
 export async function getAccount(sql: Db, id: string) {
-  const [row] = await sql`
+  const [row] = await sql<AccountRow[]>`
     select a.*, c.name as customer_name, c.email as customer_email, c.phone as customer_phone
     from account a join customer c on c.id = a.customer_id where a.id = ${id}`;
   return row;

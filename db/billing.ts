@@ -426,3 +426,9 @@ export async function billDetail(sql: Sql, billId: string): Promise<BillDetail |
     segments: segments.map((s) => ({ ...s, lines: lines.filter((l) => l.billSegmentId === s.id) })),
   };
 }
+
+/** Whose bill it is (authorization asks before the bill is read); undefined if there is no such bill. */
+export async function billAccountId(sql: Sql, billId: string): Promise<string | undefined> {
+  const [b] = await sql<{ accountId: string }[]>`select account_id from bill where id = ${billId}`;
+  return b?.accountId;
+}
