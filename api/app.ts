@@ -14,6 +14,7 @@ import accountRoutes from './routes/accounts.js';
 import agreementRoutes from './routes/agreements.js';
 import auditRoutes from './routes/audit.js';
 import authRoutes from './routes/auth.js';
+import autopayRoutes from './routes/autopay.js';
 import billRunRoutes from './routes/bill-runs.js';
 import billRoutes from './routes/bills.js';
 import collectionRoutes from './routes/collections.js';
@@ -86,6 +87,7 @@ export async function buildApp(
     rateRoutes,
     billRunRoutes,
     paymentRoutes,
+    autopayRoutes,
     collectionRoutes,
     disputeRoutes,
     serviceRequestRoutes,

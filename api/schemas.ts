@@ -19,6 +19,14 @@ export const ServiceType = Type.Union(
 );
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
+/** Receivable by days since each open charge (db/aging.ts). */
+export const AgingBuckets = Type.Object({
+  current: Cents,
+  days31to60: Cents,
+  days61to90: Cents,
+  over90: Cents,
+});
+
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** Cursor pagination, as Stripe: `limit`, `starting_after` -> `{data, has_more}`. */

@@ -2,6 +2,7 @@
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
 import { accountBalanceCents, nemCreditCents } from './ledger.js';
+import { noSuch, Refused } from './refused.js';
 
 type Db = Sql | Tx;
 
@@ -41,6 +42,56 @@ export function withCheckDigit(nine: string): string {
     sum += d;
   }
   return nine + String((10 - (sum % 10)) % 10);
+}
+
+/** Refuses (404, naming `param`) unless the account exists. */
+export async function requireAccount(sql: Db, id: string, param = 'id') {
+  const [a] = await sql`select 1 from account where id = ${id}`;
+  if (!a) throw noSuch('account', id, param);
+}
+
+/** Opens an account for a customer who must exist (else 404 on customerId). */
+export async function openAccount(sql: Db, a: Parameters<typeof createAccount>[1]) {
+  const [c] = await sql`select 1 from customer where id = ${a.customerId}`;
+  if (!c) throw noSuch('customer', a.customerId, 'customerId');
+  return createAccount(sql, a);
+}
+
+export interface AccountListItem {
+  id: string;
+  accountNumber: string;
+  customerId: string;
+  customerName: string;
+  customerClass: string;
+  billingCycle: string;
+  paperless: boolean;
+  status: string;
+}
+
+/** Accounts in id order after `startingAfter`, matching `q` on account number, customer name or address. */
+export async function listAccounts(sql: Db, f: { limit: number; startingAfter?: string; q?: string }) {
+  const like = f.q ? `%${f.q.replace(/[%_\\]/g, '\\$&')}%` : null;
+  const rows = await sql<AccountListItem[]>`
+    select a.id, a.account_number, a.customer_id, c.name as customer_name, a.customer_class, a.billing_cycle, a.paperless, a.status
+    from account a join customer c on c.id = a.customer_id
+    where a.id > ${f.startingAfter ?? ''}
+      ${
+        like
+          ? sql`and (a.account_number like ${like} or c.name ilike ${like} or exists (
+              select 1 from service_agreement sa join service_point sp on sp.id = sa.service_point_id
+              join premise p on p.id = sp.premise_id where sa.account_id = a.id and p.address_line1 ilike ${like}))`
+          : sql``
+      }
+    order by a.id limit ${f.limit + 1}`;
+  return { accounts: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
+}
+
+/** The account's Stripe customer (null until it saved a method); undefined if there is no such account. */
+export async function accountStripeCustomer(sql: Db, id: string) {
+  const [a] = await sql<
+    { stripeCustomerId: string | null }[]
+  >`select stripe_customer_id from account where id = ${id}`;
+  return a;
 }
 
 export async function createAccount(
@@ -126,6 +177,27 @@ export async function createServiceAgreement(
   return row!;
 }
 
+/**
+ * Starts an agreement from the API: the account, service point and rate schedule must exist (404 naming
+ * each), and the schedule must price the service point's service (400).
+ */
+export async function startServiceAgreement(sql: Db, s: Parameters<typeof createServiceAgreement>[1]) {
+  const [check] = await sql<{ account: boolean; sp: string | null; rs: string | null }[]>`select
+    exists (select 1 from account where id = ${s.accountId}) as account,
+    (select service_type from service_point where id = ${s.servicePointId}) as sp,
+    (select service_type from rate_schedule where id = ${s.rateScheduleId}) as rs`;
+  if (!check?.account) throw noSuch('account', s.accountId, 'accountId');
+  if (!check.sp) throw noSuch('service point', s.servicePointId, 'servicePointId');
+  if (!check.rs) throw noSuch('rate schedule', s.rateScheduleId, 'rateScheduleId');
+  if (check.sp !== check.rs)
+    throw new Refused(
+      `a ${check.rs} rate schedule cannot price ${check.sp} service`,
+      'parameter_invalid',
+      'rateScheduleId',
+    );
+  return createServiceAgreement(sql, s);
+}
+
 export async function addRead(
   sql: Db,
   r: {
@@ -163,8 +235,18 @@ export async function customerExists(sql: Db, id: string): Promise<boolean> {
   return (await sql`select 1 from customer where id = ${id}`).length > 0;
 }
 
+/** The account's own columns (those callers read) with its customer's name and contact. */
+export interface AccountRow extends AccountRef {
+  billingCycle: string;
+  paperless: boolean;
+  status: string;
+  customerName: string;
+  customerEmail: string | null;
+  customerPhone: string | null;
+}
+
 export async function getAccount(sql: Db, id: string) {
-  const [row] = await sql`
+  const [row] = await sql<AccountRow[]>`
     select a.*, c.name as customer_name, c.email as customer_email, c.phone as customer_phone
     from account a join customer c on c.id = a.customer_id where a.id = ${id}`;
   return row;

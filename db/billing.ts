@@ -409,7 +409,7 @@ export interface BillDetail {
   }[];
 }
 
-/** Whose bill it is (undefined when there is no such bill). */
+/** Whose bill it is (authorization asks before the bill is read); undefined if there is no such bill. */
 export async function billAccountId(sql: Sql | Tx, billId: string): Promise<string | undefined> {
   const [b] = await sql<{ accountId: string }[]>`select account_id from bill where id = ${billId}`;
   return b?.accountId;

@@ -28,3 +28,8 @@ export function connect(url: string, opts: { max?: number; appName?: string } = 
     connection: { application_name: opts.appName ?? 'cisflow' },
   }) as unknown as Sql;
 }
+
+/** Answers once PostgreSQL does (readiness). */
+export async function ping(sql: Sql) {
+  await sql`select 1`;
+}

@@ -1,10 +1,13 @@
+// Payments. Card and bank (gateway) payments are recorded pending here and moved by their workflow.
 // Counter and lockbox payments: recorded and posted in one transaction, once per idempotency key, and
 // flagged for review when the same account paid the same amount within a few days.
 import { paymentEntry } from '../domain/ledger.js';
 import { receivedOnProblem } from '../domain/received-on.js';
 import { newId } from '../lib/ids.js';
+import { requireAccount } from './accounts.js';
 import type { Sql, Tx } from './client.js';
 import { lockAccount, postEntry } from './ledger.js';
+import { Refused } from './refused.js';
 
 export const DUPLICATE_WINDOW_DAYS = 3;
 
@@ -46,6 +49,18 @@ export async function recordCounterPayment(
   await allocateOldestFirst(tx, id, p.accountId, p.amountCents);
   await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: id })})`;
   return { id, created: true, reviewFlag };
+}
+
+/**
+ * A cash or check payment taken at the counter: the account must exist (404) and the day it was received
+ * may not be in the future or too far back (400 on receivedOn).
+ */
+export async function takeCounterPayment(sql: Sql, p: CounterPayment & { today: string }) {
+  await requireAccount(sql, p.accountId);
+  const late = receivedOnProblem(p.receivedOn, p.today);
+  if (late) throw new Refused(`receivedOn ${late}`, 'parameter_invalid', 'receivedOn');
+  const { today: _, ...payment } = p;
+  return sql.begin((tx) => recordCounterPayment(tx, payment));
 }
 
 export type LockboxRow =
@@ -157,4 +172,66 @@ export async function allocateOldestFirst(tx: Tx, paymentId: string, accountId: 
     left -= take;
   }
   if (rows.length) await tx`insert into payment_allocation ${tx(rows as never)} on conflict do nothing`;
+}
+
+/** Whose payment it is (authorization asks before the payment is read); undefined if there is none. */
+export async function paymentAccountId(sql: Sql, paymentId: string): Promise<string | undefined> {
+  const [p] = await sql<{ accountId: string }[]>`select account_id from payment where id = ${paymentId}`;
+  return p?.accountId;
+}
+
+/** The accounts the given payments were made on, each once. */
+export async function paymentAccounts(sql: Sql, paymentIds: string[]): Promise<string[]> {
+  if (!paymentIds.length) return [];
+  const rows = await sql<
+    { accountId: string }[]
+  >`select distinct account_id from payment where id = any(${paymentIds})`;
+  return rows.map((r) => r.accountId);
+}
+
+export interface PaymentRecord {
+  id: string;
+  accountId: string;
+  amountCents: number;
+  method: string;
+  status: string;
+  provider: string;
+  failureCode: string | null;
+  /** how it was applied: oldest open bill first */
+  allocations: { billId: string; period: string; amountCents: number }[];
+}
+
+export async function getPayment(sql: Sql, id: string): Promise<PaymentRecord | undefined> {
+  const [p] = await sql<Omit<PaymentRecord, 'allocations'>[]>`
+    select id, account_id, amount_cents, method, status, provider, failure_code from payment where id = ${id}`;
+  if (!p) return undefined;
+  const allocations = await sql<PaymentRecord['allocations']>`
+    select pa.bill_id, b.period, pa.amount_cents from payment_allocation pa join bill b on b.id = pa.bill_id
+    where pa.payment_id = ${id} order by b.period`;
+  return { ...p, allocations: [...allocations] };
+}
+
+/**
+ * A card or bank payment, recorded pending before its workflow (and the gateway) ever see it, with the
+ * gateway idempotency key. 404 if there is no such account.
+ */
+export async function createPendingPayment(
+  sql: Sql,
+  p: {
+    id: string;
+    accountId: string;
+    amountCents: number;
+    method: 'card' | 'ach';
+    idempotencyKey: string;
+    provider: 'stripe' | 'outbox';
+    workflowId: string;
+    paymentMethodRef: string | null;
+    saveMethod: boolean;
+  },
+) {
+  await requireAccount(sql, p.accountId);
+  await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider,
+      workflow_id, payment_method_ref, save_method)
+    values (${p.id}, ${p.accountId}, ${p.amountCents}, ${p.method}, 'pending', now(), ${p.idempotencyKey},
+            ${p.provider}, ${p.workflowId}, ${p.paymentMethodRef}, ${p.saveMethod})`;
 }

@@ -10,3 +10,7 @@ export class Refused extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The record a request names is not there: answered 404 with the API's "No such …" wording. */
+export const noSuch = (what: string, id: string, param = 'id') =>
+  new Refused(`No such ${what}: '${id}'`, 'resource_missing', param);

@@ -6,8 +6,20 @@
 import { rateByMonth } from '../domain/bill-calc.js';
 import { type Dec, dec } from '../domain/decimal.js';
 import { EMPTY_NEM_STATE, type NemState, rateNemMonth } from '../domain/net-metering.js';
+import { loadTariff, type TariffSource } from '../domain/preview.js';
 import type { Tariff } from '../domain/tariff.js';
+import { requireAccount } from './accounts.js';
 import type { Sql } from './client.js';
+
+/**
+ * The what-if the API asks for: the account must exist (404) before the proposed tariff, in any format
+ * loadTariff reads, is loaded and applied (its errors are the caller's input: the error map says which).
+ */
+export async function accountWhatIf(sql: Sql, accountId: string, proposed: TariffSource, months?: number) {
+  await requireAccount(sql, accountId);
+  const { tariff } = loadTariff(proposed);
+  return whatIf(sql, accountId, tariff, months);
+}
 
 export async function whatIf(sql: Sql, accountId: string, tariff: Tariff, months = 12) {
   const rows = await sql<

@@ -49,3 +49,10 @@ export function dayStartsAt(date: string, timeZone = 'UTC'): string {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
+
+/** The period (YYYY-MM) `n` months after `period` (negative: before). */
+export function addMonths(period: string, n: number): string {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m - 1 + n, 1));
+  return d.toISOString().slice(0, 7);
+}

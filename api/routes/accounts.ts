@@ -1,6 +1,6 @@
 // Customers and accounts: creation by staff, the account summary for staff and the account's own customers.
 import { Type } from '@sinclair/typebox';
-import { accountSummary, createAccount, createCustomer } from '../../db/accounts.js';
+import { accountSummary, createCustomer, listAccounts, openAccount } from '../../db/accounts.js';
 import { notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { AccountSummary, Customer, IdParams, List, ListQuery } from '../schemas.js';
@@ -70,9 +70,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [cust] = await sql`select 1 from customer where id = ${req.body.customerId}`;
-      if (!cust) throw notFound('customer', req.body.customerId, 'customerId');
-      const a = await createAccount(sql, req.body);
+      const a = await openAccount(sql, req.body);
       req.auditResource = { type: 'account', id: a.id };
       return reply.status(201).send({ ...(a as never as object), object: 'account' } as never);
     },
@@ -94,25 +92,15 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const limit = req.query.limit ?? 20;
-      const after = req.query.starting_after ?? '';
-      const q = req.query.q?.trim();
-      const like = q ? `%${q.replace(/[%_\\]/g, '\\$&')}%` : null;
-      const rows = await sql`
-        select a.id, a.account_number, a.customer_id, c.name as customer_name, a.customer_class, a.billing_cycle, a.paperless, a.status
-        from account a join customer c on c.id = a.customer_id
-        where a.id > ${after}
-          ${
-            like
-              ? sql`and (a.account_number like ${like} or c.name ilike ${like} or exists (
-                  select 1 from service_agreement sa join service_point sp on sp.id = sa.service_point_id
-                  join premise p on p.id = sp.premise_id where sa.account_id = a.id and p.address_line1 ilike ${like}))`
-              : sql``
-          }
-        order by a.id limit ${limit + 1}`;
+      const { accounts, hasMore } = await listAccounts(sql, {
+        limit,
+        startingAfter: req.query.starting_after,
+        q: req.query.q?.trim(),
+      });
       return {
         object: 'list' as const,
-        data: rows.slice(0, limit).map((r) => ({ ...(r as never as object), object: 'account' })) as never,
-        has_more: rows.length > limit,
+        data: accounts.map((a) => ({ ...a, object: 'account' as const })),
+        has_more: hasMore,
       };
     },
   );

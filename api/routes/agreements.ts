@@ -1,9 +1,9 @@
 // Rate schedules (with effective-dated versions) and service agreements that put an account on one.
 import { Type } from '@sinclair/typebox';
-import { createServiceAgreement } from '../../db/accounts.js';
+import { startServiceAgreement } from '../../db/accounts.js';
+import { createRateSchedule } from '../../db/rate-schedules.js';
 import { parseTariff, type Tariff, TariffError } from '../../domain/tariff.js';
-import { newId } from '../../lib/ids.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IsoDate, ServiceType } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -45,6 +45,7 @@ export default async function agreementRoutes(app: App, deps: AppDeps) {
       try {
         tariff = parseTariff(req.body.tariff);
       } catch (e) {
+        // parameter_invalid here, as it always was (the rates routes' tariff_invalid is the error map's)
         if (!(e instanceof TariffError)) throw e;
         throw new ApiError(
           400,
@@ -63,13 +64,7 @@ export default async function agreementRoutes(app: App, deps: AppDeps) {
           'tariff.service',
         );
       }
-      const id = newId('rs');
-      const rateVersionId = newId('rv');
-      await sql.begin(async (tx) => {
-        await tx`insert into rate_schedule (id, code, name, service_type) values (${id}, ${req.body.code}, ${req.body.name}, ${req.body.serviceType})`;
-        await tx`insert into rate_version (id, rate_schedule_id, effective_from, tariff)
-          values (${rateVersionId}, ${id}, ${req.body.effectiveFrom}, ${tx.json(tariff as never)})`;
-      });
+      const { id, rateVersionId } = await createRateSchedule(sql, { ...req.body, tariff });
       req.auditResource = { type: 'rate_schedule', id, detail: { rateVersionId } };
       return reply
         .status(201)
@@ -107,24 +102,7 @@ export default async function agreementRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const b = req.body;
-      const [check] = await sql<{ account: boolean; sp: string | null; rs: string | null }[]>`select
-        exists (select 1 from account where id = ${b.accountId}) as account,
-        (select service_type from service_point where id = ${b.servicePointId}) as sp,
-        (select service_type from rate_schedule where id = ${b.rateScheduleId}) as rs`;
-      if (!check?.account) throw notFound('account', b.accountId, 'accountId');
-      if (!check.sp) throw notFound('service point', b.servicePointId, 'servicePointId');
-      if (!check.rs) throw notFound('rate schedule', b.rateScheduleId, 'rateScheduleId');
-      if (check.sp !== check.rs) {
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'parameter_invalid',
-          `a ${check.rs} rate schedule cannot price ${check.sp} service`,
-          'rateScheduleId',
-        );
-      }
-      const sa = await createServiceAgreement(sql, b);
+      const sa = await startServiceAgreement(sql, req.body);
       req.auditResource = { type: 'service_agreement', id: sa.id };
       return reply.status(201).send({ ...sa, object: 'service_agreement' } as never);
     },

@@ -5,6 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { billException, listBillExceptions } from '../../db/bill-exceptions.js';
 import { canonicalTimeZone } from '../../domain/import/local-time.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
@@ -291,22 +292,20 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const limit = req.query.limit ?? 20;
-      const statuses = req.query.status ? [req.query.status] : ['open', 'escalated'];
-      const rows = await sql`
-        select e.id, e.account_id, a.account_number, c.name as customer_name, e.period, e.status, e.reasons, e.workflow_id, e.created_at
-        from bill_exception e join account a on a.id = e.account_id join customer c on c.id = a.customer_id
-        where e.status = any(${statuses}) and e.id > ${req.query.starting_after ?? ''}
-        order by e.id limit ${limit + 1}`;
+      const { exceptions, hasMore } = await listBillExceptions(sql, {
+        statuses: req.query.status ? [req.query.status] : ['open', 'escalated'],
+        startingAfter: req.query.starting_after,
+        limit: req.query.limit ?? 20,
+      });
       return {
         object: 'list' as const,
-        has_more: rows.length > limit,
-        data: rows.slice(0, limit).map((r) => ({
-          ...(r as never as object),
-          object: 'bill_exception',
-          createdAt: (r.createdAt as Date).toISOString(),
+        has_more: hasMore,
+        data: exceptions.map((r) => ({
+          ...r,
+          object: 'bill_exception' as const,
+          createdAt: r.createdAt.toISOString(),
           workflowUrl: workflowUiUrl(temporal, r.workflowId),
-        })) as never,
+        })),
       };
     },
   );
@@ -341,10 +340,7 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [e] = await sql<
-        { workflowId: string; status: string }[]
-      >`select workflow_id, status from bill_exception where id = ${req.params.id}`;
-      if (!e) throw notFound('exception', req.params.id);
+      const e = await billException(sql, req.params.id);
       const b = req.body;
       if (b.action === 'adjust_read' && (!b.readId || !b.value)) {
         throw new ApiError(

@@ -2,7 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { billPdf } from '../../activities/documents.js';
-import { billDetail } from '../../db/billing.js';
+import { getAccount } from '../../db/accounts.js';
+import { billAccountId, billDetail } from '../../db/billing.js';
+import { printBatchItems } from '../../db/print-batches.js';
 import { centsToDecimal } from '../../domain/decimal.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
@@ -73,8 +75,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [acct] = await sql<{ accountNumber: string; billingCycle: string }[]>`
-        select account_number, billing_cycle from account where id = ${req.params.id}`;
+      const acct = await getAccount(sql, req.params.id);
       if (!acct) throw notFound('account', req.params.id);
       const workflowId = billingCycleWorkflowId(acct.accountNumber, req.body.period);
       let handle: WorkflowHandle<typeof billingCycleWorkflow>;
@@ -131,8 +132,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
     },
   );
 
-  const billAccount = async (id: string) =>
-    (await sql<{ accountId: string }[]>`select account_id from bill where id = ${id}`)[0]?.accountId;
+  const billAccount = (id: string) => billAccountId(sql, id);
 
   app.get(
     '/bills/:id',
@@ -199,26 +199,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const rows = await sql<
-        {
-          billId: string;
-          accountNumber: string;
-          name: string;
-          line1: string;
-          city: string;
-          state: string;
-          postalCode: string;
-          totalCents: number;
-          dueDate: string;
-        }[]
-      >`
-        select b.id as bill_id, a.account_number, c.name, p.address_line1 as line1, p.city, p.state, p.postal_code,
-               b.total_cents, b.due_date::text
-        from print_batch_item i join bill b on b.id = i.bill_id join account a on a.id = b.account_id
-        join customer c on c.id = a.customer_id
-        left join lateral (select pr.* from service_agreement sa join service_point sp on sp.id = sa.service_point_id
-          join premise pr on pr.id = sp.premise_id where sa.account_id = a.id order by sa.service_type limit 1) p on true
-        where i.batch = ${`${req.params.cycle}/${req.params.period}`} order by a.account_number`;
+      const rows = await printBatchItems(sql, req.params.cycle, req.params.period);
       const q = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
       const csv = [
         'bill_id,account_number,name,address,city,state,postal_code,amount_due,due_date,document_url',
@@ -276,9 +257,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const [acct] = await sql<
-        { accountNumber: string }[]
-      >`select account_number from account where id = ${req.params.id}`;
+      const acct = await getAccount(sql, req.params.id);
       if (!acct) throw notFound('account', req.params.id);
       const data = [];
       for await (const w of temporal.client.workflow.list({

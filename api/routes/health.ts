@@ -1,5 +1,6 @@
 // Liveness says the process is up; readiness says it can do work (Postgres and Temporal both answer).
 import { Type } from '@sinclair/typebox';
+import { ping } from '../../db/client.js';
 import type { App, AppDeps } from '../types.js';
 
 export default async function health(app: App, deps: AppDeps) {
@@ -40,7 +41,7 @@ export default async function health(app: App, deps: AppDeps) {
         }
       };
       const [postgres, temporal] = await Promise.all([
-        timed(() => deps.sql`select 1`),
+        timed(() => ping(deps.sql)),
         timed(() =>
           deps.temporal.client.workflowService.describeNamespace({ namespace: deps.temporal.namespace }),
         ),

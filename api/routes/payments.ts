@@ -4,12 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { wakeOpenCases } from '../../activities/collections.js';
-import { importLockbox, recordCounterPayment } from '../../db/payments.js';
-import { type ReservedRefund, reserveRefund } from '../../db/refunds.js';
-import { Refused } from '../../db/refused.js';
-import { receivedOnProblem } from '../../domain/received-on.js';
+import { flagChargeback, recordWebhookEvent, webhookEventSeen } from '../../db/payment-webhooks.js';
+import {
+  createPendingPayment,
+  getPayment,
+  importLockbox,
+  paymentAccountId,
+  paymentAccounts,
+  takeCounterPayment,
+} from '../../db/payments.js';
+import { reserveRefund } from '../../db/refunds.js';
 import { newId } from '../../lib/ids.js';
 import { TASK_QUEUES } from '../../workers/queues.js';
 import {
@@ -19,9 +25,10 @@ import {
   paymentWorkflowId,
   refundWorkflow,
 } from '../../workflows/payment.js';
-import { ApiError, notFound, refusal } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
+import { checkOwnMethod, pmRef, SavedMethod, savedMethods } from '../saved-methods.js';
 import { IdParams, IsoDate } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
@@ -48,78 +55,23 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
   const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.payments}`;
   const collectionsQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
-  const paymentAccount = async (id: string) =>
-    (await sql<{ accountId: string }[]>`select account_id from payment where id = ${id}`)[0]?.accountId;
+  const paymentAccount = (id: string) => paymentAccountId(sql, id);
+  const ownOrStaff = {
+    access: {
+      staff: STAFF.any,
+      customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
+    },
+  };
 
+  /** The payment with the client secret its workflow holds (for the Payment Element). */
   const view = async (id: string) => {
-    const [p] = await sql<
-      {
-        id: string;
-        accountId: string;
-        amountCents: number;
-        method: string;
-        status: string;
-        provider: string;
-        failureCode: string | null;
-      }[]
-    >`
-      select id, account_id, amount_cents, method, status, provider, failure_code from payment where id = ${id}`;
+    const p = await getPayment(sql, id);
     if (!p) return undefined;
     const state = await temporal.client.workflow
       .getHandle(paymentWorkflowId(id))
       .query(paymentStateQuery)
       .catch(() => null);
-    const allocations = await sql<{ billId: string; period: string; amountCents: number }[]>`
-      select pa.bill_id, b.period, pa.amount_cents from payment_allocation pa join bill b on b.id = pa.bill_id
-      where pa.payment_id = ${id} order by b.period`;
-    return {
-      ...p,
-      object: 'payment' as const,
-      clientSecret: state?.clientSecret ?? null,
-      allocations: [...allocations],
-    };
-  };
-
-  const pmRef = (description: string) => Type.String({ pattern: '^pm_[A-Za-z0-9_]{3,100}$', description });
-  const invalidMethod = (message: string, param = 'paymentMethodRef') =>
-    new ApiError(400, 'invalid_request_error', 'payment_method_invalid', message, param);
-
-  /**
-   * A saved method may be charged for an account only if Stripe has it attached to that account's Customer
-   * (and it is of the kind asked for). 404 if the account does not exist; 400 otherwise.
-   */
-  const checkOwnMethod = async (accountId: string, ref: string, method: 'card' | 'ach') => {
-    const [acct] = await sql<
-      { stripeCustomerId: string | null }[]
-    >`select stripe_customer_id from account where id = ${accountId}`;
-    if (!acct) throw notFound('account', accountId);
-    if (!deps.stripe)
-      throw new ApiError(
-        400,
-        'invalid_request_error',
-        'saved_methods_unavailable',
-        'Saved payment methods need Stripe; this server records payments in the dev outbox',
-        'paymentMethodRef',
-      );
-    if (!acct.stripeCustomerId) throw invalidMethod(`No saved payment method ${ref} on this account`);
-    let pm: Stripe.PaymentMethod;
-    try {
-      pm = await deps.stripe.paymentMethods.retrieve(ref);
-    } catch (e) {
-      if (e instanceof Stripe.errors.StripeInvalidRequestError)
-        throw invalidMethod(`No saved payment method ${ref} on this account`);
-      if (e instanceof Stripe.errors.StripeError)
-        throw new ApiError(502, 'api_error', 'gateway_unavailable', 'Stripe did not answer; try again');
-      throw e;
-    }
-    const owner = typeof pm.customer === 'string' ? pm.customer : (pm.customer?.id ?? null);
-    if (owner !== acct.stripeCustomerId)
-      throw invalidMethod(`No saved payment method ${ref} on this account`);
-    if ((pm.type === 'us_bank_account' ? 'ach' : pm.type) !== method)
-      throw invalidMethod(
-        `Payment method ${ref} is not a ${method === 'ach' ? 'bank account' : 'card'}`,
-        'method',
-      );
+    return { ...p, object: 'payment' as const, clientSecret: state?.clientSecret ?? null };
   };
 
   app.post(
@@ -154,19 +106,20 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const ref = req.body.paymentMethodRef ?? null;
-      if (ref) await checkOwnMethod(req.params.id, ref, req.body.method);
-      else {
-        const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-        if (!acct) throw notFound('account', req.params.id);
-      }
+      if (ref) await checkOwnMethod(deps, req.params.id, ref, req.body.method);
       const id = newId('pay');
-      // the gateway idempotency key is stored before the gateway is ever called
-      const key = `pay:${scopedKey(req) ?? randomUUID()}`;
-      await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider,
-          workflow_id, payment_method_ref, save_method)
-        values (${id}, ${req.params.id}, ${req.body.amountCents}, ${req.body.method}, 'pending', now(), ${key},
-                ${deps.stripe ? 'stripe' : 'outbox'}, ${paymentWorkflowId(id)}, ${ref},
-                ${!ref && !!req.body.saveMethod && !!deps.stripe})`;
+      await createPendingPayment(sql, {
+        id,
+        accountId: req.params.id,
+        amountCents: req.body.amountCents,
+        method: req.body.method,
+        // the gateway idempotency key is stored before the gateway is ever called
+        idempotencyKey: `pay:${scopedKey(req) ?? randomUUID()}`,
+        provider: deps.stripe ? 'stripe' : 'outbox',
+        workflowId: paymentWorkflowId(id),
+        paymentMethodRef: ref,
+        saveMethod: !ref && !!req.body.saveMethod && !!deps.stripe,
+      });
       await temporal.client.workflow.start(paymentWorkflow, {
         workflowId: paymentWorkflowId(id),
         taskQueue,
@@ -203,69 +156,6 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     },
   );
 
-  const Autopay = Type.Object({
-    object: Type.Literal('autopay'),
-    accountId: Type.String(),
-    method: Type.String(),
-    paymentMethodRef: Type.String(),
-    daysBeforeDue: Type.Integer(),
-    status: Type.String(),
-  });
-  const ownOrStaff = {
-    access: {
-      staff: STAFF.any,
-      customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-    },
-  };
-
-  app.put(
-    '/accounts/:id/autopay',
-    {
-      config: ownOrStaff as never,
-      schema: {
-        tags: ['payments'],
-        summary:
-          'Enrol in autopay with a saved card or bank account, debited on the due date or N days before',
-        params: IdParams,
-        body: Type.Object(
-          {
-            method: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
-            paymentMethodRef: pmRef("the gateway's payment method, saved on this account's Stripe customer"),
-            daysBeforeDue: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Autopay },
-      },
-    },
-    async (req) => {
-      // with Stripe, only a method saved on the account's own customer; the dev outbox charges nothing
-      if (deps.stripe) await checkOwnMethod(req.params.id, req.body.paymentMethodRef, req.body.method);
-      else {
-        const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-        if (!acct) throw notFound('account', req.params.id);
-      }
-      const [row] =
-        await sql`insert into autopay_enrollment (account_id, method, payment_method_ref, days_before_due)
-        values (${req.params.id}, ${req.body.method}, ${req.body.paymentMethodRef}, ${req.body.daysBeforeDue ?? 0})
-        on conflict (account_id) do update set method = excluded.method, payment_method_ref = excluded.payment_method_ref,
-          days_before_due = excluded.days_before_due, status = 'active', enrolled_at = now()
-        returning account_id, method, payment_method_ref, days_before_due, status`;
-      req.auditResource = { type: 'autopay', id: req.params.id };
-      return { object: 'autopay' as const, ...(row as never as object) } as never;
-    },
-  );
-
-  const SavedMethod = Type.Object({
-    id: Type.String(),
-    type: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
-    brand: Type.Optional(Type.String()),
-    bankName: Type.Optional(Type.String()),
-    last4: Type.String(),
-    expMonth: Type.Optional(Type.Integer()),
-    expYear: Type.Optional(Type.Integer()),
-  });
-
   app.get(
     '/accounts/:id/payment-methods',
     {
@@ -283,55 +173,11 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         },
       },
     },
-    async (req) => {
-      const [acct] = await sql<
-        { stripeCustomerId: string | null }[]
-      >`select stripe_customer_id from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
-      const empty = { object: 'list' as const, data: [], has_more: false };
-      if (!deps.stripe || !acct.stripeCustomerId) return empty;
-      const customer = acct.stripeCustomerId;
-      const [cards, banks] = await Promise.all(
-        (['card', 'us_bank_account'] as const).map((type) =>
-          deps.stripe!.paymentMethods.list({ customer, type, limit: 100 }),
-        ),
-      );
-      const data = [...cards!.data, ...banks!.data].map((pm) =>
-        pm.type === 'us_bank_account'
-          ? {
-              id: pm.id,
-              type: 'ach' as const,
-              bankName: pm.us_bank_account?.bank_name ?? 'Bank account',
-              last4: pm.us_bank_account?.last4 ?? '',
-            }
-          : {
-              id: pm.id,
-              type: 'card' as const,
-              brand: pm.card?.brand ?? 'card',
-              last4: pm.card?.last4 ?? '',
-              ...(pm.card ? { expMonth: pm.card.exp_month, expYear: pm.card.exp_year } : {}),
-            },
-      );
-      return { object: 'list' as const, data, has_more: false };
-    },
-  );
-
-  app.delete(
-    '/accounts/:id/autopay',
-    {
-      config: ownOrStaff as never,
-      schema: {
-        tags: ['payments'],
-        summary: 'Stop autopay',
-        params: IdParams,
-        response: { 204: Type.Null() },
-      },
-    },
-    async (req, reply) => {
-      await sql`update autopay_enrollment set status = 'cancelled' where account_id = ${req.params.id}`;
-      req.auditResource = { type: 'autopay', id: req.params.id };
-      return reply.status(204).send(null);
-    },
+    async (req) => ({
+      object: 'list' as const,
+      data: await savedMethods(deps, req.params.id),
+      has_more: false,
+    }),
   );
 
   app.post(
@@ -363,29 +209,15 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [acct] = await sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
-      const receivedOn = req.body.receivedOn ?? req.today;
-      const late = receivedOnProblem(receivedOn, req.today);
-      if (late)
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'parameter_invalid',
-          `receivedOn ${late}`,
-          'receivedOn',
-        );
-      const key = `counter:${scopedKey(req) ?? randomUUID()}`;
-      const r = await sql.begin((tx) =>
-        recordCounterPayment(tx, {
-          idempotencyKey: key,
-          accountId: req.params.id,
-          amountCents: req.body.amountCents,
-          method: req.body.method,
-          reference: req.body.reference,
-          receivedOn,
-        }),
-      );
+      const r = await takeCounterPayment(sql, {
+        idempotencyKey: `counter:${scopedKey(req) ?? randomUUID()}`,
+        accountId: req.params.id,
+        amountCents: req.body.amountCents,
+        method: req.body.method,
+        reference: req.body.reference,
+        receivedOn: req.body.receivedOn ?? req.today,
+        today: req.today,
+      });
       // collections stops (or steps back) at once: the payment is already on the account
       await wakeOpenCases(sql, temporal.client, collectionsQueue, [req.params.id], 'payment_posted');
       req.auditResource = {
@@ -426,18 +258,12 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       // reserved under a lock on the payment: a concurrent refund waits, then sees what this one took
-      let r: ReservedRefund;
-      try {
-        r = await reserveRefund(sql, {
-          paymentId: req.params.id,
-          amountCents: req.body.amountCents,
-          reason: req.body.reason,
-          requestedBy: req.user!.id,
-        });
-      } catch (e) {
-        if (e instanceof Refused) throw refusal(e, ['payment_not_refundable', 'amount_too_large']);
-        throw e;
-      }
+      const r = await reserveRefund(sql, {
+        paymentId: req.params.id,
+        amountCents: req.body.amountCents,
+        reason: req.body.reason,
+        requestedBy: req.user!.id,
+      });
       const done = await temporal.client.workflow.execute(refundWorkflow, {
         workflowId: `refund/${req.params.id}/${r.seq}`,
         taskQueue,
@@ -512,18 +338,8 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         });
         if (result.posted) {
           const paid = result.rows.flatMap((r) => (r.status === 'accepted' ? [r.paymentId] : []));
-          const accounts = paid.length
-            ? await sql<
-                { accountId: string }[]
-              >`select distinct account_id from payment where id = any(${paid})`
-            : [];
-          await wakeOpenCases(
-            sql,
-            temporal.client,
-            collectionsQueue,
-            accounts.map((a) => a.accountId),
-            'payment_posted',
-          );
+          const accounts = await paymentAccounts(sql, paid);
+          await wakeOpenCases(sql, temporal.client, collectionsQueue, accounts, 'payment_posted');
         }
         req.auditResource = {
           type: 'lockbox_import',
@@ -597,12 +413,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         if (event.type.startsWith('charge.dispute.')) {
           // a chargeback names the PaymentIntent, not our payment: find it, flag it for staff, and let a lost
           // dispute reach the payment's workflow, which reverses the posting
-          const [p] = await sql<
-            { id: string }[]
-          >`select id from payment where provider_ref = ${obj.payment_intent ?? ''}`;
-          paymentId = p?.id;
-          if (paymentId)
-            await sql`update payment set review_flag = ${`chargeback_${obj.status ?? 'open'}`} where id = ${paymentId}`;
+          paymentId = await flagChargeback(sql, obj.payment_intent ?? '', obj.status);
           type =
             event.type === 'charge.dispute.closed' && obj.status === 'lost'
               ? 'charge.dispute.lost'
@@ -610,8 +421,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           obj.last_payment_error = { code: `chargeback_${obj.reason ?? 'dispute'}` };
         }
         if (!paymentId) return reply.send({ received: true, ignored: 'not a cisflow payment' });
-        const [seen] = await sql`select 1 from webhook_event where id = ${event.id}`;
-        if (seen) return reply.send({ received: true, duplicate: true });
+        if (await webhookEventSeen(sql, event.id)) return reply.send({ received: true, duplicate: true });
         try {
           // the workflow de-duplicates too, so a signal that lands twice (a retry after a crash here) is harmless
           await temporal.client.workflow.getHandle(paymentWorkflowId(paymentId)).signal(paymentEventSignal, {
@@ -624,8 +434,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
             return reply.send({ received: true, ignored: 'unknown payment' });
           throw e; // 500: Stripe retries later, nothing is lost
         }
-        await sql`insert into webhook_event (id, provider, type, payment_id) values (${event.id}, 'stripe', ${event.type}, ${paymentId})
-          on conflict (id) do nothing`;
+        await recordWebhookEvent(sql, { id: event.id, provider: 'stripe', type: event.type, paymentId });
         return reply.send({ received: true });
       },
     );

@@ -1,7 +1,7 @@
 // Premises (service addresses), their service points, meters and meter installs.
 import { Type } from '@sinclair/typebox';
-import { createMeter, createPremise, createServicePoint, installMeter } from '../../db/accounts.js';
-import { notFound } from '../errors.js';
+import { createMeter, createPremise } from '../../db/accounts.js';
+import { addServicePoint, installMeterAt } from '../../db/premises.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, ServiceType } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -77,9 +77,7 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [p] = await sql`select 1 from premise where id = ${req.params.id}`;
-      if (!p) throw notFound('premise', req.params.id);
-      const sp = await createServicePoint(sql, req.params.id, req.body.serviceType);
+      const sp = await addServicePoint(sql, req.params.id, req.body.serviceType);
       req.auditResource = { type: 'service_point', id: sp.id };
       return reply.status(201).send({ ...sp, object: 'service_point' } as never);
     },
@@ -135,11 +133,7 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [m] = await sql`select 1 from meter where id = ${req.params.id}`;
-      if (!m) throw notFound('meter', req.params.id);
-      const [sp] = await sql`select 1 from service_point where id = ${req.body.servicePointId}`;
-      if (!sp) throw notFound('service point', req.body.servicePointId, 'servicePointId');
-      const i = await installMeter(sql, req.params.id, req.body.servicePointId, req.body.installedAt);
+      const i = await installMeterAt(sql, req.params.id, req.body.servicePointId, req.body.installedAt);
       req.auditResource = { type: 'meter_installation', id: i.id };
       return reply.status(201).send({ ...i, object: 'meter_installation' } as never);
     },

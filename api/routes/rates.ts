@@ -1,11 +1,8 @@
 // The bill calculator over HTTP: preview a tariff on given usage, and what-if a tariff on an account's history.
+// A tariff, import, preview or rating error is the caller's input: the error map answers it as a 400.
 import { Type } from '@sinclair/typebox';
-import { whatIf } from '../../db/what-if.js';
-import { ImportError } from '../../domain/import/urdb.js';
-import { loadTariff, PreviewError, previewBill } from '../../domain/preview.js';
-import { RatingError } from '../../domain/rate-engine.js';
-import { TariffError } from '../../domain/tariff.js';
-import { ApiError, notFound } from '../errors.js';
+import { accountWhatIf } from '../../db/what-if.js';
+import { previewBill } from '../../domain/preview.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -18,24 +15,6 @@ const TariffInput = {
   customerClass: Type.Optional(Type.String({ maxLength: 100 })),
   params: Type.Optional(Type.Record(Type.String(), Type.String())),
 };
-
-/** Tariff, import and rating problems are the caller's input: 400 naming the field. */
-function asApiError(e: unknown): never {
-  if (e instanceof TariffError)
-    throw new ApiError(
-      400,
-      'invalid_request_error',
-      'tariff_invalid',
-      `tariff.${e.message}`,
-      `tariff.${e.path}`,
-    );
-  if (e instanceof ImportError)
-    throw new ApiError(400, 'invalid_request_error', 'tariff_unsupported', e.message, 'tariff');
-  if (e instanceof PreviewError)
-    throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', e.message, e.param);
-  if (e instanceof RatingError) throw new ApiError(400, 'invalid_request_error', e.code, e.message);
-  throw e;
-}
 
 export default async function rateRoutes(app: App, deps: AppDeps) {
   app.post(
@@ -63,13 +42,7 @@ export default async function rateRoutes(app: App, deps: AppDeps) {
         },
       },
     },
-    async (req) => {
-      try {
-        return previewBill(req.body, req.body.usage as never) as never;
-      } catch (e) {
-        asApiError(e);
-      }
-    },
+    async (req) => previewBill(req.body, req.body.usage as never) as never,
   );
 
   app.post(
@@ -111,15 +84,6 @@ export default async function rateRoutes(app: App, deps: AppDeps) {
         },
       },
     },
-    async (req) => {
-      const [acct] = await deps.sql`select 1 from account where id = ${req.params.id}`;
-      if (!acct) throw notFound('account', req.params.id);
-      try {
-        const { tariff } = loadTariff(req.body);
-        return await whatIf(deps.sql, req.params.id, tariff, req.body.months);
-      } catch (e) {
-        asApiError(e);
-      }
-    },
+    async (req) => accountWhatIf(deps.sql, req.params.id, req.body, req.body.months),
   );
 }

@@ -1,7 +1,6 @@
 // Meter reads. Hand entry is for exceptions; head-ends post batches through the AMI push API (later issue).
 import { Type } from '@sinclair/typebox';
-import { addRead } from '../../db/accounts.js';
-import { notFound } from '../errors.js';
+import { meterReads, recordRead } from '../../db/reads.js';
 import { STAFF } from '../plugins/auth.js';
 import { DecimalString, IdParams, IsoDateTime } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -39,9 +38,7 @@ export default async function readRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const [m] = await sql`select 1 from meter where id = ${req.params.id}`;
-      if (!m) throw notFound('meter', req.params.id);
-      const r = await addRead(sql, { meterId: req.params.id, ...req.body });
+      const r = await recordRead(sql, req.params.id, req.body);
       req.auditResource = { type: 'read', id: r.id, detail: { value: r.value, source: r.source } };
       return reply.status(201).send({ ...r, object: 'read' } as never);
     },
@@ -64,13 +61,11 @@ export default async function readRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const rows =
-        await sql`select id, meter_id, read_at, value::text as value, source, quality from meter_read
-        where meter_id = ${req.params.id} order by read_at desc limit 101`;
+      const { reads, hasMore } = await meterReads(sql, req.params.id);
       return {
         object: 'list' as const,
-        data: rows.slice(0, 100).map((r) => ({ ...r, object: 'read' })) as never,
-        has_more: rows.length > 100,
+        data: reads.map((r) => ({ ...r, object: 'read' as const })),
+        has_more: hasMore,
       };
     },
   );

@@ -1,11 +1,13 @@
 // Reads the portal and the staff console need beyond the account summary: usage history per service with
-// last year's comparison, the account's recent meter reads, its autopay enrolment, and its receivable aging.
+// last year's comparison, the account's recent meter reads, its receivable aging and its field work.
 import { Type } from '@sinclair/typebox';
-import type { Sql } from '../../db/client.js';
-import { inTenure, tenures } from '../../db/tenure.js';
-import { notFound } from '../errors.js';
+import { accountAging } from '../../db/aging.js';
+import { accountReads } from '../../db/reads.js';
+import { accountServiceOrders } from '../../db/service-orders.js';
+import { usageHistory } from '../../db/usage.js';
+import { addMonths } from '../../domain/period.js';
 import { STAFF } from '../plugins/auth.js';
-import { Cents, DecimalString, IdParams, Nullable, Period } from '../schemas.js';
+import { AgingBuckets, Cents, DecimalString, IdParams, Nullable, Period } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
 const ownOrStaff = {
@@ -39,152 +41,8 @@ const Usage = Type.Object({
   ),
 });
 
-/** YYYY-MM `n` months after `period` (negative: before). */
-export function addMonths(period: string, n: number): string {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const d = new Date(Date.UTC(y, m - 1 + n, 1));
-  return d.toISOString().slice(0, 7);
-}
-
-/** Exact decimal sum of decimal strings (usage is never a float). */
-function addDecimals(xs: string[]): string {
-  const scale = Math.max(0, ...xs.map((x) => x.split('.')[1]?.length ?? 0));
-  let total = 0n;
-  for (const x of xs) {
-    const [w, f = ''] = x.split('.');
-    total += BigInt(`${w}${f.padEnd(scale, '0')}`);
-  }
-  if (!scale) return total.toString();
-  const s = total.toString().padStart(scale + 1, '0');
-  return `${s.slice(0, -scale)}.${s.slice(-scale)}`.replace(/\.?0+$/, '');
-}
-
-/**
- * Monthly consumption per service from the meter reads the account's tenure covers (db/tenure.ts): each read's advance over the meter's previous read,
- * times the meter's multiplier, counted in the month the usage happened (a read on the 1st closes the month
- * before). A register that wrapped past its dials counts the wrap. Superseded and rejected reads are skipped.
- */
-export async function usageHistory(sql: Sql, accountId: string, months: number, lastPeriod: string) {
-  const first = addMonths(lastPeriod, -(months - 1));
-  const from = addMonths(first, -12); // last year's months for the comparison
-  const rows = await sql<
-    { serviceType: string; unit: string; serial: string; spId: string; period: string; quantity: string }[]
-  >`
-    with t as (${tenures(sql, accountId)}), m as (
-      select t.agreement_id, t.service_type, t.service_point_id, mt.id as meter_id, mt.unit, mt.serial_number,
-             mt.multiplier, mt.dial_count, mi.installed_at, mi.removed_at, t.from_at, t.to_at
-      from t
-      join meter_installation mi on mi.service_point_id = t.service_point_id
-      join meter mt on mt.id = mi.meter_id
-    ), r as (
-      -- each tenure's first read is its baseline: usage before it was someone else's
-      select m.service_type, m.service_point_id, m.unit, m.serial_number, m.multiplier, m.dial_count, mr.read_at,
-             mr.value - lag(mr.value) over (partition by m.meter_id, m.agreement_id order by mr.read_at) as advance
-      from m join meter_read mr on mr.meter_id = m.meter_id
-      where mr.read_at >= ${`${addMonths(from, -1)}-01`}::timestamptz
-        and mr.read_at < (${`${addMonths(lastPeriod, 1)}-01`}::date + 1)::timestamptz
-        and mr.read_at >= m.installed_at and (m.removed_at is null or mr.read_at <= m.removed_at)
-        and mr.read_at >= m.from_at and (m.to_at is null or mr.read_at < m.to_at)
-        and mr.quality <> 'rejected'
-        and not exists (select 1 from meter_read s where s.supersedes_id = mr.id)
-    )
-    select service_type, unit, serial_number as serial, service_point_id as sp_id,
-           to_char((read_at at time zone 'UTC') - interval '1 day', 'YYYY-MM') as period,
-           sum((case when advance < 0 then advance + power(10::numeric, dial_count) else advance end) * multiplier)::text as quantity
-    from r where advance is not null
-    group by 1, 2, 3, 4, 5`;
-  const periods = Array.from({ length: months }, (_, i) => addMonths(first, i));
-  const byService = new Map<
-    string,
-    { unit: string; meters: Set<string>; sps: Set<string>; q: Map<string, string[]> }
-  >();
-  for (const r of rows) {
-    const s = byService.get(r.serviceType) ?? {
-      unit: r.unit,
-      meters: new Set(),
-      sps: new Set(),
-      q: new Map(),
-    };
-    s.meters.add(r.serial);
-    s.sps.add(r.spId);
-    s.q.set(r.period, [...(s.q.get(r.period) ?? []), r.quantity]);
-    byService.set(r.serviceType, s);
-  }
-  const norm = (x: string[] | undefined) => (x ? addDecimals(x) : null);
-  const services = [...byService.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([serviceType, s]) => {
-      const usage = periods.map((period) => ({
-        period,
-        quantity: norm(s.q.get(period)),
-        lastYear: norm(s.q.get(addMonths(period, -12))),
-      }));
-      const lastYears = usage.map((u) => u.lastYear).filter((x): x is string => x !== null);
-      return {
-        serviceType,
-        unit: s.unit,
-        meters: [...s.meters].sort(),
-        servicePointIds: [...s.sps].sort(),
-        usage,
-        totals: {
-          quantity: addDecimals(usage.map((u) => u.quantity ?? '0')),
-          lastYear: lastYears.length === usage.length ? addDecimals(lastYears) : null,
-        },
-      };
-    });
-  return { periods, services };
-}
-
-/** Receivable aging of one account: the balance is laid on its newest charges first (oldest are paid first). */
-/** Aged as of `asOf`, the utility's date today on the one clock. */
-export async function accountAging(sql: Sql, accountId: string, asOf: string) {
-  const [row] = await sql<
-    { balance: string; current: string; d31: string; d61: string; d91: string; oldest: string | null }[]
-  >`
-    with ar as (select id from ledger_account where account_id = ${accountId}),
-    bal as (select coalesce(sum(p.amount_cents), 0) as b from posting p where p.ledger_account_id in (select id from ar)),
-    debits as (
-      select je.id, je.effective_on, sum(p.amount_cents) as amt
-      from posting p join journal_entry je on je.id = p.journal_entry_id
-      where p.ledger_account_id in (select id from ar)
-      group by je.id, je.effective_on having sum(p.amount_cents) > 0
-    ),
-    laid as (
-      select d.effective_on, least(d.amt, bal.b - (sum(d.amt) over w - d.amt)) as part
-      from debits d, bal
-      window w as (order by d.effective_on desc, d.id desc)
-    ),
-    open as (select * from laid where part > 0)
-    select (select b from bal)::text as balance,
-      coalesce(sum(part) filter (where ${asOf}::date - effective_on <= 30), 0)::text as current,
-      coalesce(sum(part) filter (where ${asOf}::date - effective_on between 31 and 60), 0)::text as d31,
-      coalesce(sum(part) filter (where ${asOf}::date - effective_on between 61 and 90), 0)::text as d61,
-      coalesce(sum(part) filter (where ${asOf}::date - effective_on > 90), 0)::text as d91,
-      min(effective_on)::text as oldest
-    from open`;
-  const r = row!;
-  return {
-    balanceCents: Number(r.balance),
-    buckets: {
-      current: Number(r.current),
-      days31to60: Number(r.d31),
-      days61to90: Number(r.d61),
-      over90: Number(r.d91),
-    },
-    oldestOpenCharge: r.oldest,
-  };
-}
-
-export const AgingBuckets = Type.Object({
-  current: Cents,
-  days31to60: Cents,
-  days61to90: Cents,
-  over90: Cents,
-});
-
 export default async function usageRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const exists = async (id: string) => (await sql`select 1 from account where id = ${id}`).length > 0;
 
   app.get(
     '/accounts/:id/usage',
@@ -206,7 +64,6 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
       const months = req.query.months ?? 12;
       const last = req.query.through ?? addMonths(req.today.slice(0, 7), -1);
       const h = await usageHistory(sql, req.params.id, months, last);
@@ -246,60 +103,11 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
-      const limit = req.query.limit ?? 50;
-      const rows = await sql`
-        select mr.id, mt.id as meter_id, mt.serial_number, sa.service_type, mr.read_at, mr.value::text as value, mt.unit,
-               mr.source, mr.quality, exists (select 1 from meter_read s where s.supersedes_id = mr.id) as superseded
-        from service_agreement sa
-        join meter_installation mi on mi.service_point_id = sa.service_point_id
-        join meter mt on mt.id = mi.meter_id
-        join meter_read mr on mr.meter_id = mt.id
-          and mr.read_at >= mi.installed_at and (mi.removed_at is null or mr.read_at <= mi.removed_at)
-        where sa.account_id = ${req.params.id} and ${inTenure(sql, sql`mr.read_at`, 'sa')}
-        order by mr.read_at desc, mr.id desc limit ${limit + 1}`;
+      const { reads, hasMore } = await accountReads(sql, req.params.id, req.query.limit ?? 50);
       return {
         object: 'list' as const,
-        has_more: rows.length > limit,
-        data: rows
-          .slice(0, limit)
-          .map((r) => ({ ...(r as never as object), readAt: (r.readAt as Date).toISOString() })) as never,
-      };
-    },
-  );
-
-  app.get(
-    '/accounts/:id/autopay',
-    {
-      config: ownOrStaff,
-      schema: {
-        tags: ['payments'],
-        summary: "The account's autopay enrolment (enrolled: false when there is none or it was stopped)",
-        params: IdParams,
-        response: {
-          200: Type.Object({
-            object: Type.Literal('autopay'),
-            accountId: Type.String(),
-            enrolled: Type.Boolean(),
-            method: Nullable(Type.String()),
-            paymentMethodRef: Nullable(Type.String()),
-            daysBeforeDue: Nullable(Type.Integer()),
-          }),
-        },
-      },
-    },
-    async (req) => {
-      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
-      const [e] = await sql<{ method: string; paymentMethodRef: string; daysBeforeDue: number }[]>`
-        select method, payment_method_ref, days_before_due from autopay_enrollment
-        where account_id = ${req.params.id} and status = 'active'`;
-      return {
-        object: 'autopay' as const,
-        accountId: req.params.id,
-        enrolled: !!e,
-        method: e?.method ?? null,
-        paymentMethodRef: e?.paymentMethodRef ?? null,
-        daysBeforeDue: e?.daysBeforeDue ?? null,
+        has_more: hasMore,
+        data: reads.map((r) => ({ ...r, readAt: r.readAt.toISOString() })),
       };
     },
   );
@@ -324,7 +132,6 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
       return {
         object: 'account_aging' as const,
         accountId: req.params.id,
@@ -364,24 +171,11 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      if (!(await exists(req.params.id))) throw notFound('account', req.params.id);
-      const rows = await sql<
-        {
-          id: string;
-          kind: string;
-          status: string;
-          reason: string;
-          sourceType: string | null;
-          sourceId: string | null;
-          createdAt: Date;
-          completedAt: Date | null;
-        }[]
-      >`select id, kind, status, reason, source_type, source_id, created_at, completed_at from service_order
-        where account_id = ${req.params.id} order by created_at desc, id desc limit 101`;
+      const { orders, hasMore } = await accountServiceOrders(sql, req.params.id);
       return {
         object: 'list' as const,
-        has_more: rows.length > 100,
-        data: rows.slice(0, 100).map((r) => ({
+        has_more: hasMore,
+        data: orders.map((r) => ({
           ...r,
           object: 'service_order' as const,
           createdAt: r.createdAt.toISOString(),

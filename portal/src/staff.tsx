@@ -12,7 +12,16 @@ import {
 } from './components/staff360';
 import { UsageChart } from './components/UsageChart';
 import { Card, ErrorNote, Money } from './components/ui';
-import { type AccountSummary, ApiError, api, login, logout, type Me, newKey, type Usage } from './lib/api';
+import {
+  type AccountSummary,
+  api,
+  login,
+  logout,
+  type Me,
+  newKey,
+  PortalApiError,
+  type Usage,
+} from './lib/api';
 import { formatDate, useLang } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { parseDollars } from './lib/money';
@@ -721,7 +730,9 @@ function BillRuns({ me }: { me: Me }) {
       } catch (e) {
         if (!stop)
           setErr(
-            e instanceof ApiError && e.status === 404 ? new Error('No run for that cycle and period yet') : e,
+            e instanceof PortalApiError && e.status === 404
+              ? new Error('No run for that cycle and period yet')
+              : e,
           );
       }
       if (!stop) setTimeout(tick, 1000);

@@ -1,6 +1,7 @@
 // The one way the pages talk to the API: same-origin cookie session, the CSRF header on changes, typed errors.
 
-export class ApiError extends Error {
+/** An error answer from our API, as the pages see it (the server's own ApiError is api/errors.ts). */
+export class PortalApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -40,7 +41,7 @@ export async function api<T = unknown>(
   const body = text ? JSON.parse(text) : null;
   if (!res.ok) {
     const e = body?.error ?? {};
-    throw new ApiError(res.status, e.code ?? 'error', e.message ?? res.statusText, e.param);
+    throw new PortalApiError(res.status, e.code ?? 'error', e.message ?? res.statusText, e.param);
   }
   return body as T;
 }
