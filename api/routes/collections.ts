@@ -4,14 +4,19 @@ import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { signalCollections } from '../../activities/collections.js';
 import { postAdjustment } from '../../db/adjustments.js';
-import { arrangementWorkflowId, createArrangement } from '../../db/arrangements.js';
+import { createArrangement } from '../../db/arrangements.js';
 import { collectionPolicyFor, collectionsView, recordCaseEvent, renewHold } from '../../db/collections.js';
 import { Refused } from '../../db/refused.js';
 import { holdLimits, parseCollectionPolicy } from '../../domain/collections.js';
 import { addDays } from '../../domain/period.js';
 import { newId } from '../../lib/ids.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
-import { dunningStateQuery } from '../../workflows/collections.js';
+import {
+  ARRANGEMENT,
+  type ArrangementWorkflow,
+  arrangementWorkflowId,
+} from '../../workflows/contracts/arrangement.js';
+import { DUNNING, dunningStateQuery } from '../../workflows/contracts/collections.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
@@ -24,7 +29,7 @@ const Open = <T extends string>(object: T) =>
 
 export default async function collectionRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };
   const account = async (id: string) => {
     const [a] = await sql<{ id: string; accountNumber: string; customerClass: string }[]>`
@@ -303,9 +308,9 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
         throw e;
       }
       try {
-        await temporal.client.workflow.start('arrangementWorkflow', {
+        await temporal.client.workflow.start<ArrangementWorkflow>(ARRANGEMENT.type, {
           workflowId: arrangementWorkflowId(row.id),
-          taskQueue,
+          taskQueue: taskQueueName(ARRANGEMENT.taskQueue, temporal.taskQueuePrefix),
           args: [{ arrangementId: row.id }],
         });
       } catch (e) {

@@ -5,8 +5,15 @@ import { collectionPolicyFor } from '../../db/collections.js';
 import { disputeEvents, getDispute, openDispute } from '../../db/disputes.js';
 import { Refused } from '../../db/refused.js';
 import { durationMs } from '../../domain/policy-clock.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
-import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
+import {
+  DISPUTE,
+  DISPUTE_RESOLUTIONS,
+  DISPUTE_STATUSES,
+  type DisputeWorkflow,
+  disputeStateQuery,
+  resolveDisputeUpdate,
+} from '../../workflows/contracts/dispute.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
@@ -16,7 +23,7 @@ const Dispute = Type.Object({ object: Type.Literal('dispute') }, { additionalPro
 
 export default async function disputeRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(DISPUTE.taskQueue, temporal.taskQueuePrefix);
   const billAccount = async (id: string) =>
     (await sql<{ accountId: string }[]>`select account_id from bill where id = ${id}`)[0]?.accountId;
   const disputeAccount = async (id: string) =>
@@ -80,7 +87,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
         if (e instanceof Refused) throw refusal(e, ['dispute_exists']);
         throw e;
       }
-      await temporal.client.workflow.start('disputeWorkflow', {
+      await temporal.client.workflow.start<DisputeWorkflow>(DISPUTE.type, {
         workflowId: d.workflowId,
         taskQueue,
         args: [{ disputeId: d.id }],
@@ -142,9 +149,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
         tags: ['disputes'],
         summary: 'Disputes by status (open, investigating, escalated, resolved), oldest SLA first',
         querystring: Type.Object({
-          status: Type.Optional(
-            Type.Union(['open', 'investigating', 'escalated', 'resolved'].map((s) => Type.Literal(s))),
-          ),
+          status: Type.Optional(Type.Union(DISPUTE_STATUSES.map((s) => Type.Literal(s)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
         }),
         response: { 200: List(Dispute) },
@@ -174,11 +179,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
         params: IdParams,
         body: Type.Object(
           {
-            resolution: Type.Union([
-              Type.Literal('upheld'),
-              Type.Literal('adjusted'),
-              Type.Literal('rebill'),
-            ]),
+            resolution: Type.Union(DISPUTE_RESOLUTIONS.map((r) => Type.Literal(r))),
             credit_cents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
             corrections: Type.Optional(
               Type.Array(

@@ -11,14 +11,18 @@ import { type ReservedRefund, reserveRefund } from '../../db/refunds.js';
 import { Refused } from '../../db/refused.js';
 import { receivedOnProblem } from '../../domain/received-on.js';
 import { newId } from '../../lib/ids.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
+import { DUNNING } from '../../workflows/contracts/collections.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import {
+  PAYMENT,
+  type PaymentWorkflow,
   paymentEventSignal,
   paymentStateQuery,
-  paymentWorkflow,
   paymentWorkflowId,
-  refundWorkflow,
-} from '../../workflows/payment.js';
+  REFUND,
+  type RefundWorkflow,
+  refundWorkflowId,
+} from '../../workflows/contracts/payment.js';
 import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
@@ -46,8 +50,8 @@ const Payment = Type.Object({
 
 export default async function paymentRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.payments}`;
-  const collectionsQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(PAYMENT.taskQueue, temporal.taskQueuePrefix);
+  const collectionsQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const paymentAccount = async (id: string) =>
     (await sql<{ accountId: string }[]>`select account_id from payment where id = ${id}`)[0]?.accountId;
 
@@ -167,7 +171,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         values (${id}, ${req.params.id}, ${req.body.amountCents}, ${req.body.method}, 'pending', now(), ${key},
                 ${deps.stripe ? 'stripe' : 'outbox'}, ${paymentWorkflowId(id)}, ${ref},
                 ${!ref && !!req.body.saveMethod && !!deps.stripe})`;
-      await temporal.client.workflow.start(paymentWorkflow, {
+      await temporal.client.workflow.start<PaymentWorkflow>(PAYMENT.type, {
         workflowId: paymentWorkflowId(id),
         taskQueue,
         args: [{ paymentId: id }],
@@ -438,9 +442,9 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         if (e instanceof Refused) throw refusal(e, ['payment_not_refundable', 'amount_too_large']);
         throw e;
       }
-      const done = await temporal.client.workflow.execute(refundWorkflow, {
-        workflowId: `refund/${req.params.id}/${r.seq}`,
-        taskQueue,
+      const done = await temporal.client.workflow.execute<RefundWorkflow>(REFUND.type, {
+        workflowId: refundWorkflowId(req.params.id, r.seq),
+        taskQueue: taskQueueName(REFUND.taskQueue, temporal.taskQueuePrefix),
         args: [{ ...r, reason: req.body.reason }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });

@@ -8,8 +8,13 @@ import {
   SERVICE_REQUEST_KINDS,
   type ServiceRequestRow,
 } from '../../db/service-requests.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
-import { decideServiceRequestUpdate } from '../../workflows/service-request.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
+import {
+  decideServiceRequestUpdate,
+  SERVICE_REQUEST,
+  SERVICE_REQUEST_STATUSES,
+  type ServiceRequestWorkflow,
+} from '../../workflows/contracts/service-request.js';
 import { ApiError, notFound, refusal } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
@@ -26,7 +31,7 @@ const Details = Type.Record(
 
 export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(SERVICE_REQUEST.taskQueue, temporal.taskQueuePrefix);
   const requestAccount = async (id: string) =>
     (await sql<{ accountId: string | null }[]>`select account_id from service_request where id = ${id}`)[0]
       ?.accountId ?? undefined;
@@ -52,7 +57,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       if (e instanceof Refused) throw refusal(e, []);
       throw e;
     }
-    await temporal.client.workflow.start('serviceRequestWorkflow', {
+    await temporal.client.workflow.start<ServiceRequestWorkflow>(SERVICE_REQUEST.type, {
       workflowId: row.workflowId,
       taskQueue,
       args: [{ requestId: row.id }],
@@ -200,13 +205,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
         tags: ['service requests'],
         summary: 'Service requests by status (awaiting_approval is the approval queue), oldest first',
         querystring: Type.Object({
-          status: Type.Optional(
-            Type.Union(
-              ['submitted', 'awaiting_approval', 'in_progress', 'completed', 'rejected', 'failed'].map((s) =>
-                Type.Literal(s),
-              ),
-            ),
-          ),
+          status: Type.Optional(Type.Union(SERVICE_REQUEST_STATUSES.map((s) => Type.Literal(s)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
         }),
         response: { 200: List(Request) },
