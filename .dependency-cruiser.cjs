@@ -27,6 +27,16 @@ module.exports = {
       },
     },
     {
+      name: 'workflows-through-contracts',
+      comment:
+        'outside workflows/, code reaches a workflow through its contract (workflows/contracts/): ids, task queue, ' +
+        'type name, signals, queries, updates and types; workers load the implementations as a bundle, by path. ' +
+        'A contract imports no implementation either',
+      severity: 'error',
+      from: { pathNot: '^workflows/(?!contracts/)' },
+      to: { path: '^workflows/(?!contracts/)' },
+    },
+    {
       name: 'routes-no-postgres',
       comment: 'routes call db/ functions; they never talk to PostgreSQL themselves',
       severity: 'error',

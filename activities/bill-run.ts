@@ -8,7 +8,13 @@ import type { Sql } from '../db/client.js';
 import { calculateBill } from '../domain/bill-calc.js';
 import { addDays, type Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
-import type { BillingPolicy } from '../workflows/billing-cycle.js';
+import {
+  BILLING_CYCLE,
+  type BillingCycleWorkflow,
+  type BillingPolicy,
+  billingCycleWorkflowId,
+} from '../workflows/contracts/billing-cycle.js';
+import { AUTOPAY, type AutopayWorkflow, autopayWorkflowId } from '../workflows/contracts/payment.js';
 
 export interface BatchResult {
   lastId: string | null;
@@ -24,7 +30,7 @@ export interface BatchResult {
 export function createBillRunActivities(
   sql: Sql,
   client: Client,
-  queues: { payments: string } = { payments: 'payments' },
+  queues: { payments: string } = { payments: AUTOPAY.taskQueue },
 ) {
   return {
     /** Starts an autopay workflow for each new bill of an account enrolled in autopay (once per bill). */
@@ -37,8 +43,8 @@ export function createBillRunActivities(
       let started = 0;
       for (const d of due) {
         try {
-          await client.workflow.start('autopayWorkflow', {
-            workflowId: `autopay/${d.billId}`,
+          await client.workflow.start<AutopayWorkflow>(AUTOPAY.type, {
+            workflowId: autopayWorkflowId(d.billId),
             taskQueue: queues.payments,
             args: [{ billId: d.billId, dueDate: d.dueDate, daysBeforeDue: d.daysBeforeDue }],
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -66,8 +72,8 @@ export function createBillRunActivities(
       await Promise.all(
         a.held.map(async (h) => {
           try {
-            await client.workflow.start('billingCycleWorkflow', {
-              workflowId: `billing-cycle/${h.accountNumber}/${a.period}`,
+            await client.workflow.start<BillingCycleWorkflow>(BILLING_CYCLE.type, {
+              workflowId: billingCycleWorkflowId(h.accountNumber, a.period),
               taskQueue: a.taskQueue,
               args: [{ accountId: h.accountId, period: a.period, policy: a.policy }],
               workflowIdReusePolicy: 'REJECT_DUPLICATE',

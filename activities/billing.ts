@@ -5,6 +5,7 @@ import type { Hold } from '../domain/bill-calc.js';
 import { estimateRead } from '../domain/read-validation.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
+import type { ExceptionStatus } from '../workflows/contracts/billing-cycle.js';
 import { queueHighUsageFromHold } from './messaging-holds.js';
 
 type Period = { key: string; start: string; end: string };
@@ -40,7 +41,7 @@ export function createBillingActivities(sql: Sql, clock: Clock = systemClock()) 
 
     async closeException(a: {
       workflowId: string;
-      status: 'resolved' | 'cancelled' | 'escalated';
+      status: Exclude<ExceptionStatus, 'open'>;
       resolution?: Record<string, unknown>;
       by?: string | null;
     }) {

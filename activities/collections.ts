@@ -13,8 +13,15 @@ import {
 } from '../db/collections.js';
 import { type CollectionAction, type CollectionDecision, decideCollections } from '../domain/collections.js';
 import { type Clock, clockStart, systemClock } from '../lib/clock.js';
-
-export const dunningWorkflowId = (accountNumber: string) => `dunning/${accountNumber}`;
+import {
+  COLLECTIONS_HANDOFF,
+  type CollectionsHandoffWorkflow,
+  collectionsHandoffWorkflowId,
+  DUNNING,
+  type DunningWorkflow,
+  dunningWorkflowId,
+  reviewSignal,
+} from '../workflows/contracts/collections.js';
 
 /** Wakes the account's dunning workflow, starting it if there is none: it looks at the facts again. */
 export async function signalCollections(
@@ -23,11 +30,11 @@ export async function signalCollections(
   account: { id: string; accountNumber: string },
   reason: string,
 ) {
-  await client.workflow.signalWithStart('dunningWorkflow', {
+  await client.workflow.signalWithStart<DunningWorkflow, [string]>(DUNNING.type, {
     workflowId: dunningWorkflowId(account.accountNumber),
     taskQueue,
     args: [{ accountId: account.id, accountNumber: account.accountNumber }],
-    signal: 'review',
+    signal: reviewSignal,
     signalArgs: [reason],
   });
 }
@@ -125,8 +132,8 @@ export function createCollectionActivities(
      */
     async scheduleCollectionsHandoff(a: { runId: string }) {
       try {
-        await client.workflow.start('collectionsHandoffWorkflow', {
-          workflowId: `collections-handoff/${a.runId}`,
+        await client.workflow.start<CollectionsHandoffWorkflow>(COLLECTIONS_HANDOFF.type, {
+          workflowId: collectionsHandoffWorkflowId(a.runId),
           taskQueue: queues.collections,
           args: [{ runId: a.runId }],
         });

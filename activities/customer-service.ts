@@ -4,13 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { type ArrangementRow, closeArrangement, paidSince } from '../db/arrangements.js';
 import type { Sql } from '../db/client.js';
 import { collectionPolicyFor } from '../db/collections.js';
-import {
-  type DisputeResolution,
-  getDispute,
-  markDispute,
-  notifyDispute,
-  resolveDispute,
-} from '../db/disputes.js';
+import { getDispute, markDispute, notifyDispute, resolveDispute } from '../db/disputes.js';
 import { Refused } from '../db/refused.js';
 import {
   changeMailingAddress,
@@ -25,6 +19,9 @@ import {
   startService,
 } from '../db/service-requests.js';
 import { type Clock, clockStart, systemClock } from '../lib/clock.js';
+import type { ArrangementOutcome } from '../workflows/contracts/arrangement.js';
+import type { DisputeResolution, DisputeStatus } from '../workflows/contracts/dispute.js';
+import type { ServiceRequestStep } from '../workflows/contracts/service-request.js';
 
 async function refusalsAreFinal<T>(f: () => Promise<T>): Promise<T> {
   try {
@@ -64,7 +61,7 @@ export function createCustomerServiceActivities(sql: Sql, clock: Clock = systemC
     },
     async markDispute(a: {
       disputeId: string;
-      status: 'investigating' | 'escalated';
+      status: Extract<DisputeStatus, 'investigating' | 'escalated'>;
       detail: Record<string, unknown>;
     }) {
       await markDispute(sql, a.disputeId, a.status, a.detail);
@@ -102,7 +99,7 @@ export function createCustomerServiceActivities(sql: Sql, clock: Clock = systemC
     },
     async setServiceRequestStatus(a: {
       requestId: string;
-      status: 'awaiting_approval' | 'in_progress' | 'completed' | 'rejected' | 'failed';
+      status: ServiceRequestStep;
       detail?: Record<string, unknown>;
       actor?: string;
     }) {
@@ -159,7 +156,7 @@ export function createCustomerServiceActivities(sql: Sql, clock: Clock = systemC
     },
     async closeArrangement(a: {
       arrangementId: string;
-      status: 'completed' | 'broken';
+      status: ArrangementOutcome;
       detail: Record<string, unknown>;
     }) {
       await closeArrangement(sql, a.arrangementId, a.status, a.detail);

@@ -13,12 +13,13 @@ import {
 import type { Sql } from '../db/client.js';
 import type { MessagingPolicy } from '../domain/messages/policy.js';
 import {
+  HIGH_USAGE_CHECK,
   HIGH_USAGE_SCHEDULE_ID,
-  highUsageCheckWorkflow,
-  notificationWorkflow,
+  NOTIFICATION,
+  type NotificationWorkflow,
   notificationWorkflowId,
-} from '../workflows/messaging.js';
-import { AccountNumber } from '../workflows/search-attributes.js';
+} from '../workflows/contracts/messaging.js';
+import { AccountNumber } from '../workflows/contracts/search-attributes.js';
 
 export interface Dispatcher {
   /** starts workflows for pending notifications; returns how many it started */
@@ -53,7 +54,7 @@ export async function startNotificationDispatcher(o: {
         batch.map(async (id) => {
           const accountNumber = accounts.get(id);
           try {
-            await o.client.workflow.start(notificationWorkflow, {
+            await o.client.workflow.start<NotificationWorkflow>(NOTIFICATION.type, {
               workflowId: notificationWorkflowId(id),
               taskQueue: o.taskQueue,
               // the send retry policy travels with the workflow (read now: a test may change it between steps)
@@ -156,7 +157,7 @@ export async function ensureHighUsageSchedule(
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
       action: {
         type: 'startWorkflow',
-        workflowType: highUsageCheckWorkflow,
+        workflowType: HIGH_USAGE_CHECK.type,
         workflowId: scheduleId,
         taskQueue: o.taskQueue,
         args: [{}],

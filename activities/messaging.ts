@@ -17,8 +17,13 @@ import {
 import { queueNotification } from '../db/notifications.js';
 import type { HighUsagePolicy, MessagingPolicy } from '../domain/messages/policy.js';
 import type { Clock } from '../lib/clock.js';
+import type { FinalSendFailure } from '../workflows/contracts/messaging.js';
 import type { MessagingProviders } from './messaging-providers.js';
 import { ProviderError } from './messaging-providers.js';
+
+/** A failure the workflow will not retry (workflows/contracts/messaging.ts names them). */
+const finalFailure = (message: string, type: FinalSendFailure, ...details: unknown[]) =>
+  ApplicationFailure.nonRetryable(message, type, ...details);
 
 export function createMessagingActivities(
   sql: Sql,
@@ -54,8 +59,7 @@ export function createMessagingActivities(
       const m = await beginAttempt(sql, a.messageId);
       if (!m) {
         const done = await getMessage(sql, a.messageId);
-        if (!done)
-          throw ApplicationFailure.nonRetryable(`message ${a.messageId} does not exist`, 'MissingMessage');
+        if (!done) throw finalFailure(`message ${a.messageId} does not exist`, 'MissingMessage');
         return { status: done.status, providerId: done.providerId };
       }
       const provider = m.channel === 'email' ? o.providers.email : o.providers.sms;
@@ -100,7 +104,7 @@ export function createMessagingActivities(
         if (err.kind === 'opted_out')
           await sql`insert into sms_opt_out (phone) values (${m.toAddress}) on conflict do nothing`;
         // a 4xx will not get better by asking again: no retry storm
-        throw ApplicationFailure.nonRetryable(
+        throw finalFailure(
           `${provider.name}: ${err.message}`,
           err.kind === 'invalid_recipient'
             ? 'InvalidRecipient'

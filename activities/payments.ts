@@ -11,6 +11,7 @@ import { allocateOldestFirst } from '../db/payments.js';
 import { releaseRefund, settleRefund } from '../db/refunds.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
 import { type Clock, systemClock } from '../lib/clock.js';
+import { paymentWorkflowId } from '../workflows/contracts/payment.js';
 
 export interface PaymentRow {
   id: string;
@@ -156,7 +157,7 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
       await sql`insert into payment (id, account_id, amount_cents, method, status, received_at, idempotency_key, provider,
           payment_method_ref, bill_id, workflow_id)
         values (${id}, ${row.accountId}, ${amount}, ${row.method}, 'pending', now(), ${`autopay:${a.billId}`}, ${stripe ? 'stripe' : 'outbox'},
-          ${row.ref}, ${a.billId}, ${`payment/${id}`})
+          ${row.ref}, ${a.billId}, ${paymentWorkflowId(id)})
         on conflict do nothing`;
       return { paymentId: id, amountCents: amount };
     },

@@ -11,7 +11,8 @@ import { seedDemo } from '../db/demo/seed.js';
 import { migrate } from '../db/migrate.js';
 import { bundle } from '../workers/bundle.js';
 import { createWorkers } from '../workers/index.js';
-import { billRunWorkflow } from '../workflows/bill-run.js';
+import { BILL_RUN, type BillRunWorkflow } from '../workflows/contracts/bill-run.js';
+import { taskQueueName } from '../workflows/contracts/names.js';
 import { startBenchStack } from './stack.js';
 
 const sizes = process.argv
@@ -93,9 +94,9 @@ async function main() {
     });
     const running = workers.map((w) => w.run());
     const t0 = performance.now();
-    const progress = await client.workflow.execute(billRunWorkflow, {
+    const progress = await client.workflow.execute<BillRunWorkflow>(BILL_RUN.type, {
       workflowId: `bench/${db}`,
-      taskQueue: `${prefix}billing`,
+      taskQueue: taskQueueName(BILL_RUN.taskQueue, prefix),
       args: [{ cycle: '01', period: lastMonth, policy: { pageSize, concurrency, escalateAfter: '1 hour' } }],
     });
     const runSec = (performance.now() - t0) / 1000;

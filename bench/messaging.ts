@@ -16,6 +16,8 @@ import { messagingPolicy } from '../domain/messages/policy.js';
 import { SendgridFake } from '../test/fakes/sendgrid.js';
 import { bundle } from '../workers/bundle.js';
 import { createWorkers } from '../workers/index.js';
+import { NOTIFICATION } from '../workflows/contracts/messaging.js';
+import { taskQueueName } from '../workflows/contracts/names.js';
 import { startBenchStack } from './stack.js';
 
 const BURST = Number(process.argv[2] ?? 1000);
@@ -52,7 +54,7 @@ async function main() {
   const dispatcher = await startNotificationDispatcher({
     sql,
     client: stack.client,
-    taskQueue: `${prefix}messaging`,
+    taskQueue: taskQueueName(NOTIFICATION.taskQueue, prefix),
     policy,
   });
   stops.push(async () => {

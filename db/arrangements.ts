@@ -3,6 +3,11 @@
 import { type CollectionPolicy, installmentPlan } from '../domain/collections.js';
 import { addDays } from '../domain/period.js';
 import { newId } from '../lib/ids.js';
+import {
+  type ArrangementOutcome,
+  type ArrangementStatus,
+  arrangementWorkflowId,
+} from '../workflows/contracts/arrangement.js';
 import type { Sql } from './client.js';
 import { accountCharges, collectionPolicyFor, recordCaseEvent } from './collections.js';
 import { queueNotification } from './notifications.js';
@@ -20,14 +25,12 @@ export interface ArrangementRow {
   totalCents: number;
   installments: Installment[];
   coversDueOn: string;
-  status: string;
+  status: ArrangementStatus;
   workflowId: string;
   createdBy: string | null;
   createdAt: Date;
   closedAt: Date | null;
 }
-
-export const arrangementWorkflowId = (id: string) => `arrangement/${id}`;
 
 export class ArrangementRefused extends Refused {}
 
@@ -128,7 +131,7 @@ export async function paidSince(sql: Sql, accountId: string, since: Date) {
 export async function closeArrangement(
   sql: Sql,
   id: string,
-  status: 'completed' | 'broken',
+  status: ArrangementOutcome,
   detail: Record<string, unknown>,
 ) {
   return sql.begin(async (tx) => {

@@ -1,12 +1,19 @@
 // Bill disputes: opened by the customer or staff, investigated (optionally with a re-read), resolved as
 // upheld, adjusted (a credit) or cancel/rebill. Every step is a case_event and a notice to the customer.
 import { durationMs } from '../domain/policy-clock.js';
+import type { ReadCorrection } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
+import {
+  type DisputeResolution,
+  type DisputeResolutionKind,
+  type DisputeStatus,
+  disputeWorkflowId,
+} from '../workflows/contracts/dispute.js';
 import { postAdjustment, reverseEntry } from './adjustments.js';
 import type { Sql, Tx } from './client.js';
 import { caseEvents, collectionPolicyFor, recordCaseEvent } from './collections.js';
 import { queueNotification } from './notifications.js';
-import { cancelAndRebill, type ReadCorrection } from './rebill.js';
+import { cancelAndRebill } from './rebill.js';
 import { Refused } from './refused.js';
 
 export class DisputeRefused extends Refused {}
@@ -18,8 +25,8 @@ export interface DisputeRow {
   reason: string;
   disputedCents: number;
   reread: boolean;
-  status: string;
-  resolution: string | null;
+  status: DisputeStatus;
+  resolution: DisputeResolutionKind | null;
   resolutionDetail: Record<string, unknown> | null;
   openedBy: string;
   slaDueAt: Date;
@@ -27,8 +34,6 @@ export interface DisputeRow {
   createdAt: Date;
   resolvedAt: Date | null;
 }
-
-export const disputeWorkflowId = (id: string) => `dispute/${id}`;
 
 /** Opens a dispute on an issued bill, due for an answer within its account's policy's dispute SLA. */
 export async function openDispute(
@@ -127,7 +132,7 @@ export async function disputesByStatus(sql: Sql, status: string | undefined, lim
 export async function markDispute(
   sql: Sql,
   id: string,
-  status: 'investigating' | 'escalated',
+  status: Extract<DisputeStatus, 'investigating' | 'escalated'>,
   detail: Record<string, unknown>,
 ) {
   await sql.begin(async (tx) => {
@@ -147,11 +152,6 @@ export async function markDispute(
     if (status === 'investigating') await notifyDispute(tx, d, status);
   });
 }
-
-export type DisputeResolution =
-  | { resolution: 'upheld'; by: string; note?: string }
-  | { resolution: 'adjusted'; by: string; note?: string; creditCents: number }
-  | { resolution: 'rebill'; by: string; note?: string; corrections?: ReadCorrection[] };
 
 /**
  * Applies the decision once. When the dispute finds for the customer (a credit or a rebill), late fees

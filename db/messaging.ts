@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js';
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
 import { newId } from '../lib/ids.js';
+import type { NotificationPlanStatus } from '../workflows/contracts/messaging.js';
 import type { Sql, Tx } from './client.js';
 import { type Contact, createVerification, flagMessageContact, getContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
@@ -20,7 +21,7 @@ export interface PlannedMessage {
 }
 
 export interface PlanResult {
-  status: 'planned' | 'skipped' | 'processed';
+  status: NotificationPlanStatus;
   messages: PlannedMessage[];
   reason?: string;
 }

@@ -4,6 +4,7 @@
 import { calculateBill } from '../domain/bill-calc.js';
 import { assertBalanced } from '../domain/ledger.js';
 import { addDays } from '../domain/period.js';
+import type { ReadCorrection } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
 import { issueBillsTx, loadBillingInputsMany } from './billing.js';
 import type { Sql, Tx } from './client.js';
@@ -14,11 +15,6 @@ export class RebillRefused extends Refused {
   constructor(message: string) {
     super(message, 'rebill_refused');
   }
-}
-
-export interface ReadCorrection {
-  readId: string;
-  value: string;
 }
 
 /** Records a corrected read superseding the old one, which stays (quality "rejected") for the record. */

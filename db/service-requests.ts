@@ -4,6 +4,11 @@ import { finalBillPeriod } from '../domain/billing-window.js';
 import { assertBalanced, receivable } from '../domain/ledger.js';
 import { addDays } from '../domain/period.js';
 import { newId } from '../lib/ids.js';
+import {
+  type ServiceRequestStatus,
+  type ServiceRequestStep,
+  serviceRequestWorkflowId,
+} from '../workflows/contracts/service-request.js';
 import { createAccount } from './accounts.js';
 import type { Sql, Tx } from './client.js';
 import { recordCaseEvent } from './collections.js';
@@ -30,7 +35,7 @@ export interface ServiceRequestRow {
   accountId: string | null;
   customerId: string | null;
   kind: ServiceRequestKind;
-  status: string;
+  status: ServiceRequestStatus;
   details: Record<string, string>;
   requiresApproval: boolean;
   decidedBy: string | null;
@@ -40,8 +45,6 @@ export interface ServiceRequestRow {
   createdAt: Date;
   completedAt: Date | null;
 }
-
-export const serviceRequestWorkflowId = (id: string) => `service-request/${id}`;
 
 /** The last day an issued bill covers for the account, and its earliest open agreement's start. */
 async function billedThrough(sql: Sql | Tx, accountId: string) {
@@ -204,7 +207,7 @@ export async function serviceRequestsByStatus(sql: Sql, status: string, limit: n
 export async function setServiceRequestStatus(
   sql: Sql,
   id: string,
-  status: 'awaiting_approval' | 'in_progress' | 'completed' | 'rejected' | 'failed',
+  status: ServiceRequestStep,
   detail: Record<string, unknown> = {},
   actor = 'system',
 ) {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../lib/logger.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes.js';
 
 /** Newest releases whose go.mod has no `replace` directives, so `go install …@version` works. */
 export const TEMPORAL_CLI_VERSIONS = ['1.5.1', '1.4.1', '1.3.0'] as const;

@@ -10,6 +10,12 @@ export interface RegisterRead {
   received?: string | null;
 }
 
+/** A read found wrong, and the register value it should have had (a rebill supersedes the read with it). */
+export interface ReadCorrection {
+  readId: string;
+  value: string;
+}
+
 export interface MeterSpec {
   dialCount: number;
   multiplier: string;

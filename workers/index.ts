@@ -25,13 +25,13 @@ import {
 import { type Clock, systemClock } from '../lib/clock.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { DUNNING } from '../workflows/contracts/collections.js';
+import { HIGH_USAGE_CHECK, NOTIFICATION } from '../workflows/contracts/messaging.js';
+import { TASK_QUEUES, type TaskQueue, taskQueueName } from '../workflows/contracts/names.js';
+import { AUTOPAY } from '../workflows/contracts/payment.js';
 import { bundle } from './bundle.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { temporalLogger } from './temporal-logger.js';
-
-export { TASK_QUEUES } from './queues.js';
-
-import { TASK_QUEUES } from './queues.js';
 
 export async function createWorkers(o: {
   connection: NativeConnection;
@@ -52,7 +52,7 @@ export async function createWorkers(o: {
   clock?: Clock;
 }): Promise<Worker[]> {
   const clock = o.clock ?? systemClock();
-  const q = (name: string) => `${o.taskQueuePrefix ?? ''}${name}`;
+  const q = (queue: TaskQueue) => taskQueueName(queue, o.taskQueuePrefix);
   return [
     await Worker.create({
       connection: o.connection,
@@ -61,9 +61,9 @@ export async function createWorkers(o: {
       workflowBundle: o.workflowBundle,
       activities: {
         ...createBillingActivities(o.sql, clock),
-        ...createBillRunActivities(o.sql, o.client, { payments: q(TASK_QUEUES.payments) }),
+        ...createBillRunActivities(o.sql, o.client, { payments: q(AUTOPAY.taskQueue) }),
         ...createDocumentActivities(o.sql),
-        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }, clock),
+        ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
         ...createCustomerServiceActivities(o.sql, clock),
         // the only head-end adapter so far is the simulator (demo and tests)
         ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql), clock),
@@ -82,7 +82,7 @@ export async function createWorkers(o: {
       activities: {
         ...createPaymentActivities(o.sql, o.stripe ?? null, clock),
         // a payment tells collections to stop, or a return to resume
-        ...createCollectionActivities(o.sql, o.client, { collections: q(TASK_QUEUES.billing) }, clock),
+        ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
       },
     }),
     await Worker.create({
@@ -140,12 +140,12 @@ async function main() {
   const dispatcher = await startNotificationDispatcher({
     sql,
     client,
-    taskQueue: TASK_QUEUES.messaging,
+    taskQueue: NOTIFICATION.taskQueue,
     policy,
     log,
   });
   await ensureHighUsageSchedule(client, {
-    taskQueue: TASK_QUEUES.messaging,
+    taskQueue: HIGH_USAGE_CHECK.taskQueue,
     interval: policy.highUsage.interval,
   });
   // meter read files dropped into METER_DROP_DIR are imported and moved to processed/ or rejected/

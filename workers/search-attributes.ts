@@ -1,7 +1,7 @@
 // An existing cluster (TEMPORAL_ADDRESS) may lack cisflow's search attributes; add the missing ones.
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes.js';
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const res = await connection.operatorService.listSearchAttributes({ namespace });

@@ -6,14 +6,15 @@ import type { CollectionActivities } from '../activities/collections.js';
 import type { CustomerServiceActivities } from '../activities/customer-service.js';
 import { addDays } from '../domain/period.js';
 import { msUntilDay, startClock } from '../domain/policy-clock.js';
-import { AccountNumber } from './search-attributes.js';
+import type { ArrangementInput, ArrangementResult } from './contracts/arrangement.js';
+import { AccountNumber } from './contracts/search-attributes.js';
 
 const acts = proxyActivities<CustomerServiceActivities & CollectionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function arrangementWorkflow(input: { arrangementId: string }) {
+export async function arrangementWorkflow(input: ArrangementInput): Promise<ArrangementResult> {
   const a = await acts.loadArrangement({ arrangementId: input.arrangementId });
   if (a.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: a.accountNumber }]);
   if (a.status !== 'active') return { status: a.status };

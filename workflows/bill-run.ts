@@ -6,7 +6,6 @@
 
 import {
   continueAsNew,
-  defineQuery,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -17,54 +16,14 @@ import type { CollectionActivities } from '../activities/collections.js';
 import type { DeliveryActivities } from '../activities/delivery.js';
 import { monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION } from '../domain/read-validation.js';
-import type { BillingPolicy } from './billing-cycle.js';
-import { BillingCycle, BillStatus } from './search-attributes.js';
-
-export interface BillRunPolicy extends BillingPolicy {
-  pageSize: number;
-  /** pages billed at the same time */
-  concurrency: number;
-  /** pages per workflow run before continuing as new, to keep history small */
-  pagesPerRun: number;
-}
-
-export const DEFAULT_BILL_RUN_POLICY: BillRunPolicy = {
-  dueDays: 21,
-  // measured with bench/billrun.ts on 2 cores: 1,000-account pages three at a time beat 500 two at a time
-  pageSize: 1000,
-  concurrency: 3,
-  pagesPerRun: 100,
-};
-
-export interface BillRunProgress {
-  cycle: string;
-  period: string;
-  status: 'planning' | 'running' | 'completed';
-  total: number;
-  pages: number;
-  pagesDone: number;
-  billed: number;
-  alreadyBilled: number;
-  held: number;
-  estimated: number;
-  failed: number;
-  emailed: number;
-  printed: number;
-  failures: { accountId: string; error: string }[];
-  startedAt: string;
-}
-
-export interface BillRunInput {
-  cycle: string;
-  /** YYYY-MM; omitted when a schedule starts the run: the month before the run's start */
-  period?: string;
-  policy?: Partial<BillRunPolicy>;
-  /** carried across continue-as-new */
-  resume?: { progress: BillRunProgress; remaining: string[] };
-}
-
-export const billRunProgressQuery = defineQuery<BillRunProgress>('progress');
-export const billRunWorkflowId = (cycle: string, period: string) => `bill-run/${cycle}/${period}`;
+import {
+  type BillRunInput,
+  type BillRunPolicy,
+  type BillRunProgress,
+  billRunProgressQuery,
+  DEFAULT_BILL_RUN_POLICY,
+} from './contracts/bill-run.js';
+import { BillingCycle, BillStatus } from './contracts/search-attributes.js';
 
 const acts = proxyActivities<BillRunActivities & DeliveryActivities & CollectionActivities>({
   startToCloseTimeout: '5 minutes',

@@ -4,9 +4,6 @@
 // Orchestration only: all I/O is in activities; rating is pure domain code and so replays identically.
 import {
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   proxyActivities,
   setHandler,
   sleep,
@@ -18,55 +15,23 @@ import type { BillingActivities } from '../activities/billing.js';
 import type { CollectionActivities } from '../activities/collections.js';
 import type { DeliveryActivities } from '../activities/delivery.js';
 import type { DocumentActivities } from '../activities/documents.js';
-import { calculateBill, type Hold } from '../domain/bill-calc.js';
+import { calculateBill } from '../domain/bill-calc.js';
 import { addDays, monthlyPeriod } from '../domain/period.js';
 import { DEFAULT_VALIDATION, type ValidationPolicy } from '../domain/read-validation.js';
-import { AccountNumber, BillingCycle, BillStatus } from './search-attributes.js';
-
-/** Durations are Temporal duration strings ("3 days", "2s") so tests can shrink them. */
-export interface BillingPolicy {
-  /** Days from bill date to due date. */
-  dueDays: number;
-  /** High/low/zero usage thresholds; defaults to DEFAULT_VALIDATION. */
-  validation?: ValidationPolicy;
-  /** How long to wait for a late closing read before estimating it. Default: no wait. */
-  lateReadWindow?: string;
-  /** A held bill not resolved within this is escalated to a supervisor. */
-  escalateAfter?: string;
-  /** After a re-read is requested, how long to wait for the read before looking again. */
-  rereadWait?: string;
-}
-
-export interface BillingCycleInput {
-  accountId: string;
-  period: string; // YYYY-MM
-  /** the days billed when they are not the calendar month: a final bill, last bill to stop date */
-  window?: { start: string; end: string };
-  policy: BillingPolicy;
-}
-
-export type BillingCycleResult =
-  | { status: 'issued'; billId: string; totalCents: number; created: boolean; estimated: boolean }
-  | { status: 'cancelled'; reasons: Hold[] };
-
-export type Resolution =
-  | { action: 'approve'; by: string; note?: string }
-  | { action: 'adjust_read'; by: string; readId: string; value: string; note?: string }
-  | { action: 'request_reread'; by: string; note?: string }
-  | { action: 'cancel'; by: string; note?: string };
-
-export interface BillingCycleState {
-  status: string;
-  reasons: Hold[];
-  escalated: boolean;
-}
-
-export const billStatusQuery = defineQuery<string>('billStatus');
-export const billStateQuery = defineQuery<BillingCycleState>('billState');
-/** Staff resolve a held bill; the update returns once the workflow has accepted the action. */
-export const resolveExceptionUpdate = defineUpdate<{ accepted: true }, [Resolution]>('resolveException');
-/** A re-read (field visit or on-demand AMI read) has arrived. */
-export const readArrivedSignal = defineSignal('readArrived');
+import {
+  type BillingCycleInput,
+  type BillingCycleResult,
+  type BillingCycleState,
+  type BillingCycleStatus,
+  billStateQuery,
+  billStatusQuery,
+  RESOLUTION_ACTIONS,
+  RESOLVABLE_STATUSES,
+  type Resolution,
+  readArrivedSignal,
+  resolveExceptionUpdate,
+} from './contracts/billing-cycle.js';
+import { AccountNumber, BillingCycle, BillStatus } from './contracts/search-attributes.js';
 
 const acts = proxyActivities<
   BillingActivities & DocumentActivities & DeliveryActivities & BillRunActivities & CollectionActivities
@@ -75,15 +40,12 @@ const acts = proxyActivities<
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export const billingCycleWorkflowId = (accountNumber: string, period: string) =>
-  `billing-cycle/${accountNumber}/${period}`;
-
 export async function billingCycleWorkflow(input: BillingCycleInput): Promise<BillingCycleResult> {
   const state: BillingCycleState = { status: 'gathering', reasons: [], escalated: false };
   const { workflowId } = workflowInfo();
   setHandler(billStatusQuery, () => state.status);
   setHandler(billStateQuery, () => state);
-  const setStatus = (s: string) => {
+  const setStatus = (s: BillingCycleStatus) => {
     state.status = s;
     upsertSearchAttributes([{ key: BillStatus, value: s }]);
   };
@@ -97,9 +59,9 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
     },
     {
       validator: (r) => {
-        if (state.status !== 'held' && state.status !== 'escalated')
+        if (!RESOLVABLE_STATUSES.includes(state.status))
           throw new Error(`this bill is ${state.status}, not held`);
-        if (!['approve', 'adjust_read', 'request_reread', 'cancel'].includes(r.action))
+        if (!(RESOLUTION_ACTIONS as readonly string[]).includes(r.action))
           throw new Error(`unknown action ${r.action}`);
         if (r.action === 'adjust_read' && !/^\d{1,12}(\.\d{1,9})?$/.test(r.value))
           throw new Error('value must be a decimal read');

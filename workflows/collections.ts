@@ -5,8 +5,6 @@
 import {
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -16,21 +14,16 @@ import {
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collections.js';
 import { addDays } from '../domain/period.js';
-import { clockToday, msUntilDay, type PolicyClock, startClock } from '../domain/policy-clock.js';
-import { AccountNumber } from './search-attributes.js';
-
-export interface DunningState {
-  caseId: string | null;
-  stage: string;
-  today: string | null;
-  nextReview: string | null;
-  blockedBy: string[];
-  balanceCents: number;
-  steps: string[];
-}
-
-export const reviewSignal = defineSignal<[string]>('review');
-export const dunningStateQuery = defineQuery<DunningState>('dunning');
+import { clockToday, msUntilDay, startClock } from '../domain/policy-clock.js';
+import {
+  type CollectionsHandoffInput,
+  type CollectionsHandoffResult,
+  type DunningInput,
+  type DunningState,
+  dunningStateQuery,
+  reviewSignal,
+} from './contracts/collections.js';
+import { AccountNumber } from './contracts/search-attributes.js';
 
 const acts = proxyActivities<CollectionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -42,12 +35,7 @@ const local = proxyLocalActivities<CollectionActivities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
-export async function dunningWorkflow(input: {
-  accountId: string;
-  accountNumber: string;
-  caseId?: string;
-  clock?: PolicyClock;
-}): Promise<DunningState> {
+export async function dunningWorkflow(input: DunningInput): Promise<DunningState> {
   const state: DunningState = {
     caseId: input.caseId ?? null,
     stage: 'watching',
@@ -109,7 +97,9 @@ export async function dunningWorkflow(input: {
  * A bill run's hand-off to collections: `collections-handoff/{runId}`. Wakes on each policy day from the
  * first reminder day to the last past-due day; each pass is set-based and idempotent (see db/collections.ts).
  */
-export async function collectionsHandoffWorkflow(input: { runId: string }) {
+export async function collectionsHandoffWorkflow(
+  input: CollectionsHandoffInput,
+): Promise<CollectionsHandoffResult> {
   const plan = await acts.collectionsHandoffPlan({ runId: input.runId });
   if (!plan) return { reminded: 0, casesOpened: 0 };
   const clock = startClock(plan.dayLength, Date.now(), plan.clockStart);

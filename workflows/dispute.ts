@@ -4,8 +4,6 @@
 import {
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,33 +11,28 @@ import {
 import type { CollectionActivities } from '../activities/collections.js';
 import type { CustomerServiceActivities } from '../activities/customer-service.js';
 import type { OnDemandReadActivities } from '../activities/on-demand-read.js';
-import type { DisputeResolution } from '../db/disputes.js';
 import { clockToday, durationMs, startClock } from '../domain/policy-clock.js';
-import { AccountNumber } from './search-attributes.js';
-
-export interface DisputeState {
-  status: string;
-  escalated: boolean;
-  reread: { readId: string; meterId: string; value: string }[] | null;
-  resolution: string | null;
-}
-
-export const disputeStateQuery = defineQuery<DisputeState>('dispute');
-export const resolveDisputeUpdate = defineUpdate<
-  { status: string; resolution: string | null; detail: unknown },
-  [DisputeResolution]
->('resolveDispute');
+import {
+  DISPUTE_RESOLUTIONS,
+  type DisputeInput,
+  type DisputeOutcome,
+  type DisputeResolution,
+  type DisputeState,
+  disputeStateQuery,
+  resolveDisputeUpdate,
+} from './contracts/dispute.js';
+import { AccountNumber } from './contracts/search-attributes.js';
 
 const acts = proxyActivities<CustomerServiceActivities & CollectionActivities & OnDemandReadActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function disputeWorkflow(input: { disputeId: string }) {
+export async function disputeWorkflow(input: DisputeInput): Promise<DisputeOutcome> {
   // handlers first: staff may decide before the workflow's first activity has returned
   const state: DisputeState = { status: 'open', escalated: false, reread: null, resolution: null };
   let asked: DisputeResolution | undefined;
-  let outcome: { status: string; resolution: string | null; detail: unknown } | undefined;
+  let outcome: DisputeOutcome | undefined;
   let failure: string | undefined;
   setHandler(disputeStateQuery, () => state);
   setHandler(
@@ -60,7 +53,8 @@ export async function disputeWorkflow(input: { disputeId: string }) {
       validator: (r) => {
         if (outcome) throw new Error('this dispute is already resolved');
         if (asked) throw new Error('a decision on this dispute is being applied');
-        if (!['upheld', 'adjusted', 'rebill'].includes(r.resolution)) throw new Error('unknown resolution');
+        if (!(DISPUTE_RESOLUTIONS as readonly string[]).includes(r.resolution))
+          throw new Error('unknown resolution');
         if (r.resolution === 'adjusted' && !(Number.isSafeInteger(r.creditCents) && r.creditCents > 0))
           throw new Error('an adjusted resolution needs a credit in whole cents');
       },

@@ -12,24 +12,17 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { MessagingActivities } from '../activities/messaging.js';
-import { type HighUsagePolicy, type MessagingPolicy, messagingPolicy } from '../domain/messages/policy.js';
+import { messagingPolicy } from '../domain/messages/policy.js';
+import {
+  FINAL_SEND_FAILURES,
+  type HighUsageCheckInput,
+  type HighUsageCheckResult,
+  isFinalSendFailure,
+  type NotificationInput,
+  type NotificationOutcome,
+} from './contracts/messaging.js';
 
-export const notificationWorkflowId = (notificationId: string) => `notification/${notificationId}`;
-export const HIGH_USAGE_SCHEDULE_ID = 'high-usage-check';
-
-/** Failures that asking again will not fix (the activity throws them non-retryable). */
-export const FINAL_SEND_FAILURES = ['InvalidRecipient', 'OptedOut', 'ProviderRejected', 'MissingMessage'];
-
-export interface NotificationOutcome {
-  status: 'planned' | 'skipped' | 'processed';
-  reason?: string;
-  messages: { id: string; channel: string; status: string; error?: string }[];
-}
-
-export async function notificationWorkflow(input: {
-  notificationId: string;
-  policy?: Partial<MessagingPolicy>;
-}): Promise<NotificationOutcome> {
+export async function notificationWorkflow(input: NotificationInput): Promise<NotificationOutcome> {
   const policy = messagingPolicy(input.policy);
   // planning and finishing are short database work: local activities, in the worker that runs the workflow,
   // without a round trip through the task queue (a bill run queues thousands of notices at once)
@@ -39,7 +32,7 @@ export async function notificationWorkflow(input: {
   });
   const provider = proxyActivities<MessagingActivities>({
     startToCloseTimeout: '30 seconds',
-    retry: { ...policy.retry, nonRetryableErrorTypes: FINAL_SEND_FAILURES },
+    retry: { ...policy.retry, nonRetryableErrorTypes: [...FINAL_SEND_FAILURES] },
   });
   const plan = await db.planNotification({ notificationId: input.notificationId });
   const messages = await Promise.all(
@@ -53,8 +46,7 @@ export async function notificationWorkflow(input: {
         const type = cause instanceof ApplicationFailure ? cause.type : null;
         const error = cause instanceof Error ? cause.message : String(cause);
         // final failures were recorded by the activity; retries running out are recorded here
-        if (!type || !FINAL_SEND_FAILURES.includes(type))
-          await db.abandonMessage({ messageId: m.id, reason: error });
+        if (!isFinalSendFailure(type)) await db.abandonMessage({ messageId: m.id, reason: error });
         return { id: m.id, channel: m.channel, status: 'failed', error };
       }
     }),
@@ -63,9 +55,7 @@ export async function notificationWorkflow(input: {
   return { status: plan.status, ...(plan.reason ? { reason: plan.reason } : {}), messages };
 }
 
-export async function highUsageCheckWorkflow(
-  input: { asOf?: string; policy?: Partial<HighUsagePolicy> } = {},
-): Promise<{ flagged: number; queued: number }> {
+export async function highUsageCheckWorkflow(input: HighUsageCheckInput = {}): Promise<HighUsageCheckResult> {
   const acts = proxyActivities<MessagingActivities>({
     startToCloseTimeout: '10 minutes',
     retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },

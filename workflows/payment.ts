@@ -5,8 +5,6 @@
 import {
   ActivityFailure,
   condition,
-  defineQuery,
-  defineSignal,
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
@@ -18,38 +16,19 @@ import {
 import type { CollectionActivities } from '../activities/collections.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import { addDays } from '../domain/period.js';
-
-export interface PaymentPolicy {
-  /** fee for a returned payment (e.g. ACH R01), from utility policy */
-  returnedPaymentFeeCents: number;
-  /** how long after success a return can still arrive (ACH: up to 60 days) */
-  returnWindow: string;
-  /** how long to wait for the customer to confirm before giving up */
-  confirmWindow: string;
-}
-
-export const DEFAULT_PAYMENT_POLICY: PaymentPolicy = {
-  returnedPaymentFeeCents: 1500,
-  returnWindow: '60 days',
-  confirmWindow: '1 day',
-};
-
-export interface GatewayEvent {
-  id: string;
-  type: string;
-  failureCode?: string | null;
-}
-
-export interface PaymentState {
-  status: 'created' | 'processing' | 'succeeded' | 'failed' | 'returned' | 'expired';
-  provider: string | null;
-  intentId: string | null;
-  clientSecret: string | null;
-}
-
-export const paymentEventSignal = defineSignal<[GatewayEvent]>('gatewayEvent');
-export const paymentStateQuery = defineQuery<PaymentState>('payment');
-export const paymentWorkflowId = (paymentId: string) => `payment/${paymentId}`;
+import {
+  type AutopayInput,
+  type AutopayResult,
+  DEFAULT_PAYMENT_POLICY,
+  type GatewayEvent,
+  type PaymentInput,
+  type PaymentState,
+  paymentEventSignal,
+  paymentStateQuery,
+  paymentWorkflowId,
+  type RefundInput,
+  type RefundResult,
+} from './contracts/payment.js';
 
 const acts = proxyActivities<PaymentActivities & CollectionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -62,10 +41,7 @@ const local = proxyLocalActivities<PaymentActivities>({
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });
 
-export async function paymentWorkflow(input: {
-  paymentId: string;
-  policy?: Partial<PaymentPolicy>;
-}): Promise<PaymentState> {
+export async function paymentWorkflow(input: PaymentInput): Promise<PaymentState> {
   const policy = { ...DEFAULT_PAYMENT_POLICY, ...input.policy };
   const state: PaymentState = { status: 'created', provider: null, intentId: null, clientSecret: null };
   const inbox: GatewayEvent[] = [];
@@ -157,13 +133,7 @@ export async function paymentWorkflow(input: {
  * A staff refund of (part of) a payment: `refund/{paymentId}/{n}`, reserved by the API before it starts.
  * The gateway first, then the ledger; a refund the gateway refuses releases its reservation.
  */
-export async function refundWorkflow(input: {
-  refundId: string;
-  paymentId: string;
-  amountCents: number;
-  reason: string;
-  seq: number;
-}): Promise<{ status: 'succeeded' | 'failed'; refundId: string | null; failure?: string }> {
+export async function refundWorkflow(input: RefundInput): Promise<RefundResult> {
   // the refund's own id keys the gateway call and the ledger entry (older refunds were keyed by running total)
   const key = `refund:${input.paymentId}:${input.refundId}`;
   let gateway: { refundId: string | null };
@@ -194,7 +164,7 @@ export async function refundWorkflow(input: {
  * by the customer's choice), then charges the saved method for what is still owed. A failed debit is an
  * ordinary failed payment: nothing is posted and the bill stays due for collections.
  */
-export async function autopayWorkflow(input: { billId: string; dueDate: string; daysBeforeDue: number }) {
+export async function autopayWorkflow(input: AutopayInput): Promise<AutopayResult> {
   const debitOn = addDays(input.dueDate, -input.daysBeforeDue);
   const wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // workflow time: deterministic on replay
   if (wait > 0) await sleep(wait);

@@ -9,8 +9,6 @@
 //   start_service    -> a new account with agreements at the premise from the start date
 import {
   condition,
-  defineQuery,
-  defineUpdate,
   executeChild,
   proxyActivities,
   setHandler,
@@ -22,34 +20,32 @@ import type { CustomerServiceActivities } from '../activities/customer-service.j
 import type { OnDemandReadActivities } from '../activities/on-demand-read.js';
 import { clockToday, msUntilDay, startClock } from '../domain/policy-clock.js';
 import { billingCycleWorkflow } from './billing-cycle.js';
-import { AccountNumber } from './search-attributes.js';
-
-export interface ServiceRequestDecision {
-  approve: boolean;
-  by: string;
-  note?: string;
-}
-
-export const serviceRequestStateQuery = defineQuery<{ status: string; result: unknown }>('serviceRequest');
-export const decideServiceRequestUpdate = defineUpdate<{ status: string }, [ServiceRequestDecision]>(
-  'decideServiceRequest',
-);
+import { finalBillWorkflowId } from './contracts/billing-cycle.js';
+import { AccountNumber } from './contracts/search-attributes.js';
+import {
+  decideServiceRequestUpdate,
+  type ServiceRequestDecision,
+  type ServiceRequestInput,
+  type ServiceRequestState,
+  type ServiceRequestStep,
+  serviceRequestStateQuery,
+} from './contracts/service-request.js';
 
 const acts = proxyActivities<CustomerServiceActivities & OnDemandReadActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function serviceRequestWorkflow(input: { requestId: string; billingDueDays?: number }) {
+export async function serviceRequestWorkflow(input: ServiceRequestInput): Promise<ServiceRequestState> {
   const r = await acts.loadServiceRequest({ requestId: input.requestId });
   if (r.accountNumber) upsertSearchAttributes([{ key: AccountNumber, value: r.accountNumber }]);
   const clock = startClock(r.dayLength, Date.now(), r.clockStart);
-  const state = { status: r.status, result: null as unknown };
+  const state: ServiceRequestState = { status: r.status, result: null };
   let decision: ServiceRequestDecision | undefined;
   setHandler(serviceRequestStateQuery, () => state);
   setHandler(
     decideServiceRequestUpdate,
-    (d): { status: string } => {
+    (d): { status: ServiceRequestStep } => {
       decision = d;
       return { status: d.approve ? 'in_progress' : 'rejected' };
     },
@@ -59,11 +55,7 @@ export async function serviceRequestWorkflow(input: { requestId: string; billing
       },
     },
   );
-  const status = async (
-    s: 'awaiting_approval' | 'in_progress' | 'completed' | 'rejected' | 'failed',
-    detail: Record<string, unknown> = {},
-    actor?: string,
-  ) => {
+  const status = async (s: ServiceRequestStep, detail: Record<string, unknown> = {}, actor?: string) => {
     state.status = s;
     if (s === 'completed' || s === 'failed') state.result = detail;
     await acts.setServiceRequestStatus({ requestId: input.requestId, status: s, detail, actor });
@@ -159,7 +151,7 @@ export async function serviceRequestWorkflow(input: { requestId: string; billing
         // from the last bill to the final read, whatever calendar months that spans
         const period = await acts.finalBillPeriod({ accountId: r.accountId!, stopDate: d.stop_date! });
         const bill = await executeChild(billingCycleWorkflow, {
-          workflowId: `billing-cycle/final/${input.requestId}`,
+          workflowId: finalBillWorkflowId(input.requestId),
           taskQueue: workflowInfo().taskQueue,
           args: [
             {

@@ -7,15 +7,22 @@ import {
 } from '@temporalio/client';
 import { billException, listBillExceptions } from '../../db/bill-exceptions.js';
 import { canonicalTimeZone } from '../../domain/import/local-time.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
 import {
+  BILL_RUN,
   type BillRunProgress,
+  type BillRunWorkflow,
   billRunProgressQuery,
-  billRunWorkflow,
   billRunWorkflowId,
-} from '../../workflows/bill-run.js';
-import { resolveExceptionUpdate } from '../../workflows/billing-cycle.js';
-import { BillingCycle } from '../../workflows/search-attributes.js';
+  scheduledBillRunWorkflowId,
+  billRunScheduleId as scheduleId,
+} from '../../workflows/contracts/bill-run.js';
+import {
+  EXCEPTION_STATUSES,
+  RESOLUTION_ACTIONS,
+  resolveExceptionUpdate,
+} from '../../workflows/contracts/billing-cycle.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
+import { BillingCycle } from '../../workflows/contracts/search-attributes.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDate, List, ListQuery, Period } from '../schemas.js';
@@ -29,15 +36,14 @@ const BillRun = Type.Object({
   running: Type.Boolean(),
   progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
-const scheduleId = (cycle: string) => `bill-run-schedule/${cycle}`;
 
 export default async function billRunRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(BILL_RUN.taskQueue, temporal.taskQueuePrefix);
   const billing = { access: { staff: STAFF.billing } };
 
   const describeRun = async (workflowId: string) => {
-    const h = temporal.client.workflow.getHandle<typeof billRunWorkflow>(workflowId);
+    const h = temporal.client.workflow.getHandle<BillRunWorkflow>(workflowId);
     const d = await h.describe().catch(() => null);
     if (!d) return null;
     const running = d.status.name === 'RUNNING';
@@ -75,7 +81,7 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
       const { cycle, period } = req.body;
       const workflowId = billRunWorkflowId(cycle, period);
       try {
-        await temporal.client.workflow.start(billRunWorkflow, {
+        await temporal.client.workflow.start<BillRunWorkflow>(BILL_RUN.type, {
           workflowId,
           taskQueue,
           args: [{ cycle, period, policy: req.body.pageSize ? { pageSize: req.body.pageSize } : {} }],
@@ -173,10 +179,10 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
       // no period given: each run bills the month before it starts
       const action = {
         type: 'startWorkflow' as const,
-        workflowType: billRunWorkflow,
+        workflowType: BILL_RUN.type,
         taskQueue,
         args: [{ cycle }] as [{ cycle: string }],
-        workflowId: `bill-run/${cycle}/scheduled`,
+        workflowId: scheduledBillRunWorkflowId(cycle),
       };
       const h = temporal.client.schedule.getHandle(scheduleId(cycle));
       try {
@@ -283,9 +289,7 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
         querystring: Type.Intersect([
           ListQuery,
           Type.Object({
-            status: Type.Optional(
-              Type.Union(['open', 'escalated', 'resolved', 'cancelled'].map((s) => Type.Literal(s))),
-            ),
+            status: Type.Optional(Type.Union(EXCEPTION_STATUSES.map((s) => Type.Literal(s)))),
           }),
         ]),
         response: { 200: List(Exception) },
@@ -320,9 +324,7 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
         params: IdParams,
         body: Type.Object(
           {
-            action: Type.Union(
-              ['approve', 'adjust_read', 'request_reread', 'cancel'].map((a) => Type.Literal(a)),
-            ),
+            action: Type.Union(RESOLUTION_ACTIONS.map((a) => Type.Literal(a))),
             readId: Type.Optional(Type.String({ maxLength: 64 })),
             value: Type.Optional(Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,9})?$' })),
             note: Type.Optional(Type.String({ maxLength: 1000 })),

@@ -6,15 +6,17 @@ import { getAccount } from '../../db/accounts.js';
 import { billAccountId, billDetail } from '../../db/billing.js';
 import { printBatchItems } from '../../db/print-batches.js';
 import { centsToDecimal } from '../../domain/decimal.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
 import {
+  BILLING_CYCLE,
   type BillingCycleResult,
   type BillingCycleState,
-  billingCycleWorkflow,
+  type BillingCycleWorkflow,
   billingCycleWorkflowId,
   billStateQuery,
-} from '../../workflows/billing-cycle.js';
-import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/search-attributes.js';
+  WAITING_STATUSES,
+} from '../../workflows/contracts/billing-cycle.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
+import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/contracts/search-attributes.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { Bill, IdParams, Period } from '../schemas.js';
@@ -22,7 +24,7 @@ import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
 /** Waits until the bill is issued or cancelled, or is waiting on staff (held): whichever comes first. */
 async function settle(
-  handle: WorkflowHandle<typeof billingCycleWorkflow>,
+  handle: WorkflowHandle<BillingCycleWorkflow>,
   timeoutMs: number,
 ): Promise<{ kind: 'done'; result: BillingCycleResult } | { kind: 'held'; state: BillingCycleState }> {
   const deadline = Date.now() + timeoutMs;
@@ -32,8 +34,7 @@ async function settle(
     const done = await Promise.race([result, tick]);
     if (done) return done;
     const state = await handle.query(billStateQuery).catch(() => null);
-    if (state && ['held', 'escalated', 'awaiting_reread'].includes(state.status))
-      return { kind: 'held', state };
+    if (state && WAITING_STATUSES.includes(state.status)) return { kind: 'held', state };
     if (Date.now() > deadline) {
       throw new ApiError(
         504,
@@ -78,12 +79,12 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       const acct = await getAccount(sql, req.params.id);
       if (!acct) throw notFound('account', req.params.id);
       const workflowId = billingCycleWorkflowId(acct.accountNumber, req.body.period);
-      let handle: WorkflowHandle<typeof billingCycleWorkflow>;
+      let handle: WorkflowHandle<BillingCycleWorkflow>;
       let startedHere = true;
       try {
-        handle = await temporal.client.workflow.start(billingCycleWorkflow, {
+        handle = await temporal.client.workflow.start<BillingCycleWorkflow>(BILLING_CYCLE.type, {
           workflowId,
-          taskQueue: `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`,
+          taskQueue: taskQueueName(BILLING_CYCLE.taskQueue, temporal.taskQueuePrefix),
           args: [
             {
               accountId: req.params.id,
@@ -102,7 +103,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       } catch (e) {
         // Already billed (or tried) for this period: report that run's outcome rather than bill again.
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-        handle = temporal.client.workflow.getHandle<typeof billingCycleWorkflow>(workflowId);
+        handle = temporal.client.workflow.getHandle<BillingCycleWorkflow>(workflowId);
         startedHere = false;
       }
       req.auditResource = { type: 'bill', id: workflowId };

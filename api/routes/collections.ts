@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { signalCollections } from '../../activities/collections.js';
 import { findAccount } from '../../db/accounts.js';
 import { postAccountAdjustment } from '../../db/adjustments.js';
-import { arrangementWorkflowId, createArrangement, listArrangements } from '../../db/arrangements.js';
+import { createArrangement, listArrangements } from '../../db/arrangements.js';
 import {
   changeHold,
   classCollectionPolicy,
@@ -15,8 +15,13 @@ import {
 } from '../../db/collections.js';
 import { parseCollectionPolicy } from '../../domain/collections.js';
 import { newId } from '../../lib/ids.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
-import { dunningStateQuery } from '../../workflows/collections.js';
+import {
+  ARRANGEMENT,
+  type ArrangementWorkflow,
+  arrangementWorkflowId,
+} from '../../workflows/contracts/arrangement.js';
+import { DUNNING, dunningStateQuery } from '../../workflows/contracts/collections.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
@@ -29,7 +34,7 @@ const Open = <T extends string>(object: T) =>
 
 export default async function collectionRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };
   const account = async (id: string) => {
     const a = await findAccount(sql, id);
@@ -242,9 +247,9 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
         selfService: req.user!.kind === 'customer',
       });
       try {
-        await temporal.client.workflow.start('arrangementWorkflow', {
+        await temporal.client.workflow.start<ArrangementWorkflow>(ARRANGEMENT.type, {
           workflowId: arrangementWorkflowId(row.id),
-          taskQueue,
+          taskQueue: taskQueueName(ARRANGEMENT.taskQueue, temporal.taskQueuePrefix),
           args: [{ arrangementId: row.id }],
         });
       } catch (e) {

@@ -10,8 +10,15 @@ import {
   getDispute,
   openDispute,
 } from '../../db/disputes.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
-import { disputeStateQuery, resolveDisputeUpdate } from '../../workflows/dispute.js';
+import {
+  DISPUTE,
+  DISPUTE_RESOLUTIONS,
+  DISPUTE_STATUSES,
+  type DisputeWorkflow,
+  disputeStateQuery,
+  resolveDisputeUpdate,
+} from '../../workflows/contracts/dispute.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
@@ -21,7 +28,7 @@ const Dispute = Type.Object({ object: Type.Literal('dispute') }, { additionalPro
 
 export default async function disputeRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(DISPUTE.taskQueue, temporal.taskQueuePrefix);
 
   const view = async (id: string, staff: boolean) => {
     const d = await getDispute(sql, id);
@@ -71,7 +78,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
         reread: req.body.reread ?? false,
         openedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
       });
-      await temporal.client.workflow.start('disputeWorkflow', {
+      await temporal.client.workflow.start<DisputeWorkflow>(DISPUTE.type, {
         workflowId: d.workflowId,
         taskQueue,
         args: [{ disputeId: d.id }],
@@ -132,9 +139,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
         tags: ['disputes'],
         summary: 'Disputes by status (open, investigating, escalated, resolved), oldest SLA first',
         querystring: Type.Object({
-          status: Type.Optional(
-            Type.Union(['open', 'investigating', 'escalated', 'resolved'].map((s) => Type.Literal(s))),
-          ),
+          status: Type.Optional(Type.Union(DISPUTE_STATUSES.map((s) => Type.Literal(s)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
         }),
         response: { 200: List(Dispute) },
@@ -162,11 +167,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
         params: IdParams,
         body: Type.Object(
           {
-            resolution: Type.Union([
-              Type.Literal('upheld'),
-              Type.Literal('adjusted'),
-              Type.Literal('rebill'),
-            ]),
+            resolution: Type.Union(DISPUTE_RESOLUTIONS.map((r) => Type.Literal(r))),
             credit_cents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
             corrections: Type.Optional(
               Type.Array(

@@ -17,14 +17,18 @@ import {
 } from '../../db/payments.js';
 import { reserveRefund } from '../../db/refunds.js';
 import { newId } from '../../lib/ids.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
+import { DUNNING } from '../../workflows/contracts/collections.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import {
+  PAYMENT,
+  type PaymentWorkflow,
   paymentEventSignal,
   paymentStateQuery,
-  paymentWorkflow,
   paymentWorkflowId,
-  refundWorkflow,
-} from '../../workflows/payment.js';
+  REFUND,
+  type RefundWorkflow,
+  refundWorkflowId,
+} from '../../workflows/contracts/payment.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
@@ -53,8 +57,8 @@ const Payment = Type.Object({
 
 export default async function paymentRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.payments}`;
-  const collectionsQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(PAYMENT.taskQueue, temporal.taskQueuePrefix);
+  const collectionsQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const paymentAccount = (id: string) => paymentAccountId(sql, id);
   const ownOrStaff = {
     access: {
@@ -120,7 +124,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         paymentMethodRef: ref,
         saveMethod: !ref && !!req.body.saveMethod && !!deps.stripe,
       });
-      await temporal.client.workflow.start(paymentWorkflow, {
+      await temporal.client.workflow.start<PaymentWorkflow>(PAYMENT.type, {
         workflowId: paymentWorkflowId(id),
         taskQueue,
         args: [{ paymentId: id }],
@@ -264,9 +268,9 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         reason: req.body.reason,
         requestedBy: req.user!.id,
       });
-      const done = await temporal.client.workflow.execute(refundWorkflow, {
-        workflowId: `refund/${req.params.id}/${r.seq}`,
-        taskQueue,
+      const done = await temporal.client.workflow.execute<RefundWorkflow>(REFUND.type, {
+        workflowId: refundWorkflowId(req.params.id, r.seq),
+        taskQueue: taskQueueName(REFUND.taskQueue, temporal.taskQueuePrefix),
         args: [{ ...r, reason: req.body.reason }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });

@@ -12,8 +12,13 @@ import {
   serviceRequestAccountId,
   serviceRequestsByStatus,
 } from '../../db/service-requests.js';
-import { TASK_QUEUES } from '../../workers/queues.js';
-import { decideServiceRequestUpdate } from '../../workflows/service-request.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
+import {
+  decideServiceRequestUpdate,
+  SERVICE_REQUEST,
+  SERVICE_REQUEST_STATUSES,
+  type ServiceRequestWorkflow,
+} from '../../workflows/contracts/service-request.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
@@ -30,7 +35,7 @@ const Details = Type.Record(
 
 export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
-  const taskQueue = `${temporal.taskQueuePrefix ?? ''}${TASK_QUEUES.billing}`;
+  const taskQueue = taskQueueName(SERVICE_REQUEST.taskQueue, temporal.taskQueuePrefix);
   const show = async (r: ServiceRequestRow, staff: boolean) => {
     const events = await caseEvents(sql, 'service_request', r.id);
     return {
@@ -46,7 +51,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   ) => {
     const staff = req.user!.kind === 'staff';
     const row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
-    await temporal.client.workflow.start('serviceRequestWorkflow', {
+    await temporal.client.workflow.start<ServiceRequestWorkflow>(SERVICE_REQUEST.type, {
       workflowId: row.workflowId,
       taskQueue,
       args: [{ requestId: row.id }],
@@ -190,13 +195,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
         tags: ['service requests'],
         summary: 'Service requests by status (awaiting_approval is the approval queue), oldest first',
         querystring: Type.Object({
-          status: Type.Optional(
-            Type.Union(
-              ['submitted', 'awaiting_approval', 'in_progress', 'completed', 'rejected', 'failed'].map((s) =>
-                Type.Literal(s),
-              ),
-            ),
-          ),
+          status: Type.Optional(Type.Union(SERVICE_REQUEST_STATUSES.map((s) => Type.Literal(s)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
         }),
         response: { 200: List(Request) },

@@ -1,6 +1,8 @@
 // The staff console: search, the account on one screen (360), the exceptions queue, bill runs and reports.
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { BillRunProgress } from '../../workflows/contracts/bill-run';
+import type { ExceptionStatus, ResolutionAction } from '../../workflows/contracts/billing-cycle';
 import {
   ActionsPanel,
   DisputesPanel,
@@ -512,7 +514,7 @@ interface Exception {
   accountNumber: string;
   customerName: string;
   period: string;
-  status: string;
+  status: ExceptionStatus;
   reasons: { code?: string; message?: string }[];
   workflowUrl: string | null;
   createdAt: string;
@@ -538,11 +540,7 @@ function Exceptions({ me }: { me: Me }) {
       setErr(e);
     }
   };
-  const resolve = async (
-    x: Exception,
-    action: 'approve' | 'request_reread' | 'cancel' | 'adjust_read',
-    extra: Record<string, string> = {},
-  ) => {
+  const resolve = async (x: Exception, action: ResolutionAction, extra: Record<string, string> = {}) => {
     setErr(null);
     try {
       await api(`/exceptions/${x.id}/resolve`, {
@@ -690,17 +688,7 @@ interface BillRun {
   workflowId: string;
   url: string | null;
   running: boolean;
-  progress: {
-    status?: string;
-    total?: number;
-    billed?: number;
-    alreadyBilled?: number;
-    held?: number;
-    estimated?: number;
-    failed?: number;
-    emailed?: number;
-    printed?: number;
-  } | null;
+  progress: Partial<BillRunProgress> | null;
 }
 
 function lastMonth() {

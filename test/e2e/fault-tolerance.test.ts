@@ -14,7 +14,8 @@ import { createUser } from '../../db/users.js';
 import { freePort } from '../../dev/postgres.js';
 import { type DevServer, resolveTemporalCli, startDevServer } from '../../dev/temporal.js';
 import { createLogger } from '../../lib/logger.js';
-import { billRunProgressQuery, billRunWorkflow } from '../../workflows/bill-run.js';
+import { billRunWorkflow } from '../../workflows/bill-run.js';
+import { billRunProgressQuery } from '../../workflows/contracts/bill-run.js';
 import { freshDatabase } from '../support/db.js';
 
 const log = createLogger('fault-test', 'warn');

@@ -25,7 +25,7 @@ import type { Sql } from '../../db/client.js';
 import { type AlertType, type NotificationData, queueNotification } from '../../db/notifications.js';
 import { setSubscriptions } from '../../db/subscriptions.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
-import { notificationWorkflowId } from '../../workflows/messaging.js';
+import { notificationWorkflowId } from '../../workflows/contracts/messaging.js';
 import { SendgridFake } from '../fakes/sendgrid.js';
 import { TwilioFake } from '../fakes/twilio.js';
 import { bearer, customerLogin, staffToken, type TestApp } from '../support/api.js';

@@ -14,7 +14,7 @@ import {
 } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
-import { paymentWorkflowId } from '../../workflows/payment.js';
+import { paymentWorkflowId } from '../../workflows/contracts/payment.js';
 import { StripeFake } from '../fakes/stripe.js';
 import { accountOwing as owing } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, stripeWebhook, type TestApp, testApp } from '../support/api.js';

@@ -12,6 +12,8 @@ import { type MessagingPolicy, messagingPolicy } from '../../domain/messages/pol
 import type { Clock } from '../../lib/clock.js';
 import { createWorkers } from '../../workers/index.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { NOTIFICATION } from '../../workflows/contracts/messaging.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
 import { testClock } from './clock.js';
 
 export interface TemporalHarness {
@@ -71,7 +73,7 @@ export async function startWorkers(
   const dispatcher = await startNotificationDispatcher({
     sql,
     client: env.client,
-    taskQueue: `${taskQueuePrefix}messaging`,
+    taskQueue: taskQueueName(NOTIFICATION.taskQueue, taskQueuePrefix),
     policy,
   });
   const running = workers.map((w) => w.run());

@@ -79,4 +79,41 @@ describe('layer boundaries', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('outside workflows/, a workflow is reached through its contract only', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cisflow-contracts-'));
+    try {
+      const file = (p: string, text: string) => {
+        mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+        writeFileSync(path.join(dir, p), text);
+      };
+      file('workflows/contracts/w.ts', "export const wId = (id: string) => 'w/' + id;\n");
+      file(
+        'workflows/w.ts',
+        "import { wId } from './contracts/w.js';\nexport type W = () => string;\nexport const w = () => wId('1');\n",
+      );
+      file('workflows/index.ts', "export * from './w.js';\n");
+      // allowed: the contract, at run time from the API, type-only from the portal
+      file(
+        'api/routes/ok.ts',
+        "import { wId } from '../../workflows/contracts/w.js';\nexport const ok = wId;\n",
+      );
+      file(
+        'portal/src/ok.ts',
+        "import type { wId } from '../../workflows/contracts/w.js';\nexport type Ok = typeof wId;\n",
+      );
+      // refused: the implementation, even type-only, and from a contract
+      file('activities/bad.ts', "import { w } from '../workflows/w.js';\nexport const bad = w;\n");
+      file('portal/src/bad.ts', "import type { W } from '../../workflows/w.js';\nexport type Bad = W;\n");
+      file('workflows/contracts/bad.ts', "import { w } from '../w.js';\nexport const bad = w;\n");
+      const found = await violations(dir, ['workflows', 'api', 'activities', 'portal']);
+      expect(found.list.sort()).toEqual([
+        'workflows-through-contracts: activities/bad.ts -> workflows/w.ts',
+        'workflows-through-contracts: portal/src/bad.ts -> workflows/w.ts',
+        'workflows-through-contracts: workflows/contracts/bad.ts -> workflows/w.ts',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -11,8 +11,9 @@ import {
 import type { Sql } from '../../db/client.js';
 import { seedDemo } from '../../db/demo/seed.js';
 import { nemCreditCents, trialBalance } from '../../db/ledger.js';
-import { billRunProgressQuery, billRunWorkflow, billRunWorkflowId } from '../../workflows/bill-run.js';
-import { billingCycleWorkflowId, billStateQuery } from '../../workflows/billing-cycle.js';
+import { billRunWorkflow } from '../../workflows/bill-run.js';
+import { billRunProgressQuery, billRunWorkflowId } from '../../workflows/contracts/bill-run.js';
+import { billingCycleWorkflowId, billStateQuery } from '../../workflows/contracts/billing-cycle.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers, type TemporalHarness } from '../support/temporal.js';
 

@@ -4,15 +4,15 @@ import { addRead } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
 import { createUser } from '../../db/users.js';
+import { billingCycleWorkflow } from '../../workflows/billing-cycle.js';
 import {
   type BillingCycleState,
   type BillingPolicy,
-  billingCycleWorkflow,
   billingCycleWorkflowId,
   billStateQuery,
   billStatusQuery,
   resolveExceptionUpdate,
-} from '../../workflows/billing-cycle.js';
+} from '../../workflows/contracts/billing-cycle.js';
 import { waterAccount as supportWaterAccount } from '../support/accounts.js';
 import { freshDatabase } from '../support/db.js';
 import { pdfText } from '../support/pdf.js';

@@ -6,7 +6,7 @@ import { signalCollections } from '../../activities/collections.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents } from '../../db/ledger.js';
 import { addDays } from '../../domain/period.js';
-import { dunningStateQuery } from '../../workflows/collections.js';
+import { dunningStateQuery } from '../../workflows/contracts/collections.js';
 import { eventually, payAtCounter, simpleBill, waterAccount } from '../support/accounts.js';
 import { TODAY } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';

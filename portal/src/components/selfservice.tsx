@@ -2,6 +2,8 @@
 // service requests with their status, disputing a bill, Green Button "Download My Data", and the logins that
 // can see the account.
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/contracts/dispute';
+import type { ServiceRequestStatus } from '../../../workflows/contracts/service-request';
 import { type AccountSummary, api, newKey, type Usage } from '../lib/api';
 import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
 import { Card, ErrorNote } from './ui';
@@ -146,7 +148,7 @@ const kindLabel = (k: string) => {
 interface ServiceRequest {
   id: string;
   kind: string;
-  status: string;
+  status: ServiceRequestStatus;
   createdAt: string;
 }
 const KINDS = ['reread', 'stop_service', 'seasonal_suspend', 'seasonal_resume', 'mailing_address'] as const;
@@ -256,8 +258,8 @@ interface Dispute {
   id: string;
   billId: string;
   reason: string;
-  status: string;
-  resolution: string | null;
+  status: DisputeStatus;
+  resolution: DisputeResolutionKind | null;
   createdAt: string;
 }
 

@@ -3,6 +3,9 @@
 // may not use are not offered, and a refusal is shown as the API words it.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { ArrangementStatus } from '../../../workflows/contracts/arrangement';
+import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/contracts/dispute';
+import type { ServiceRequestStatus } from '../../../workflows/contracts/service-request';
 import { type AccountSummary, api, type Me, newKey } from '../lib/api';
 import { formatDate } from '../lib/i18n';
 import { parseDollars } from '../lib/money';
@@ -123,8 +126,8 @@ interface Dispute {
   billId: string;
   reason: string;
   disputedCents: number;
-  status: string;
-  resolution: string | null;
+  status: DisputeStatus;
+  resolution: DisputeResolutionKind | null;
   slaDueAt: string;
 }
 export function DisputesPanel({ a, version }: { a: AccountSummary; version: number }) {
@@ -159,7 +162,7 @@ export function DisputesPanel({ a, version }: { a: AccountSummary; version: numb
 interface ServiceRequest {
   id: string;
   kind: string;
-  status: string;
+  status: ServiceRequestStatus;
   createdAt: string;
   requestedBy: string;
 }
@@ -223,7 +226,7 @@ interface Collections {
   blockedBy: string[];
   case: { url: string | null; workflowId: string } | null;
   holds: { id: string; kind: string; until?: string; status?: string }[];
-  arrangement: { status: string; totalCents: number; installments: number } | null;
+  arrangement: { status: ArrangementStatus; totalCents: number; installments: number } | null;
 }
 export function DunningPanel({ accountId, version }: { accountId: string; version: number }) {
   const [c, setC] = useState<Collections | null>(null);

@@ -1,4 +1,5 @@
-// Search attributes operations filter on in the Temporal UI. Registered by dev/temporal.ts and workers/ensure.ts.
+// Search attributes operations filter on in the Temporal UI. Registered by dev/temporal.ts (the dev server)
+// and workers/search-attributes.ts (an existing cluster).
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const AccountNumber = defineSearchAttributeKey('AccountNumber', SearchAttributeType.KEYWORD);
