@@ -20,7 +20,7 @@ import type { CustomerServiceActivities } from '../activities/customer-service.j
 import type { OnDemandReadActivities } from '../activities/on-demand-read.js';
 import { clockToday, msUntilDay, startClock } from '../domain/policy-clock.js';
 import { billingCycleWorkflow } from './billing-cycle.js';
-import { finalBillWorkflowId } from './contracts/billing-cycle.js';
+import { DEFAULT_DUE_DAYS, finalBillWorkflowId } from './contracts/billing-cycle.js';
 import { AccountNumber } from './contracts/search-attributes.js';
 import {
   decideServiceRequestUpdate,
@@ -159,7 +159,7 @@ export async function serviceRequestWorkflow(input: ServiceRequestInput): Promis
               period: period.key,
               window: { start: period.start, end: period.end },
               // a final bill is not held for unusual usage: the final read was just taken
-              policy: { dueDays: input.billingDueDays ?? 21, escalateAfter: '30 days' },
+              policy: { dueDays: input.billingDueDays ?? DEFAULT_DUE_DAYS, escalateAfter: '30 days' },
             },
           ],
         });

@@ -13,6 +13,7 @@ import {
   type BillingCycleWorkflow,
   billingCycleWorkflowId,
   billStateQuery,
+  DEFAULT_DUE_DAYS,
   WAITING_STATUSES,
 } from '../../workflows/contracts/billing-cycle.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
@@ -89,7 +90,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
             {
               accountId: req.params.id,
               period: req.body.period,
-              policy: { dueDays: req.body.dueDays ?? 21 },
+              policy: { dueDays: req.body.dueDays ?? DEFAULT_DUE_DAYS },
             },
           ],
           workflowIdConflictPolicy: 'USE_EXISTING',

@@ -10,6 +10,7 @@ import { parseTariff, type Tariff } from '../../domain/tariff.js';
 import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { seededRandom } from '../../lib/random.js';
+import { DEFAULT_DUE_DAYS } from '../../workflows/contracts/billing-cycle.js';
 import { withCheckDigit } from '../accounts.js';
 import { billEntryKey } from '../billing.js';
 import { insertMany } from '../bulk.js';
@@ -555,7 +556,7 @@ export async function seedDemo(
           period_end: p.end,
           status: 'issued',
           bill_date: billDate,
-          due_date: addDays(billDate, 21),
+          due_date: addDays(billDate, DEFAULT_DUE_DAYS),
           total_cents: total,
           workflow_id: workflowId,
         });

@@ -12,6 +12,9 @@ export const billingCycleWorkflowId = (accountNumber: string, period: string) =>
 /** A move-out's final bill, run by the service request (its window is not a calendar month). */
 export const finalBillWorkflowId = (requestId: string) => `billing-cycle/final/${requestId}`;
 
+/** Days from bill date to due date unless the cycle's policy says otherwise: the one default. */
+export const DEFAULT_DUE_DAYS = 21;
+
 /** Durations are Temporal duration strings ("3 days", "2s") so tests can shrink them. */
 export interface BillingPolicy {
   /** Days from bill date to due date. */
