@@ -2,6 +2,7 @@
 import { type IssueBillInput, issueBill, loadBillingInputs } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
 import type { Hold } from '../domain/bill-calc.js';
+import { addDays } from '../domain/period.js';
 import { estimateRead } from '../domain/read-validation.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
@@ -81,7 +82,7 @@ export function createBillingActivities(sql: Sql, clock: Clock = systemClock()) 
     async estimateMissingReads(a: { accountId: string; period: Period }) {
       const inputs = await loadBillingInputs(sql, a.accountId, a.period, clock.timeZone);
       if (!inputs) throw new Error(`account ${a.accountId} does not exist`);
-      const closingAt = `${new Date(Date.parse(a.period.end) + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
+      const closingAt = `${addDays(a.period.end, 1)}T00:00:00.000Z`;
       let estimated = 0;
       for (const s of inputs.segments) {
         if (!s.meter || s.closingRead || !s.openingRead) continue;

@@ -3,7 +3,7 @@
 // period that says which bill it replaces. One transaction: the account never shows neither bill nor both.
 import { calculateBill } from '../domain/bill-calc.js';
 import { assertBalanced } from '../domain/ledger.js';
-import { addDays } from '../domain/period.js';
+import { addDays, daysBetween } from '../domain/period.js';
 import type { ReadCorrection } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
 import { issueBillsTx, loadBillingInputsMany } from './billing.js';
@@ -108,7 +108,7 @@ export async function cancelAndRebill(
       throw new RebillRefused(
         `the corrected bill cannot be rated: ${holds.map((h) => h.message).join('; ')}`,
       );
-    const dueDays = Math.round((Date.parse(bill.dueDate) - Date.parse(bill.billDate)) / 86_400_000);
+    const dueDays = daysBetween(bill.billDate, bill.dueDate);
     const [issued] = await issueBillsTx(tx, [
       {
         accountId: bill.accountId,

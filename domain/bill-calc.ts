@@ -4,7 +4,7 @@
 import { serviceWindow } from './billing-window.js';
 import { type Dec, dec, decToString, divRoundHalfUp, ZERO } from './decimal.js';
 import { type CreditLine, EMPTY_NEM_STATE, type NemState, rateNemMonth } from './net-metering.js';
-import { monthlyPeriod } from './period.js';
+import { addMonths, daysBetween, monthlyPeriod } from './period.js';
 import { type RatedLine, type RateVersion, type RatingContext, RatingError, rate } from './rate-engine.js';
 import { type Finding, type UsageHistory, type ValidationPolicy, validateUsage } from './read-validation.js';
 import { consumption, type RegisterRead } from './reads.js';
@@ -144,8 +144,8 @@ export function rateByMonth(
     const m = monthlyPeriod(key);
     const start = m.start < first ? first : m.start;
     const end = m.end > last ? last : m.end;
-    months.push({ start, end, days: (Date.parse(end) - Date.parse(start)) / 86_400_000 + 1 });
-    key = nextMonth(key);
+    months.push({ start, end, days: daysBetween(start, end) + 1 });
+    key = addMonths(key, 1);
   }
   const totalDays = months.reduce((n, m) => n + m.days, 0);
   const share = (total: Dec | undefined) => {
@@ -178,11 +178,6 @@ export function rateByMonth(
     lines.push(...r.lines);
   });
   return { lines, totalCents: lines.reduce((n, l) => n + l.amountCents, 0) };
-}
-
-function nextMonth(key: string): string {
-  const [y, m] = key.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
 export function calculateBill(
@@ -222,7 +217,7 @@ export function calculateBill(
     const c = consumption(s.openingRead, s.closingRead, s.meter);
     let findings: Finding[] = [];
     if (facts.validation) {
-      const days = Math.round((Date.parse(period.end) - Date.parse(period.start)) / 86_400_000) + 1;
+      const days = daysBetween(period.start, period.end) + 1;
       findings = validateUsage({
         result: c,
         days,

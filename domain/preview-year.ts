@@ -5,6 +5,7 @@
 import { centsToDecimal } from './decimal.js';
 import type { CreditLine } from './net-metering.js';
 import { type NemSettings, parseNemSettings } from './net-metering.js';
+import { monthlyPeriod } from './period.js';
 import { loadTariff, PreviewError, type TariffSource, toContext, type UsageInput } from './preview.js';
 import type { Interval, RatedLine, RatingContext } from './rate-engine.js';
 import { rateNemYear, rateYear } from './rate-year.js';
@@ -24,11 +25,6 @@ export interface YearPreview {
   total: string;
   warnings: string[];
 }
-
-const lastDay = (ym: string) => {
-  const [y, m] = ym.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
-};
 
 /** Intervals grouped by the calendar month they start in, months in order. */
 function byMonth(xs: Interval[]): Map<string, Interval[]> {
@@ -67,8 +63,8 @@ export function previewYear(
   const expM = byMonth(exp);
   const yms = [...new Set([...impM.keys(), ...expM.keys()])].sort();
   const months: RatingContext[] = yms.map((ym) => ({
-    periodStart: `${ym}-01`,
-    periodEnd: `${ym}-${String(lastDay(ym)).padStart(2, '0')}`,
+    periodStart: monthlyPeriod(ym).start,
+    periodEnd: monthlyPeriod(ym).end,
     intervals: impM.get(ym) ?? [],
   }));
   const versions = [{ id: 'preview', effectiveFrom: '1900-01-01', tariff }];
