@@ -113,7 +113,7 @@ describe('holds and thresholds', () => {
       method: 'POST',
       url: `/accounts/${a.acct.id}/holds`,
       headers: bearer(csr),
-      payload: { kind: 'medical', days: 3, note: 'Physician certificate received' },
+      payload: { kind: 'medical', days: 6, note: 'Physician certificate received' },
     });
     expect(hold.statusCode).toBe(201);
     await a.handOff();
@@ -132,8 +132,9 @@ describe('holds and thresholds', () => {
     expect(view).toMatchObject({ stage: 'late_fee', blockedBy: ['medical_hold'] });
     expect(view.case.url).toContain('dunning%2F');
     expect(await events(a.acct.id)).not.toContain('final_notice');
-    // the hold covers three policy days from today; the final notice follows the day after it ends
-    await eventually(async () => (await events(a.acct.id)).includes('final_notice'), 15_000);
+    // the hold covers six policy days from today (long enough for a loaded machine to see it);
+    // the final notice follows the day after it ends
+    await eventually(async () => (await events(a.acct.id)).includes('final_notice'), 30_000);
 
     const sup = await staffToken(app, sql, 'supervisor');
     const renew = () =>
