@@ -369,7 +369,15 @@ function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: str
   const [err, setErr] = useState<unknown>(null);
   useEffect(() => {
     setU(null);
-    api<Usage>(`/accounts/${accountId}/usage?months=${months}`).then(setU, setErr);
+    // a slow answer to an earlier choice (12 months) must not replace a later one (24)
+    let current = true;
+    api<Usage>(`/accounts/${accountId}/usage?months=${months}`).then(
+      (v) => current && setU(v),
+      (e) => current && setErr(e),
+    );
+    return () => {
+      current = false;
+    };
   }, [accountId, months]);
   return (
     <Card title={t('usageTitle')} id="usage">
