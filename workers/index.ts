@@ -1,4 +1,5 @@
-// Worker process: one Temporal worker per capability task queue, sharing one workflow bundle and DB pool.
+// Worker process: one Temporal worker per capability task queue, sharing one workflow bundle and DB pool;
+// beside them, the notification dispatcher and (with METER_DROP_DIR) the drop-folder watcher.
 
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
