@@ -18,11 +18,13 @@ module.exports = {
     },
     {
       name: 'workflows-do-no-io',
-      comment: 'a workflow may import only types from activities/ and db/: all I/O goes through activities',
+      comment:
+        'a workflow may import only types from activities/, db/ and the provider clients (lib/providers/): ' +
+        'all I/O goes through activities',
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
-        path: ['^(activities|db|api|workers)/', IO_BUILTINS, IO_PACKAGES],
+        path: ['^(activities|db|api|workers|lib/providers)/', IO_BUILTINS, IO_PACKAGES],
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -17,9 +17,9 @@ import {
 import { queueNotification } from '../db/notifications.js';
 import type { HighUsagePolicy, MessagingPolicy } from '../domain/messages/policy.js';
 import type { Clock } from '../lib/clock.js';
+import type { MessagingProviders } from '../lib/providers/messaging.js';
+import { ProviderError } from '../lib/providers/messaging.js';
 import type { FinalSendFailure } from '../workflows/contracts/messaging.js';
-import type { MessagingProviders } from './messaging-providers.js';
-import { ProviderError } from './messaging-providers.js';
 
 /** A failure the workflow will not retry (workflows/contracts/messaging.ts names them). */
 const finalFailure = (message: string, type: FinalSendFailure, ...details: unknown[]) =>

@@ -1,12 +1,12 @@
 // API process: validates config, migrates, connects to Temporal, listens.
 
 import { Client, Connection } from '@temporalio/client';
-import Stripe from 'stripe';
 import { connect } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { systemClock } from '../lib/clock.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { stripeFromConfig } from '../lib/providers/stripe.js';
 import { buildApp } from './app.js';
 
 async function main() {
@@ -25,7 +25,7 @@ async function main() {
       temporal: { client, namespace: config.temporal.namespace, uiUrl: config.temporal.uiUrl },
       publicUrl: config.publicUrl,
       providerModes: providerModes(config),
-      stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
+      stripe: stripeFromConfig(config),
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
       clock: systemClock(config.utilityTimeZone),
       messaging: {

@@ -6,16 +6,16 @@
 
 import os from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
-import { startNotificationDispatcher } from '../activities/messaging-dispatcher.js';
-import { sendgridProvider } from '../activities/messaging-providers.js';
 import { createAccount, createCustomer } from '../db/accounts.js';
 import { connect } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { queueNotification } from '../db/notifications.js';
 import { messagingPolicy } from '../domain/messages/policy.js';
+import { sendgridProvider } from '../lib/providers/messaging.js';
 import { SendgridFake } from '../test/fakes/sendgrid.js';
 import { bundle } from '../workers/bundle.js';
 import { createWorkers } from '../workers/index.js';
+import { startNotificationDispatcher } from '../workers/notification-dispatcher.js';
 import { NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
 import { startBenchStack } from './stack.js';

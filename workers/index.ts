@@ -1,8 +1,9 @@
-// Worker process: one Temporal worker per capability task queue, sharing one workflow bundle and DB pool.
+// Worker process: one Temporal worker per capability task queue, sharing one workflow bundle and DB pool;
+// beside them, the notification dispatcher and (with METER_DROP_DIR) the drop-folder watcher.
 
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
 import { createCollectionActivities } from '../activities/collections.js';
@@ -10,9 +11,6 @@ import { createCustomerServiceActivities } from '../activities/customer-service.
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createDocumentActivities } from '../activities/documents.js';
 import { createMessagingActivities } from '../activities/messaging.js';
-import { ensureHighUsageSchedule, startNotificationDispatcher } from '../activities/messaging-dispatcher.js';
-import { type MessagingProviders, messagingProvidersFromConfig } from '../activities/messaging-providers.js';
-import { startDropFolderWatcher } from '../activities/meter-import-drop-folder.js';
 import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
@@ -25,11 +23,16 @@ import {
 import { type Clock, systemClock } from '../lib/clock.js';
 import { loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { type MessagingProviders, messagingProvidersFromConfig } from '../lib/providers/messaging.js';
+import { stripeFromConfig } from '../lib/providers/stripe.js';
 import { DUNNING } from '../workflows/contracts/collections.js';
 import { HIGH_USAGE_CHECK, NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { TASK_QUEUES, type TaskQueue, taskQueueName } from '../workflows/contracts/names.js';
 import { AUTOPAY } from '../workflows/contracts/payment.js';
 import { bundle } from './bundle.js';
+import { startDropFolderWatcher } from './drop-folder.js';
+import { startNotificationDispatcher } from './notification-dispatcher.js';
+import { ensureHighUsageSchedule } from './schedules.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { temporalLogger } from './temporal-logger.js';
 
@@ -132,7 +135,7 @@ async function main() {
     workflowBundle: await bundle(),
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
-    stripe: config.stripe ? new Stripe(config.stripe.secretKey) : null,
+    stripe: stripeFromConfig(config),
     messaging: { providers: messagingProvidersFromConfig(config), policy },
     clock: systemClock(config.utilityTimeZone),
   });

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processDropFolder, startDropFolderWatcher } from '../../activities/meter-import-drop-folder.js';
 import {
   createAccount,
   createCustomer,
@@ -21,6 +20,7 @@ import type { Sql } from '../../db/client.js';
 import { importMeterReads } from '../../db/meter-import.js';
 import { convertUnit, parseReadFile } from '../../domain/import/meter-reads.js';
 import { newId } from '../../lib/ids.js';
+import { processDropFolder, startDropFolderWatcher } from '../../workers/drop-folder.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
 import { simpleTariff } from '../support/tariffs.js';

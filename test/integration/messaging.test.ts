@@ -5,11 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBillingActivities } from '../../activities/billing.js';
 import { createDeliveryActivities } from '../../activities/delivery.js';
-import {
-  ensureHighUsageSchedule,
-  startNotificationDispatcher,
-} from '../../activities/messaging-dispatcher.js';
-import { sendgridProvider, twilioProvider } from '../../activities/messaging-providers.js';
 import { buildApp } from '../../api/app.js';
 import {
   addRead,
@@ -25,6 +20,9 @@ import type { Sql } from '../../db/client.js';
 import { type AlertType, type NotificationData, queueNotification } from '../../db/notifications.js';
 import { setSubscriptions } from '../../db/subscriptions.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
+import { sendgridProvider, twilioProvider } from '../../lib/providers/messaging.js';
+import { startNotificationDispatcher } from '../../workers/notification-dispatcher.js';
+import { ensureHighUsageSchedule } from '../../workers/schedules.js';
 import { notificationWorkflowId } from '../../workflows/contracts/messaging.js';
 import { SendgridFake } from '../fakes/sendgrid.js';
 import { TwilioFake } from '../fakes/twilio.js';

@@ -1,7 +1,8 @@
-// The watched drop folder (METER_DROP_DIR): head-ends or an SFTP job drop read files in; the worker imports
-// each one (format detected from its header, or .xml = Green Button), then moves it to processed/ or
-// rejected/ with `<name>.result.json` beside it (the import's full report). A file still being written is
-// left for the next pass: a file is taken only once its size has not changed for one poll.
+// The watched drop folder (METER_DROP_DIR), a poller in the worker process beside the Temporal workers (no
+// workflow runs it): head-ends or an SFTP job drop read files in; the worker imports each one (format
+// detected from its header, or .xml = Green Button), then moves it to processed/ or rejected/ with
+// `<name>.result.json` beside it (the import's full report). A file still being written is left for the
+// next pass: a file is taken only once its size has not changed for one poll.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Sql } from '../db/client.js';

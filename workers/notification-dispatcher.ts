@@ -4,17 +4,10 @@
 //   - a sweep of pending rows at start, on every (re)connection of the listener, and every sweepIntervalMs:
 //     nothing is lost while no worker runs, nor when a NOTIFY is missed.
 // Several workers may start the same notification; the workflow id (REJECT_DUPLICATE) lets one run.
-import {
-  type Client,
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  WorkflowExecutionAlreadyStartedError,
-} from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Sql } from '../db/client.js';
 import type { MessagingPolicy } from '../domain/messages/policy.js';
 import {
-  HIGH_USAGE_CHECK,
-  HIGH_USAGE_SCHEDULE_ID,
   NOTIFICATION,
   type NotificationWorkflow,
   notificationWorkflowId,
@@ -142,30 +135,4 @@ export async function startNotificationDispatcher(o: {
       await Promise.allSettled([...inFlight]);
     },
   };
-}
-
-/** The daily high-usage check as a Temporal Schedule, created once (a second call finds it and leaves it). */
-export async function ensureHighUsageSchedule(
-  client: Client,
-  o: { taskQueue: string; interval: string; scheduleId?: string },
-): Promise<'created' | 'exists'> {
-  const scheduleId = o.scheduleId ?? HIGH_USAGE_SCHEDULE_ID;
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec: { intervals: [{ every: o.interval as never }] },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      action: {
-        type: 'startWorkflow',
-        workflowType: HIGH_USAGE_CHECK.type,
-        workflowId: scheduleId,
-        taskQueue: o.taskQueue,
-        args: [{}],
-      },
-    });
-    return 'created';
-  } catch (e) {
-    if (e instanceof ScheduleAlreadyRunning) return 'exists';
-    throw e;
-  }
 }

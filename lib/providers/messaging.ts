@@ -4,7 +4,7 @@
 // (a bad number or address: mark the contact), or refused for another reason (do not retry).
 import { MailService } from '@sendgrid/mail';
 import twilio from 'twilio';
-import type { Config } from '../lib/config.js';
+import type { Config } from '../config.js';
 
 export interface OutgoingEmail {
   messageId: string;
