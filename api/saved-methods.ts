@@ -54,16 +54,6 @@ export async function checkOwnMethod(
     );
 }
 
-export const SavedMethod = Type.Object({
-  id: Type.String(),
-  type: Type.Union([Type.Literal('card'), Type.Literal('ach')]),
-  brand: Type.Optional(Type.String()),
-  bankName: Type.Optional(Type.String()),
-  last4: Type.String(),
-  expMonth: Type.Optional(Type.Integer()),
-  expYear: Type.Optional(Type.Integer()),
-});
-
 /** The account's saved cards and bank accounts; empty without Stripe or until one is saved. 404 if no account. */
 export async function savedMethods(deps: { sql: Sql; stripe: Stripe | null }, accountId: string) {
   const acct = await accountStripeCustomer(deps.sql, accountId);

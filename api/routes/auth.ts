@@ -8,16 +8,7 @@ import { ApiError } from '../errors.js';
 import { type AuthUser, endSession, SESSION_COOKIE, STAFF, startSession } from '../plugins/auth.js';
 import { authSettings, perIp, tooManyTries } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
-
-const Me = Type.Object({
-  id: Type.String(),
-  object: Type.Literal('user'),
-  email: Type.String(),
-  displayName: Type.String(),
-  kind: Type.String(),
-  role: Type.Union([Type.String(), Type.Null()]),
-  accounts: Type.Array(Type.Object({ id: Type.String(), accountNumber: Type.String() })),
-});
+import { LoginAnswer, Me } from './auth.schema.js';
 
 export default async function authRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -48,7 +39,7 @@ export default async function authRoutes(app: App, deps: AppDeps) {
           email: Type.String({ format: 'email', maxLength: 254 }),
           password: Type.String({ minLength: 1, maxLength: 200 }),
         }),
-        response: { 200: Type.Object({ user: Me, token: Type.String(), csrfToken: Type.String() }) },
+        response: { 200: LoginAnswer },
       },
     },
     async (req, reply) => {

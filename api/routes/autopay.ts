@@ -4,8 +4,9 @@ import { Type } from '@sinclair/typebox';
 import { activeAutopay, enrolAutopay, stopAutopay } from '../../db/autopay.js';
 import { STAFF } from '../plugins/auth.js';
 import { checkOwnMethod, pmRef } from '../saved-methods.js';
-import { IdParams, Nullable } from '../schemas.js';
+import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
+import { AutopayStatus } from './autopay.schema.js';
 
 const ownOrStaff = {
   access: {
@@ -35,14 +36,7 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
         summary: "The account's autopay enrolment (enrolled: false when there is none or it was stopped)",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('autopay'),
-            accountId: Type.String(),
-            enrolled: Type.Boolean(),
-            method: Nullable(Type.String()),
-            paymentMethodRef: Nullable(Type.String()),
-            daysBeforeDue: Nullable(Type.Integer()),
-          }),
+          200: AutopayStatus,
         },
       },
     },

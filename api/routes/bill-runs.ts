@@ -27,15 +27,9 @@ import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDate, List, ListQuery, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+import { BillException, BillRun } from './bill-runs.schema.js';
 
 const Cycle = Type.String({ pattern: '^\\d{2}$', description: 'billing cycle, e.g. "07"' });
-const BillRun = Type.Object({
-  object: Type.Literal('bill_run'),
-  workflowId: Type.String(),
-  url: Type.Union([Type.String(), Type.Null()]),
-  running: Type.Boolean(),
-  progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-});
 
 export default async function billRunRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
@@ -265,20 +259,6 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
   );
 
   // ---------------------------------------------------------------- exceptions queue
-  const Exception = Type.Object({
-    id: Type.String(),
-    object: Type.Literal('bill_exception'),
-    accountId: Type.String(),
-    accountNumber: Type.String(),
-    customerName: Type.String(),
-    period: Type.String(),
-    status: Type.String(),
-    reasons: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-    workflowId: Type.String(),
-    workflowUrl: Type.Union([Type.String(), Type.Null()]),
-    createdAt: Type.String(),
-  });
-
   app.get(
     '/exceptions',
     {
@@ -292,7 +272,7 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
             status: Type.Optional(Type.Union(EXCEPTION_STATUSES.map((s) => Type.Literal(s)))),
           }),
         ]),
-        response: { 200: List(Exception) },
+        response: { 200: List(BillException) },
       },
     },
     async (req) => {

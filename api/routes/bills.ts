@@ -22,6 +22,7 @@ import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { Bill, IdParams, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
+import { AccountWorkflow } from './bills.schema.js';
 
 /** Waits until the bill is issued or cancelled, or is waiting on staff (held): whichever comes first. */
 async function settle(
@@ -243,16 +244,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
         response: {
           200: Type.Object({
             object: Type.Literal('list'),
-            data: Type.Array(
-              Type.Object({
-                workflowId: Type.String(),
-                type: Type.String(),
-                status: Type.String(),
-                billStatus: Type.Union([Type.String(), Type.Null()]),
-                startTime: Type.String(),
-                url: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
+            data: Type.Array(AccountWorkflow),
             has_more: Type.Boolean(),
           }),
         },

@@ -32,28 +32,11 @@ import {
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
-import { checkOwnMethod, pmRef, SavedMethod, savedMethods } from '../saved-methods.js';
+import { checkOwnMethod, pmRef, savedMethods } from '../saved-methods.js';
 import { IdParams, IsoDate } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
-
-const Payment = Type.Object({
-  id: Type.String(),
-  object: Type.Literal('payment'),
-  accountId: Type.String(),
-  amountCents: Type.Integer(),
-  method: Type.String(),
-  status: Type.String(),
-  provider: Type.String(),
-  clientSecret: Type.Union([Type.String(), Type.Null()]),
-  failureCode: Type.Union([Type.String(), Type.Null()]),
-  allocations: Type.Array(
-    Type.Object({ billId: Type.String(), period: Type.String(), amountCents: Type.Integer() }),
-    {
-      description: 'how the payment was applied: oldest open bill first; the rest is a credit',
-    },
-  ),
-});
+import { CounterPayment, Payment, SavedMethod } from './payments.schema.js';
 
 export default async function paymentRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
@@ -203,12 +186,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({
-            id: Type.String(),
-            object: Type.Literal('payment'),
-            status: Type.String(),
-            reviewFlag: Type.Union([Type.String(), Type.Null()]),
-          }),
+          201: CounterPayment,
         },
       },
     },

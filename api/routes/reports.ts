@@ -3,14 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { receivableAging } from '../../db/aging.js';
 import { kpiReport } from '../../db/reports.js';
 import { STAFF } from '../plugins/auth.js';
-import { AgingBuckets, Cents, Nullable } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
-
-const Ratio = Type.Object({
-  numerator: Type.Integer(),
-  denominator: Type.Integer(),
-  percent: Nullable(Type.String({ description: 'two decimals, e.g. "12.50"' })),
-});
+import { ArAgingReport, KpiReport } from './reports.schema.js';
 
 export default async function reportRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -25,14 +19,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
         summary:
           "Accounts receivable aging: each owing account's balance laid on its newest charges first, bucketed by days since the charge",
         response: {
-          200: Type.Object({
-            object: Type.Literal('report.ar_aging'),
-            asOf: Type.String(),
-            totalReceivableCents: Cents,
-            creditBalancesCents: Cents,
-            accountsOwing: Type.Integer(),
-            buckets: AgingBuckets,
-          }),
+          200: ArAgingReport,
         },
       },
     },
@@ -63,18 +50,7 @@ export default async function reportRoutes(app: App, deps: AppDeps) {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            object: Type.Literal('report.kpis'),
-            days: Type.Integer(),
-            dso: Type.Object({
-              receivableCents: Cents,
-              billedCents: Cents,
-              days: Nullable(Type.String({ description: 'receivable / billed × days, one decimal' })),
-            }),
-            paperless: Ratio,
-            exceptionRate: Ratio,
-            disputeRate: Ratio,
-          }),
+          200: KpiReport,
         },
       },
     },

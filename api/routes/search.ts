@@ -2,22 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { searchAccounts } from '../../db/search.js';
 import { STAFF } from '../plugins/auth.js';
-import { Cents } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
-
-const Hit = Type.Object({
-  object: Type.Literal('account'),
-  id: Type.String(),
-  accountNumber: Type.String(),
-  customerName: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  address: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  balanceCents: Cents,
-  matchedOn: Type.Array(Type.String(), {
-    description: 'what matched: account_number, name, address, meter, phone',
-  }),
-});
+import { SearchHit } from './search.schema.js';
 
 export default async function searchRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -37,7 +23,11 @@ export default async function searchRoutes(app: App, deps: AppDeps) {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(Hit), has_more: Type.Boolean() }),
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(SearchHit),
+            has_more: Type.Boolean(),
+          }),
         },
       },
     },

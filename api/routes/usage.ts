@@ -7,8 +7,9 @@ import { accountServiceOrders } from '../../db/service-orders.js';
 import { usageHistory } from '../../db/usage.js';
 import { addMonths } from '../../domain/period.js';
 import { STAFF } from '../plugins/auth.js';
-import { AgingBuckets, Cents, DecimalString, IdParams, Nullable, Period } from '../schemas.js';
+import { IdParams, Nullable, Period } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
+import { AccountAging, AccountRead, Usage } from './usage.schema.js';
 
 const ownOrStaff = {
   access: {
@@ -16,30 +17,6 @@ const ownOrStaff = {
     customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
   },
 } as const;
-
-const UsageMonth = Type.Object({
-  period: Period,
-  quantity: Nullable(DecimalString),
-  lastYear: Nullable(DecimalString),
-});
-const Usage = Type.Object({
-  object: Type.Literal('usage'),
-  accountId: Type.String(),
-  months: Type.Integer(),
-  periods: Type.Array(Period),
-  services: Type.Array(
-    Type.Object({
-      serviceType: Type.String(),
-      unit: Type.String(),
-      meters: Type.Array(Type.String(), { description: 'meter serial numbers' }),
-      servicePointIds: Type.Array(Type.String(), {
-        description: 'where the service is delivered (for Green Button downloads)',
-      }),
-      usage: Type.Array(UsageMonth),
-      totals: Type.Object({ quantity: DecimalString, lastYear: Nullable(DecimalString) }),
-    }),
-  ),
-});
 
 export default async function usageRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -83,20 +60,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
         response: {
           200: Type.Object({
             object: Type.Literal('list'),
-            data: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                meterId: Type.String(),
-                serialNumber: Type.String(),
-                serviceType: Type.String(),
-                readAt: Type.String(),
-                value: Type.String(),
-                unit: Type.String(),
-                source: Type.String(),
-                quality: Type.String(),
-                superseded: Type.Boolean(),
-              }),
-            ),
+            data: Type.Array(AccountRead),
             has_more: Type.Boolean(),
           }),
         },
@@ -121,13 +85,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
         summary: "The account's balance by age of its open charges (days since each charge), from the ledger",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('account_aging'),
-            accountId: Type.String(),
-            balanceCents: Cents,
-            buckets: AgingBuckets,
-            oldestOpenCharge: Nullable(Type.String()),
-          }),
+          200: AccountAging,
         },
       },
     },

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { type BuiltAsset, buildPortal } from '../../portal/build.js';
 import { ApiError, notFound } from '../errors.js';
 import type { App, AppDeps } from '../types.js';
+import { PortalConfig } from './web.schema.js';
 
 const root = fileURLToPath(new URL('../../portal/', import.meta.url));
 
@@ -47,10 +48,7 @@ export default async function webRoutes(app: App, deps: AppDeps) {
         summary:
           "What the portal needs to know before sign-in: the payment mode and Stripe's publishable key",
         response: {
-          200: Type.Object({
-            payments: Type.String({ description: 'stripe, or outbox in development' }),
-            stripePublishableKey: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: PortalConfig,
         },
       },
     },

@@ -1,6 +1,8 @@
 // The customer portal: sign in or link an account, see the balance live, usage, bills and payments, pay.
+import type { Static } from '@sinclair/typebox';
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { AutopayStatus } from '../../api/routes/autopay.schema';
 import {
   AlertsPanel,
   DisputesPanel,
@@ -11,16 +13,11 @@ import {
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
 import { Card, ErrorNote, Money } from './components/ui';
-import { type AccountSummary, api, login, logout, type Me, newKey, type Usage } from './lib/api';
-import { formatDate, formatMonth, locale, setLang, t, useLang, word } from './lib/i18n';
+import { type AccountSummary, api, login, logout, type Me, type Usage } from './lib/api';
+import { formatDate, formatMonth, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
-import { describeMethod, loadStripe, type SavedMethod, type StripeJs } from './lib/stripe';
-
-interface PortalConfig {
-  payments: string;
-  stripePublishableKey: string | null;
-}
+import { PayPanel } from './pay/pay-panel';
 
 function App() {
   const lang = useLang();
@@ -485,221 +482,11 @@ function PaymentsPanel({ a }: { a: AccountSummary }) {
   );
 }
 
-function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }) {
-  const [step, setStep] = useState<'form' | 'element' | 'done'>('form');
-  const [method, setMethod] = useState<'card' | 'ach'>('card');
-  const [amount, setAmount] = useState(
-    a.balanceCents > 0 ? formatCents(a.balanceCents).replace(/[$,]/g, '') : '',
-  );
-  const [autopay, setAutopay] = useState(false);
-  const [saveMethod, setSaveMethod] = useState(false);
-  const [saved, setSaved] = useState<SavedMethod[]>([]);
-  const [err, setErr] = useState<unknown>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [stripe, setStripe] = useState<{ js: StripeJs; elements: ReturnType<StripeJs['elements']> } | null>(
-    null,
-  );
-  const [cents, setCents] = useState(0);
-
-  useEffect(() => {
-    // the saved cards and bank accounts, if any (none in dev outbox mode); the pay form works without them
-    api<{ data: SavedMethod[] }>(`/accounts/${a.id}/payment-methods`).then(
-      (l) => setSaved(l.data),
-      () => setSaved([]),
-    );
-  }, [a.id, step]);
-
-  /** Pays at once with a saved method: Stripe charges it off-session, the balance moves when it posts. */
-  const payWithSaved = async (m: SavedMethod) => {
-    setErr(null);
-    const c = parseDollars(amount);
-    if (c === null || c < 50) return setErr(new Error(t('badAmount')));
-    setBusy(true);
-    try {
-      const p = await api<{ status: string; failureCode: string | null }>(`/accounts/${a.id}/payments`, {
-        method: 'POST',
-        body: { amountCents: c, method: m.type, paymentMethodRef: m.id },
-        idempotencyKey: newKey(),
-      });
-      if (p.status === 'failed') throw new Error(p.failureCode ?? 'declined');
-      setCents(c);
-      setNote(p.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing'));
-      setStep('done');
-    } catch (e2) {
-      setErr(e2);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const start = async (e: Event) => {
-    e.preventDefault();
-    setErr(null);
-    const c = parseDollars(amount);
-    if (c === null || c < 50) return setErr(new Error(t('badAmount')));
-    setBusy(true);
-    try {
-      const cfg = await api<PortalConfig>('/portal/config.json');
-      const p = await api<{ id: string; provider: string; clientSecret: string | null; status: string }>(
-        `/accounts/${a.id}/payments`,
-        {
-          method: 'POST',
-          // autopay charges the method later, so it is saved for that too
-          body: { amountCents: c, method, ...(saveMethod || autopay ? { saveMethod: true } : {}) },
-          idempotencyKey: newKey(),
-        },
-      );
-      setCents(c);
-      if (p.provider === 'stripe' && p.clientSecret && cfg.stripePublishableKey) {
-        const js = await loadStripe(cfg.stripePublishableKey, locale().slice(0, 2));
-        const elements = js.elements({ clientSecret: p.clientSecret, locale: locale().slice(0, 2) });
-        setStripe({ js, elements });
-        setStep('element');
-        // mounted once the container is on the page
-        requestAnimationFrame(() => {
-          const box = document.getElementById('payment-element');
-          if (box) elements.create('payment', { layout: 'tabs' }).mount(box);
-        });
-      } else {
-        setNote(p.provider === 'outbox' ? `${t('devOutbox')} ${t('paymentDone')}` : t('paymentProcessing'));
-        setStep('done');
-      }
-    } catch (e2) {
-      setErr(e2);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const confirm = async (e: Event) => {
-    e.preventDefault();
-    if (!stripe) return;
-    setBusy(true);
-    setErr(null);
-    try {
-      const r = await stripe.js.confirmPayment({
-        elements: stripe.elements,
-        redirect: 'if_required',
-        confirmParams: { return_url: `${location.origin}/portal#payments` },
-      });
-      if (r.error) throw new Error(r.error.message ?? r.error.code ?? 'declined');
-      const pm = r.paymentIntent?.payment_method;
-      const pmId = typeof pm === 'string' ? pm : pm?.id;
-      if (autopay && pmId) {
-        await api(`/accounts/${a.id}/autopay`, {
-          method: 'PUT',
-          body: { method, paymentMethodRef: pmId },
-        });
-        onAutopay();
-      }
-      setNote(r.paymentIntent?.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing'));
-      setStep('done');
-    } catch (e2) {
-      setErr(e2);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Card title={t('payNow')} id="pay">
-      {step === 'form' ? (
-        <form onSubmit={start}>
-          <label for="amount">{t('amountToPay')}</label>
-          <input
-            id="amount"
-            inputMode="decimal"
-            value={amount}
-            onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
-            required
-          />
-          {saved.length ? (
-            <fieldset data-testid="saved-methods">
-              <legend>{t('savedMethods')}</legend>
-              <ul class="saved-methods">
-                {saved.map((m) => (
-                  <li key={m.id} data-method={m.id}>
-                    <span id={`saved-${m.id}`}>
-                      {describeMethod(m, t('bankAccount'))}
-                      {m.expMonth && m.expYear
-                        ? ` (${t('expires', { month: String(m.expMonth).padStart(2, '0'), year: String(m.expYear) })})`
-                        : ''}
-                    </span>{' '}
-                    <button
-                      type="button"
-                      disabled={busy}
-                      aria-describedby={`saved-${m.id}`}
-                      onClick={() => payWithSaved(m)}
-                    >
-                      {t('payWithSaved')}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </fieldset>
-          ) : null}
-          <fieldset>
-            <legend>{t('method')}</legend>
-            {(['card', 'ach'] as const).map((m) => (
-              <label class="inline" key={m}>
-                <input type="radio" name="method" checked={method === m} onChange={() => setMethod(m)} />{' '}
-                {t(m)}
-              </label>
-            ))}
-          </fieldset>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={autopay}
-              onChange={(e) => setAutopay((e.target as HTMLInputElement).checked)}
-            />{' '}
-            {t('paySaveAutopay')}
-          </label>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={saveMethod}
-              onChange={(e) => setSaveMethod((e.target as HTMLInputElement).checked)}
-            />{' '}
-            {t('paySaveMethod')}
-          </label>
-          <button type="submit" disabled={busy}>
-            {t('continue')}
-          </button>
-        </form>
-      ) : null}
-      {step === 'element' ? (
-        <form onSubmit={confirm}>
-          <div id="payment-element" class="payment-element" />
-          <button type="submit" disabled={busy} data-testid="confirm-pay">
-            {t('confirmPay', { amount: formatCents(cents, locale()) })}
-          </button>{' '}
-          <button type="button" class="secondary" onClick={() => setStep('form')}>
-            {t('cancel')}
-          </button>
-        </form>
-      ) : null}
-      {step === 'done' && note ? (
-        <p class="ok" role="status" data-testid="pay-result">
-          {note}
-        </p>
-      ) : null}
-      <ErrorNote error={err} />
-    </Card>
-  );
-}
-
 function AutopayPanel({ accountId }: { accountId: string }) {
-  const [s, setS] = useState<{
-    enrolled: boolean;
-    method: string | null;
-    paymentMethodRef: string | null;
-    daysBeforeDue: number | null;
-  } | null>(null);
+  const [s, setS] = useState<Static<typeof AutopayStatus> | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const load = useCallback(
-    () => api<typeof s>(`/accounts/${accountId}/autopay`).then(setS, setErr),
+    () => api<Static<typeof AutopayStatus>>(`/accounts/${accountId}/autopay`).then(setS, setErr),
     [accountId],
   );
   useEffect(() => void load(), [load]);

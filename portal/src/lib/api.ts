@@ -1,4 +1,9 @@
 // The one way the pages talk to the API: same-origin cookie session, the CSRF header on changes, typed errors.
+// Answers are typed from the server's own TypeBox schemas (type-only imports: nothing of the server is bundled).
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { LoginAnswer, Me as MeSchema } from '../../../api/routes/auth.schema';
+import type { Usage as UsageSchema } from '../../../api/routes/usage.schema';
+import type { AccountSummary as AccountSummarySchema, List } from '../../../api/schemas';
 
 /** An error answer from our API, as the pages see it (the server's own ApiError is api/errors.ts). */
 export class PortalApiError extends Error {
@@ -46,17 +51,13 @@ export async function api<T = unknown>(
   return body as T;
 }
 
-export interface Me {
-  id: string;
-  email: string;
-  displayName: string;
-  kind: 'staff' | 'customer';
-  role: string | null;
-  accounts: { id: string; accountNumber: string }[];
-}
+export type Me = Static<typeof MeSchema>;
+
+/** A list answer, `{object: 'list', data, has_more}`, of items of schema T. */
+export type ListOf<T extends TSchema> = Static<ReturnType<typeof List<T>>>;
 
 export async function login(email: string, password: string): Promise<Me> {
-  const r = await api<{ user: Me; csrfToken: string }>('/auth/login', {
+  const r = await api<Static<typeof LoginAnswer>>('/auth/login', {
     method: 'POST',
     body: { email, password },
   });
@@ -72,47 +73,5 @@ export async function logout() {
 
 export const newKey = () => crypto.randomUUID();
 
-export interface AccountSummary {
-  id: string;
-  accountNumber: string;
-  status: string;
-  paperless: boolean;
-  billingCycle: string;
-  customer: { id: string; name: string };
-  balanceCents: number;
-  /** net metering: solar credit carried to the next bill */
-  netMeteringCreditCents?: number;
-  dueDate: string | null;
-  serviceAgreements: {
-    id: string;
-    serviceType: string;
-    status: string;
-    rateSchedule: string;
-    addressLine1: string;
-    city: string;
-    state: string;
-    postalCode: string;
-  }[];
-  bills: {
-    id: string;
-    period: string;
-    status: string;
-    billDate: string;
-    dueDate: string;
-    totalCents: number;
-  }[];
-  payments: { id: string; amountCents: number; method: string; status: string; receivedAt: string }[];
-}
-
-export interface Usage {
-  months: number;
-  periods: string[];
-  services: {
-    serviceType: string;
-    unit: string;
-    meters: string[];
-    servicePointIds: string[];
-    usage: { period: string; quantity: string | null; lastYear: string | null }[];
-    totals: { quantity: string; lastYear: string | null };
-  }[];
-}
+export type AccountSummary = Static<typeof AccountSummarySchema>;
+export type Usage = Static<typeof UsageSchema>;

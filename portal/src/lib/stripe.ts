@@ -1,4 +1,6 @@
 // Stripe.js is loaded from Stripe, as Stripe requires (never bundled); only what the portal uses is typed.
+import type { Static } from '@sinclair/typebox';
+import type { SavedMethod as SavedMethodSchema } from '../../../api/routes/payments.schema';
 
 export interface StripeJs {
   elements(opts: { clientSecret: string; appearance?: unknown; locale?: string }): StripeElements;
@@ -16,15 +18,7 @@ export interface StripeElements {
 }
 
 /** A method saved on the account's Stripe customer, as GET /accounts/:id/payment-methods lists it. */
-export interface SavedMethod {
-  id: string;
-  type: 'card' | 'ach';
-  brand?: string;
-  bankName?: string;
-  last4: string;
-  expMonth?: number;
-  expYear?: number;
-}
+export type SavedMethod = Static<typeof SavedMethodSchema>;
 
 /** "Visa …4242" or "STRIPE TEST BANK …6789" (the bank's own name when it is unknown to us). */
 export function describeMethod(m: SavedMethod, bankAccount: string): string {

@@ -1,0 +1,85 @@
+// The pay card's steps and state: the choices made, Stripe's session, and what the customer is told.
+import { useState } from 'preact/hooks';
+import type { AccountSummary } from '../lib/api';
+import { t } from '../lib/i18n';
+import { formatCents, parseDollars } from '../lib/money';
+import type { SavedMethod } from '../lib/stripe';
+import { useAttempt } from './attempt';
+import {
+  confirmInStripe,
+  enrolAutopay,
+  mountPaymentElement,
+  payWithSaved,
+  type StripeSession,
+  startPayment,
+} from './charge';
+import type { PayChoices } from './pay-form';
+import { useSavedMethods } from './saved-methods';
+
+export function usePay(a: AccountSummary, onAutopay: () => void) {
+  const [step, setStep] = useState<'form' | 'element' | 'done'>('form');
+  const [choices, setChoices] = useState<PayChoices>(() => ({
+    amount: a.balanceCents > 0 ? formatCents(a.balanceCents).replace(/[$,]/g, '') : '',
+    method: 'card',
+    autopay: false,
+    saveMethod: false,
+  }));
+  const saved = useSavedMethods(a.id, step);
+  const { busy, err, setErr, attempt } = useAttempt();
+  const [note, setNote] = useState<string | null>(null);
+  const [stripe, setStripe] = useState<StripeSession | null>(null);
+  const [cents, setCents] = useState(0);
+
+  /** The amount typed, in cents; null (and said so) when it is not one we take. */
+  const amount = () => {
+    const c = parseDollars(choices.amount);
+    if (c !== null && c >= 50) return c;
+    setErr(new Error(t('badAmount')));
+    return null;
+  };
+  const finish = (text: string) => {
+    setNote(text);
+    setStep('done');
+  };
+
+  const paySaved = (m: SavedMethod) => {
+    const c = amount();
+    if (c !== null)
+      void attempt(async () => {
+        const text = await payWithSaved(a.id, c, m);
+        setCents(c);
+        finish(text);
+      });
+  };
+
+  const start = (e: Event) => {
+    e.preventDefault();
+    const c = amount();
+    if (c !== null)
+      void attempt(async () => {
+        // autopay charges the method later, so it is saved for that too
+        const r = await startPayment(a.id, c, choices.method, choices.saveMethod || choices.autopay);
+        setCents(c);
+        if ('note' in r) return finish(r.note);
+        setStripe(r.stripe);
+        setStep('element');
+        mountPaymentElement(r.stripe);
+      });
+  };
+
+  const confirm = (e: Event) => {
+    e.preventDefault();
+    if (stripe)
+      void attempt(async () => {
+        const r = await confirmInStripe(stripe);
+        if (choices.autopay && r.methodId) {
+          await enrolAutopay(a.id, choices.method, r.methodId);
+          onAutopay();
+        }
+        finish(r.succeeded ? t('paymentDone') : t('paymentProcessing'));
+      });
+  };
+
+  const choose = (patch: Partial<PayChoices>) => setChoices((c) => ({ ...c, ...patch }));
+  return { step, setStep, choices, choose, saved, busy, err, note, cents, paySaved, start, confirm };
+}

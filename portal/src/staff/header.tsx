@@ -1,0 +1,32 @@
+// The console's header: its screens and who is signed in, once someone is.
+import { logout, type Me } from '../lib/api';
+
+const NAV = [
+  ['#/search', 'Search'],
+  ['#/exceptions', 'Exceptions'],
+  ['#/bill-runs', 'Bill runs'],
+  ['#/reports', 'Reports'],
+] as const;
+
+export function StaffHeader({ me, hash }: { me: Me | null | undefined; hash: string }) {
+  return (
+    <header>
+      <strong>cisflow · Staff console</strong>
+      {me ? (
+        <nav class="header-actions" aria-label="Staff console">
+          {NAV.map(([h, label]) => (
+            <a key={h} href={h} aria-current={hash.startsWith(h) ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
+          <span>
+            {me.displayName} ({me.role})
+          </span>
+          <button type="button" class="link" onClick={() => void logout()}>
+            Sign out
+          </button>
+        </nav>
+      ) : null}
+    </header>
+  );
+}

@@ -1,0 +1,78 @@
+// Find an account by what a caller gives: name, account number, address, meter number or phone.
+import type { Static } from '@sinclair/typebox';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { SearchHit } from '../../../api/routes/search.schema';
+import { Card, ErrorNote, Money } from '../components/ui';
+import { api, type ListOf } from '../lib/api';
+
+type Hit = Static<typeof SearchHit>;
+
+export function Search({ initial }: { initial: string }) {
+  const [q, setQ] = useState(initial);
+  const [hits, setHits] = useState<Hit[] | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  const run = useCallback(async (text: string) => {
+    setErr(null);
+    if (text.trim().length < 2) return setHits(null);
+    try {
+      setHits((await api<ListOf<typeof SearchHit>>(`/search?q=${encodeURIComponent(text.trim())}`)).data);
+    } catch (e) {
+      setErr(e);
+    }
+  }, []);
+  useEffect(() => void run(initial), [initial, run]);
+  return (
+    <Card title="Find an account">
+      <form
+        aria-label="Search accounts"
+        onSubmit={(e) => {
+          e.preventDefault();
+          history.replaceState(null, '', `#/search?q=${encodeURIComponent(q)}`);
+          void run(q);
+        }}
+      >
+        <label for="q">Name, account number, address, meter number or phone</label>
+        <input id="q" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+        <button type="submit">Search</button>
+      </form>
+      <ErrorNote error={err} />
+      {hits && hits.length === 0 ? <p>No accounts match.</p> : null}
+      {hits?.length ? <SearchResults hits={hits} /> : null}
+    </Card>
+  );
+}
+
+function SearchResults({ hits }: { hits: Hit[] }) {
+  return (
+    <table data-testid="search-results">
+      <thead>
+        <tr>
+          <th scope="col">Account</th>
+          <th scope="col">Customer</th>
+          <th scope="col">Address</th>
+          <th scope="col">Phone</th>
+          <th scope="col" class="num">
+            Balance
+          </th>
+          <th scope="col">Matched</th>
+        </tr>
+      </thead>
+      <tbody>
+        {hits.map((h) => (
+          <tr key={h.id}>
+            <td>
+              <a href={`#/account/${h.id}`}>{h.accountNumber}</a>
+            </td>
+            <td>{h.customerName}</td>
+            <td>{h.address ?? '—'}</td>
+            <td>{h.phone ?? '—'}</td>
+            <td class="num">
+              <Money cents={h.balanceCents} />
+            </td>
+            <td>{h.matchedOn.join(', ').replace('_', ' ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
