@@ -3,10 +3,9 @@
 // majority is billed here, which is what lets a 100,000-account run finish in minutes.
 import { heartbeat } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type IssueBillInput, issueBills, loadBillingInputsMany } from '../db/billing.js';
+import { loadBillingInputsMany } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
-import { calculateBill } from '../domain/bill-calc.js';
-import { addDays, type Period } from '../domain/period.js';
+import type { Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
 import {
   BILLING_CYCLE,
@@ -14,15 +13,15 @@ import {
   type BillingPolicy,
   billingCycleWorkflowId,
 } from '../workflows/contracts/billing-cycle.js';
-import { AUTOPAY, type AutopayWorkflow, autopayWorkflowId } from '../workflows/contracts/payment.js';
+import type { BillPipeline } from './bill-pipeline.js';
 
 export interface BatchResult {
   lastId: string | null;
   billed: number;
-  /** bills created by this page, for delivery */
-  billIds: string[];
   alreadyBilled: number;
   estimated: number;
+  emailed: number;
+  printed: number;
   held: { accountId: string; accountNumber: string }[];
   failed: { accountId: string; error: string }[];
 }
@@ -30,33 +29,10 @@ export interface BatchResult {
 export function createBillRunActivities(
   sql: Sql,
   client: Client,
-  queues: { payments: string } = { payments: AUTOPAY.taskQueue },
+  issueFromFacts: BillPipeline,
+  timeZone = 'UTC',
 ) {
   return {
-    /** Starts an autopay workflow for each new bill of an account enrolled in autopay (once per bill). */
-    async scheduleAutopay(a: { billIds: string[] }) {
-      if (!a.billIds.length) return 0;
-      const due = await sql<{ billId: string; dueDate: string; daysBeforeDue: number }[]>`
-        select b.id as bill_id, b.due_date::text, e.days_before_due from bill b
-        join autopay_enrollment e on e.account_id = b.account_id and e.status = 'active'
-        where b.id = any(${a.billIds}) and b.total_cents > 0`;
-      let started = 0;
-      for (const d of due) {
-        try {
-          await client.workflow.start<AutopayWorkflow>(AUTOPAY.type, {
-            workflowId: autopayWorkflowId(d.billId),
-            taskQueue: queues.payments,
-            args: [{ billId: d.billId, dueDate: d.dueDate, daysBeforeDue: d.daysBeforeDue }],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          });
-          started++;
-        } catch (e) {
-          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-        }
-      }
-      return started;
-    },
-
     /**
      * Starts the billing-cycle workflow of each held account, as an independent workflow rather than a child:
      * held bills can number in the thousands and wait for days, more than a parent may keep pending.
@@ -97,6 +73,7 @@ export function createBillRunActivities(
       return { total: rows.length, starts };
     },
 
+    /** One page of the cycle, through the bill pipeline: delivered now, handed to collections with the run. */
     async billPage(a: {
       cycle: string;
       period: Period;
@@ -112,60 +89,33 @@ export function createBillRunActivities(
           select id from account where billing_cycle = ${a.cycle} and status = 'active' and id > ${a.after}
           order by id limit ${a.pageSize}`
       ).map((r) => r.id);
-      const inputs = await loadBillingInputsMany(sql, ids, a.period);
+      const facts = await loadBillingInputsMany(sql, ids, a.period, timeZone);
       heartbeat('loaded');
-      const result: BatchResult = {
+      const r = await issueFromFacts(
+        ids.flatMap((id) => facts.get(id) ?? []),
+        {
+          period: a.period,
+          billDate: a.billDate,
+          dueDays: a.dueDays,
+          workflowId: a.runId,
+          validation: a.validation,
+        },
+        'with_run',
+      );
+      return {
         lastId: ids.at(-1) ?? null,
-        billIds: [],
-        billed: 0,
-        alreadyBilled: 0,
-        estimated: 0,
-        held: [],
-        failed: [],
+        billed: r.billed,
+        alreadyBilled: r.alreadyBilled,
+        estimated: r.estimated,
+        emailed: r.emailed,
+        printed: r.printed,
+        held: r.accounts.flatMap((x) =>
+          x.outcome === 'held' ? [{ accountId: x.accountId, accountNumber: x.accountNumber }] : [],
+        ),
+        failed: r.accounts.flatMap((x) =>
+          x.outcome === 'failed' ? [{ accountId: x.accountId, error: x.error }] : [],
+        ),
       };
-      const bills: IssueBillInput[] = [];
-      for (const id of ids) {
-        const facts = inputs.get(id);
-        if (!facts) continue;
-        if (facts.existingBill) {
-          result.alreadyBilled++;
-          continue;
-        }
-        try {
-          const { segments, holds } = calculateBill({ ...facts, validation: a.validation }, a.period);
-          if (holds.length) {
-            result.held.push({ accountId: id, accountNumber: facts.accountNumber });
-            continue;
-          }
-          if (segments.length === 0) continue; // nothing in service this period
-          if (
-            segments.some((s) =>
-              s.lines.some((l) => (l.trace.reads as { estimated?: boolean } | undefined)?.estimated),
-            )
-          )
-            result.estimated++;
-          bills.push({
-            accountId: id,
-            period: a.period,
-            billDate: a.billDate,
-            dueDate: addDays(a.billDate, a.dueDays),
-            workflowId: a.runId,
-            segments,
-          });
-        } catch (e) {
-          // one bad account must not stop the cycle: report it and carry on
-          result.failed.push({ accountId: id, error: (e as Error).message });
-        }
-      }
-      heartbeat('rated');
-      const stored = await issueBills(sql, bills);
-      for (const s of stored) {
-        if (s.created) {
-          result.billed++;
-          result.billIds.push(s.billId);
-        } else result.alreadyBilled++;
-      }
-      return result;
     },
   };
 }

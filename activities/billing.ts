@@ -1,5 +1,6 @@
-// Billing persistence activities. Each is idempotent: a retry after a crash finds the earlier result.
-import { type IssueBillInput, issueBill, loadBillingInputs } from '../db/billing.js';
+// A held bill's activities: the exceptions queue, corrected and estimated reads. Each is idempotent: a retry
+// after a crash finds the earlier result. Issuing a bill is the pipeline's (activities/bill-pipeline.ts).
+import { loadBillingInputs } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
 import type { Hold } from '../domain/bill-calc.js';
 import { addDays } from '../domain/period.js';
@@ -13,17 +14,6 @@ type Period = { key: string; start: string; end: string };
 
 export function createBillingActivities(sql: Sql, clock: Clock = systemClock()) {
   return {
-    /** The account's billing facts, and today's date on the one clock (the bill date of a bill issued now). */
-    async loadBillingInputs(a: { accountId: string; period: Period }) {
-      const inputs = await loadBillingInputs(sql, a.accountId, a.period, clock.timeZone);
-      if (!inputs) throw new Error(`account ${a.accountId} does not exist`);
-      return { ...inputs, today: clock.today() };
-    },
-
-    async issueBill(b: IssueBillInput) {
-      return issueBill(sql, b);
-    },
-
     /** Puts a held bill in the exceptions queue (once per workflow), or refreshes its reasons. */
     async recordException(a: { accountId: string; period: string; workflowId: string; reasons: Hold[] }) {
       return sql.begin(async (tx) => {

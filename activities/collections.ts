@@ -158,17 +158,6 @@ export function createCollectionActivities(
       return { reminded: pass.reminded, casesOpened: pass.pastDue.length };
     },
 
-    /** Bills issued one at a time (a billing-cycle workflow) hand over at once: the account's case starts. */
-    async handOffToCollections(a: { billIds: string[] }) {
-      if (!a.billIds.length) return 0;
-      const rows = await sql<{ accountId: string }[]>`
-        select distinct account_id from bill where id = any(${a.billIds}) and total_cents > 0`;
-      return wake(
-        rows.map((r) => r.accountId),
-        'bill_issued',
-      );
-    },
-
     /** A payment posted, failed or was returned, a dispute or arrangement changed: collections looks again. */
     async nudgeCollections(a: { accountId?: string; paymentId?: string; reason: string; start?: boolean }) {
       if (!a.accountId && a.paymentId) {

@@ -179,15 +179,3 @@ export async function billPdf(sql: Sql, billId: string): Promise<Buffer | undefi
   const [row] = await sql<{ pdf: Buffer }[]>`select pdf from bill_document where bill_id = ${billId}`;
   return row!.pdf;
 }
-
-export function createDocumentActivities(sql: Sql) {
-  return {
-    async renderBill(a: { billId: string }): Promise<{ bytes: number }> {
-      const pdf = await billPdf(sql, a.billId);
-      if (!pdf) throw new Error(`bill ${a.billId} does not exist`);
-      return { bytes: pdf.length };
-    },
-  };
-}
-
-export type DocumentActivities = ReturnType<typeof createDocumentActivities>;

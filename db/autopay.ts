@@ -38,3 +38,12 @@ export async function enrolAutopay(
 export async function stopAutopay(sql: Sql, accountId: string) {
   await sql`update autopay_enrollment set status = 'cancelled' where account_id = ${accountId}`;
 }
+
+/** The bills among `billIds` that an active enrolment pays, with when: what a new bill's autopay needs. */
+export async function autopayDueFor(sql: Sql, billIds: string[]) {
+  if (!billIds.length) return [];
+  return sql<{ billId: string; dueDate: string; daysBeforeDue: number }[]>`
+    select b.id as bill_id, b.due_date::text, e.days_before_due from bill b
+    join autopay_enrollment e on e.account_id = b.account_id and e.status = 'active'
+    where b.id = any(${billIds}) and b.total_cents > 0`;
+}

@@ -1,5 +1,6 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
-import type { AccountFacts, RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import type { RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import type { BillFacts, IssueBillInput } from '../domain/bill-issue.js';
 import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
 import type { RegisterRead } from '../domain/reads.js';
@@ -8,12 +9,8 @@ import { insertMany } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 import { postEntries } from './ledger.js';
 
-export interface BillingInputs extends AccountFacts {
-  accountId: string;
-  accountNumber: string;
-  billingCycle: string;
-  existingBill: { id: string; totalCents: number; status: string } | null;
-}
+export type BillingInputs = BillFacts;
+export type { IssueBillInput };
 
 /**
  * What one account's bill needs. Which days it covers and which reads open and close it follow the one
@@ -41,8 +38,8 @@ export async function loadBillingInputsMany(
   const [accounts, existing, rows, winters] = await Promise.all([
     sql<{ id: string; accountNumber: string; billingCycle: string; flags: string[] }[]>`
       select id, account_number, billing_cycle, flags from account where id = any(${accountIds})`,
-    sql<{ accountId: string; id: string; totalCents: number; status: string }[]>`
-      select account_id, id, total_cents, status from bill
+    sql<{ accountId: string; id: string; totalCents: number; status: string; workflowId: string }[]>`
+      select account_id, id, total_cents, status, workflow_id from bill
       where account_id = any(${accountIds}) and period = ${period.key} and status <> 'cancelled'`,
     sql`
       select sa.account_id, sa.id as sa_id, sa.service_type, sa.status, sa.start_date::text as service_start,
@@ -113,7 +110,10 @@ export async function loadBillingInputsMany(
         }
       : null;
   const existingBy = new Map(
-    existing.map((e) => [e.accountId, { id: e.id, totalCents: e.totalCents, status: e.status }]),
+    existing.map((e) => [
+      e.accountId,
+      { id: e.id, totalCents: e.totalCents, status: e.status, workflowId: e.workflowId },
+    ]),
   );
   const winterBy = new Map(winters.map((w) => [w.accountId, w.avg]));
   for (const a of accounts) {
@@ -219,17 +219,6 @@ async function windowReads(
         and r.read_at > coalesce(w.p_at, o.read_at, '-infinity'::timestamptz)
       order by r.read_at desc limit 1) c on true`;
   return new Map(found.map((f) => [f.k as number, f]));
-}
-
-export interface IssueBillInput {
-  accountId: string;
-  period: { key: string; start: string; end: string };
-  billDate: string;
-  dueDate: string;
-  workflowId: string;
-  segments: RatedSegment[];
-  /** a corrected bill (cancel/rebill) replacing a cancelled one for the same period */
-  replaces?: { billId: string; revision: number };
 }
 
 /**

@@ -1,9 +1,9 @@
 // Cancel/rebill: a bill found wrong (a read that was over-read, say) is cancelled — its journal entry
 // reversed, the bill kept for the record — and re-rated from the corrected reads into a new bill for the same
 // period that says which bill it replaces. One transaction: the account never shows neither bill nor both.
-import { calculateBill } from '../domain/bill-calc.js';
+import { decideBill } from '../domain/bill-issue.js';
 import { assertBalanced } from '../domain/ledger.js';
-import { addDays, daysBetween } from '../domain/period.js';
+import { daysBetween } from '../domain/period.js';
 import type { ReadCorrection } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
 import { issueBillsTx, loadBillingInputsMany } from './billing.js';
@@ -102,23 +102,23 @@ export async function cancelAndRebill(
       bill.accountId,
     );
     if (!facts) throw new RebillRefused(`account ${bill.accountId} does not exist`);
-    // staff decided these reads: the usage checks that would hold a bill do not apply to the rebill
-    const { segments, holds } = calculateBill({ ...facts, validation: undefined }, period);
-    if (holds.length)
+    // the pipeline's decision (domain/bill-issue.ts), on the bill's own due-day terms, dated today; staff
+    // decided these reads, so the usage checks that would hold a bill do not apply
+    const decision = decideBill(facts, {
+      period,
+      billDate: a.today,
+      dueDays: daysBetween(bill.billDate, bill.dueDate),
+      workflowId: a.key,
+      validation: undefined,
+    });
+    if (decision.kind !== 'ready')
       throw new RebillRefused(
-        `the corrected bill cannot be rated: ${holds.map((h) => h.message).join('; ')}`,
+        decision.kind === 'held'
+          ? `the corrected bill cannot be rated: ${decision.holds.map((h) => h.message).join('; ')}`
+          : `the corrected bill cannot be made: ${decision.kind === 'nothing' ? 'nothing was in service' : 'the period has a live bill'}`,
       );
-    const dueDays = daysBetween(bill.billDate, bill.dueDate);
     const [issued] = await issueBillsTx(tx, [
-      {
-        accountId: bill.accountId,
-        period,
-        billDate: a.today,
-        dueDate: addDays(a.today, dueDays),
-        workflowId: a.key,
-        segments,
-        replaces: { billId: bill.id, revision: bill.revision + 1 },
-      },
+      { ...decision.bill, replaces: { billId: bill.id, revision: bill.revision + 1 } },
     ]);
     await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: bill.accountId, type: 'bill.rebilled', billId: issued!.billId })})`;
     return {

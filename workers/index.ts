@@ -4,12 +4,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type Stripe from 'stripe';
+import { createBillAccountActivities, createBillPipeline } from '../activities/bill-pipeline.js';
 import { createBillRunActivities } from '../activities/bill-run.js';
 import { createBillingActivities } from '../activities/billing.js';
 import { createCollectionActivities } from '../activities/collections.js';
 import { createCustomerServiceActivities } from '../activities/customer-service.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
-import { createDocumentActivities } from '../activities/documents.js';
 import { createMessagingActivities } from '../activities/messaging.js';
 import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
@@ -56,6 +56,14 @@ export async function createWorkers(o: {
 }): Promise<Worker[]> {
   const clock = o.clock ?? systemClock();
   const q = (queue: TaskQueue) => taskQueueName(queue, o.taskQueuePrefix);
+  const publicUrl = o.publicUrl ?? 'http://127.0.0.1:3000';
+  // every bill goes out through this one pipeline, a bill run's page or a single account's
+  const issueFromFacts = createBillPipeline({
+    sql: o.sql,
+    client: o.client,
+    queues: { payments: q(AUTOPAY.taskQueue), collections: q(DUNNING.taskQueue) },
+    publicUrl,
+  });
   return [
     await Worker.create({
       connection: o.connection,
@@ -64,14 +72,14 @@ export async function createWorkers(o: {
       workflowBundle: o.workflowBundle,
       activities: {
         ...createBillingActivities(o.sql, clock),
-        ...createBillRunActivities(o.sql, o.client, { payments: q(AUTOPAY.taskQueue) }),
-        ...createDocumentActivities(o.sql),
+        ...createBillAccountActivities(o.sql, issueFromFacts, clock),
+        ...createBillRunActivities(o.sql, o.client, issueFromFacts, clock.timeZone),
         ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
         ...createCustomerServiceActivities(o.sql, clock),
         // the only head-end adapter so far is the simulator (demo and tests)
         ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql), clock),
         ...createDeliveryActivities(o.sql, {
-          publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
+          publicUrl,
           emailProvider: o.emailProvider ?? 'outbox',
         }),
       },
@@ -95,7 +103,7 @@ export async function createWorkers(o: {
       workflowBundle: o.workflowBundle,
       activities: createMessagingActivities(o.sql, {
         providers: o.messaging?.providers ?? { email: null, sms: null },
-        publicUrl: o.publicUrl ?? 'http://127.0.0.1:3000',
+        publicUrl,
         policy: o.messaging?.policy ?? messagingPolicy(),
         clock,
       }),

@@ -13,9 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { BillRunActivities } from '../activities/bill-run.js';
 import type { CollectionActivities } from '../activities/collections.js';
-import type { DeliveryActivities } from '../activities/delivery.js';
 import { monthlyPeriod } from '../domain/period.js';
-import { DEFAULT_VALIDATION } from '../domain/read-validation.js';
 import {
   type BillRunInput,
   type BillRunPolicy,
@@ -23,9 +21,10 @@ import {
   billRunProgressQuery,
   DEFAULT_BILL_RUN_POLICY,
 } from './contracts/bill-run.js';
+import { validationOf } from './contracts/billing-cycle.js';
 import { BillingCycle, BillStatus } from './contracts/search-attributes.js';
 
-const acts = proxyActivities<BillRunActivities & DeliveryActivities & CollectionActivities>({
+const acts = proxyActivities<BillRunActivities & CollectionActivities>({
   startToCloseTimeout: '5 minutes',
   // a page heartbeats as it goes, so a page on a worker that died is retried within seconds, not minutes
   heartbeatTimeout: '20 seconds',
@@ -86,14 +85,13 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
       billDate,
       dueDays: policy.dueDays,
       runId,
-      validation: policy.validation ?? DEFAULT_VALIDATION,
+      validation: validationOf(policy),
     });
+    // the page's bills are stored, delivered (email or print batch) and their autopay scheduled by the
+    // pipeline; documents render when first opened or printed
     progress.billed += r.billed;
-    // documents render when first opened or printed; delivery (email or print batch) happens now
-    const d = await acts.deliverBills({ billIds: r.billIds, batch: `${input.cycle}/${periodKey}` });
-    progress.emailed += d.emailed;
-    await acts.scheduleAutopay({ billIds: r.billIds });
-    progress.printed += d.printed;
+    progress.emailed += r.emailed;
+    progress.printed += r.printed;
     progress.alreadyBilled += r.alreadyBilled;
     progress.estimated += r.estimated;
     progress.failed += r.failed.length;

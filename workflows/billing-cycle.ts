@@ -1,4 +1,4 @@
-// One account's bill for one period: gather reads -> validate -> rate -> issue (bill + ledger) atomically.
+// One account's bill for one period, through the one bill pipeline (activities/bill-pipeline.ts billAccount).
 // A bill that cannot go out as is waits here, in the exceptions queue, until staff approve it, correct a
 // read, ask for a re-read or cancel it; an escalation timer flags it to a supervisor if nobody does.
 // Orchestration only: all I/O is in activities; rating is pure domain code and so replays identically.
@@ -10,14 +10,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BillRunActivities } from '../activities/bill-run.js';
+import type { BillAccountActivities } from '../activities/bill-pipeline.js';
 import type { BillingActivities } from '../activities/billing.js';
-import type { CollectionActivities } from '../activities/collections.js';
-import type { DeliveryActivities } from '../activities/delivery.js';
-import type { DocumentActivities } from '../activities/documents.js';
-import { calculateBill } from '../domain/bill-calc.js';
-import { addDays, monthlyPeriod } from '../domain/period.js';
-import { DEFAULT_VALIDATION, type ValidationPolicy } from '../domain/read-validation.js';
+import { monthlyPeriod } from '../domain/period.js';
+import type { ValidationPolicy } from '../domain/read-validation.js';
 import {
   type BillingCycleInput,
   type BillingCycleResult,
@@ -30,12 +26,11 @@ import {
   type Resolution,
   readArrivedSignal,
   resolveExceptionUpdate,
+  validationOf,
 } from './contracts/billing-cycle.js';
 import { AccountNumber, BillingCycle, BillStatus } from './contracts/search-attributes.js';
 
-const acts = proxyActivities<
-  BillingActivities & DocumentActivities & DeliveryActivities & BillRunActivities & CollectionActivities
->({
+const acts = proxyActivities<BillingActivities & BillAccountActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -74,20 +69,46 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
 
   const period = input.window ? { key: input.period, ...input.window } : monthlyPeriod(input.period);
   const policy = input.policy;
-  let validation: ValidationPolicy | undefined = policy.validation ?? DEFAULT_VALIDATION;
+  let validation: ValidationPolicy | undefined = validationOf(policy);
   let waitedForLateReads = false;
+  let searchAttributesSet = false;
   let estimated = false;
 
   for (;;) {
-    let inputs = await acts.loadBillingInputs({ accountId: input.accountId, period });
-    if (state.status === 'gathering') {
+    setStatus('rating');
+    // rate -> store + ledger + delivery -> autopay -> collections: the one pipeline (activities/bill-pipeline.ts)
+    const billed = await acts.billAccount({
+      accountId: input.accountId,
+      period,
+      dueDays: policy.dueDays,
+      workflowId,
+      validation,
+    });
+    if (!searchAttributesSet) {
+      searchAttributesSet = true;
       upsertSearchAttributes([
-        { key: AccountNumber, value: inputs.accountNumber },
-        { key: BillingCycle, value: inputs.billingCycle },
+        { key: AccountNumber, value: billed.accountNumber },
+        { key: BillingCycle, value: billed.billingCycle },
       ]);
     }
-    setStatus('rating');
-    let { segments, holds } = calculateBill({ ...inputs, validation }, period);
+    if (billed.outcome === 'nothing') {
+      setStatus('nothing_to_bill');
+      return { status: 'nothing_to_bill' };
+    }
+    if (billed.outcome === 'issued') {
+      if (state.reasons.length) await acts.closeException({ workflowId, status: 'resolved' });
+      // a bill this workflow issued went out with it; one found already issued by another run did not
+      setStatus(billed.byThisIssuer ? 'delivered' : 'issued');
+      return {
+        status: 'issued',
+        billId: billed.billId,
+        totalCents: billed.totalCents,
+        created: billed.created,
+        estimated,
+      };
+    }
+    if (billed.outcome !== 'held') throw new Error(`unexpected outcome ${billed.outcome}`);
+    const holds = billed.holds;
 
     // Late reads: wait the window once, then estimate what is still missing from the account's history.
     // (sewer held only because its water is held follows the water)
@@ -103,33 +124,8 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
       }
       if (!estimated && (await acts.estimateMissingReads({ accountId: input.accountId, period })) > 0) {
         estimated = true;
-        inputs = await acts.loadBillingInputs({ accountId: input.accountId, period });
-        ({ segments, holds } = calculateBill({ ...inputs, validation }, period));
+        continue;
       }
-    }
-
-    if (!holds.length) {
-      const billDate = inputs.today; // the one clock's date, recorded by the activity: replays the same
-      const issued = await acts.issueBill({
-        accountId: input.accountId,
-        period,
-        billDate,
-        dueDate: addDays(billDate, policy.dueDays),
-        workflowId,
-        segments,
-      });
-      if (state.reasons.length) await acts.closeException({ workflowId, status: 'resolved' });
-      setStatus('issued');
-      if (issued.created) {
-        // the customer's copy, then paperless email or the print batch
-        await acts.renderBill({ billId: issued.billId });
-        await acts.deliverBills({ billIds: [issued.billId], batch: `${inputs.billingCycle}/${period.key}` });
-        await acts.scheduleAutopay({ billIds: [issued.billId] });
-        // collections takes it from here, with the bill's due date
-        await acts.handOffToCollections({ billIds: [issued.billId] });
-        setStatus('delivered');
-      }
-      return { status: 'issued', ...issued, estimated };
     }
 
     // Held: into the exceptions queue, then wait for staff (escalating once if they take too long).

@@ -128,6 +128,15 @@ export default async function billRoutes(app: App, deps: AppDeps) {
           'period',
         );
       }
+      if (outcome.result.status === 'nothing_to_bill') {
+        throw new ApiError(
+          409,
+          'invalid_request_error',
+          'nothing_to_bill',
+          `No service agreement of this account was in service in ${req.body.period}`,
+          'period',
+        );
+      }
       const bill = await billDetail(sql, outcome.result.billId);
       return reply
         .status(startedHere && outcome.result.created ? 201 : 200)

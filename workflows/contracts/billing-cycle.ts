@@ -2,7 +2,7 @@
 // the exceptions queue a held bill waits in. What routes, the bill run's hand-over and the portal rely on.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Hold } from '../../domain/bill-calc.js';
-import type { ValidationPolicy } from '../../domain/read-validation.js';
+import { DEFAULT_VALIDATION, type ValidationPolicy } from '../../domain/read-validation.js';
 import { TASK_QUEUES, WORKFLOW_TYPES } from './names.js';
 
 export const BILLING_CYCLE = { type: WORKFLOW_TYPES.billingCycle, taskQueue: TASK_QUEUES.billing } as const;
@@ -29,6 +29,10 @@ export interface BillingPolicy {
   rereadWait?: string;
 }
 
+/** The usage checks a policy's bills get: its own, else the one default. */
+export const validationOf = (policy: Pick<BillingPolicy, 'validation'>): ValidationPolicy =>
+  policy.validation ?? DEFAULT_VALIDATION;
+
 export interface BillingCycleInput {
   accountId: string;
   period: string; // YYYY-MM
@@ -39,7 +43,9 @@ export interface BillingCycleInput {
 
 export type BillingCycleResult =
   | { status: 'issued'; billId: string; totalCents: number; created: boolean; estimated: boolean }
-  | { status: 'cancelled'; reasons: Hold[] };
+  | { status: 'cancelled'; reasons: Hold[] }
+  /** no agreement of the account was in service in the period: there is no bill to make */
+  | { status: 'nothing_to_bill' };
 
 export type BillingCycleWorkflow = (input: BillingCycleInput) => Promise<BillingCycleResult>;
 
@@ -52,6 +58,7 @@ export type BillingCycleStatus =
   | 'awaiting_reread'
   | 'issued'
   | 'delivered'
+  | 'nothing_to_bill'
   | 'cancelled';
 
 /** Staff can resolve the bill now: it is in the exceptions queue. */
