@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import {
   ScheduleNotFoundError,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { billException, listBillExceptions } from '../../db/bill-exceptions.js';
@@ -348,7 +349,13 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
           .getHandle(e.workflowId)
           .executeUpdate(resolveExceptionUpdate, { args: [resolution as never] });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError || /not held|already completed/.test(String(err))) {
+        // the bill's workflow refused (not held) or has finished (issued or cancelled since): either way the
+        // exception exists but is no longer waiting
+        if (
+          err instanceof WorkflowUpdateFailedError ||
+          err instanceof WorkflowNotFoundError ||
+          /not held|already completed/.test(String(err))
+        ) {
           throw new ApiError(
             409,
             'invalid_request_error',
