@@ -13,6 +13,7 @@ import { type BillFacts, type BillTerms, decideBill, type IssueBillInput } from 
 import type { Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
 import type { Clock } from '../lib/clock.js';
+import { billingPhaseSeconds, timed } from '../lib/metrics.js';
 import { AUTOPAY, type AutopayWorkflow, autopayWorkflowId } from '../workflows/contracts/payment.js';
 import { signalCollections } from './collections.js';
 
@@ -65,6 +66,7 @@ export function createBillPipeline(d: PipelineDeps) {
       printed: 0,
     };
     const ready: { account: Account; bill: IssueBillInput }[] = [];
+    const rating = billingPhaseSeconds.startTimer({ phase: 'rate' });
     for (const f of facts) {
       const account = {
         accountId: f.accountId,
@@ -87,6 +89,7 @@ export function createBillPipeline(d: PipelineDeps) {
         r.accounts.push({ ...account, outcome: 'failed', error: (e as Error).message });
       }
     }
+    rating();
     heartbeat('rated');
     const { stored, delivery } = await issueDelivered(
       d.sql,
@@ -105,15 +108,17 @@ export function createBillPipeline(d: PipelineDeps) {
     const mine = r.accounts.filter(
       (a): a is Extract<AccountOutcome, { outcome: 'issued' }> => a.outcome === 'issued' && a.byThisIssuer,
     );
-    await scheduleAutopay(mine.map((a) => a.billId));
+    await timed('autopay', () => scheduleAutopay(mine.map((a) => a.billId)));
     if (handOff === 'at_once') {
-      for (const a of mine.filter((x) => x.totalCents > 0))
-        await signalCollections(
-          d.client,
-          d.queues.collections,
-          { id: a.accountId, accountNumber: a.accountNumber },
-          'bill_issued',
-        );
+      await timed('collections', async () => {
+        for (const a of mine.filter((x) => x.totalCents > 0))
+          await signalCollections(
+            d.client,
+            d.queues.collections,
+            { id: a.accountId, accountNumber: a.accountNumber },
+            'bill_issued',
+          );
+      });
     }
     return r;
   };

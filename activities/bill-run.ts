@@ -7,6 +7,7 @@ import { loadBillingInputsMany } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
 import type { Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
+import { timed } from '../lib/metrics.js';
 import {
   BILLING_CYCLE,
   type BillingCycleWorkflow,
@@ -84,12 +85,14 @@ export function createBillRunActivities(
       runId: string;
       validation?: ValidationPolicy;
     }): Promise<BatchResult> {
-      const ids = (
-        await sql<{ id: string }[]>`
-          select id from account where billing_cycle = ${a.cycle} and status = 'active' and id > ${a.after}
-          order by id limit ${a.pageSize}`
-      ).map((r) => r.id);
-      const facts = await loadBillingInputsMany(sql, ids, a.period, timeZone);
+      const { ids, facts } = await timed('load', async () => {
+        const ids = (
+          await sql<{ id: string }[]>`
+            select id from account where billing_cycle = ${a.cycle} and status = 'active' and id > ${a.after}
+            order by id limit ${a.pageSize}`
+        ).map((r) => r.id);
+        return { ids, facts: await loadBillingInputsMany(sql, ids, a.period, timeZone) };
+      });
       heartbeat('loaded');
       const r = await issueFromFacts(
         ids.flatMap((id) => facts.get(id) ?? []),

@@ -29,6 +29,7 @@ import { DUNNING } from '../workflows/contracts/collections.js';
 import { HIGH_USAGE_CHECK, NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { TASK_QUEUES, type TaskQueue, taskQueueName } from '../workflows/contracts/names.js';
 import { AUTOPAY } from '../workflows/contracts/payment.js';
+import { activityMetrics } from './activity-metrics.js';
 import { bundle } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
@@ -66,6 +67,7 @@ export async function createWorkers(o: {
   });
   return [
     await Worker.create({
+      interceptors: { activity: [activityMetrics] },
       connection: o.connection,
       namespace: o.namespace,
       taskQueue: q(TASK_QUEUES.billing),
@@ -86,6 +88,7 @@ export async function createWorkers(o: {
       maxConcurrentActivityTaskExecutions: 20,
     }),
     await Worker.create({
+      interceptors: { activity: [activityMetrics] },
       connection: o.connection,
       namespace: o.namespace,
       taskQueue: q(TASK_QUEUES.payments),
@@ -97,6 +100,7 @@ export async function createWorkers(o: {
       },
     }),
     await Worker.create({
+      interceptors: { activity: [activityMetrics] },
       connection: o.connection,
       namespace: o.namespace,
       taskQueue: q(TASK_QUEUES.messaging),
