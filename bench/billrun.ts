@@ -3,16 +3,18 @@
 // just to bulk-insert the same bill, segment, line, journal-entry and posting rows (no rating, no Temporal).
 // Run: npx tsx bench/billrun.ts [N ...]   (default 1000 10000). DATABASE_URL / TEMPORAL_ADDRESS are honoured.
 
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { NativeConnection } from '@temporalio/worker';
-import { insertMany } from '../db/bulk.js';
 import { connect, type Sql } from '../db/client.js';
-import { seedDemo } from '../db/demo/seed.js';
 import { migrate } from '../db/migrate.js';
 import { bundle } from '../workers/bundle.js';
 import { createWorkers } from '../workers/index.js';
 import { BILL_RUN, type BillRunWorkflow } from '../workflows/contracts/bill-run.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
+import { report, resetProbes, sampleMemory } from './billrun-probe.js';
 import { startBenchStack } from './stack.js';
 
 const sizes = process.argv
@@ -32,34 +34,34 @@ const lastMonth = (() => {
 })();
 
 async function floor(sql: Sql, period: string): Promise<number> {
-  // the rows the run produced, inserted again into bare copies of the tables (indexes kept, no FKs/triggers)
-  const tables = ['bill', 'bill_segment', 'bill_line', 'journal_entry', 'posting'] as const;
-  const rows = {
-    bill: await sql`select * from bill where period = ${period}`,
-    bill_segment:
-      await sql`select s.* from bill_segment s join bill b on b.id = s.bill_id where b.period = ${period}`,
-    bill_line:
-      await sql`select l.* from bill_line l join bill_segment s on s.id = l.bill_segment_id join bill b on b.id = s.bill_id where b.period = ${period}`,
-    journal_entry:
-      await sql`select j.* from journal_entry j join bill b on b.id = j.bill_id where b.period = ${period}`,
-    posting:
-      await sql`select p.journal_entry_id, p.ledger_account_id, p.amount_cents from posting p join journal_entry j on j.id = p.journal_entry_id join bill b on b.id = j.bill_id where b.period = ${period}`,
+  // the rows the run produced, written again with COPY (as the run writes them) into bare copies of the
+  // tables (indexes kept, no foreign keys or triggers), in one transaction
+  const tables = {
+    bill: `select * from bill where period = '${period}'`,
+    bill_segment: `select s.* from bill_segment s join bill b on b.id = s.bill_id where b.period = '${period}'`,
+    bill_line: `select l.* from bill_line l join bill_segment s on s.id = l.bill_segment_id join bill b on b.id = s.bill_id where b.period = '${period}'`,
+    journal_entry: `select j.* from journal_entry j join bill b on b.id = j.bill_id where b.period = '${period}'`,
+    posting: `select p.journal_entry_id, p.ledger_account_id, p.amount_cents from posting p join journal_entry j on j.id = p.journal_entry_id join bill b on b.id = j.bill_id where b.period = '${period}'`,
   };
-  for (const t of tables)
+  const data = new Map<string, Buffer[]>();
+  for (const [t, query] of Object.entries(tables)) {
+    const chunks: Buffer[] = [];
+    for await (const c of await sql.unsafe(`copy (${query}) to stdout`).readable()) chunks.push(c as Buffer);
+    data.set(t, chunks);
     await sql.unsafe(
       `create table floor_${t} (like ${t} including defaults including identity including indexes)`,
     );
+  }
   const t0 = performance.now();
   await sql.begin(async (tx) => {
-    for (const t of tables) {
-      const data = rows[t].map((r) =>
-        Object.fromEntries(Object.entries(r).filter(([k]) => !(t === 'posting' && k === 'id'))),
-      );
-      await insertMany(tx, `floor_${t}`, data as Record<string, unknown>[]);
+    for (const [t, chunks] of data) {
+      const cols = t === 'posting' ? ' (journal_entry_id, ledger_account_id, amount_cents)' : '';
+      const w = await tx.unsafe(`copy floor_${t}${cols} from stdin`).writable();
+      await pipeline(Readable.from(chunks), w);
     }
   });
   const ms = performance.now() - t0;
-  for (const t of tables) await sql.unsafe(`drop table floor_${t}`);
+  for (const t of Object.keys(tables)) await sql.unsafe(`drop table floor_${t}`);
   return ms;
 }
 
@@ -79,7 +81,10 @@ async function main() {
     const sql = connect(url.toString(), { max: 20 });
     await migrate(sql);
     const s0 = performance.now();
-    await seedDemo(sql, { accounts: n, months: 2, billedMonths: 1, cycles: 1, today, seed: n });
+    // in a child process: the seed's memory must not count as the worker's
+    execFileSync('npx', ['tsx', 'bench/seed-child.ts', url.toString(), String(n), today], {
+      stdio: 'inherit',
+    });
     const seedSec = (performance.now() - s0) / 1000;
 
     const native = await NativeConnection.connect({ address });
@@ -93,6 +98,8 @@ async function main() {
       taskQueuePrefix: prefix,
     });
     const running = workers.map((w) => w.run());
+    await resetProbes(sql);
+    const memory = sampleMemory(sql);
     const t0 = performance.now();
     const progress = await client.workflow.execute<BillRunWorkflow>(BILL_RUN.type, {
       workflowId: `bench/${db}`,
@@ -100,6 +107,8 @@ async function main() {
       args: [{ cycle: '01', period: lastMonth, policy: { pageSize, concurrency, escalateAfter: '1 hour' } }],
     });
     const runSec = (performance.now() - t0) / 1000;
+    const peaks = memory();
+    const probe = await report({ sql, client, workflowId: `bench/${db}`, runSec, concurrency });
     for (const w of workers) w.shutdown();
     await Promise.all(running);
     await native.close();
@@ -111,6 +120,10 @@ async function main() {
       ];
     const line = `accounts=${n} billed=${progress.billed} held=${progress.held} lines=${lines} run=${runSec.toFixed(1)}s bills/s=${Math.round(progress.billed / runSec)} floor=${(floorMs / 1000).toFixed(2)}s ratio=${(runSec / (floorMs / 1000)).toFixed(1)}x (seed ${seedSec.toFixed(0)}s)`;
     console.log(line);
+    console.log(
+      `  memory: worker process peak ${peaks.workerMb.toFixed(0)} MB, busiest PostgreSQL backend ${peaks.backendMb.toFixed(0)} MB`,
+    );
+    for (const l of probe) console.log(l);
     results.push(line);
     await sql.end();
     await admin.unsafe(`drop database ${db} with (force)`);

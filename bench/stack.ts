@@ -29,7 +29,13 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
   ];
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), log, ephemeral: true });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(tmp, 'pg'),
+      log,
+      ephemeral: true,
+      // which statements a run spends its time in (bench/billrun.ts prints them)
+      settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
+    });
     stops.push(() => pg.stop());
     adminUrl = pg.url('postgres');
   }

@@ -101,6 +101,8 @@ export interface StartOptions {
   log: Logger;
   /** Tests trade durability for speed. */
   ephemeral?: boolean;
+  /** more server settings, as `-c name=value` pairs (benches load pg_stat_statements) */
+  settings?: Record<string, string>;
 }
 
 export async function startEmbeddedPostgres(o: StartOptions): Promise<EmbeddedServer> {
@@ -118,6 +120,7 @@ export async function startEmbeddedPostgres(o: StartOptions): Promise<EmbeddedSe
   ];
   if (o.ephemeral)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [k, v] of Object.entries(o.settings ?? {})) flags.push('-c', `${k}=${v}`);
   const logs: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
