@@ -5,7 +5,7 @@ import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
 import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
-import { insertMany } from './bulk.js';
+import { copyRows } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 import { postEntries } from './ledger.js';
 
@@ -249,6 +249,39 @@ export async function issueBills(
   return sql.begin((tx) => issueBillsTx(tx, bills));
 }
 
+const SEGMENT_COLUMNS = [
+  'id',
+  'bill_id',
+  'service_agreement_id',
+  'service_type',
+  'start_read_id',
+  'end_read_id',
+  'consumption',
+  'unit',
+  'total_cents',
+];
+const LINE_COLUMNS = [
+  'id',
+  'bill_segment_id',
+  'seq',
+  'description',
+  'quantity',
+  'unit',
+  'unit_price',
+  'amount_cents',
+  'rate_version_id',
+  'trace',
+];
+const NEM_COLUMNS = [
+  'bill_segment_id',
+  'service_agreement_id',
+  'exported',
+  'kwh_bank',
+  'credit_cents',
+  'carry_cents',
+  'expired_cents',
+];
+
 /** issueBills inside the caller's transaction (a rebill cancels and re-issues atomically). */
 export async function issueBillsTx(
   tx: Tx,
@@ -330,9 +363,9 @@ export async function issueBillsTx(
       });
       if (e) entries.push(e);
     }
-    await insertMany(tx, 'bill_segment', segRows);
-    await insertMany(tx, 'bill_line', lineRows);
-    await insertMany(tx, 'bill_segment_nem', nemRows);
+    await copyRows(tx, 'bill_segment', SEGMENT_COLUMNS, segRows);
+    await copyRows(tx, 'bill_line', LINE_COLUMNS, lineRows);
+    await copyRows(tx, 'bill_segment_nem', NEM_COLUMNS, nemRows);
     if (entries.length)
       await postEntries(
         tx,

@@ -1,7 +1,7 @@
 // Ledger persistence. Entries are inserted once per idempotency key; balances are sums of postings.
 import type { JournalEntry, LedgerAccountCode } from '../domain/ledger.js';
 import { newId } from '../lib/ids.js';
-import { insertMany } from './bulk.js';
+import { copyRows } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 
 function ledgerAccountKind(code: LedgerAccountCode): {
@@ -96,7 +96,8 @@ export async function postEntries(
         }))
       : [],
   );
-  await insertMany(tx, 'posting', postings, 'journal_entry_id');
+  // one COPY: the balance check (a statement trigger) sees every entry's postings together
+  await copyRows(tx, 'posting', ['journal_entry_id', 'ledger_account_id', 'amount_cents'], postings);
   return posted;
 }
 
