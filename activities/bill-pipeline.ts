@@ -80,7 +80,15 @@ export function createBillPipeline(d: PipelineDeps) {
           if (decision.estimated) r.estimated++;
         } else if (decision.kind === 'already_billed') {
           r.alreadyBilled++;
-          r.accounts.push({ ...account, outcome: 'issued', created: false, ...decision });
+          const { billId, totalCents, byThisIssuer } = decision;
+          r.accounts.push({
+            ...account,
+            outcome: 'issued',
+            billId,
+            totalCents,
+            created: false,
+            byThisIssuer,
+          });
         } else if (decision.kind === 'held')
           r.accounts.push({ ...account, outcome: 'held', holds: decision.holds });
         else r.accounts.push({ ...account, outcome: 'nothing' });
