@@ -13,6 +13,7 @@ import {
   type BillingCycleWorkflow,
   type BillingPolicy,
   billingCycleWorkflowId,
+  type HeldAccount,
 } from '../workflows/contracts/billing-cycle.js';
 import type { BillPipeline } from './bill-pipeline.js';
 
@@ -23,7 +24,7 @@ export interface BatchResult {
   estimated: number;
   emailed: number;
   printed: number;
-  held: { accountId: string; accountNumber: string }[];
+  held: HeldAccount[];
   failed: { accountId: string; error: string }[];
 }
 
@@ -39,12 +40,7 @@ export function createBillRunActivities(
      * held bills can number in the thousands and wait for days, more than a parent may keep pending.
      * Idempotent: an account whose workflow already exists (running, or closed by staff) is left alone.
      */
-    async handOverHeld(a: {
-      held: { accountId: string; accountNumber: string }[];
-      period: string;
-      policy: BillingPolicy;
-      taskQueue: string;
-    }) {
+    async handOverHeld(a: { held: HeldAccount[]; period: string; policy: BillingPolicy; taskQueue: string }) {
       let started = 0;
       await Promise.all(
         a.held.map(async (h) => {
@@ -52,7 +48,7 @@ export function createBillRunActivities(
             await client.workflow.start<BillingCycleWorkflow>(BILLING_CYCLE.type, {
               workflowId: billingCycleWorkflowId(h.accountNumber, a.period),
               taskQueue: a.taskQueue,
-              args: [{ accountId: h.accountId, period: a.period, policy: a.policy }],
+              args: [{ accountId: h.accountId, period: a.period, policy: a.policy, held: h }],
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
             });
             started++;
@@ -113,7 +109,16 @@ export function createBillRunActivities(
         emailed: r.emailed,
         printed: r.printed,
         held: r.accounts.flatMap((x) =>
-          x.outcome === 'held' ? [{ accountId: x.accountId, accountNumber: x.accountNumber }] : [],
+          x.outcome === 'held'
+            ? [
+                {
+                  accountId: x.accountId,
+                  accountNumber: x.accountNumber,
+                  billingCycle: x.billingCycle,
+                  holds: x.holds,
+                },
+              ]
+            : [],
         ),
         failed: r.accounts.flatMap((x) =>
           x.outcome === 'failed' ? [{ accountId: x.accountId, error: x.error }] : [],

@@ -4,7 +4,7 @@
 // key), so it can run in the issuing transaction and again on a retry.
 import { printBatchOf } from '../domain/bill-issue.js';
 import type { Sql, Tx } from './client.js';
-import { queueNotification } from './notifications.js';
+import { queueNotifications } from './notifications.js';
 
 export interface DeliveryCounts {
   emailed: number;
@@ -42,22 +42,23 @@ export async function queueBillDelivery(
   // paperless without a verified email address cannot be emailed: it is printed rather than lost
   const email = bills.filter((b) => b.paperless && b.email);
   const print = bills.filter((b) => !(b.paperless && b.email));
-  let emailed = 0;
-  for (const b of email) {
-    const id = await queueNotification(tx, {
-      accountId: b.accountId,
-      alert: 'bill_ready',
-      key: `bill-ready/${b.id}`,
-      data: {
-        billId: b.id,
-        period: b.period,
-        amountCents: b.totalCents,
-        dueDate: b.dueDate,
-        link: `${publicUrl}/bills/${b.id}/document`,
-      },
-    });
-    if (id) emailed++;
-  }
+  const emailed = (
+    await queueNotifications(
+      tx,
+      email.map((b) => ({
+        accountId: b.accountId,
+        alert: 'bill_ready' as const,
+        key: `bill-ready/${b.id}`,
+        data: {
+          billId: b.id,
+          period: b.period,
+          amountCents: b.totalCents,
+          dueDate: b.dueDate,
+          link: `${publicUrl}/bills/${b.id}/document`,
+        },
+      })),
+    )
+  ).length;
   const rows = print.map((b) => ({ bill_id: b.id, batch: batch ?? printBatchOf(b.billingCycle, b.period) }));
   const printed = rows.length
     ? (await tx`insert into print_batch_item ${tx(rows)} on conflict (bill_id) do nothing returning bill_id`)

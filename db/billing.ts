@@ -5,7 +5,7 @@ import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
 import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
-import { copyRows } from './bulk.js';
+import { type Column, insertColumns } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 import { postEntries } from './ledger.js';
 
@@ -249,37 +249,37 @@ export async function issueBills(
   return sql.begin((tx) => issueBillsTx(tx, bills));
 }
 
-const SEGMENT_COLUMNS = [
-  'id',
-  'bill_id',
-  'service_agreement_id',
-  'service_type',
-  'start_read_id',
-  'end_read_id',
-  'consumption',
-  'unit',
-  'total_cents',
+const SEGMENT_COLUMNS: Column[] = [
+  ['id', 'text'],
+  ['bill_id', 'text'],
+  ['service_agreement_id', 'text'],
+  ['service_type', 'text'],
+  ['start_read_id', 'text'],
+  ['end_read_id', 'text'],
+  ['consumption', 'numeric'],
+  ['unit', 'text'],
+  ['total_cents', 'bigint'],
 ];
-const LINE_COLUMNS = [
-  'id',
-  'bill_segment_id',
-  'seq',
-  'description',
-  'quantity',
-  'unit',
-  'unit_price',
-  'amount_cents',
-  'rate_version_id',
-  'trace',
+const LINE_COLUMNS: Column[] = [
+  ['id', 'text'],
+  ['bill_segment_id', 'text'],
+  ['seq', 'int'],
+  ['description', 'text'],
+  ['quantity', 'numeric'],
+  ['unit', 'text'],
+  ['unit_price', 'numeric'],
+  ['amount_cents', 'bigint'],
+  ['rate_version_id', 'text'],
+  ['trace', 'jsonb'],
 ];
-const NEM_COLUMNS = [
-  'bill_segment_id',
-  'service_agreement_id',
-  'exported',
-  'kwh_bank',
-  'credit_cents',
-  'carry_cents',
-  'expired_cents',
+const NEM_COLUMNS: Column[] = [
+  ['bill_segment_id', 'text'],
+  ['service_agreement_id', 'text'],
+  ['exported', 'numeric'],
+  ['kwh_bank', 'jsonb'],
+  ['credit_cents', 'bigint'],
+  ['carry_cents', 'bigint'],
+  ['expired_cents', 'bigint'],
 ];
 
 /** issueBills inside the caller's transaction (a rebill cancels and re-issues atomically). */
@@ -363,9 +363,9 @@ export async function issueBillsTx(
       });
       if (e) entries.push(e);
     }
-    await copyRows(tx, 'bill_segment', SEGMENT_COLUMNS, segRows);
-    await copyRows(tx, 'bill_line', LINE_COLUMNS, lineRows);
-    await copyRows(tx, 'bill_segment_nem', NEM_COLUMNS, nemRows);
+    await insertColumns(tx, 'bill_segment', SEGMENT_COLUMNS, segRows);
+    await insertColumns(tx, 'bill_line', LINE_COLUMNS, lineRows);
+    await insertColumns(tx, 'bill_segment_nem', NEM_COLUMNS, nemRows);
     if (entries.length)
       await postEntries(
         tx,

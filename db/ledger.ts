@@ -1,7 +1,7 @@
 // Ledger persistence. Entries are inserted once per idempotency key; balances are sums of postings.
 import type { JournalEntry, LedgerAccountCode } from '../domain/ledger.js';
 import { newId } from '../lib/ids.js';
-import { copyRows } from './bulk.js';
+import { type Column, insertColumns } from './bulk.js';
 import type { Sql, Tx } from './client.js';
 
 function ledgerAccountKind(code: LedgerAccountCode): {
@@ -64,6 +64,12 @@ export async function postEntry(
  * Posts many entries in a few statements (bill runs). Entries whose idempotency key already exists are
  * skipped; `billIds` links bill entries to their bills. Returns the keys that were posted now.
  */
+const POSTING_COLUMNS: Column[] = [
+  ['journal_entry_id', 'text'],
+  ['ledger_account_id', 'text'],
+  ['amount_cents', 'bigint'],
+];
+
 export async function postEntries(
   tx: Tx,
   entries: JournalEntry[],
@@ -96,8 +102,8 @@ export async function postEntries(
         }))
       : [],
   );
-  // one COPY: the balance check (a statement trigger) sees every entry's postings together
-  await copyRows(tx, 'posting', ['journal_entry_id', 'ledger_account_id', 'amount_cents'], postings);
+  // one statement: the balance check (a statement trigger) sees every entry's postings together
+  await insertColumns(tx, 'posting', POSTING_COLUMNS, postings);
   return posted;
 }
 

@@ -23,11 +23,27 @@ export interface NotificationRequest {
 
 /** Records the notification; returns its id, or null if this key was already recorded. */
 export async function queueNotification(db: Sql | Tx, n: NotificationRequest): Promise<string | null> {
-  const [row] = await db<{ id: string }[]>`
-    insert into notification (id, idempotency_key, account_id, alert, data, urgent)
-    values (${newId('ntf')}, ${n.key}, ${n.accountId}, ${n.alert}, ${db.json(n.data)}, ${n.urgent ?? false})
-    on conflict (idempotency_key) do nothing
-    returning id`;
-  if (row) await db`select pg_notify('notification_queued', ${row.id})`;
-  return row?.id ?? null;
+  return (await queueNotifications(db, [n]))[0] ?? null;
+}
+
+/**
+ * Records many notifications in one statement (a bill run's page of e-bills); returns the ids of those whose
+ * key was new. The dispatcher hears of each one.
+ */
+export async function queueNotifications(db: Sql | Tx, list: NotificationRequest[]): Promise<string[]> {
+  if (!list.length) return [];
+  const rows = list.map((n) => ({
+    id: newId('ntf'),
+    idempotency_key: n.key,
+    account_id: n.accountId,
+    alert: n.alert,
+    data: n.data,
+    urgent: n.urgent ?? false,
+  }));
+  const ids = (
+    await db<{ id: string }[]>`
+      insert into notification ${db(rows)} on conflict (idempotency_key) do nothing returning id`
+  ).map((r) => r.id);
+  if (ids.length) await db`select pg_notify('notification_queued', id) from unnest(${ids}::text[]) as id`;
+  return ids;
 }

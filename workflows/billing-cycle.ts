@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BillAccountActivities } from '../activities/bill-pipeline.js';
+import type { AccountOutcome, BillAccountActivities } from '../activities/bill-pipeline.js';
 import type { BillingActivities } from '../activities/billing.js';
 import { monthlyPeriod } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
@@ -72,18 +72,23 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
   let validation: ValidationPolicy | undefined = validationOf(policy);
   let waitedForLateReads = false;
   let searchAttributesSet = false;
+  let handedOver: AccountOutcome | undefined = input.held && { ...input.held, outcome: 'held' };
   let estimated = false;
 
   for (;;) {
     setStatus('rating');
     // rate -> store + ledger + delivery -> autopay -> collections: the one pipeline (activities/bill-pipeline.ts)
-    const billed = await acts.billAccount({
-      accountId: input.accountId,
-      period,
-      dueDays: policy.dueDays,
-      workflowId,
-      validation,
-    });
+    // a bill run that hands this account over has just rated it: start from what it found
+    const billed: AccountOutcome =
+      handedOver ??
+      (await acts.billAccount({
+        accountId: input.accountId,
+        period,
+        dueDays: policy.dueDays,
+        workflowId,
+        validation,
+      }));
+    handedOver = undefined;
     if (!searchAttributesSet) {
       searchAttributesSet = true;
       upsertSearchAttributes([

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createCustomer } from '../../db/accounts.js';
 import { billDeposit, postAdjustment, reverseEntry } from '../../db/adjustments.js';
+import { insertColumns } from '../../db/bulk.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, postEntry, trialBalance } from '../../db/ledger.js';
 import { paymentEntry } from '../../domain/ledger.js';
@@ -43,6 +44,42 @@ describe('ledger', () => {
     );
     await expect(sql`delete from journal_entry where id = ${p.id}`).rejects.toThrow(/append-only/);
     await expect(sql`truncate posting`).rejects.toThrow(/append-only/);
+  });
+
+  it('checks each touched entry whole: a later stray posting, or one bad entry among many in one statement, is refused', async () => {
+    await sql`insert into ledger_account (id, kind, name) values ('cash_clearing', 'asset', 'Cash') on conflict do nothing`;
+    await sql`insert into ledger_account (id, kind, name) values ('suspense', 'liability', 'Suspense') on conflict do nothing`;
+    const entries = Array.from({ length: 300 }, (_, i) => `je_many${i}`);
+    const postings = (bad: number | null) =>
+      entries.flatMap((id, i) => [
+        { journal_entry_id: id, ledger_account_id: 'cash_clearing', amount_cents: 100 + i },
+        {
+          journal_entry_id: id,
+          ledger_account_id: 'suspense',
+          amount_cents: -(100 + i) + (i === bad ? 1 : 0),
+        },
+      ]);
+    const post = (bad: number | null) =>
+      sql.begin(async (tx) => {
+        for (const id of entries)
+          await tx`insert into journal_entry (id, idempotency_key, kind, effective_on, description)
+            values (${id}, ${id}, 'adjustment', '2026-10-01', 'x')`;
+        await insertColumns(
+          tx,
+          'posting',
+          [
+            ['journal_entry_id', 'text'],
+            ['ledger_account_id', 'text'],
+            ['amount_cents', 'bigint'],
+          ],
+          postings(bad),
+        );
+      });
+    await expect(post(217)).rejects.toThrow(/je_many217 is unbalanced/);
+    await post(null);
+    await expect(
+      sql`insert into posting (journal_entry_id, ledger_account_id, amount_cents) values ('je_many5', 'suspense', 1)`,
+    ).rejects.toThrow(/je_many5 is unbalanced \(sum 1 over 3 postings\)/);
   });
 
   it('posts each idempotency key once, however often it is retried', async () => {

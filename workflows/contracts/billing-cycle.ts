@@ -39,6 +39,19 @@ export interface BillingCycleInput {
   /** the days billed when they are not the calendar month: a final bill, last bill to stop date */
   window?: { start: string; end: string };
   policy: BillingPolicy;
+  /**
+   * What a bill run found when it rated this account a moment ago: the workflow starts from these holds
+   * instead of loading and rating the account again (thousands of held accounts in a large run).
+   */
+  held?: HeldAccount;
+}
+
+/** A held account as a bill run hands it over. */
+export interface HeldAccount {
+  accountId: string;
+  accountNumber: string;
+  billingCycle: string;
+  holds: Hold[];
 }
 
 export type BillingCycleResult =
