@@ -36,6 +36,16 @@ interface Col {
 
 const text = (max = 200): Kind => ({ t: 'text', max });
 const SERVICE = ['water', 'sewer', 'electric', 'gas', 'trash'] as const;
+/** The lines of control_totals.csv; every one is required. */
+const CONTROL_TOTAL_NAMES = [
+  'as_of',
+  'account_count',
+  'ar_current',
+  'ar_31_60',
+  'ar_61_90',
+  'ar_over_90',
+  'credit_balances',
+] as const;
 
 /** Every file, its columns, and which column is its key. */
 export const LEGACY_FILES = {
@@ -223,18 +233,7 @@ export const LEGACY_FILES = {
       {
         name: 'name',
         required: true,
-        kind: {
-          t: 'enum',
-          values: [
-            'as_of',
-            'account_count',
-            'ar_current',
-            'ar_31_60',
-            'ar_61_90',
-            'ar_over_90',
-            'credit_balances',
-          ],
-        },
+        kind: { t: 'enum', values: CONTROL_TOTAL_NAMES },
       },
       { name: 'value', required: true, kind: text(40) },
     ],
@@ -465,17 +464,8 @@ export function parseLegacy(
 
 function controlTotals(recs: Rec[], issues: Issue[]): ControlTotals | null {
   const m = new Map(recs.map((r) => [r.v.name!, r]));
-  const need = [
-    'as_of',
-    'account_count',
-    'ar_current',
-    'ar_31_60',
-    'ar_61_90',
-    'ar_over_90',
-    'credit_balances',
-  ];
   let ok = true;
-  for (const n of need) {
+  for (const n of CONTROL_TOTAL_NAMES) {
     if (!m.has(n)) {
       issues.push({
         file: 'control_totals.csv',
