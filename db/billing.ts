@@ -407,7 +407,8 @@ export interface BillLineRow {
   trace: Record<string, unknown>;
 }
 
-export interface BillDetail {
+/** A bill's own row: its account, period, dates, status and total. */
+export interface BillRow {
   id: string;
   accountId: string;
   period: string;
@@ -417,6 +418,13 @@ export interface BillDetail {
   billDate: string;
   dueDate: string;
   totalCents: number;
+}
+
+/** SQL: the columns of a BillRow, selected from `bill`. */
+export const billRowColumns = (sql: Sql | Tx) =>
+  sql`id, account_id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text, total_cents`;
+
+export interface BillDetail extends BillRow {
   workflowId: string | null;
   segments: {
     id: string;
@@ -439,8 +447,7 @@ export async function billAccountId(sql: Sql | Tx, billId: string): Promise<stri
 
 export async function billDetail(sql: Sql, billId: string): Promise<BillDetail | undefined> {
   const [bill] = await sql<Omit<BillDetail, 'segments'>[]>`
-    select id, account_id, period, period_start::text, period_end::text, status, bill_date::text,
-           due_date::text, total_cents, workflow_id from bill where id = ${billId}`;
+    select ${billRowColumns(sql)}, workflow_id from bill where id = ${billId}`;
   if (!bill) return undefined;
   const segments = await sql<Omit<BillDetail['segments'][number], 'lines'>[]>`
     select id, service_agreement_id, service_type, start_read_id, end_read_id, consumption::text, unit, total_cents
