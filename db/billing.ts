@@ -1,5 +1,5 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
-import type { RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import type { RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
 import type { BillFacts, IssueBillInput } from '../domain/bill-issue.js';
 import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
@@ -424,19 +424,15 @@ export interface BillRow {
 export const billRowColumns = (sql: Sql | Tx) =>
   sql`id, account_id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text, total_cents`;
 
+type StoredSegment = Pick<
+  RatedSegment,
+  'serviceAgreementId' | 'serviceType' | 'startReadId' | 'endReadId' | 'consumption' | 'unit' | 'totalCents'
+>;
+
 export interface BillDetail extends BillRow {
   workflowId: string | null;
-  segments: {
-    id: string;
-    serviceAgreementId: string;
-    serviceType: string;
-    startReadId: string | null;
-    endReadId: string | null;
-    consumption: string | null;
-    unit: string | null;
-    totalCents: number;
-    lines: BillLineRow[];
-  }[];
+  /** a stored segment: the rated segment's usage and total, its own id and its stored lines */
+  segments: (StoredSegment & { id: string; lines: BillLineRow[] })[];
 }
 
 /** Whose bill it is (authorization asks before the bill is read); undefined if there is no such bill. */
