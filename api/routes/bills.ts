@@ -20,7 +20,7 @@ import { taskQueueName } from '../../workflows/contracts/names.js';
 import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/contracts/search-attributes.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
-import { Bill, IdParams, Period } from '../schemas.js';
+import { Bill, IdParams, List, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 import { AccountWorkflow } from './bills.schema.js';
 
@@ -251,11 +251,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
         summary: "The account's workflows with their status and a link into the Temporal UI",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(AccountWorkflow),
-            has_more: Type.Boolean(),
-          }),
+          200: List(AccountWorkflow),
         },
       },
     },

@@ -21,7 +21,7 @@ import { sendContactVerification } from '../../db/messaging.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
-import { IdParams, Nullable } from '../schemas.js';
+import { IdParams, List, Nullable } from '../schemas.js';
 import { authSettings } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -113,11 +113,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
         summary: "The customer's email addresses and mobile numbers",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(ContactSchema),
-            has_more: Type.Boolean(),
-          }),
+          200: List(ContactSchema),
         },
       },
     },
@@ -289,16 +285,12 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
         tags: ['messages'],
         summary: 'Contacts flagged for staff: bounced or spam-reported email, invalid numbers',
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(
-              Type.Intersect([
-                ContactSchema,
-                Type.Object({ customerId: Type.String(), flaggedAt: Nullable(When) }),
-              ]),
-            ),
-            has_more: Type.Boolean(),
-          }),
+          200: List(
+            Type.Intersect([
+              ContactSchema,
+              Type.Object({ customerId: Type.String(), flaggedAt: Nullable(When) }),
+            ]),
+          ),
         },
       },
     },

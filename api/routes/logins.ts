@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { linkedLogins, unlinkLogin } from '../../db/portal-logins.js';
 import { notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
+import { List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
 const When = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -34,11 +35,7 @@ export default async function loginRoutes(app: App, deps: AppDeps) {
         summary: 'The portal logins that can see this account',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(LinkedLogin),
-            has_more: Type.Boolean(),
-          }),
+          200: List(LinkedLogin),
         },
       },
     },

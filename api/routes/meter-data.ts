@@ -23,7 +23,7 @@ import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import
 import { parseHeadEndSecrets } from '../../lib/config.js';
 import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
-import { IdParams, IsoDateTime, ListQuery } from '../schemas.js';
+import { IdParams, IsoDateTime, List, ListQuery } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -151,11 +151,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
         summary: 'Read imports, newest first (rows left out; get one import for them)',
         querystring: ListQuery,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(MeterImport),
-            has_more: Type.Boolean(),
-          }),
+          200: List(MeterImport),
         },
       },
     },

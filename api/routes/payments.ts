@@ -33,7 +33,7 @@ import { ApiError, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { checkOwnMethod, pmRef, savedMethods } from '../saved-methods.js';
-import { IdParams, IsoDate } from '../schemas.js';
+import { IdParams, IsoDate, List } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
 import { CounterPayment, Payment, SavedMethod } from './payments.schema.js';
@@ -152,11 +152,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         summary: "The account's saved cards and bank accounts (from Stripe); empty until one is saved",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(SavedMethod),
-            has_more: Type.Boolean(),
-          }),
+          200: List(SavedMethod),
         },
       },
     },

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { meterReads, recordRead } from '../../db/reads.js';
 import { STAFF } from '../plugins/auth.js';
-import { DecimalString, IdParams, IsoDateTime } from '../schemas.js';
+import { DecimalString, IdParams, IsoDateTime, List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
 const Read = Type.Object({
@@ -52,11 +52,7 @@ export default async function readRoutes(app: App, deps: AppDeps) {
         tags: ['meters'],
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(Read),
-            has_more: Type.Boolean(),
-          }),
+          200: List(Read),
         },
       },
     },
