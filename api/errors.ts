@@ -24,6 +24,17 @@ export class ApiError extends Error {
 export const notFound = (what: string, id: string, param = 'id') =>
   new ApiError(404, 'invalid_request_error', 'resource_missing', `No such ${what}: '${id}'`, param);
 
+/** What was looked up, or the 404 naming what was asked for. */
+export function found<T extends object>(
+  row: T | null | undefined,
+  what: string,
+  id: string,
+  param?: string,
+): T {
+  if (!row) throw notFound(what, id, param);
+  return row;
+}
+
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({

@@ -1,7 +1,7 @@
 // Customers and accounts: creation by staff, the account summary for staff and the account's own customers.
 import { Type } from '@sinclair/typebox';
 import { accountSummary, createCustomer, listAccounts, openAccount } from '../../db/accounts.js';
-import { notFound } from '../errors.js';
+import { found } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { AccountSummary, Customer, IdParams, List, ListQuery } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -120,8 +120,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const s = await accountSummary(sql, req.params.id);
-      if (!s) throw notFound('account', req.params.id);
+      const s = found(await accountSummary(sql, req.params.id), 'account', req.params.id);
       return { ...s, object: 'account' as const } as never;
     },
   );

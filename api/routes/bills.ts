@@ -18,7 +18,7 @@ import {
 } from '../../workflows/contracts/billing-cycle.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
 import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/contracts/search-attributes.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { Bill, IdParams, List, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -78,8 +78,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const acct = await getAccount(sql, req.params.id);
-      if (!acct) throw notFound('account', req.params.id);
+      const acct = found(await getAccount(sql, req.params.id), 'account', req.params.id);
       const workflowId = billingCycleWorkflowId(acct.accountNumber, req.body.period);
       let handle: WorkflowHandle<BillingCycleWorkflow>;
       let startedHere = true;
@@ -163,8 +162,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const bill = await billDetail(sql, req.params.id);
-      if (!bill) throw notFound('bill', req.params.id);
+      const bill = found(await billDetail(sql, req.params.id), 'bill', req.params.id);
       return { ...bill, object: 'bill' } as never;
     },
   );
@@ -188,8 +186,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const pdf = await billPdf(sql, req.params.id);
-      if (!pdf) throw notFound('bill', req.params.id);
+      const pdf = found(await billPdf(sql, req.params.id), 'bill', req.params.id);
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="bill-${req.params.id}.pdf"`)
@@ -256,8 +253,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const acct = await getAccount(sql, req.params.id);
-      if (!acct) throw notFound('account', req.params.id);
+      const acct = found(await getAccount(sql, req.params.id), 'account', req.params.id);
       const data = [];
       for await (const w of temporal.client.workflow.list({
         query: `AccountNumber = '${acct.accountNumber.replace(/['\\]/g, '')}'`,

@@ -22,7 +22,7 @@ import {
 } from '../../workflows/contracts/arrangement.js';
 import { DUNNING, dunningStateQuery } from '../../workflows/contracts/collections.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, List } from '../schemas.js';
@@ -37,9 +37,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
   const taskQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };
   const account = async (id: string) => {
-    const a = await findAccount(sql, id);
-    if (!a) throw notFound('account', id);
-    return a;
+    return found(await findAccount(sql, id), 'account', id);
   };
   const wake = async (a: { id: string; accountNumber: string }, reason: string) =>
     signalCollections(temporal.client, taskQueue, a, reason);

@@ -19,7 +19,7 @@ import {
 } from '../../db/contacts.js';
 import { sendContactVerification } from '../../db/messaging.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List, Nullable } from '../schemas.js';
 import { authSettings } from '../throttle.js';
@@ -78,9 +78,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
     customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
   };
   const customerOf = async (accountId: string) => {
-    const a = await findAccount(sql, accountId);
-    if (!a) throw notFound('account', accountId);
-    return a.customerId;
+    return found(await findAccount(sql, accountId), 'account', accountId).customerId;
   };
   const contactOf = async (accountId: string, contactId: string) => {
     const customerId = await customerOf(accountId);

@@ -19,7 +19,7 @@ import {
   resolveDisputeUpdate,
 } from '../../workflows/contracts/dispute.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -31,8 +31,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   const taskQueue = taskQueueName(DISPUTE.taskQueue, temporal.taskQueuePrefix);
 
   const view = async (id: string, staff: boolean) => {
-    const d = await getDispute(sql, id);
-    if (!d) throw notFound('dispute', id);
+    const d = found(await getDispute(sql, id), 'dispute', id);
     const live = await temporal.client.workflow
       .getHandle(d.workflowId)
       .query(disputeStateQuery)
@@ -189,8 +188,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const d = await getDispute(sql, req.params.id);
-      if (!d) throw notFound('dispute', req.params.id);
+      const d = found(await getDispute(sql, req.params.id), 'dispute', req.params.id);
       if (d.status === 'resolved')
         throw new ApiError(
           409,

@@ -6,7 +6,7 @@ import { runMigration } from '../../db/legacy/migrate.js';
 import { getMigration, legacyHistory, type MigrationRun } from '../../db/legacy/records.js';
 import { utilityTimeZone } from '../../db/tenure.js';
 import { isTimeZone } from '../../domain/import/local-time.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -135,8 +135,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const h = await legacyHistory(sql, req.params.id);
-      if (!h) throw notFound('account', req.params.id);
+      const h = found(await legacyHistory(sql, req.params.id), 'account', req.params.id);
       return { object: 'legacy_history' as const, accountId: req.params.id, ...h };
     },
   );
@@ -153,8 +152,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const row = await getMigration(sql, req.params.id);
-      if (!row) throw notFound('legacy migration', req.params.id);
+      const row = found(await getMigration(sql, req.params.id), 'legacy migration', req.params.id);
       return migrationView(row) as never;
     },
   );

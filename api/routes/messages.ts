@@ -11,7 +11,7 @@ import {
   messageAccountId,
   messageEvents,
 } from '../../db/messaging.js';
-import { notFound } from '../errors.js';
+import { found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List, ListQuery, Nullable } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -218,8 +218,7 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const m = await getMessage(sql, req.params.id);
-      if (!m) throw notFound('message', req.params.id);
+      const m = found(await getMessage(sql, req.params.id), 'message', req.params.id);
       const events = await messageEvents(sql, m.id);
       return {
         ...messageView(m),

@@ -21,7 +21,7 @@ import { buildGreenButtonXml } from '../../domain/import/greenbutton-export.js';
 import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js';
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, List, ListQuery } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
@@ -136,9 +136,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await getImport(sql, req.params.id);
-      if (!r) throw notFound('meter import', req.params.id);
-      return r as never;
+      return found(await getImport(sql, req.params.id), 'meter import', req.params.id) as never;
     },
   );
 
@@ -240,8 +238,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const points = await accountGreenButtonPoints(sql, req.params.id);
-      if (!points) throw notFound('account', req.params.id);
+      const points = found(await accountGreenButtonPoints(sql, req.params.id), 'account', req.params.id);
       return {
         object: 'list' as const,
         data: points.map((p) => ({

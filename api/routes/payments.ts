@@ -29,7 +29,7 @@ import {
   type RefundWorkflow,
   refundWorkflowId,
 } from '../../workflows/contracts/payment.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { checkOwnMethod, pmRef, savedMethods } from '../saved-methods.js';
@@ -137,9 +137,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
       schema: { tags: ['payments'], params: IdParams, response: { 200: Payment } },
     },
     async (req) => {
-      const p = await view(req.params.id);
-      if (!p) throw notFound('payment', req.params.id);
-      return p;
+      return found(await view(req.params.id), 'payment', req.params.id);
     },
   );
 

@@ -19,7 +19,7 @@ import {
   SERVICE_REQUEST_STATUSES,
   type ServiceRequestWorkflow,
 } from '../../workflows/contracts/service-request.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -85,8 +85,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const a = await findAccount(sql, req.params.id);
-      if (!a) throw notFound('account', req.params.id);
+      const a = found(await findAccount(sql, req.params.id), 'account', req.params.id);
       const out = await start(req, {
         accountId: req.params.id,
         customerId: a.customerId,
@@ -158,8 +157,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await getServiceRequest(sql, req.params.id);
-      if (!r) throw notFound('service request', req.params.id);
+      const r = found(await getServiceRequest(sql, req.params.id), 'service request', req.params.id);
       return show(r, req.user!.kind === 'staff');
     },
   );
@@ -233,8 +231,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await getServiceRequest(sql, req.params.id);
-      if (!r) throw notFound('service request', req.params.id);
+      const r = found(await getServiceRequest(sql, req.params.id), 'service request', req.params.id);
       const notWaiting = () =>
         new ApiError(409, 'invalid_request_error', 'not_awaiting_approval', `this request is ${r.status}`);
       if (r.status !== 'awaiting_approval') throw notWaiting();

@@ -6,7 +6,7 @@ import { findAccount } from '../../db/accounts.js';
 import { changeSubscriptions } from '../../db/messaging.js';
 import { ALERT_TYPES, type AlertType } from '../../db/notifications.js';
 import { type Channels, setPaperless, subscriptionsFor } from '../../db/subscriptions.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -37,9 +37,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
     customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
   };
   const customerOf = async (accountId: string) => {
-    const a = await findAccount(sql, accountId);
-    if (!a) throw notFound('account', accountId);
-    return a.customerId;
+    return found(await findAccount(sql, accountId), 'account', accountId).customerId;
   };
   const view = async (accountId: string, customerId: string) => ({
     object: 'subscriptions' as const,
