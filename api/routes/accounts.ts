@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { accountSummary, createCustomer, listAccounts, openAccount } from '../../db/accounts.js';
 import { found } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { AccountSummary, Customer, IdParams, List, ListQuery } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -108,9 +108,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['accounts'],
         summary:

@@ -19,7 +19,7 @@ import {
 import { taskQueueName } from '../../workflows/contracts/names.js';
 import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/contracts/search-attributes.js';
 import { ApiError, found } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { Bill, IdParams, List, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 import { AccountWorkflow } from './bills.schema.js';
@@ -148,12 +148,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
   app.get(
     '/bills/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => billAccount(idParam(req))) },
       schema: {
         tags: ['bills'],
         summary: 'A bill with its segments and explainable lines',
@@ -170,12 +165,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
   app.get(
     '/bills/:id/document',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => billAccount(idParam(req))) },
       schema: {
         tags: ['bills'],
         summary:

@@ -20,7 +20,7 @@ import {
 import { sendContactVerification } from '../../db/messaging.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
 import { ApiError, found, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List, Nullable } from '../schemas.js';
 import { authSettings } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
@@ -73,10 +73,6 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       param,
     );
   };
-  const own = {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  };
   const customerOf = async (accountId: string) => {
     return found(await findAccount(sql, accountId), 'account', accountId).customerId;
   };
@@ -105,7 +101,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/contacts',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary: "The customer's email addresses and mobile numbers",
@@ -125,7 +121,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/contacts',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -177,7 +173,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/contacts/:contactId/verify',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary: 'Confirm a contact with the code sent to it (5 tries per code)',
@@ -211,7 +207,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/contacts/:contactId/verification',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary: 'Send a new verification code or link to a contact',

@@ -20,7 +20,7 @@ import {
 } from '../../workflows/contracts/dispute.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
 import { ApiError, found } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
@@ -48,12 +48,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   app.post(
     '/bills/:id/disputes',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => billAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => billAccountId(sql, idParam(req))) },
       schema: {
         tags: ['disputes'],
         summary: 'Dispute a bill, with a reason; optionally ask for the meter to be re-read',
@@ -91,12 +86,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   app.get(
     '/disputes/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => disputeAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => disputeAccountId(sql, idParam(req))) },
       schema: {
         tags: ['disputes'],
         summary: 'A dispute with its trail (every step, who took it, when)',
@@ -110,9 +100,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/disputes',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['disputes'],
         summary: "The account's disputes, newest first",

@@ -7,7 +7,7 @@ import { getMigration, legacyHistory, type MigrationRun } from '../../db/legacy/
 import { utilityTimeZone } from '../../db/tenure.js';
 import { isTimeZone } from '../../domain/import/local-time.js';
 import { ApiError, found } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -88,12 +88,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/legacy-history',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => (req.params as { id: string }).id },
-        },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['migration'],
         summary:

@@ -3,7 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { linkedLogins, unlinkLogin } from '../../db/portal-logins.js';
 import { notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { staffOrOwner } from '../plugins/auth.js';
 import { List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -24,12 +24,11 @@ const Params = Type.Object({
 
 export default async function loginRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const account = (req: { params: unknown }) => (req.params as { id: string }).id;
 
   app.get(
     '/accounts/:id/logins',
     {
-      config: { access: { staff: STAFF.any, customer: { account } } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['auth'],
         summary: 'The portal logins that can see this account',
@@ -57,7 +56,7 @@ export default async function loginRoutes(app: App, deps: AppDeps) {
   app.delete(
     '/accounts/:id/logins/:userId',
     {
-      config: { access: { staff: STAFF.any, customer: { account } } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['auth'],
         summary:

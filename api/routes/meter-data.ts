@@ -22,7 +22,7 @@ import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
 import { ApiError, found, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, List, ListQuery } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
@@ -162,14 +162,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
   app.get(
     '/service-points/:id/green-button',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: {
-            account: (req) => servicePointAccount(sql, (req.params as { id: string }).id, req.user?.id),
-          },
-        },
-      },
+      config: { access: staffOrOwner((req) => servicePointAccount(sql, idParam(req), req.user?.id)) },
       schema: {
         tags: ['meters'],
         summary:
@@ -209,12 +202,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/green-button',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => (req.params as { id: string }).id },
-        },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['meters'],
         summary: "The account's metered service points, each with its Green Button download link",

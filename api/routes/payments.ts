@@ -30,7 +30,7 @@ import {
   refundWorkflowId,
 } from '../../workflows/contracts/payment.js';
 import { ApiError, found } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { checkOwnMethod, pmRef, savedMethods } from '../saved-methods.js';
 import { IdParams, IsoDate, List } from '../schemas.js';
@@ -43,12 +43,6 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   const taskQueue = taskQueueName(PAYMENT.taskQueue, temporal.taskQueuePrefix);
   const collectionsQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const paymentAccount = (id: string) => paymentAccountId(sql, id);
-  const ownOrStaff = {
-    access: {
-      staff: STAFF.any,
-      customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-    },
-  };
 
   /** The payment with the client secret its workflow holds (for the Payment Element). */
   const view = async (id: string) => {
@@ -64,9 +58,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/payments',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary: 'Pay by card or bank account (ACH). Returns the client secret for the Payment Element.',
@@ -128,12 +120,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   app.get(
     '/payments/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => paymentAccount((req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => paymentAccount(idParam(req))) },
       schema: { tags: ['payments'], params: IdParams, response: { 200: Payment } },
     },
     async (req) => {
@@ -144,7 +131,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/payment-methods',
     {
-      config: ownOrStaff as never,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary: "The account's saved cards and bank accounts (from Stripe); empty until one is saved",

@@ -20,7 +20,7 @@ import {
   type ServiceRequestWorkflow,
 } from '../../workflows/contracts/service-request.js';
 import { ApiError, found, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
@@ -64,9 +64,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/service-requests',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['service requests'],
         summary:
@@ -143,12 +141,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   app.get(
     '/service-requests/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => serviceRequestAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => serviceRequestAccountId(sql, idParam(req))) },
       schema: {
         tags: ['service requests'],
         summary: 'A service request with its status and trail',
@@ -165,9 +158,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/service-requests',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['service requests'],
         summary: "The account's service requests, newest first",

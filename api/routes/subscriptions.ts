@@ -7,7 +7,7 @@ import { changeSubscriptions } from '../../db/messaging.js';
 import { ALERT_TYPES, type AlertType } from '../../db/notifications.js';
 import { type Channels, setPaperless, subscriptionsFor } from '../../db/subscriptions.js';
 import { ApiError, found } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { staffOrOwner } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -32,10 +32,6 @@ const Subscriptions = Type.Object({
 
 export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const own = {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  };
   const customerOf = async (accountId: string) => {
     return found(await findAccount(sql, accountId), 'account', accountId).customerId;
   };
@@ -53,7 +49,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/subscriptions',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -68,7 +64,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   app.put(
     '/accounts/:id/subscriptions',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -98,7 +94,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   app.put(
     '/accounts/:id/paperless',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:

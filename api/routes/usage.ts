@@ -6,17 +6,10 @@ import { accountReads } from '../../db/reads.js';
 import { accountServiceOrders } from '../../db/service-orders.js';
 import { usageHistory } from '../../db/usage.js';
 import { addMonths } from '../../domain/period.js';
-import { STAFF } from '../plugins/auth.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List, Nullable, Period } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 import { AccountAging, AccountRead, Usage } from './usage.schema.js';
-
-const ownOrStaff = {
-  access: {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  },
-} as const;
 
 export default async function usageRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -24,7 +17,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/usage',
     {
-      config: ownOrStaff,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['accounts'],
         summary:
