@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { accountSummary, createCustomer, listAccounts, openAccount } from '../../db/accounts.js';
 import { found } from '../errors.js';
 import { STAFF, staffOrOwner } from '../plugins/auth.js';
+import { created } from '../replies.js';
 import { AccountSummary, Customer, IdParams, List, ListQuery } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -44,9 +45,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const c = await createCustomer(sql, req.body);
-      req.auditResource = { type: 'customer', id: c.id };
-      return reply.status(201).send({ ...(c as never as object), object: 'customer' } as never);
+      return created(req, reply, 'customer', await createCustomer(sql, req.body));
     },
   );
 
@@ -70,9 +69,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const a = await openAccount(sql, req.body);
-      req.auditResource = { type: 'account', id: a.id };
-      return reply.status(201).send({ ...(a as never as object), object: 'account' } as never);
+      return created(req, reply, 'account', await openAccount(sql, req.body));
     },
   );
 

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { meterReads, recordRead } from '../../db/reads.js';
 import { STAFF } from '../plugins/auth.js';
+import { created } from '../replies.js';
 import { DecimalString, IdParams, IsoDateTime, List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -39,8 +40,7 @@ export default async function readRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const r = await recordRead(sql, req.params.id, req.body);
-      req.auditResource = { type: 'read', id: r.id, detail: { value: r.value, source: r.source } };
-      return reply.status(201).send({ ...r, object: 'read' } as never);
+      return created(req, reply, 'read', r, { value: r.value, source: r.source });
     },
   );
 
