@@ -1,6 +1,7 @@
 // Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import { customerExists, findAccount } from '../../db/accounts.js';
 import { caseEvents } from '../../db/collections.js';
 import {
@@ -45,21 +46,31 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       events,
     };
   };
+  const isApprover = (u: { kind: string; role: string | null }) =>
+    u.kind === 'staff' && (STAFF.billing as readonly string[]).includes(u.role ?? '');
+  /** Opens a request in the caller's name and starts its workflow; a staff member's is audited. */
   const start = async (
-    req: { user: { id: string; kind: string; role: string | null } | null },
-    r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff'>,
+    req: FastifyRequest,
+    r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff' | 'requestedBy' | 'approver'>,
   ) => {
-    const staff = req.user!.kind === 'staff';
-    const row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
+    const user = req.user!;
+    const staff = user.kind === 'staff';
+    const row = await createServiceRequest(sql, {
+      ...r,
+      requestedBy: staff ? user.id : `customer:${user.id}`,
+      approver: isApprover(user),
+      today: deps.clock.today(),
+      staff,
+    });
     await temporal.client.workflow.start<ServiceRequestWorkflow>(SERVICE_REQUEST.type, {
       workflowId: row.workflowId,
       taskQueue,
       args: [{ requestId: row.id }],
     });
-    return show(row, req.user!.kind === 'staff');
+    const out = await show(row, staff);
+    if (staff) req.auditResource = { type: 'service_request', id: out.id };
+    return out;
   };
-  const isApprover = (u: { kind: string; role: string | null }) =>
-    u.kind === 'staff' && (STAFF.billing as readonly string[]).includes(u.role ?? '');
 
   app.post(
     '/accounts/:id/service-requests',
@@ -89,10 +100,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
         customerId: a.customerId,
         kind: req.body.kind,
         details: req.body.details ?? {},
-        requestedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-        approver: isApprover(req.user!),
       });
-      if (req.user!.kind === 'staff') req.auditResource = { type: 'service_request', id: out.id };
       reply.code(201);
       return out;
     },
@@ -129,10 +137,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
         customerId,
         kind: 'start_service',
         details: req.body.details,
-        requestedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-        approver: isApprover(req.user!),
       });
-      if (req.user!.kind === 'staff') req.auditResource = { type: 'service_request', id: out.id };
       reply.code(201);
       return out;
     },
