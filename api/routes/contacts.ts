@@ -73,9 +73,8 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       param,
     );
   };
-  const customerOf = async (accountId: string) => {
-    return found(await findAccount(sql, accountId), 'account', accountId).customerId;
-  };
+  const customerOf = async (accountId: string) =>
+    found(await findAccount(sql, accountId), 'account', accountId).customerId;
   const contactOf = async (accountId: string, contactId: string) => {
     const customerId = await customerOf(accountId);
     const c = await getContact(sql, contactId);

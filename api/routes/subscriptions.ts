@@ -32,9 +32,8 @@ const Subscriptions = Type.Object({
 
 export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const customerOf = async (accountId: string) => {
-    return found(await findAccount(sql, accountId), 'account', accountId).customerId;
-  };
+  const customerOf = async (accountId: string) =>
+    found(await findAccount(sql, accountId), 'account', accountId).customerId;
   const view = async (accountId: string, customerId: string) => ({
     object: 'subscriptions' as const,
     accountId,
