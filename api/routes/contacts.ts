@@ -38,6 +38,11 @@ const ContactSchema = Type.Object({
   flag: Nullable(Type.String()),
   optedOut: Type.Boolean({ description: 'the number sent STOP' }),
 });
+/** `/accounts/:id/contacts/:contactId` */
+const ContactParams = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  contactId: Type.String({ maxLength: 64 }),
+});
 const view = (c: Contact) => ({
   id: c.id,
   object: 'contact' as const,
@@ -176,10 +181,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       schema: {
         tags: ['messages'],
         summary: 'Confirm a contact with the code sent to it (5 tries per code)',
-        params: Type.Object({
-          id: Type.String({ maxLength: 64 }),
-          contactId: Type.String({ maxLength: 64 }),
-        }),
+        params: ContactParams,
         body: Type.Object(
           { code: Type.String({ minLength: 4, maxLength: 200 }) },
           { additionalProperties: false },
@@ -210,10 +212,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       schema: {
         tags: ['messages'],
         summary: 'Send a new verification code or link to a contact',
-        params: Type.Object({
-          id: Type.String({ maxLength: 64 }),
-          contactId: Type.String({ maxLength: 64 }),
-        }),
+        params: ContactParams,
         response: {
           202: Type.Object({
             object: Type.Literal('verification'),
