@@ -35,6 +35,10 @@ export function found<T extends object>(
   return row;
 }
 
+/** The 400 for a request's timeZone that is no IANA zone. */
+export const badTimeZone = () =>
+  new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'timeZone is not an IANA zone', 'timeZone');
+
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({

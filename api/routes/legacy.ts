@@ -6,7 +6,7 @@ import { runMigration } from '../../db/legacy/migrate.js';
 import { getMigration, legacyHistory, type MigrationRun } from '../../db/legacy/records.js';
 import { utilityTimeZone } from '../../db/tenure.js';
 import { isTimeZone } from '../../domain/import/local-time.js';
-import { ApiError, found } from '../errors.js';
+import { badTimeZone, found } from '../errors.js';
 import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
@@ -59,14 +59,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const tz = req.body.timeZone ?? timeZone;
-      if (!isTimeZone(tz))
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'parameter_invalid',
-          'timeZone is not an IANA zone',
-          'timeZone',
-        );
+      if (!isTimeZone(tz)) throw badTimeZone();
       const r = await runMigration(sql, req.body.files, { dryRun: req.body.dryRun, timeZone: tz });
       req.auditResource = {
         type: 'legacy_migration',

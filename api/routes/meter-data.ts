@@ -21,7 +21,7 @@ import { buildGreenButtonXml } from '../../domain/import/greenbutton-export.js';
 import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js';
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
-import { ApiError, found, notFound } from '../errors.js';
+import { ApiError, badTimeZone, found, notFound } from '../errors.js';
 import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, IsoDateTime, List, ListQuery } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
@@ -310,14 +310,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
             `The file's header matches no known format; name one with format= (${READ_FORMATS.join(', ')})`,
             'format',
           );
-        if (q.timeZone && !isTimeZone(q.timeZone))
-          throw new ApiError(
-            400,
-            'invalid_request_error',
-            'parameter_invalid',
-            'timeZone is not an IANA zone',
-            'timeZone',
-          );
+        if (q.timeZone && !isTimeZone(q.timeZone)) throw badTimeZone();
         let started: (id: string | null) => void = () => {};
         const startedId = new Promise<string | null>((resolve) => {
           started = resolve;
