@@ -25,19 +25,13 @@ export async function searchAccounts(sql: Sql, query: string, limit: number) {
   // a phone is matched on its last digits, as callers give them ("555-0142"); at least 4 digits
   const phoneLike = digits.length >= 4 && digits.length === q.replace(/[\s().+-]/g, '').length;
   const rows = await sql<
-    {
-      id: string;
-      accountNumber: string;
-      customerName: string;
-      phone: string | null;
-      address: string | null;
-      status: string;
+    (Omit<AccountHit, 'balanceCents' | 'matchedOn'> & {
       byNumber: boolean;
       byName: boolean;
       byAddress: boolean;
       byMeter: boolean;
       byPhone: boolean;
-    }[]
+    })[]
   >`
     -- each matcher finds its accounts on its own (one scan each), then only those are looked at
     with number as (select id from account where account_number like ${prefix}),
