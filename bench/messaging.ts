@@ -14,7 +14,7 @@ import { startNotificationDispatcher } from '../workers/notification-dispatcher.
 import { NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
 import { runBenchWorkers, startBenchDb } from './stack.js';
-import { runBench, type Stops } from './support.js';
+import { quantile, runBench, type Stops } from './support.js';
 
 const BURST = Number(process.argv[2] ?? 1000);
 const SINGLE = Number(process.argv[3] ?? 50);
@@ -79,7 +79,7 @@ async function main(stops: Stops) {
     console.log(`single ${i + 1}/${SINGLE}: ${single.at(-1)!.toFixed(0)} ms`);
   }
   single.sort((a, b) => a - b);
-  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(0);
+  const q = (xs: number[], p: number) => quantile(xs, p).toFixed(0);
 
   // a burst in one transaction, as a bill-run page queues its bill_ready notices
   const before = sendgrid.sent.length;

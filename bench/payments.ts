@@ -9,7 +9,7 @@ import { createAccount, createCustomer } from '../db/accounts.js';
 import { createUser } from '../db/users.js';
 import { StripeFake } from '../test/fakes/stripe.js';
 import { runBenchWorkers, startBenchDb } from './stack.js';
-import { runBench, type Stops } from './support.js';
+import { quantile, runBench, type Stops } from './support.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 10);
@@ -89,8 +89,7 @@ async function main(stops: Stops) {
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   const wall = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(0);
+  const q = (p: number) => quantile(latencies, p).toFixed(0);
   console.log(
     `payments=${N} concurrency=${CONCURRENCY} p50=${q(0.5)}ms p90=${q(0.9)}ms p99=${q(0.99)}ms max=${latencies.at(-1)!.toFixed(0)}ms throughput=${(N / wall).toFixed(0)}/s`,
   );

@@ -19,3 +19,9 @@ export function runBench(main: (stops: Stops) => Promise<void>, o: { exit?: bool
       if (o.exit) process.exit();
     });
 }
+
+/** The p-quantile of the values: the one at floor(p × n) in ascending order, so p = 0.5 is the median. */
+export function quantile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
