@@ -36,3 +36,39 @@ export function Card({ title, children, id }: { title?: string; children: Compon
     </section>
   );
 }
+
+/** A column header: its label, or a label over figures (right-aligned, as the figures are). */
+export type Column = string | { label: string; num: true };
+export const num = (label: string): Column => ({ label, num: true });
+
+/** A table with one row of column headers over the rows given. */
+export function Table({
+  testid,
+  head,
+  children,
+}: {
+  testid?: string;
+  head: Column[];
+  children: ComponentChildren;
+}) {
+  return (
+    <table data-testid={testid}>
+      <thead>
+        <tr>
+          {head.map((h) =>
+            typeof h === 'string' ? (
+              <th scope="col" key={h}>
+                {h}
+              </th>
+            ) : (
+              <th scope="col" class="num" key={h.label}>
+                {h.label}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
