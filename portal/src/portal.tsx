@@ -12,7 +12,7 @@ import {
   ServiceRequestsPanel,
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
-import { Card, ErrorNote, Money, num, Table } from './components/ui';
+import { BillPdfLink, Card, ErrorNote, Money, num, Table } from './components/ui';
 import { type AccountSummary, api, login, logout, type Me, type Usage } from './lib/api';
 import { formatDate, formatMonth, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
@@ -422,10 +422,11 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
                 <Money cents={b.totalCents} />
               </td>
               <td>
-                <a href={`/bills/${b.id}/document`} target="_blank" rel="noopener">
-                  {t('pdf')}
-                  <span class="visually-hidden"> {t('viewPdf', { period: formatMonth(b.period) })}</span>
-                </a>
+                <BillPdfLink
+                  billId={b.id}
+                  label={t('pdf')}
+                  hint={t('viewPdf', { period: formatMonth(b.period) })}
+                />
               </td>
             </tr>
           ))}

@@ -72,3 +72,13 @@ export function Table({
     </table>
   );
 }
+
+/** A bill's PDF, opened in a new tab: `label` shows, `hint` tells a screen reader which bill it is. */
+export function BillPdfLink({ billId, label, hint }: { billId: string; label: string; hint: string }) {
+  return (
+    <a href={`/bills/${billId}/document`} target="_blank" rel="noopener">
+      {label}
+      <span class="visually-hidden"> {hint}</span>
+    </a>
+  );
+}

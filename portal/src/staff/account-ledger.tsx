@@ -1,5 +1,5 @@
 // The 360's bills (each with its PDF) and payments, where staff also record a payment taken at the counter.
-import { Card, Money, num, Table } from '../components/ui';
+import { BillPdfLink, Card, Money, num, Table } from '../components/ui';
 import type { AccountSummary } from '../lib/api';
 import { formatDate } from '../lib/i18n';
 import { CounterPayment } from './counter-payment';
@@ -16,9 +16,7 @@ export function BillsCard({ a }: { a: AccountSummary }) {
               <Money cents={b.totalCents} />
             </td>
             <td>
-              <a href={`/bills/${b.id}/document`} target="_blank" rel="noopener">
-                PDF<span class="visually-hidden"> for {b.period}</span>
-              </a>
+              <BillPdfLink billId={b.id} label="PDF" hint={`for ${b.period}`} />
             </td>
           </tr>
         ))}
