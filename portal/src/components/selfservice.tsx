@@ -6,7 +6,7 @@ import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/co
 import type { ServiceRequestStatus } from '../../../workflows/contracts/service-request';
 import { type AccountSummary, api, newKey, type Usage } from '../lib/api';
 import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
-import { Card, ErrorNote, Table } from './ui';
+import { Card, ErrorNote, OkNote, Table } from './ui';
 
 export function PaperlessPanel({ a, onChanged }: { a: AccountSummary; onChanged: () => void }) {
   const [asking, setAsking] = useState(false);
@@ -117,11 +117,7 @@ export function AlertsPanel({ accountId }: { accountId: string }) {
             ))}
           </Table>
           <button type="submit">{t('save')}</button>
-          {saved ? (
-            <p class="ok" role="status">
-              {t('saved')}
-            </p>
-          ) : null}
+          <OkNote message={saved ? t('saved') : null} />
         </form>
       ) : (
         <p>{t('loading')}</p>
@@ -312,11 +308,7 @@ export function DisputesPanel({ a }: { a: AccountSummary }) {
       ) : (
         <p>{t('noBills')}</p>
       )}
-      {note ? (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      ) : null}
+      <OkNote message={note} />
       <ErrorNote error={err} />
       {rows === null ? null : rows.length === 0 ? (
         <p>{t('noDisputes')}</p>

@@ -8,7 +8,7 @@ import type { ServiceRequestStatus } from '../../../workflows/contracts/service-
 import { type AccountSummary, api, type Me, newKey } from '../lib/api';
 import { formatDate } from '../lib/i18n';
 import { parseDollars } from '../lib/money';
-import { Card, ErrorNote, Money, Table } from './ui';
+import { Card, ErrorNote, Money, OkNote, Table } from './ui';
 
 const BILLING = ['billing_admin', 'supervisor', 'admin'];
 
@@ -380,11 +380,7 @@ export function ActionsPanel({ a, me, onDone }: { a: AccountSummary; me: Me; onD
         ) : null}
         <button type="submit">Submit</button>
       </form>
-      {msg ? (
-        <p class="ok" role="status">
-          {msg}
-        </p>
-      ) : null}
+      <OkNote message={msg} />
       <ErrorNote error={err} />
     </Card>
   );

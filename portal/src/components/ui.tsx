@@ -16,6 +16,16 @@ export function ErrorNote({ error }: { error: unknown }) {
   );
 }
 
+/** What an action did, announced as a status; nothing while there is nothing to say. */
+export function OkNote({ message, testid }: { message: string | null | undefined; testid?: string }) {
+  if (!message) return null;
+  return (
+    <p class="ok" role="status" data-testid={testid}>
+      {message}
+    </p>
+  );
+}
+
 export function Unavailable({ title, what }: { title: string; what?: string }) {
   return (
     <section class="card unavailable" aria-label={title} data-unavailable={title}>
