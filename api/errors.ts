@@ -24,6 +24,21 @@ export class ApiError extends Error {
 export const notFound = (what: string, id: string, param = 'id') =>
   new ApiError(404, 'invalid_request_error', 'resource_missing', `No such ${what}: '${id}'`, param);
 
+/** What was looked up, or the 404 naming what was asked for. */
+export function found<T extends object>(
+  row: T | null | undefined,
+  what: string,
+  id: string,
+  param?: string,
+): T {
+  if (!row) throw notFound(what, id, param);
+  return row;
+}
+
+/** The 400 for a request's timeZone that is no IANA zone. */
+export const badTimeZone = () =>
+  new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'timeZone is not an IANA zone', 'timeZone');
+
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({

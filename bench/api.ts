@@ -12,27 +12,21 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { connect } from '../db/client.js';
 import { seedDemo } from '../db/demo/seed.js';
-import { migrate } from '../db/migrate.js';
 import { freePort } from '../dev/postgres.js';
 import { newId } from '../lib/ids.js';
 import { hashPassword } from '../lib/passwords.js';
-import { startBenchStack } from './stack.js';
+import { startBenchDb } from './stack.js';
+import { runBench, type Stops } from './support.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const RATE = Number(process.argv[3] ?? 200);
 const SECONDS = Number(process.argv[4] ?? 30);
 const BILLED = Number(process.env.BENCH_BILLED_MONTHS ?? 23);
 const LOGINS = 500;
-const stops: (() => Promise<void>)[] = [];
 
-async function main() {
-  const stack = await startBenchStack('bench-api');
-  stops.push(() => stack.stop());
-  const sql = connect(stack.adminUrl, { max: 20 });
-  stops.push(() => sql.end());
-  await migrate(sql);
+async function main(stops: Stops) {
+  const { stack, sql } = await startBenchDb('bench-api', stops);
   const t0 = Date.now();
   const seeded = await seedDemo(sql, {
     accounts: N,
@@ -148,12 +142,5 @@ async function main() {
   );
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const s of stops.reverse()) await s().catch(() => {});
-    process.exit();
-  });
+// the API child's pipes would keep this process alive
+runBench(main, { exit: true });

@@ -5,15 +5,14 @@
 
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { NativeConnection } from '@temporalio/worker';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { bundle } from '../workers/bundle.js';
-import { createWorkers } from '../workers/index.js';
 import { BILL_RUN, type BillRunWorkflow } from '../workflows/contracts/bill-run.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
 import { report, resetProbes, sampleMemory } from './billrun-probe.js';
-import { startBenchStack } from './stack.js';
+import { runBenchWorkers, startBenchStack } from './stack.js';
+import { runBench, type Stops } from './support.js';
 
 const sizes = process.argv
   .slice(2)
@@ -24,7 +23,6 @@ if (!sizes.length) sizes.push(1000, 10000);
 const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 1000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 3);
 
-const stops: (() => Promise<void>)[] = [];
 const today = new Date().toISOString().slice(0, 10);
 const lastMonth = (() => {
   const d = new Date();
@@ -61,9 +59,9 @@ async function floor(sql: Sql, period: string): Promise<number> {
   return ms;
 }
 
-async function main() {
+async function main(stops: Stops) {
   const stack = await startBenchStack('bench-billrun');
-  const { adminUrl, address, client } = stack;
+  const { adminUrl, client } = stack;
   stops.push(() => stack.stop());
   const workflowBundle = await bundle();
   const admin = connect(adminUrl, { max: 1 });
@@ -83,17 +81,8 @@ async function main() {
     });
     const seedSec = (performance.now() - s0) / 1000;
 
-    const native = await NativeConnection.connect({ address });
     const prefix = `bench${n}-`;
-    const workers = await createWorkers({
-      connection: native,
-      namespace: 'default',
-      sql,
-      client,
-      workflowBundle,
-      taskQueuePrefix: prefix,
-    });
-    const running = workers.map((w) => w.run());
+    const stopWorkers = await runBenchWorkers(stack, { sql, workflowBundle, taskQueuePrefix: prefix });
     await resetProbes(sql);
     const memory = sampleMemory(sql);
     const t0 = performance.now();
@@ -105,9 +94,7 @@ async function main() {
     const runSec = (performance.now() - t0) / 1000;
     const peaks = memory();
     const probe = await report({ sql, client, workflowId: `bench/${db}`, runSec, concurrency });
-    for (const w of workers) w.shutdown();
-    await Promise.all(running);
-    await native.close();
+    await stopWorkers();
 
     const floorMs = await floor(sql, lastMonth);
     const [{ lines }] =
@@ -130,11 +117,4 @@ async function main() {
   await admin.end();
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const s of stops.reverse()) await s().catch(() => {});
-  });
+runBench(main);

@@ -5,42 +5,28 @@
 // Run: npx tsx bench/messaging.ts [burst=1000] [single=50]
 
 import os from 'node:os';
-import { NativeConnection } from '@temporalio/worker';
 import { createAccount, createCustomer } from '../db/accounts.js';
-import { connect } from '../db/client.js';
-import { migrate } from '../db/migrate.js';
 import { queueNotification } from '../db/notifications.js';
 import { messagingPolicy } from '../domain/messages/policy.js';
 import { sendgridProvider } from '../lib/providers/messaging.js';
 import { SendgridFake } from '../test/fakes/sendgrid.js';
-import { bundle } from '../workers/bundle.js';
-import { createWorkers } from '../workers/index.js';
 import { startNotificationDispatcher } from '../workers/notification-dispatcher.js';
 import { NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
-import { startBenchStack } from './stack.js';
+import { runBenchWorkers, startBenchDb } from './stack.js';
+import { quantile, runBench, type Stops } from './support.js';
 
 const BURST = Number(process.argv[2] ?? 1000);
 const SINGLE = Number(process.argv[3] ?? 50);
-const stops: (() => Promise<unknown>)[] = [];
 
-async function main() {
-  const stack = await startBenchStack('bench-messaging');
-  stops.push(() => stack.stop());
-  const sql = connect(stack.adminUrl, { max: 20 });
-  stops.push(() => sql.end());
-  await migrate(sql);
+async function main(stops: Stops) {
+  const { stack, sql } = await startBenchDb('bench-messaging', stops);
   const sendgrid = await new SendgridFake().start();
   stops.push(() => sendgrid.stop());
-  const native = await NativeConnection.connect({ address: stack.address });
   const prefix = `benchmsg${Date.now()}-`;
   const policy = messagingPolicy({ quietHours: { start: '00:00', end: '00:00', timeZone: 'UTC' } });
-  const workers = await createWorkers({
-    connection: native,
-    namespace: 'default',
+  const stopWorkers = await runBenchWorkers(stack, {
     sql,
-    client: stack.client,
-    workflowBundle: await bundle(),
     taskQueuePrefix: prefix,
     messaging: {
       policy,
@@ -50,7 +36,6 @@ async function main() {
       },
     },
   });
-  const running = workers.map((w) => w.run());
   const dispatcher = await startNotificationDispatcher({
     sql,
     client: stack.client,
@@ -59,9 +44,7 @@ async function main() {
   });
   stops.push(async () => {
     await dispatcher.stop();
-    for (const w of workers) w.shutdown();
-    await Promise.all(running);
-    await native.close();
+    await stopWorkers();
   });
 
   const accounts: string[] = [];
@@ -96,7 +79,7 @@ async function main() {
     console.log(`single ${i + 1}/${SINGLE}: ${single.at(-1)!.toFixed(0)} ms`);
   }
   single.sort((a, b) => a - b);
-  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(0);
+  const q = (xs: number[], p: number) => quantile(xs, p).toFixed(0);
 
   // a burst in one transaction, as a bill-run page queues its bill_ready notices
   const before = sendgrid.sent.length;
@@ -127,11 +110,4 @@ async function main() {
   );
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const s of stops.reverse()) await s().catch(() => {});
-  });
+runBench(main);

@@ -4,48 +4,23 @@
 // Run: npx tsx bench/payments.ts [N=1000] [concurrency=10]
 
 import os from 'node:os';
-import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../api/app.js';
 import { createAccount, createCustomer } from '../db/accounts.js';
-import { connect } from '../db/client.js';
-import { migrate } from '../db/migrate.js';
 import { createUser } from '../db/users.js';
 import { StripeFake } from '../test/fakes/stripe.js';
-import { bundle } from '../workers/bundle.js';
-import { createWorkers } from '../workers/index.js';
-import { startBenchStack } from './stack.js';
+import { runBenchWorkers, startBenchDb } from './stack.js';
+import { quantile, runBench, type Stops } from './support.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 10);
-const stops: (() => Promise<void>)[] = [];
 
-async function main() {
-  const stack = await startBenchStack('bench-payments');
-  stops.push(() => stack.stop());
+async function main(stops: Stops) {
+  const { stack, sql } = await startBenchDb('bench-payments', stops);
   const { client } = stack;
-  const dbUrl = stack.adminUrl;
-  const sql = connect(dbUrl, { max: 20 });
-  stops.push(() => sql.end());
-  await migrate(sql);
   const stripe = await new StripeFake().start();
   stops.push(() => stripe.stop());
-  const native = await NativeConnection.connect({ address: stack.address });
   const prefix = `benchpay${Date.now()}-`;
-  const workers = await createWorkers({
-    connection: native,
-    namespace: 'default',
-    sql,
-    client,
-    stripe: stripe.client,
-    workflowBundle: await bundle(),
-    taskQueuePrefix: prefix,
-  });
-  const running = workers.map((w) => w.run());
-  stops.push(async () => {
-    for (const w of workers) w.shutdown();
-    await Promise.all(running);
-    await native.close();
-  });
+  stops.push(await runBenchWorkers(stack, { sql, stripe: stripe.client, taskQueuePrefix: prefix }));
   const app = await buildApp({
     sql,
     temporal: { client, namespace: 'default', taskQueuePrefix: prefix },
@@ -114,8 +89,7 @@ async function main() {
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   const wall = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(0);
+  const q = (p: number) => quantile(latencies, p).toFixed(0);
   console.log(
     `payments=${N} concurrency=${CONCURRENCY} p50=${q(0.5)}ms p90=${q(0.9)}ms p99=${q(0.99)}ms max=${latencies.at(-1)!.toFixed(0)}ms throughput=${(N / wall).toFixed(0)}/s`,
   );
@@ -124,11 +98,4 @@ async function main() {
   );
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const s of stops.reverse()) await s().catch(() => {});
-  });
+runBench(main);

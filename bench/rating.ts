@@ -11,6 +11,7 @@ import { dec } from '../domain/decimal.js';
 import { parseNemSettings, rateNemMonth } from '../domain/net-metering.js';
 import { type Interval, rate } from '../domain/rate-engine.js';
 import { parseTariff } from '../domain/tariff.js';
+import { quantile } from './support.js';
 
 const secs = Number(process.argv[2] ?? 2);
 const samples = Number(process.argv[3] ?? 5);
@@ -138,7 +139,7 @@ function measure(name: string, fn: (i: number) => number): number[] {
   }
   return rates;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 const w = measure('water+sewer+trash', (i) =>
   calculateBill(waterAccount(i), period).segments.reduce((n, s) => n + s.totalCents, 0),

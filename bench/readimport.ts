@@ -11,6 +11,7 @@ import { importMeterReads } from '../db/meter-import.js';
 import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../dev/postgres.js';
 import { createLogger } from '../lib/logger.js';
+import { quantile } from './support.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const runs = Number(process.argv[3] ?? 3);
@@ -113,8 +114,7 @@ async function main() {
       await sql.end();
       await admin.unsafe(`drop database ${db} with (force)`);
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const median = quantile(times, 0.5);
     console.log(
       `summary: median ${median.toFixed(2)} s for ${rows} rows = ${Math.round(rows / median).toLocaleString('en-US')} rows/s ` +
         `(${runs} runs; target: 1,000,000 rows in under 60 s) on ${os.cpus().length} cores`,

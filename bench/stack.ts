@@ -4,11 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { connect, type Sql } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
 import { freePort, startEmbeddedPostgres } from '../dev/postgres.js';
 import { resolveTemporalCli, startDevServer } from '../dev/temporal.js';
 import { createLogger } from '../lib/logger.js';
+import { bundle } from '../workers/bundle.js';
+import { createWorkers } from '../workers/index.js';
 import { ensureSearchAttributes } from '../workers/search-attributes.js';
+import type { Stops } from './support.js';
 
 export interface BenchStack {
   /** a PostgreSQL URL for the server's maintenance database */
@@ -63,5 +68,42 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
     async stop() {
       for (const s of stops.reverse()) await s().catch(() => {});
     },
+  };
+}
+
+/** The stack, and a migrated database on its server (a pool of 20); both are stopped with `stops`. */
+export async function startBenchDb(name: string, stops: Stops): Promise<{ stack: BenchStack; sql: Sql }> {
+  const stack = await startBenchStack(name);
+  stops.push(() => stack.stop());
+  const sql = connect(stack.adminUrl, { max: 20 });
+  stops.push(() => sql.end());
+  await migrate(sql);
+  return { stack, sql };
+}
+
+type WorkerOptions = Parameters<typeof createWorkers>[0];
+
+/**
+ * The project's workers, running against the stack's Temporal on the task queues of `taskQueuePrefix`, until
+ * the function returned is called (the workflows are bundled here unless a bundle is given).
+ */
+export async function runBenchWorkers(
+  stack: BenchStack,
+  o: Omit<WorkerOptions, 'connection' | 'namespace' | 'client' | 'workflowBundle'> &
+    Partial<Pick<WorkerOptions, 'workflowBundle'>>,
+): Promise<() => Promise<void>> {
+  const native = await NativeConnection.connect({ address: stack.address });
+  const workers = await createWorkers({
+    ...o,
+    connection: native,
+    namespace: 'default',
+    client: stack.client,
+    workflowBundle: o.workflowBundle ?? (await bundle()),
+  });
+  const running = workers.map((w) => w.run());
+  return async () => {
+    for (const w of workers) w.shutdown();
+    await Promise.all(running);
+    await native.close();
   };
 }

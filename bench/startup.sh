@@ -43,20 +43,23 @@ fresh() { # DIR -> a clone with its own empty caches
 }
 cold_env() { export npm_config_cache="$1.cache/npm" GOMODCACHE="$1.cache/gomod" GOCACHE="$1.cache/gobuild" XDG_CACHE_HOME="$1.cache/xdg"; }
 
+# measure NAME ONCE I COLD WARM: round I of NAME (run by ONCE) in a fresh clone, cold; in round 1 then WARM
+# more runs in the same clone. The seconds go onto the arrays named COLD and WARM.
+measure() {
+  local name=$1 once=$2 i=$3 d="$work/$1-$3" s j
+  local -n cold_runs=$4 warm_runs=$5
+  fresh "$d"
+  s=$( (cold_env "$d"; "$once" "$d") ); echo "$name cold run $i: ${s}s"; cold_runs+=("$s")
+  for j in $(seq 1 "$WARM"); do
+    [ "$i" = 1 ] || break
+    s=$( (cold_env "$d"; "$once" "$d") ); echo "$name warm run $j: ${s}s"; warm_runs+=("$s")
+  done
+}
+
 declare -a cs ws ct wt
 for i in $(seq 1 "$COLD"); do
-  d="$work/start-$i"; fresh "$d"
-  s=$( (cold_env "$d"; start_once "$d") ); echo "start cold run $i: ${s}s"; cs+=("$s")
-  for j in $(seq 1 "$WARM"); do
-    [ "$i" = 1 ] || break
-    s=$( (cold_env "$d"; start_once "$d") ); echo "start warm run $j: ${s}s"; ws+=("$s")
-  done
-  d="$work/test-$i"; fresh "$d"
-  s=$( (cold_env "$d"; test_once "$d") ); echo "test cold run $i: ${s}s"; ct+=("$s")
-  for j in $(seq 1 "$WARM"); do
-    [ "$i" = 1 ] || break
-    s=$( (cold_env "$d"; test_once "$d") ); echo "test warm run $j: ${s}s"; wt+=("$s")
-  done
+  measure start start_once "$i" cs ws
+  measure test test_once "$i" ct wt
   rm -rf "$work"/start-"$i"* "$work"/test-"$i"*
 done
 echo "summary: cores=$(nproc) 'npm start' to URLs: cold median $(printf '%s\n' "${cs[@]}" | median)s, warm median $(printf '%s\n' "${ws[@]}" | median)s; 'npm test': cold median $(printf '%s\n' "${ct[@]}" | median)s, warm median $(printf '%s\n' "${wt[@]}" | median)s (commands: npm start, npm test on a fresh git clone)"

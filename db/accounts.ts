@@ -3,6 +3,7 @@ import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
 import { accountBalanceCents, nemCreditCents } from './ledger.js';
 import { noSuch, Refused } from './refused.js';
+import { likeLiteral } from './search.js';
 
 type Db = Sql | Tx;
 
@@ -70,7 +71,7 @@ export interface AccountListItem {
 
 /** Accounts in id order after `startingAfter`, matching `q` on account number, customer name or address. */
 export async function listAccounts(sql: Db, f: { limit: number; startingAfter?: string; q?: string }) {
-  const like = f.q ? `%${f.q.replace(/[%_\\]/g, '\\$&')}%` : null;
+  const like = f.q ? `%${likeLiteral(f.q)}%` : null;
   const rows = await sql<AccountListItem[]>`
     select a.id, a.account_number, a.customer_id, c.name as customer_name, a.customer_class, a.billing_cycle, a.paperless, a.status
     from account a join customer c on c.id = a.customer_id

@@ -1,5 +1,5 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
-import type { RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import type { RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
 import type { BillFacts, IssueBillInput } from '../domain/bill-issue.js';
 import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
@@ -407,7 +407,8 @@ export interface BillLineRow {
   trace: Record<string, unknown>;
 }
 
-export interface BillDetail {
+/** A bill's own row: its account, period, dates, status and total. */
+export interface BillRow {
   id: string;
   accountId: string;
   period: string;
@@ -417,18 +418,21 @@ export interface BillDetail {
   billDate: string;
   dueDate: string;
   totalCents: number;
+}
+
+/** SQL: the columns of a BillRow, selected from `bill`. */
+export const billRowColumns = (sql: Sql | Tx) =>
+  sql`id, account_id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text, total_cents`;
+
+type StoredSegment = Pick<
+  RatedSegment,
+  'serviceAgreementId' | 'serviceType' | 'startReadId' | 'endReadId' | 'consumption' | 'unit' | 'totalCents'
+>;
+
+export interface BillDetail extends BillRow {
   workflowId: string | null;
-  segments: {
-    id: string;
-    serviceAgreementId: string;
-    serviceType: string;
-    startReadId: string | null;
-    endReadId: string | null;
-    consumption: string | null;
-    unit: string | null;
-    totalCents: number;
-    lines: BillLineRow[];
-  }[];
+  /** a stored segment: the rated segment's usage and total, its own id and its stored lines */
+  segments: (StoredSegment & { id: string; lines: BillLineRow[] })[];
 }
 
 /** Whose bill it is (authorization asks before the bill is read); undefined if there is no such bill. */
@@ -439,8 +443,7 @@ export async function billAccountId(sql: Sql | Tx, billId: string): Promise<stri
 
 export async function billDetail(sql: Sql, billId: string): Promise<BillDetail | undefined> {
   const [bill] = await sql<Omit<BillDetail, 'segments'>[]>`
-    select id, account_id, period, period_start::text, period_end::text, status, bill_date::text,
-           due_date::text, total_cents, workflow_id from bill where id = ${billId}`;
+    select ${billRowColumns(sql)}, workflow_id from bill where id = ${billId}`;
   if (!bill) return undefined;
   const segments = await sql<Omit<BillDetail['segments'][number], 'lines'>[]>`
     select id, service_agreement_id, service_type, start_read_id, end_read_id, consumption::text, unit, total_cents

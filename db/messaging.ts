@@ -297,26 +297,28 @@ export async function applyProviderReport(sql: Sql, r: ProviderReport) {
   return applied;
 }
 
-export interface MessageListItem {
-  id: string;
-  accountId: string | null;
-  notificationId: string | null;
-  channel: Channel;
-  toAddress: string;
-  template: string;
-  subject: string | null;
-  body: string;
-  language: string | null;
-  provider: string;
-  providerId: string | null;
-  status: string;
-  attempts: number;
-  segments: number | null;
-  errorCode: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-  statusAt: Date | null;
-}
+/** A message as listed: the columns listMessages selects. */
+export type MessageListItem = Pick<
+  MessageRow,
+  | 'id'
+  | 'accountId'
+  | 'notificationId'
+  | 'channel'
+  | 'toAddress'
+  | 'template'
+  | 'subject'
+  | 'body'
+  | 'language'
+  | 'provider'
+  | 'providerId'
+  | 'status'
+  | 'attempts'
+  | 'segments'
+  | 'errorCode'
+  | 'createdAt'
+  | 'sentAt'
+  | 'statusAt'
+>;
 
 /** Newest first, cursor-paginated by id (ids sort by creation). */
 export async function listMessages(

@@ -6,7 +6,7 @@ import { assertBalanced } from '../domain/ledger.js';
 import { daysBetween } from '../domain/period.js';
 import type { ReadCorrection } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
-import { issueBillsTx, loadBillingInputsMany } from './billing.js';
+import { type BillRow, billRowColumns, issueBillsTx, loadBillingInputsMany } from './billing.js';
 import type { Sql, Tx } from './client.js';
 import { postEntry } from './ledger.js';
 import { Refused } from './refused.js';
@@ -37,21 +37,8 @@ export async function cancelAndRebill(
   a: { billId: string; corrections: ReadCorrection[]; key: string; today: string },
 ): Promise<{ cancelledBillId: string; newBillId: string; oldTotalCents: number; newTotalCents: number }> {
   return sql.begin(async (tx) => {
-    const [bill] = await tx<
-      {
-        id: string;
-        accountId: string;
-        period: string;
-        periodStart: string;
-        periodEnd: string;
-        status: string;
-        billDate: string;
-        dueDate: string;
-        totalCents: number;
-        revision: number;
-      }[]
-    >`select id, account_id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text,
-        total_cents, revision from bill where id = ${a.billId} for update`;
+    const [bill] = await tx<(BillRow & { revision: number })[]>`
+      select ${billRowColumns(tx)}, revision from bill where id = ${a.billId} for update`;
     if (!bill) throw new RebillRefused(`bill ${a.billId} does not exist`);
     if (bill.status === 'cancelled') {
       const [done] = await tx<{ id: string; totalCents: number }[]>`

@@ -13,28 +13,25 @@ export interface AccountHit {
   matchedOn: string[];
 }
 
+/** `s` as LIKE pattern text that matches it literally (%, _ and \ escaped). */
+export const likeLiteral = (s: string) => s.replace(/[%_\\]/g, '\\$&');
+
 /** Accounts matching `q` on any of those, account number and meter matches first, then by name. */
 export async function searchAccounts(sql: Sql, query: string, limit: number) {
   const q = query.trim();
-  const like = `%${q.replace(/[%_\\]/g, '\\$&')}%`;
-  const prefix = `${q.replace(/[%_\\]/g, '\\$&')}%`;
+  const like = `%${likeLiteral(q)}%`;
+  const prefix = `${likeLiteral(q)}%`;
   const digits = q.replace(/\D/g, '');
   // a phone is matched on its last digits, as callers give them ("555-0142"); at least 4 digits
   const phoneLike = digits.length >= 4 && digits.length === q.replace(/[\s().+-]/g, '').length;
   const rows = await sql<
-    {
-      id: string;
-      accountNumber: string;
-      customerName: string;
-      phone: string | null;
-      address: string | null;
-      status: string;
+    (Omit<AccountHit, 'balanceCents' | 'matchedOn'> & {
       byNumber: boolean;
       byName: boolean;
       byAddress: boolean;
       byMeter: boolean;
       byPhone: boolean;
-    }[]
+    })[]
   >`
     -- each matcher finds its accounts on its own (one scan each), then only those are looked at
     with number as (select id from account where account_number like ${prefix}),

@@ -2,7 +2,13 @@
 // beside them, the notification dispatcher and (with METER_DROP_DIR) the drop-folder watcher.
 
 import { Client, Connection } from '@temporalio/client';
-import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  makeTelemetryFilterString,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type Stripe from 'stripe';
 import { createBillAccountActivities, createBillPipeline } from '../activities/bill-pipeline.js';
 import { createBillRunActivities } from '../activities/bill-run.js';
@@ -65,14 +71,21 @@ export async function createWorkers(o: {
     queues: { payments: q(AUTOPAY.taskQueue), collections: q(DUNNING.taskQueue) },
     publicUrl,
   });
-  return [
-    await Worker.create({
+  // one worker per task queue: the same connection, workflows and activity metrics, each its own activities
+  const worker = (queue: TaskQueue, activities: object, options: Partial<WorkerOptions> = {}) =>
+    Worker.create({
       interceptors: { activity: [activityMetrics] },
       connection: o.connection,
       namespace: o.namespace,
-      taskQueue: q(TASK_QUEUES.billing),
+      taskQueue: q(queue),
       workflowBundle: o.workflowBundle,
-      activities: {
+      activities,
+      ...options,
+    });
+  return [
+    await worker(
+      TASK_QUEUES.billing,
+      {
         ...createBillingActivities(o.sql, clock),
         ...createBillAccountActivities(o.sql, issueFromFacts, clock),
         ...createBillRunActivities(o.sql, o.client, issueFromFacts, clock.timeZone),
@@ -85,36 +98,27 @@ export async function createWorkers(o: {
           emailProvider: o.emailProvider ?? 'outbox',
         }),
       },
-      maxConcurrentActivityTaskExecutions: 20,
-      // a large run leaves thousands of held billing-cycle workflows waiting for staff for days; keeping them
-      // all cached cost most of a 100,000-account run's 1.8 GB. An evicted one replays its short history.
-      maxCachedWorkflows: 500,
-    }),
-    await Worker.create({
-      interceptors: { activity: [activityMetrics] },
-      connection: o.connection,
-      namespace: o.namespace,
-      taskQueue: q(TASK_QUEUES.payments),
-      workflowBundle: o.workflowBundle,
-      activities: {
-        ...createPaymentActivities(o.sql, o.stripe ?? null, clock),
-        // a payment tells collections to stop, or a return to resume
-        ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
+      {
+        maxConcurrentActivityTaskExecutions: 20,
+        // a large run leaves thousands of held billing-cycle workflows waiting for staff for days; keeping
+        // them all cached cost most of a 100,000-account run's 1.8 GB. An evicted one replays its short history.
+        maxCachedWorkflows: 500,
       },
+    ),
+    await worker(TASK_QUEUES.payments, {
+      ...createPaymentActivities(o.sql, o.stripe ?? null, clock),
+      // a payment tells collections to stop, or a return to resume
+      ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
     }),
-    await Worker.create({
-      interceptors: { activity: [activityMetrics] },
-      connection: o.connection,
-      namespace: o.namespace,
-      taskQueue: q(TASK_QUEUES.messaging),
-      workflowBundle: o.workflowBundle,
-      activities: createMessagingActivities(o.sql, {
+    await worker(
+      TASK_QUEUES.messaging,
+      createMessagingActivities(o.sql, {
         providers: o.messaging?.providers ?? { email: null, sms: null },
         publicUrl,
         policy: o.messaging?.policy ?? messagingPolicy(),
         clock,
       }),
-    }),
+    ),
   ];
 }
 

@@ -32,10 +32,20 @@ export type Access =
   | {
       staff: readonly Role[];
       /** What a customer may reach: their own session, or the account a request names. Absent: staff only. */
-      customer?:
-        | 'self'
-        | { account: (req: FastifyRequest) => Promise<string | undefined> | string | undefined };
+      customer?: 'self' | { account: AccountOf };
     };
+
+/** Which account a request is about, for a customer's access (undefined: none). */
+type AccountOf = (req: FastifyRequest) => Promise<string | undefined> | string | undefined;
+
+/** The `:id` in a request's path. */
+export const idParam = (req: FastifyRequest) => (req.params as { id: string }).id;
+
+/** Any staff member, or a customer of the account the request is about (by default the path's `:id`). */
+export const staffOrOwner = (account: AccountOf = idParam): Access => ({
+  staff: STAFF.any,
+  customer: { account },
+});
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,8 +1,9 @@
 // Customers and accounts: creation by staff, the account summary for staff and the account's own customers.
 import { Type } from '@sinclair/typebox';
 import { accountSummary, createCustomer, listAccounts, openAccount } from '../../db/accounts.js';
-import { notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { found } from '../errors.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
+import { created } from '../replies.js';
 import { AccountSummary, Customer, IdParams, List, ListQuery } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -44,9 +45,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const c = await createCustomer(sql, req.body);
-      req.auditResource = { type: 'customer', id: c.id };
-      return reply.status(201).send({ ...(c as never as object), object: 'customer' } as never);
+      return created(req, reply, 'customer', await createCustomer(sql, req.body));
     },
   );
 
@@ -70,9 +69,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const a = await openAccount(sql, req.body);
-      req.auditResource = { type: 'account', id: a.id };
-      return reply.status(201).send({ ...(a as never as object), object: 'account' } as never);
+      return created(req, reply, 'account', await openAccount(sql, req.body));
     },
   );
 
@@ -108,9 +105,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['accounts'],
         summary:
@@ -120,8 +115,7 @@ export default async function accountRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const s = await accountSummary(sql, req.params.id);
-      if (!s) throw notFound('account', req.params.id);
+      const s = found(await accountSummary(sql, req.params.id), 'account', req.params.id);
       return { ...s, object: 'account' as const } as never;
     },
   );

@@ -5,6 +5,7 @@ import { createRateSchedule } from '../../db/rate-schedules.js';
 import { parseTariff, type Tariff, TariffError } from '../../domain/tariff.js';
 import { ApiError } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
+import { created } from '../replies.js';
 import { IsoDate, ServiceType } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -102,9 +103,7 @@ export default async function agreementRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const sa = await startServiceAgreement(sql, req.body);
-      req.auditResource = { type: 'service_agreement', id: sa.id };
-      return reply.status(201).send({ ...sa, object: 'service_agreement' } as never);
+      return created(req, reply, 'service_agreement', await startServiceAgreement(sql, req.body));
     },
   );
 }

@@ -2,18 +2,11 @@
 // enrolment, or stops it. The bill run debits enrolled accounts on or before the due date.
 import { Type } from '@sinclair/typebox';
 import { activeAutopay, enrolAutopay, stopAutopay } from '../../db/autopay.js';
-import { STAFF } from '../plugins/auth.js';
+import { staffOrOwner } from '../plugins/auth.js';
 import { checkOwnMethod, pmRef } from '../saved-methods.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 import { AutopayStatus } from './autopay.schema.js';
-
-const ownOrStaff = {
-  access: {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  },
-} as const;
 
 const Autopay = Type.Object({
   object: Type.Literal('autopay'),
@@ -30,7 +23,7 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/autopay',
     {
-      config: ownOrStaff,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary: "The account's autopay enrolment (enrolled: false when there is none or it was stopped)",
@@ -56,7 +49,7 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
   app.put(
     '/accounts/:id/autopay',
     {
-      config: ownOrStaff as never,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary:
@@ -90,7 +83,7 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
   app.delete(
     '/accounts/:id/autopay',
     {
-      config: ownOrStaff as never,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary: 'Stop autopay',

@@ -24,7 +24,7 @@ import {
 } from '../../workflows/contracts/billing-cycle.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
 import { BillingCycle } from '../../workflows/contracts/search-attributes.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDate, List, ListQuery, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -104,9 +104,11 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const run = await describeRun(billRunWorkflowId(req.params.cycle, req.params.period));
-      if (!run) throw notFound('bill run', `${req.params.cycle}/${req.params.period}`);
-      return run;
+      return found(
+        await describeRun(billRunWorkflowId(req.params.cycle, req.params.period)),
+        'bill run',
+        `${req.params.cycle}/${req.params.period}`,
+      );
     },
   );
 

@@ -18,9 +18,9 @@ import {
 } from '../../workflows/contracts/billing-cycle.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
 import { AccountNumber, BillingCycle, BillStatus } from '../../workflows/contracts/search-attributes.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
-import { Bill, IdParams, Period } from '../schemas.js';
+import { ApiError, found } from '../errors.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
+import { Bill, IdParams, List, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 import { AccountWorkflow } from './bills.schema.js';
 
@@ -78,8 +78,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const acct = await getAccount(sql, req.params.id);
-      if (!acct) throw notFound('account', req.params.id);
+      const acct = found(await getAccount(sql, req.params.id), 'account', req.params.id);
       const workflowId = billingCycleWorkflowId(acct.accountNumber, req.body.period);
       let handle: WorkflowHandle<BillingCycleWorkflow>;
       let startedHere = true;
@@ -149,12 +148,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
   app.get(
     '/bills/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => billAccount(idParam(req))) },
       schema: {
         tags: ['bills'],
         summary: 'A bill with its segments and explainable lines',
@@ -163,8 +157,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const bill = await billDetail(sql, req.params.id);
-      if (!bill) throw notFound('bill', req.params.id);
+      const bill = found(await billDetail(sql, req.params.id), 'bill', req.params.id);
       return { ...bill, object: 'bill' } as never;
     },
   );
@@ -172,12 +165,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
   app.get(
     '/bills/:id/document',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => billAccount((req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => billAccount(idParam(req))) },
       schema: {
         tags: ['bills'],
         summary:
@@ -188,8 +176,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const pdf = await billPdf(sql, req.params.id);
-      if (!pdf) throw notFound('bill', req.params.id);
+      const pdf = found(await billPdf(sql, req.params.id), 'bill', req.params.id);
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="bill-${req.params.id}.pdf"`)
@@ -251,17 +238,12 @@ export default async function billRoutes(app: App, deps: AppDeps) {
         summary: "The account's workflows with their status and a link into the Temporal UI",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(AccountWorkflow),
-            has_more: Type.Boolean(),
-          }),
+          200: List(AccountWorkflow),
         },
       },
     },
     async (req) => {
-      const acct = await getAccount(sql, req.params.id);
-      if (!acct) throw notFound('account', req.params.id);
+      const acct = found(await getAccount(sql, req.params.id), 'account', req.params.id);
       const data = [];
       for await (const w of temporal.client.workflow.list({
         query: `AccountNumber = '${acct.accountNumber.replace(/['\\]/g, '')}'`,

@@ -22,8 +22,8 @@ import {
 } from '../../workflows/contracts/arrangement.js';
 import { DUNNING, dunningStateQuery } from '../../workflows/contracts/collections.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { ApiError, found, notFound } from '../errors.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
@@ -35,11 +35,8 @@ const Open = <T extends string>(object: T) =>
 export default async function collectionRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
   const taskQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
-  const ownAccount = { account: (req: { params: unknown }) => (req.params as { id: string }).id };
   const account = async (id: string) => {
-    const a = await findAccount(sql, id);
-    if (!a) throw notFound('account', id);
-    return a;
+    return found(await findAccount(sql, id), 'account', id);
   };
   const wake = async (a: { id: string; accountNumber: string }, reason: string) =>
     signalCollections(temporal.client, taskQueue, a, reason);
@@ -47,7 +44,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/collections',
     {
-      config: { access: { staff: STAFF.any, customer: ownAccount } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['collections'],
         summary: 'Dunning state: the open case, its steps, holds, arrangement, and what happens next',
@@ -197,7 +194,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/arrangements',
     {
-      config: { access: { staff: STAFF.any, customer: ownAccount } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['collections'],
         summary: 'Payment arrangements of the account, newest first, with what has been paid towards them',
@@ -218,7 +215,7 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/arrangements',
     {
-      config: { access: { staff: STAFF.any, customer: ownAccount } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['collections'],
         summary:

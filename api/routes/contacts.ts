@@ -19,9 +19,9 @@ import {
 } from '../../db/contacts.js';
 import { sendContactVerification } from '../../db/messaging.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
-import { IdParams, Nullable } from '../schemas.js';
+import { ApiError, found, notFound } from '../errors.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
+import { IdParams, List, Nullable } from '../schemas.js';
 import { authSettings } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -37,6 +37,11 @@ const ContactSchema = Type.Object({
   }),
   flag: Nullable(Type.String()),
   optedOut: Type.Boolean({ description: 'the number sent STOP' }),
+});
+/** `/accounts/:id/contacts/:contactId` */
+const ContactParams = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  contactId: Type.String({ maxLength: 64 }),
 });
 const view = (c: Contact) => ({
   id: c.id,
@@ -73,15 +78,8 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       param,
     );
   };
-  const own = {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  };
-  const customerOf = async (accountId: string) => {
-    const a = await findAccount(sql, accountId);
-    if (!a) throw notFound('account', accountId);
-    return a.customerId;
-  };
+  const customerOf = async (accountId: string) =>
+    found(await findAccount(sql, accountId), 'account', accountId).customerId;
   const contactOf = async (accountId: string, contactId: string) => {
     const customerId = await customerOf(accountId);
     const c = await getContact(sql, contactId);
@@ -107,17 +105,13 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/contacts',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary: "The customer's email addresses and mobile numbers",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(ContactSchema),
-            has_more: Type.Boolean(),
-          }),
+          200: List(ContactSchema),
         },
       },
     },
@@ -131,7 +125,7 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/contacts',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -183,14 +177,11 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/contacts/:contactId/verify',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary: 'Confirm a contact with the code sent to it (5 tries per code)',
-        params: Type.Object({
-          id: Type.String({ maxLength: 64 }),
-          contactId: Type.String({ maxLength: 64 }),
-        }),
+        params: ContactParams,
         body: Type.Object(
           { code: Type.String({ minLength: 4, maxLength: 200 }) },
           { additionalProperties: false },
@@ -217,14 +208,11 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/contacts/:contactId/verification',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary: 'Send a new verification code or link to a contact',
-        params: Type.Object({
-          id: Type.String({ maxLength: 64 }),
-          contactId: Type.String({ maxLength: 64 }),
-        }),
+        params: ContactParams,
         response: {
           202: Type.Object({
             object: Type.Literal('verification'),
@@ -289,16 +277,12 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
         tags: ['messages'],
         summary: 'Contacts flagged for staff: bounced or spam-reported email, invalid numbers',
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(
-              Type.Intersect([
-                ContactSchema,
-                Type.Object({ customerId: Type.String(), flaggedAt: Nullable(When) }),
-              ]),
-            ),
-            has_more: Type.Boolean(),
-          }),
+          200: List(
+            Type.Intersect([
+              ContactSchema,
+              Type.Object({ customerId: Type.String(), flaggedAt: Nullable(When) }),
+            ]),
+          ),
         },
       },
     },

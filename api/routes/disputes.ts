@@ -19,8 +19,8 @@ import {
   resolveDisputeUpdate,
 } from '../../workflows/contracts/dispute.js';
 import { taskQueueName } from '../../workflows/contracts/names.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { ApiError, found } from '../errors.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
@@ -31,8 +31,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   const taskQueue = taskQueueName(DISPUTE.taskQueue, temporal.taskQueuePrefix);
 
   const view = async (id: string, staff: boolean) => {
-    const d = await getDispute(sql, id);
-    if (!d) throw notFound('dispute', id);
+    const d = found(await getDispute(sql, id), 'dispute', id);
     const live = await temporal.client.workflow
       .getHandle(d.workflowId)
       .query(disputeStateQuery)
@@ -49,12 +48,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   app.post(
     '/bills/:id/disputes',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => billAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => billAccountId(sql, idParam(req))) },
       schema: {
         tags: ['disputes'],
         summary: 'Dispute a bill, with a reason; optionally ask for the meter to be re-read',
@@ -92,12 +86,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   app.get(
     '/disputes/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => disputeAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => disputeAccountId(sql, idParam(req))) },
       schema: {
         tags: ['disputes'],
         summary: 'A dispute with its trail (every step, who took it, when)',
@@ -111,9 +100,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/disputes',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['disputes'],
         summary: "The account's disputes, newest first",
@@ -189,8 +176,7 @@ export default async function disputeRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const d = await getDispute(sql, req.params.id);
-      if (!d) throw notFound('dispute', req.params.id);
+      const d = found(await getDispute(sql, req.params.id), 'dispute', req.params.id);
       if (d.status === 'resolved')
         throw new ApiError(
           409,

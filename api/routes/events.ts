@@ -3,7 +3,7 @@
 import { getAccount } from '../../db/accounts.js';
 import { accountBalanceCents } from '../../db/ledger.js';
 import { notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { staffOrOwner } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -30,9 +30,7 @@ export default async function eventRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/events',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['accounts'],
         summary: 'Server-Sent Events: the balance after every payment or bill on the account',

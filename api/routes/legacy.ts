@@ -6,8 +6,8 @@ import { runMigration } from '../../db/legacy/migrate.js';
 import { getMigration, legacyHistory, type MigrationRun } from '../../db/legacy/records.js';
 import { utilityTimeZone } from '../../db/tenure.js';
 import { isTimeZone } from '../../domain/import/local-time.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { badTimeZone, found } from '../errors.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -59,14 +59,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const tz = req.body.timeZone ?? timeZone;
-      if (!isTimeZone(tz))
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'parameter_invalid',
-          'timeZone is not an IANA zone',
-          'timeZone',
-        );
+      if (!isTimeZone(tz)) throw badTimeZone();
       const r = await runMigration(sql, req.body.files, { dryRun: req.body.dryRun, timeZone: tz });
       req.auditResource = {
         type: 'legacy_migration',
@@ -88,12 +81,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/legacy-history',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => (req.params as { id: string }).id },
-        },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['migration'],
         summary:
@@ -135,8 +123,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const h = await legacyHistory(sql, req.params.id);
-      if (!h) throw notFound('account', req.params.id);
+      const h = found(await legacyHistory(sql, req.params.id), 'account', req.params.id);
       return { object: 'legacy_history' as const, accountId: req.params.id, ...h };
     },
   );
@@ -153,8 +140,7 @@ export default async function legacyRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const row = await getMigration(sql, req.params.id);
-      if (!row) throw notFound('legacy migration', req.params.id);
+      const row = found(await getMigration(sql, req.params.id), 'legacy migration', req.params.id);
       return migrationView(row) as never;
     },
   );

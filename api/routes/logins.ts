@@ -3,7 +3,8 @@
 import { Type } from '@sinclair/typebox';
 import { linkedLogins, unlinkLogin } from '../../db/portal-logins.js';
 import { notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { staffOrOwner } from '../plugins/auth.js';
+import { List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
 const When = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -23,22 +24,17 @@ const Params = Type.Object({
 
 export default async function loginRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const account = (req: { params: unknown }) => (req.params as { id: string }).id;
 
   app.get(
     '/accounts/:id/logins',
     {
-      config: { access: { staff: STAFF.any, customer: { account } } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['auth'],
         summary: 'The portal logins that can see this account',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(LinkedLogin),
-            has_more: Type.Boolean(),
-          }),
+          200: List(LinkedLogin),
         },
       },
     },
@@ -60,7 +56,7 @@ export default async function loginRoutes(app: App, deps: AppDeps) {
   app.delete(
     '/accounts/:id/logins/:userId',
     {
-      config: { access: { staff: STAFF.any, customer: { account } } },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['auth'],
         summary:

@@ -11,8 +11,8 @@ import {
   messageAccountId,
   messageEvents,
 } from '../../db/messaging.js';
-import { notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { found, notFound } from '../errors.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List, ListQuery, Nullable } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -77,15 +77,11 @@ export const messageView = (m: MessageListItem) => {
 
 export default async function messageRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const own = {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  };
 
   app.get(
     '/accounts/:id/messages',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -109,7 +105,7 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/notifications',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -191,12 +187,7 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
   app.get(
     '/messages/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => messageAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => messageAccountId(sql, idParam(req))) },
       schema: {
         tags: ['messages'],
         summary: 'One message with its delivery history (attempts, provider answers, webhook events)',
@@ -218,8 +209,7 @@ export default async function messageRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const m = await getMessage(sql, req.params.id);
-      if (!m) throw notFound('message', req.params.id);
+      const m = found(await getMessage(sql, req.params.id), 'message', req.params.id);
       const events = await messageEvents(sql, m.id);
       return {
         ...messageView(m),

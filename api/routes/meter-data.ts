@@ -21,9 +21,9 @@ import { buildGreenButtonXml } from '../../domain/import/greenbutton-export.js';
 import { isTimeZone, zoneOffsetSeconds } from '../../domain/import/local-time.js';
 import { detectFormat, READ_FORMATS, type ReadFormat } from '../../domain/import/meter-reads.js';
 import { parseHeadEndSecrets } from '../../lib/config.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
-import { IdParams, IsoDateTime, ListQuery } from '../schemas.js';
+import { ApiError, badTimeZone, found, notFound } from '../errors.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
+import { IdParams, IsoDateTime, List, ListQuery } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -136,9 +136,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await getImport(sql, req.params.id);
-      if (!r) throw notFound('meter import', req.params.id);
-      return r as never;
+      return found(await getImport(sql, req.params.id), 'meter import', req.params.id) as never;
     },
   );
 
@@ -151,11 +149,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
         summary: 'Read imports, newest first (rows left out; get one import for them)',
         querystring: ListQuery,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(MeterImport),
-            has_more: Type.Boolean(),
-          }),
+          200: List(MeterImport),
         },
       },
     },
@@ -168,14 +162,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
   app.get(
     '/service-points/:id/green-button',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: {
-            account: (req) => servicePointAccount(sql, (req.params as { id: string }).id, req.user?.id),
-          },
-        },
-      },
+      config: { access: staffOrOwner((req) => servicePointAccount(sql, idParam(req), req.user?.id)) },
       schema: {
         tags: ['meters'],
         summary:
@@ -215,12 +202,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/green-button',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => (req.params as { id: string }).id },
-        },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['meters'],
         summary: "The account's metered service points, each with its Green Button download link",
@@ -244,8 +226,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const points = await accountGreenButtonPoints(sql, req.params.id);
-      if (!points) throw notFound('account', req.params.id);
+      const points = found(await accountGreenButtonPoints(sql, req.params.id), 'account', req.params.id);
       return {
         object: 'list' as const,
         data: points.map((p) => ({
@@ -329,14 +310,7 @@ export default async function meterDataRoutes(app: App, deps: AppDeps) {
             `The file's header matches no known format; name one with format= (${READ_FORMATS.join(', ')})`,
             'format',
           );
-        if (q.timeZone && !isTimeZone(q.timeZone))
-          throw new ApiError(
-            400,
-            'invalid_request_error',
-            'parameter_invalid',
-            'timeZone is not an IANA zone',
-            'timeZone',
-          );
+        if (q.timeZone && !isTimeZone(q.timeZone)) throw badTimeZone();
         let started: (id: string | null) => void = () => {};
         const startedId = new Promise<string | null>((resolve) => {
           started = resolve;

@@ -29,11 +29,11 @@ import {
   type RefundWorkflow,
   refundWorkflowId,
 } from '../../workflows/contracts/payment.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { ApiError, found } from '../errors.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { scopedKey } from '../plugins/idempotency.js';
 import { checkOwnMethod, pmRef, savedMethods } from '../saved-methods.js';
-import { IdParams, IsoDate } from '../schemas.js';
+import { IdParams, IsoDate, List } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
 import { CounterPayment, Payment, SavedMethod } from './payments.schema.js';
@@ -43,12 +43,6 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   const taskQueue = taskQueueName(PAYMENT.taskQueue, temporal.taskQueuePrefix);
   const collectionsQueue = taskQueueName(DUNNING.taskQueue, temporal.taskQueuePrefix);
   const paymentAccount = (id: string) => paymentAccountId(sql, id);
-  const ownOrStaff = {
-    access: {
-      staff: STAFF.any,
-      customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-    },
-  };
 
   /** The payment with the client secret its workflow holds (for the Payment Element). */
   const view = async (id: string) => {
@@ -64,9 +58,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   app.post(
     '/accounts/:id/payments',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary: 'Pay by card or bank account (ACH). Returns the client secret for the Payment Element.',
@@ -128,35 +120,24 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
   app.get(
     '/payments/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => paymentAccount((req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => paymentAccount(idParam(req))) },
       schema: { tags: ['payments'], params: IdParams, response: { 200: Payment } },
     },
     async (req) => {
-      const p = await view(req.params.id);
-      if (!p) throw notFound('payment', req.params.id);
-      return p;
+      return found(await view(req.params.id), 'payment', req.params.id);
     },
   );
 
   app.get(
     '/accounts/:id/payment-methods',
     {
-      config: ownOrStaff as never,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['payments'],
         summary: "The account's saved cards and bank accounts (from Stripe); empty until one is saved",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(SavedMethod),
-            has_more: Type.Boolean(),
-          }),
+          200: List(SavedMethod),
         },
       },
     },

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { createMeter, createPremise } from '../../db/accounts.js';
 import { addServicePoint, installMeterAt } from '../../db/premises.js';
 import { STAFF } from '../plugins/auth.js';
+import { created } from '../replies.js';
 import { IdParams, IsoDateTime, ServiceType } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -58,9 +59,7 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const p = await createPremise(sql, req.body);
-      req.auditResource = { type: 'premise', id: p.id };
-      return reply.status(201).send({ ...p, object: 'premise' } as never);
+      return created(req, reply, 'premise', await createPremise(sql, req.body));
     },
   );
 
@@ -77,9 +76,12 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const sp = await addServicePoint(sql, req.params.id, req.body.serviceType);
-      req.auditResource = { type: 'service_point', id: sp.id };
-      return reply.status(201).send({ ...sp, object: 'service_point' } as never);
+      return created(
+        req,
+        reply,
+        'service_point',
+        await addServicePoint(sql, req.params.id, req.body.serviceType),
+      );
     },
   );
 
@@ -105,8 +107,7 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const m = await createMeter(sql, req.body);
-      req.auditResource = { type: 'meter', id: m.id };
-      return reply.status(201).send({ ...m, multiplier: String(m.multiplier), object: 'meter' } as never);
+      return created(req, reply, 'meter', { ...m, multiplier: String(m.multiplier) });
     },
   );
 
@@ -134,8 +135,7 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const i = await installMeterAt(sql, req.params.id, req.body.servicePointId, req.body.installedAt);
-      req.auditResource = { type: 'meter_installation', id: i.id };
-      return reply.status(201).send({ ...i, object: 'meter_installation' } as never);
+      return created(req, reply, 'meter_installation', i);
     },
   );
 }

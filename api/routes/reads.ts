@@ -2,7 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { meterReads, recordRead } from '../../db/reads.js';
 import { STAFF } from '../plugins/auth.js';
-import { DecimalString, IdParams, IsoDateTime } from '../schemas.js';
+import { created } from '../replies.js';
+import { DecimalString, IdParams, IsoDateTime, List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
 const Read = Type.Object({
@@ -39,8 +40,7 @@ export default async function readRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const r = await recordRead(sql, req.params.id, req.body);
-      req.auditResource = { type: 'read', id: r.id, detail: { value: r.value, source: r.source } };
-      return reply.status(201).send({ ...r, object: 'read' } as never);
+      return created(req, reply, 'read', r, { value: r.value, source: r.source });
     },
   );
 
@@ -52,11 +52,7 @@ export default async function readRoutes(app: App, deps: AppDeps) {
         tags: ['meters'],
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(Read),
-            has_more: Type.Boolean(),
-          }),
+          200: List(Read),
         },
       },
     },

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { searchAccounts } from '../../db/search.js';
 import { STAFF } from '../plugins/auth.js';
+import { List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 import { SearchHit } from './search.schema.js';
 
@@ -23,11 +24,7 @@ export default async function searchRoutes(app: App, deps: AppDeps) {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(SearchHit),
-            has_more: Type.Boolean(),
-          }),
+          200: List(SearchHit),
         },
       },
     },

@@ -1,6 +1,7 @@
 // Service requests from the portal and from staff; supervisors and billing admins approve where policy requires.
 import { Type } from '@sinclair/typebox';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import { customerExists, findAccount } from '../../db/accounts.js';
 import { caseEvents } from '../../db/collections.js';
 import {
@@ -19,8 +20,8 @@ import {
   SERVICE_REQUEST_STATUSES,
   type ServiceRequestWorkflow,
 } from '../../workflows/contracts/service-request.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { ApiError, found, notFound } from '../errors.js';
+import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
 
@@ -45,28 +46,36 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       events,
     };
   };
+  const isApprover = (u: { kind: string; role: string | null }) =>
+    u.kind === 'staff' && (STAFF.billing as readonly string[]).includes(u.role ?? '');
+  /** Opens a request in the caller's name and starts its workflow; a staff member's is audited. */
   const start = async (
-    req: { user: { id: string; kind: string; role: string | null } | null },
-    r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff'>,
+    req: FastifyRequest,
+    r: Omit<Parameters<typeof createServiceRequest>[1], 'today' | 'staff' | 'requestedBy' | 'approver'>,
   ) => {
-    const staff = req.user!.kind === 'staff';
-    const row = await createServiceRequest(sql, { ...r, today: deps.clock.today(), staff });
+    const user = req.user!;
+    const staff = user.kind === 'staff';
+    const row = await createServiceRequest(sql, {
+      ...r,
+      requestedBy: staff ? user.id : `customer:${user.id}`,
+      approver: isApprover(user),
+      today: deps.clock.today(),
+      staff,
+    });
     await temporal.client.workflow.start<ServiceRequestWorkflow>(SERVICE_REQUEST.type, {
       workflowId: row.workflowId,
       taskQueue,
       args: [{ requestId: row.id }],
     });
-    return show(row, req.user!.kind === 'staff');
+    const out = await show(row, staff);
+    if (staff) req.auditResource = { type: 'service_request', id: out.id };
+    return out;
   };
-  const isApprover = (u: { kind: string; role: string | null }) =>
-    u.kind === 'staff' && (STAFF.billing as readonly string[]).includes(u.role ?? '');
 
   app.post(
     '/accounts/:id/service-requests',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['service requests'],
         summary:
@@ -85,17 +94,13 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const a = await findAccount(sql, req.params.id);
-      if (!a) throw notFound('account', req.params.id);
+      const a = found(await findAccount(sql, req.params.id), 'account', req.params.id);
       const out = await start(req, {
         accountId: req.params.id,
         customerId: a.customerId,
         kind: req.body.kind,
         details: req.body.details ?? {},
-        requestedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-        approver: isApprover(req.user!),
       });
-      if (req.user!.kind === 'staff') req.auditResource = { type: 'service_request', id: out.id };
       reply.code(201);
       return out;
     },
@@ -132,10 +137,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
         customerId,
         kind: 'start_service',
         details: req.body.details,
-        requestedBy: req.user!.kind === 'staff' ? req.user!.id : `customer:${req.user!.id}`,
-        approver: isApprover(req.user!),
       });
-      if (req.user!.kind === 'staff') req.auditResource = { type: 'service_request', id: out.id };
       reply.code(201);
       return out;
     },
@@ -144,12 +146,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   app.get(
     '/service-requests/:id',
     {
-      config: {
-        access: {
-          staff: STAFF.any,
-          customer: { account: (req) => serviceRequestAccountId(sql, (req.params as { id: string }).id) },
-        },
-      },
+      config: { access: staffOrOwner((req) => serviceRequestAccountId(sql, idParam(req))) },
       schema: {
         tags: ['service requests'],
         summary: 'A service request with its status and trail',
@@ -158,8 +155,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await getServiceRequest(sql, req.params.id);
-      if (!r) throw notFound('service request', req.params.id);
+      const r = found(await getServiceRequest(sql, req.params.id), 'service request', req.params.id);
       return show(r, req.user!.kind === 'staff');
     },
   );
@@ -167,9 +163,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/service-requests',
     {
-      config: {
-        access: { staff: STAFF.any, customer: { account: (req) => (req.params as { id: string }).id } },
-      },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['service requests'],
         summary: "The account's service requests, newest first",
@@ -233,8 +227,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const r = await getServiceRequest(sql, req.params.id);
-      if (!r) throw notFound('service request', req.params.id);
+      const r = found(await getServiceRequest(sql, req.params.id), 'service request', req.params.id);
       const notWaiting = () =>
         new ApiError(409, 'invalid_request_error', 'not_awaiting_approval', `this request is ${r.status}`);
       if (r.status !== 'awaiting_approval') throw notWaiting();

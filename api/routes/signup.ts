@@ -8,10 +8,11 @@ import { passwordProblem } from '../../lib/password-rules.js';
 import { AccountProofBody, proveAccount } from '../account-proof.js';
 import { ApiError } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
+import { List } from '../schemas.js';
 import { authSettings, perIp } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
 
-const AccountList = Type.Array(Type.Object({ id: Type.String(), accountNumber: Type.String() }));
+const LinkedAccount = Type.Object({ id: Type.String(), accountNumber: Type.String() });
 
 export default async function signupRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -123,7 +124,7 @@ export default async function signupRoutes(app: App, deps: AppDeps) {
           "Link another utility account to this portal login (account number + latest bill amount); the account's contacts are told",
         body: Type.Object(AccountProofBody, { additionalProperties: false }),
         response: {
-          201: Type.Object({ object: Type.Literal('list'), data: AccountList, has_more: Type.Boolean() }),
+          201: List(LinkedAccount),
         },
       },
     },

@@ -6,8 +6,8 @@ import { findAccount } from '../../db/accounts.js';
 import { changeSubscriptions } from '../../db/messaging.js';
 import { ALERT_TYPES, type AlertType } from '../../db/notifications.js';
 import { type Channels, setPaperless, subscriptionsFor } from '../../db/subscriptions.js';
-import { ApiError, notFound } from '../errors.js';
-import { STAFF } from '../plugins/auth.js';
+import { ApiError, found } from '../errors.js';
+import { staffOrOwner } from '../plugins/auth.js';
 import { IdParams } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 
@@ -32,15 +32,8 @@ const Subscriptions = Type.Object({
 
 export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
-  const own = {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  };
-  const customerOf = async (accountId: string) => {
-    const a = await findAccount(sql, accountId);
-    if (!a) throw notFound('account', accountId);
-    return a.customerId;
-  };
+  const customerOf = async (accountId: string) =>
+    found(await findAccount(sql, accountId), 'account', accountId).customerId;
   const view = async (accountId: string, customerId: string) => ({
     object: 'subscriptions' as const,
     accountId,
@@ -55,7 +48,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/subscriptions',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -70,7 +63,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   app.put(
     '/accounts/:id/subscriptions',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:
@@ -100,7 +93,7 @@ export default async function subscriptionRoutes(app: App, deps: AppDeps) {
   app.put(
     '/accounts/:id/paperless',
     {
-      config: { access: own as never },
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['messages'],
         summary:

@@ -6,17 +6,10 @@ import { accountReads } from '../../db/reads.js';
 import { accountServiceOrders } from '../../db/service-orders.js';
 import { usageHistory } from '../../db/usage.js';
 import { addMonths } from '../../domain/period.js';
-import { STAFF } from '../plugins/auth.js';
-import { IdParams, Nullable, Period } from '../schemas.js';
+import { STAFF, staffOrOwner } from '../plugins/auth.js';
+import { IdParams, List, Nullable, Period } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
 import { AccountAging, AccountRead, Usage } from './usage.schema.js';
-
-const ownOrStaff = {
-  access: {
-    staff: STAFF.any,
-    customer: { account: (req: { params: unknown }) => (req.params as { id: string }).id },
-  },
-} as const;
 
 export default async function usageRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -24,7 +17,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
   app.get(
     '/accounts/:id/usage',
     {
-      config: ownOrStaff,
+      config: { access: staffOrOwner() },
       schema: {
         tags: ['accounts'],
         summary:
@@ -58,11 +51,7 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
         params: IdParams,
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(AccountRead),
-            has_more: Type.Boolean(),
-          }),
+          200: List(AccountRead),
         },
       },
     },
@@ -108,23 +97,19 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
           "The account's field work, newest first: disconnects, reconnects, re-reads, start and final reads, with what asked for each",
         params: IdParams,
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                object: Type.Literal('service_order'),
-                kind: Type.String(),
-                status: Type.String(),
-                reason: Type.String(),
-                sourceType: Nullable(Type.String()),
-                sourceId: Nullable(Type.String()),
-                createdAt: Type.String(),
-                completedAt: Nullable(Type.String()),
-              }),
-            ),
-            has_more: Type.Boolean(),
-          }),
+          200: List(
+            Type.Object({
+              id: Type.String(),
+              object: Type.Literal('service_order'),
+              kind: Type.String(),
+              status: Type.String(),
+              reason: Type.String(),
+              sourceType: Nullable(Type.String()),
+              sourceId: Nullable(Type.String()),
+              createdAt: Type.String(),
+              completedAt: Nullable(Type.String()),
+            }),
+          ),
         },
       },
     },

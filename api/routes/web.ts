@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
 import { type BuiltAsset, buildPortal } from '../../portal/build.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, found } from '../errors.js';
 import type { App, AppDeps } from '../types.js';
 import { PortalConfig } from './web.schema.js';
 
@@ -82,8 +82,7 @@ export default async function webRoutes(app: App, deps: AppDeps) {
           'The portal could not be built; see the API log',
         );
       }
-      const a = assets.get(file);
-      if (!a) throw notFound('asset', file, 'file');
+      const a = found(assets.get(file), 'asset', file, 'file');
       if (req.headers['if-none-match'] === a.etag) return reply.status(304).send();
       return reply
         .type(a.type)

@@ -21,6 +21,18 @@ const HELP = new Set(['HELP', 'INFO', 'AYUDA']);
 /** keywords Twilio's default opt-out handling does not answer itself: we answer them */
 const SPANISH = new Set(['PARAR', 'ALTO', 'INICIAR', 'AYUDA']);
 
+/** What a STOP or START keyword does to the number's SMS consent, and our answer to a Spanish one. */
+const CONSENT = {
+  stop: {
+    apply: optOutSms,
+    spanishReply: 'No recibirá más mensajes de texto. Responda INICIAR para volver a recibirlos.',
+  },
+  start: {
+    apply: optInSms,
+    spanishReply: 'Volverá a recibir avisos por mensaje de texto. Responda PARAR para dejar de recibirlos.',
+  },
+};
+
 /** Twilio delivery errors that say the number cannot receive texts at all. */
 const UNREACHABLE_NUMBER = new Set(['30005', '30006', '21211', '21614']);
 
@@ -72,24 +84,11 @@ export default async function messagingWebhookRoutes(app: App, deps: AppDeps) {
         const from = p.From ?? '';
         const word = (p.Body ?? '').trim().toUpperCase().split(/\s+/)[0] ?? '';
         if (!from) return twiml(reply);
-        if (STOP.has(word)) {
-          await optOutSms(sql, from);
-          // Twilio confirms English STOP itself; a Spanish one we confirm
-          return twiml(
-            reply,
-            SPANISH.has(word)
-              ? 'No recibirá más mensajes de texto. Responda INICIAR para volver a recibirlos.'
-              : undefined,
-          );
-        }
-        if (START.has(word)) {
-          await optInSms(sql, from);
-          return twiml(
-            reply,
-            SPANISH.has(word)
-              ? 'Volverá a recibir avisos por mensaje de texto. Responda PARAR para dejar de recibirlos.'
-              : undefined,
-          );
+        const consent = STOP.has(word) ? CONSENT.stop : START.has(word) ? CONSENT.start : null;
+        if (consent) {
+          await consent.apply(sql, from);
+          // Twilio confirms English STOP and START itself; a Spanish one we confirm
+          return twiml(reply, SPANISH.has(word) ? consent.spanishReply : undefined);
         }
         if (HELP.has(word))
           return twiml(

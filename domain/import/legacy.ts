@@ -36,6 +36,16 @@ interface Col {
 
 const text = (max = 200): Kind => ({ t: 'text', max });
 const SERVICE = ['water', 'sewer', 'electric', 'gas', 'trash'] as const;
+/** The lines of control_totals.csv; every one is required. */
+const CONTROL_TOTAL_NAMES = [
+  'as_of',
+  'account_count',
+  'ar_current',
+  'ar_31_60',
+  'ar_61_90',
+  'ar_over_90',
+  'credit_balances',
+] as const;
 
 /** Every file, its columns, and which column is its key. */
 export const LEGACY_FILES = {
@@ -223,18 +233,7 @@ export const LEGACY_FILES = {
       {
         name: 'name',
         required: true,
-        kind: {
-          t: 'enum',
-          values: [
-            'as_of',
-            'account_count',
-            'ar_current',
-            'ar_31_60',
-            'ar_61_90',
-            'ar_over_90',
-            'credit_balances',
-          ],
-        },
+        kind: { t: 'enum', values: CONTROL_TOTAL_NAMES },
       },
       { name: 'value', required: true, kind: text(40) },
     ],
@@ -323,6 +322,10 @@ function check(kind: Kind, v: string, tz: string): string | null {
 }
 
 export const asBool = (v: string) => ['true', 'yes', 'y', '1'].includes(v.toLowerCase());
+
+/** An invalid value in one record's column. */
+const invalidAt = (issues: Issue[], file: LegacyFileName, r: Rec, column: string, message: string) =>
+  issues.push({ file, row: r.row, column, code: 'invalid', message });
 
 /** Parses one file: its rows, and issues for bad rows (which are left out of the rows). */
 function parseFile(name: LegacyFileName, body: string, tz: string, issues: Issue[]): Rec[] {
@@ -461,17 +464,8 @@ export function parseLegacy(
 
 function controlTotals(recs: Rec[], issues: Issue[]): ControlTotals | null {
   const m = new Map(recs.map((r) => [r.v.name!, r]));
-  const need = [
-    'as_of',
-    'account_count',
-    'ar_current',
-    'ar_31_60',
-    'ar_61_90',
-    'ar_over_90',
-    'credit_balances',
-  ];
   let ok = true;
-  for (const n of need) {
+  for (const n of CONTROL_TOTAL_NAMES) {
     if (!m.has(n)) {
       issues.push({
         file: 'control_totals.csv',
@@ -487,37 +481,25 @@ function controlTotals(recs: Rec[], issues: Issue[]): ControlTotals | null {
     const r = m.get(n)!;
     const c = moneyToCents(r.v.value!);
     if (c === null) {
-      issues.push({
-        file: 'control_totals.csv',
-        row: r.row,
-        column: 'value',
-        code: 'invalid',
-        message: `${n} "${r.v.value}" is not an amount like 123.45`,
-      });
+      invalidAt(issues, 'control_totals.csv', r, 'value', `${n} "${r.v.value}" is not an amount like 123.45`);
       ok = false;
     }
     return c ?? 0;
   };
   const asOf = m.get('as_of')!;
   if (!validDate(asOf.v.value!)) {
-    issues.push({
-      file: 'control_totals.csv',
-      row: asOf.row,
-      column: 'value',
-      code: 'invalid',
-      message: `as_of "${asOf.v.value}" is not a date (YYYY-MM-DD)`,
-    });
+    invalidAt(
+      issues,
+      'control_totals.csv',
+      asOf,
+      'value',
+      `as_of "${asOf.v.value}" is not a date (YYYY-MM-DD)`,
+    );
     ok = false;
   }
   const count = m.get('account_count')!;
   if (!/^\d{1,9}$/.test(count.v.value!)) {
-    issues.push({
-      file: 'control_totals.csv',
-      row: count.row,
-      column: 'value',
-      code: 'invalid',
-      message: 'account_count is not a whole number',
-    });
+    invalidAt(issues, 'control_totals.csv', count, 'value', 'account_count is not a whole number');
     ok = false;
   }
   const c: ControlTotals = {
@@ -558,13 +540,7 @@ function crossCheck(d: LegacyData, issues: Issue[], tz: string) {
     if (r.v.service_point_id) {
       if (!sps.has(r.v.service_point_id)) orphan('meters.csv', r, 'service_point_id', 'service_points.csv');
       if (!r.v.installed_on)
-        issues.push({
-          file: 'meters.csv',
-          row: r.row,
-          column: 'installed_on',
-          code: 'invalid',
-          message: 'is needed when service_point_id is given',
-        });
+        invalidAt(issues, 'meters.csv', r, 'installed_on', 'is needed when service_point_id is given');
     }
   }
   for (const r of f['service_agreements.csv'] ?? []) {
@@ -573,37 +549,30 @@ function crossCheck(d: LegacyData, issues: Issue[], tz: string) {
     if (!sps.has(r.v.service_point_id!))
       orphan('service_agreements.csv', r, 'service_point_id', 'service_points.csv');
     if (r.v.end_date && r.v.end_date < r.v.start_date!)
-      issues.push({
-        file: 'service_agreements.csv',
-        row: r.row,
-        column: 'end_date',
-        code: 'invalid',
-        message: 'is before start_date',
-      });
+      invalidAt(issues, 'service_agreements.csv', r, 'end_date', 'is before start_date');
   }
   const cutover = d.control?.asOf;
   for (const r of f['opening_balances.csv'] ?? []) {
     if (!accounts.has(r.v.account_number!))
       orphan('opening_balances.csv', r, 'account_number', 'accounts.csv');
     if (cutover && r.v.as_of !== cutover)
-      issues.push({
-        file: 'opening_balances.csv',
-        row: r.row,
-        column: 'as_of',
-        code: 'invalid',
-        message: `${r.v.as_of} is not the cutover date in control_totals.csv (${cutover})`,
-      });
+      invalidAt(
+        issues,
+        'opening_balances.csv',
+        r,
+        'as_of',
+        `${r.v.as_of} is not the cutover date in control_totals.csv (${cutover})`,
+      );
     const c = r.cents;
     const older = [c.days_31_60!, c.days_61_90!, c.days_over_90!];
     if (older.some((x) => x < 0) || (c.current! < 0 && older.some((x) => x !== 0)))
-      issues.push({
-        file: 'opening_balances.csv',
-        row: r.row,
-        column: 'current',
-        code: 'invalid',
-        message:
-          'aged buckets must not be negative; a credit balance is written in current alone, with the other buckets 0',
-      });
+      invalidAt(
+        issues,
+        'opening_balances.csv',
+        r,
+        'current',
+        'aged buckets must not be negative; a credit balance is written in current alone, with the other buckets 0',
+      );
   }
   const history: [LegacyFileName, string][] = [
     ['bills.csv', 'bill_date'],
@@ -613,25 +582,19 @@ function crossCheck(d: LegacyData, issues: Issue[], tz: string) {
     for (const r of f[file] ?? []) {
       if (!accounts.has(r.v.account_number!)) orphan(file, r, 'account_number', 'accounts.csv');
       if (cutover && r.v[col]! > cutover)
-        issues.push({
+        invalidAt(
+          issues,
           file,
-          row: r.row,
-          column: col,
-          code: 'invalid',
-          message: `${r.v[col]} is after the cutover (${cutover}): history ends at cutover`,
-        });
+          r,
+          col,
+          `${r.v[col]} is after the cutover (${cutover}): history ends at cutover`,
+        );
     }
   }
   for (const r of f['reads.csv'] ?? []) {
     if (!meters.has(r.v.serial_number!)) orphan('reads.csv', r, 'serial_number', 'meters.csv');
     if (cutover && legacyInstant(r.v.read_at!, tz).slice(0, 10) > cutover)
-      issues.push({
-        file: 'reads.csv',
-        row: r.row,
-        column: 'read_at',
-        code: 'invalid',
-        message: `is after the cutover (${cutover})`,
-      });
+      invalidAt(issues, 'reads.csv', r, 'read_at', `is after the cutover (${cutover})`);
   }
   for (const file of ['contacts.csv', 'preferences.csv'] as const)
     for (const r of f[file] ?? [])

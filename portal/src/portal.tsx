@@ -12,7 +12,7 @@ import {
   ServiceRequestsPanel,
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
-import { Card, ErrorNote, Money } from './components/ui';
+import { BillPdfLink, Card, ErrorNote, Money, num, Table } from './components/ui';
 import { type AccountSummary, api, login, logout, type Me, type Usage } from './lib/api';
 import { formatDate, formatMonth, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
@@ -413,35 +413,24 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
       {bills.length === 0 ? (
         <p>{t('noBills')}</p>
       ) : (
-        <table data-testid="bills">
-          <thead>
-            <tr>
-              <th scope="col">{t('period')}</th>
-              <th scope="col">{t('dueDate')}</th>
-              <th scope="col" class="num">
-                {t('amount')}
-              </th>
-              <th scope="col">{t('pdf')}</th>
+        <Table testid="bills" head={[t('period'), t('dueDate'), num(t('amount')), t('pdf')]}>
+          {bills.map((b) => (
+            <tr key={b.id} data-period={b.period}>
+              <td>{formatMonth(b.period)}</td>
+              <td>{formatDate(b.dueDate)}</td>
+              <td class="num">
+                <Money cents={b.totalCents} />
+              </td>
+              <td>
+                <BillPdfLink
+                  billId={b.id}
+                  label={t('pdf')}
+                  hint={t('viewPdf', { period: formatMonth(b.period) })}
+                />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {bills.map((b) => (
-              <tr key={b.id} data-period={b.period}>
-                <td>{formatMonth(b.period)}</td>
-                <td>{formatDate(b.dueDate)}</td>
-                <td class="num">
-                  <Money cents={b.totalCents} />
-                </td>
-                <td>
-                  <a href={`/bills/${b.id}/document`} target="_blank" rel="noopener">
-                    {t('pdf')}
-                    <span class="visually-hidden"> {t('viewPdf', { period: formatMonth(b.period) })}</span>
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </Card>
   );
@@ -453,30 +442,18 @@ function PaymentsPanel({ a }: { a: AccountSummary }) {
       {a.payments.length === 0 ? (
         <p>{t('noPayments')}</p>
       ) : (
-        <table data-testid="payments">
-          <thead>
-            <tr>
-              <th scope="col">{t('date')}</th>
-              <th scope="col">{t('method')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col" class="num">
-                {t('amount')}
-              </th>
+        <Table testid="payments" head={[t('date'), t('method'), t('status'), num(t('amount'))]}>
+          {a.payments.map((p) => (
+            <tr key={p.id} data-status={p.status}>
+              <td>{formatDate(String(p.receivedAt))}</td>
+              <td>{word(p.method)}</td>
+              <td>{word(p.status)}</td>
+              <td class="num">
+                <Money cents={p.amountCents} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {a.payments.map((p) => (
-              <tr key={p.id} data-status={p.status}>
-                <td>{formatDate(String(p.receivedAt))}</td>
-                <td>{word(p.method)}</td>
-                <td>{word(p.status)}</td>
-                <td class="num">
-                  <Money cents={p.amountCents} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </Card>
   );

@@ -15,6 +15,7 @@ import {
 import { useEffect, useRef } from 'preact/hooks';
 import type { Usage } from '../lib/api';
 import { formatMonth, t, word } from '../lib/i18n';
+import { num, Table } from './ui';
 
 Chart.register(
   BarController,
@@ -83,28 +84,15 @@ export function UsageChart({ service, lang }: { service: Service; lang: string }
       </div>
       <details>
         <summary>{t('showTable')}</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('month')}</th>
-              <th scope="col" class="num">
-                {t('thisPeriod')} ({service.unit})
-              </th>
-              <th scope="col" class="num">
-                {t('lastYear')}
-              </th>
+        <Table head={[t('month'), num(`${t('thisPeriod')} (${service.unit})`), num(t('lastYear'))]}>
+          {service.usage.map((u) => (
+            <tr key={u.period}>
+              <th scope="row">{formatMonth(u.period)}</th>
+              <td class="num">{u.quantity ?? '—'}</td>
+              <td class="num">{u.lastYear ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {service.usage.map((u) => (
-              <tr key={u.period}>
-                <th scope="row">{formatMonth(u.period)}</th>
-                <td class="num">{u.quantity ?? '—'}</td>
-                <td class="num">{u.lastYear ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </details>
     </figure>
   );

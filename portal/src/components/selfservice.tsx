@@ -6,7 +6,7 @@ import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/co
 import type { ServiceRequestStatus } from '../../../workflows/contracts/service-request';
 import { type AccountSummary, api, newKey, type Usage } from '../lib/api';
 import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
-import { Card, ErrorNote } from './ui';
+import { Card, ErrorNote, OkNote, Table } from './ui';
 
 export function PaperlessPanel({ a, onChanged }: { a: AccountSummary; onChanged: () => void }) {
   const [asking, setAsking] = useState(false);
@@ -99,38 +99,25 @@ export function AlertsPanel({ accountId }: { accountId: string }) {
     <Card title={t('alerts')} id="alerts">
       {subs ? (
         <form onSubmit={save}>
-          <table data-testid="alerts">
-            <thead>
-              <tr>
-                <th scope="col">{t('alertType')}</th>
-                <th scope="col">{t('channelEmail')}</th>
-                <th scope="col">{t('channelSms')}</th>
+          <Table testid="alerts" head={[t('alertType'), t('channelEmail'), t('channelSms')]}>
+            {subs.map((s) => (
+              <tr key={s.alert} data-alert={s.alert}>
+                <th scope="row">{label(s.alert)}</th>
+                {(['email', 'sms'] as const).map((ch) => (
+                  <td key={ch}>
+                    <input
+                      type="checkbox"
+                      aria-label={`${label(s.alert)}: ${ch === 'email' ? t('channelEmail') : t('channelSms')}`}
+                      checked={has(s.channels, ch)}
+                      onChange={(e) => toggle(s.alert, ch, (e.target as HTMLInputElement).checked)}
+                    />
+                  </td>
+                ))}
               </tr>
-            </thead>
-            <tbody>
-              {subs.map((s) => (
-                <tr key={s.alert} data-alert={s.alert}>
-                  <th scope="row">{label(s.alert)}</th>
-                  {(['email', 'sms'] as const).map((ch) => (
-                    <td key={ch}>
-                      <input
-                        type="checkbox"
-                        aria-label={`${label(s.alert)}: ${ch === 'email' ? t('channelEmail') : t('channelSms')}`}
-                        checked={has(s.channels, ch)}
-                        onChange={(e) => toggle(s.alert, ch, (e.target as HTMLInputElement).checked)}
-                      />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           <button type="submit">{t('save')}</button>
-          {saved ? (
-            <p class="ok" role="status">
-              {t('saved')}
-            </p>
-          ) : null}
+          <OkNote message={saved ? t('saved') : null} />
         </form>
       ) : (
         <p>{t('loading')}</p>
@@ -231,24 +218,15 @@ export function ServiceRequestsPanel({ accountId }: { accountId: string }) {
       {rows === null ? null : rows.length === 0 ? (
         <p>{t('noRequests')}</p>
       ) : (
-        <table data-testid="service-requests">
-          <thead>
-            <tr>
-              <th scope="col">{t('requested')}</th>
-              <th scope="col">{t('requestKind')}</th>
-              <th scope="col">{t('status')}</th>
+        <Table testid="service-requests" head={[t('requested'), t('requestKind'), t('status')]}>
+          {rows.map((r) => (
+            <tr key={r.id} data-kind={r.kind} data-status={r.status}>
+              <td>{formatDate(String(r.createdAt))}</td>
+              <td>{kindLabel(r.kind)}</td>
+              <td>{word(r.status).replace(/_/g, ' ')}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-kind={r.kind} data-status={r.status}>
-                <td>{formatDate(String(r.createdAt))}</td>
-                <td>{kindLabel(r.kind)}</td>
-                <td>{word(r.status).replace(/_/g, ' ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </Card>
   );
@@ -330,36 +308,23 @@ export function DisputesPanel({ a }: { a: AccountSummary }) {
       ) : (
         <p>{t('noBills')}</p>
       )}
-      {note ? (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      ) : null}
+      <OkNote message={note} />
       <ErrorNote error={err} />
       {rows === null ? null : rows.length === 0 ? (
         <p>{t('noDisputes')}</p>
       ) : (
-        <table data-testid="disputes">
-          <thead>
-            <tr>
-              <th scope="col">{t('period')}</th>
-              <th scope="col">{t('reason')}</th>
-              <th scope="col">{t('status')}</th>
+        <Table testid="disputes" head={[t('period'), t('reason'), t('status')]}>
+          {rows.map((d) => (
+            <tr key={d.id} data-status={d.status}>
+              <td>{period(d.billId) ? formatMonth(period(d.billId)!) : d.billId}</td>
+              <td>{d.reason}</td>
+              <td>
+                {d.status}
+                {d.resolution ? ` (${d.resolution})` : ''}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id} data-status={d.status}>
-                <td>{period(d.billId) ? formatMonth(period(d.billId)!) : d.billId}</td>
-                <td>{d.reason}</td>
-                <td>
-                  {d.status}
-                  {d.resolution ? ` (${d.resolution})` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </Card>
   );

@@ -1,7 +1,6 @@
 // The account 360's case panels and actions: messages sent, disputes, service orders, dunning state, and the
 // role-checked actions (dispute, re-read, adjustment, payment arrangement). The API decides; the buttons a role
 // may not use are not offered, and a refusal is shown as the API words it.
-import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ArrangementStatus } from '../../../workflows/contracts/arrangement';
 import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/contracts/dispute';
@@ -9,7 +8,7 @@ import type { ServiceRequestStatus } from '../../../workflows/contracts/service-
 import { type AccountSummary, api, type Me, newKey } from '../lib/api';
 import { formatDate } from '../lib/i18n';
 import { parseDollars } from '../lib/money';
-import { Card, ErrorNote, Money } from './ui';
+import { Card, ErrorNote, Money, OkNote, Table } from './ui';
 
 const BILLING = ['billing_admin', 'supervisor', 'admin'];
 
@@ -20,23 +19,6 @@ function useList<T>(url: string, version: number) {
     api<{ data: T[] }>(url).then((r) => setRows(r.data), setErr);
   }, [url, version]);
   return { rows, err };
-}
-
-function Table({ testid, head, children }: { testid: string; head: string[]; children: ComponentChildren }) {
-  return (
-    <table data-testid={testid}>
-      <thead>
-        <tr>
-          {head.map((h) => (
-            <th scope="col" key={h}>
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
-  );
 }
 
 interface LinkedLogin {
@@ -398,11 +380,7 @@ export function ActionsPanel({ a, me, onDone }: { a: AccountSummary; me: Me; onD
         ) : null}
         <button type="submit">Submit</button>
       </form>
-      {msg ? (
-        <p class="ok" role="status">
-          {msg}
-        </p>
-      ) : null}
+      <OkNote message={msg} />
       <ErrorNote error={err} />
     </Card>
   );

@@ -16,6 +16,16 @@ export function ErrorNote({ error }: { error: unknown }) {
   );
 }
 
+/** What an action did, announced as a status; nothing while there is nothing to say. */
+export function OkNote({ message, testid }: { message: string | null | undefined; testid?: string }) {
+  if (!message) return null;
+  return (
+    <p class="ok" role="status" data-testid={testid}>
+      {message}
+    </p>
+  );
+}
+
 export function Unavailable({ title, what }: { title: string; what?: string }) {
   return (
     <section class="card unavailable" aria-label={title} data-unavailable={title}>
@@ -34,5 +44,51 @@ export function Card({ title, children, id }: { title?: string; children: Compon
       {title ? <h2>{title}</h2> : null}
       {children}
     </section>
+  );
+}
+
+/** A column header: its label, or a label over figures (right-aligned, as the figures are). */
+export type Column = string | { label: string; num: true };
+export const num = (label: string): Column => ({ label, num: true });
+
+/** A table with one row of column headers over the rows given. */
+export function Table({
+  testid,
+  head,
+  children,
+}: {
+  testid?: string;
+  head: Column[];
+  children: ComponentChildren;
+}) {
+  return (
+    <table data-testid={testid}>
+      <thead>
+        <tr>
+          {head.map((h) =>
+            typeof h === 'string' ? (
+              <th scope="col" key={h}>
+                {h}
+              </th>
+            ) : (
+              <th scope="col" class="num" key={h.label}>
+                {h.label}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** A bill's PDF, opened in a new tab: `label` shows, `hint` tells a screen reader which bill it is. */
+export function BillPdfLink({ billId, label, hint }: { billId: string; label: string; hint: string }) {
+  return (
+    <a href={`/bills/${billId}/document`} target="_blank" rel="noopener">
+      {label}
+      <span class="visually-hidden"> {hint}</span>
+    </a>
   );
 }

@@ -1,5 +1,5 @@
 // The portal's pay card: an amount and a method (or one saved), then Stripe's Payment Element to confirm it.
-import { Card, ErrorNote } from '../components/ui';
+import { Card, ErrorNote, OkNote } from '../components/ui';
 import type { AccountSummary } from '../lib/api';
 import { t } from '../lib/i18n';
 import { ConfirmForm } from './confirm-form';
@@ -23,11 +23,7 @@ export function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () =>
       {p.step === 'element' ? (
         <ConfirmForm cents={p.cents} busy={p.busy} onSubmit={p.confirm} onCancel={() => p.setStep('form')} />
       ) : null}
-      {p.step === 'done' && p.note ? (
-        <p class="ok" role="status" data-testid="pay-result">
-          {p.note}
-        </p>
-      ) : null}
+      <OkNote message={p.step === 'done' ? p.note : null} testid="pay-result" />
       <ErrorNote error={p.err} />
     </Card>
   );

@@ -1,6 +1,6 @@
 // The 360's usage: 24 months per service beside the year before, and the latest meter reads behind them.
 import { UsageChart } from '../components/UsageChart';
-import { Card } from '../components/ui';
+import { Card, num, Table } from '../components/ui';
 import type { Usage } from '../lib/api';
 import { formatDate } from '../lib/i18n';
 import type { Read } from './shared';
@@ -30,37 +30,24 @@ function ReadsTable({ reads }: { reads: Read[] }) {
   return (
     <details>
       <summary>Latest {reads.length} reads</summary>
-      <table data-testid="reads">
-        <thead>
-          <tr>
-            <th scope="col">Read at</th>
-            <th scope="col">Meter</th>
-            <th scope="col" class="num">
-              Value
-            </th>
-            <th scope="col">Source</th>
-            <th scope="col">Quality</th>
+      <Table testid="reads" head={['Read at', 'Meter', num('Value'), 'Source', 'Quality']}>
+        {reads.map((r) => (
+          <tr key={r.id}>
+            <td>{formatDate(r.readAt)}</td>
+            <td>
+              {r.serialNumber} ({r.serviceType})
+            </td>
+            <td class="num">
+              {r.value} {r.unit}
+            </td>
+            <td>{r.source}</td>
+            <td>
+              {r.quality}
+              {r.superseded ? ' (superseded)' : ''}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {reads.map((r) => (
-            <tr key={r.id}>
-              <td>{formatDate(r.readAt)}</td>
-              <td>
-                {r.serialNumber} ({r.serviceType})
-              </td>
-              <td class="num">
-                {r.value} {r.unit}
-              </td>
-              <td>{r.source}</td>
-              <td>
-                {r.quality}
-                {r.superseded ? ' (superseded)' : ''}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </details>
   );
 }

@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import { useState } from 'preact/hooks';
 import type { CounterPayment as CounterPaymentAnswer } from '../../../api/routes/payments.schema';
-import { ErrorNote } from '../components/ui';
+import { ErrorNote, OkNote } from '../components/ui';
 import { api, newKey } from '../lib/api';
 import { parseDollars } from '../lib/money';
 
@@ -45,11 +45,7 @@ export function CounterPayment({ accountId }: { accountId: string }) {
         <label for="cp-ref">Check or receipt number</label>
         <input id="cp-ref" name="reference" />
         <button type="submit">Record payment</button>
-        {msg ? (
-          <p class="ok" role="status">
-            {msg}
-          </p>
-        ) : null}
+        <OkNote message={msg} />
         <ErrorNote error={err} />
       </form>
     </details>

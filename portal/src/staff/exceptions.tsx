@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AccountRead } from '../../../api/routes/usage.schema';
 import type { ResolutionAction } from '../../../workflows/contracts/billing-cycle';
-import { Card, ErrorNote } from '../components/ui';
+import { Card, ErrorNote, Table } from '../components/ui';
 import { api, type ListOf, type Me } from '../lib/api';
 import { type Exception, ExceptionRow } from './exception-row';
 import { canBill, type Read } from './shared';
@@ -61,31 +61,20 @@ export function Exceptions({ me }: { me: Me }) {
       ) : rows.length === 0 ? (
         <p>No held bills. </p>
       ) : (
-        <table data-testid="exceptions">
-          <thead>
-            <tr>
-              <th scope="col">Account</th>
-              <th scope="col">Period</th>
-              <th scope="col">Status</th>
-              <th scope="col">Why it is held</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((x) => (
-              <ExceptionRow
-                key={x.id}
-                x={x}
-                done={done[x.id]}
-                canResolve={canResolve}
-                reads={adjusting?.id === x.id ? adjusting.reads : null}
-                onResolve={(action, extra) => void resolve(x, action, extra)}
-                onAdjust={() => void openAdjust(x)}
-                onAdjusted={() => setAdjusting(null)}
-              />
-            ))}
-          </tbody>
-        </table>
+        <Table testid="exceptions" head={['Account', 'Period', 'Status', 'Why it is held', 'Action']}>
+          {rows.map((x) => (
+            <ExceptionRow
+              key={x.id}
+              x={x}
+              done={done[x.id]}
+              canResolve={canResolve}
+              reads={adjusting?.id === x.id ? adjusting.reads : null}
+              onResolve={(action, extra) => void resolve(x, action, extra)}
+              onAdjust={() => void openAdjust(x)}
+              onAdjusted={() => setAdjusting(null)}
+            />
+          ))}
+        </Table>
       )}
     </Card>
   );

@@ -2,7 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { SearchHit } from '../../../api/routes/search.schema';
-import { Card, ErrorNote, Money } from '../components/ui';
+import { Card, ErrorNote, Money, num, Table } from '../components/ui';
 import { api, type ListOf } from '../lib/api';
 
 type Hit = Static<typeof SearchHit>;
@@ -44,35 +44,24 @@ export function Search({ initial }: { initial: string }) {
 
 function SearchResults({ hits }: { hits: Hit[] }) {
   return (
-    <table data-testid="search-results">
-      <thead>
-        <tr>
-          <th scope="col">Account</th>
-          <th scope="col">Customer</th>
-          <th scope="col">Address</th>
-          <th scope="col">Phone</th>
-          <th scope="col" class="num">
-            Balance
-          </th>
-          <th scope="col">Matched</th>
+    <Table
+      testid="search-results"
+      head={['Account', 'Customer', 'Address', 'Phone', num('Balance'), 'Matched']}
+    >
+      {hits.map((h) => (
+        <tr key={h.id}>
+          <td>
+            <a href={`#/account/${h.id}`}>{h.accountNumber}</a>
+          </td>
+          <td>{h.customerName}</td>
+          <td>{h.address ?? '—'}</td>
+          <td>{h.phone ?? '—'}</td>
+          <td class="num">
+            <Money cents={h.balanceCents} />
+          </td>
+          <td>{h.matchedOn.join(', ').replace('_', ' ')}</td>
         </tr>
-      </thead>
-      <tbody>
-        {hits.map((h) => (
-          <tr key={h.id}>
-            <td>
-              <a href={`#/account/${h.id}`}>{h.accountNumber}</a>
-            </td>
-            <td>{h.customerName}</td>
-            <td>{h.address ?? '—'}</td>
-            <td>{h.phone ?? '—'}</td>
-            <td class="num">
-              <Money cents={h.balanceCents} />
-            </td>
-            <td>{h.matchedOn.join(', ').replace('_', ' ')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
