@@ -9,6 +9,7 @@ import { addRead } from '../../db/accounts.js';
 import { enrolAutopay } from '../../db/autopay.js';
 import { loadBillingInputs } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
+import { accountBalanceCents } from '../../db/ledger.js';
 import { monthlyPeriod } from '../../domain/period.js';
 import { waterAccount } from '../support/accounts.js';
 import { TODAY } from '../support/clock.js';
@@ -45,6 +46,14 @@ function recordingClient() {
   return { client, started, signalled, failNextStarts: (n: number) => (failStarts = n) };
 }
 
+const pipelineWith = (client: Client) =>
+  createBillPipeline({
+    sql,
+    client,
+    queues: { payments: 'payments', collections: 'collections' },
+    publicUrl: 'http://cisflow.test',
+  });
+
 async function readyAccount() {
   const a = await waterAccount(sql);
   await addRead(sql, { meterId: a.meter.id, readAt: '2026-10-01T08:00:00Z', value: '100', source: 'ami' });
@@ -62,12 +71,7 @@ describe('the bill pipeline', () => {
   it('stores, delivers and schedules once; a retry after commit finishes what the first try did not', async () => {
     const a = await readyAccount();
     const temporal = recordingClient();
-    const issue = createBillPipeline({
-      sql,
-      client: temporal.client,
-      queues: { payments: 'payments', collections: 'collections' },
-      publicUrl: 'http://cisflow.test',
-    });
+    const issue = pipelineWith(temporal.client);
     const run = async (workflowId: string, handOff: HandOff) => {
       const facts = (await loadBillingInputs(sql, a.acct.id, PERIOD))!;
       const terms = { period: PERIOD, billDate: TODAY, dueDays: 21, workflowId };
@@ -109,12 +113,7 @@ describe('the bill pipeline', () => {
     const ok = await readyAccount();
     const missing = await waterAccount(sql); // no reads at all
     const temporal = recordingClient();
-    const issue = createBillPipeline({
-      sql,
-      client: temporal.client,
-      queues: { payments: 'payments', collections: 'collections' },
-      publicUrl: 'http://cisflow.test',
-    });
+    const issue = pipelineWith(temporal.client);
     const facts = await Promise.all(
       [ok, missing].map(async (x) => (await loadBillingInputs(sql, x.acct.id, PERIOD))!),
     );
@@ -128,5 +127,34 @@ describe('the bill pipeline', () => {
     // with the run: collections hears of these bills when the run ends, not one by one
     expect(temporal.signalled).toEqual([]);
     expect(temporal.started).toHaveLength(1); // autopay for the one bill
+  });
+
+  it('two issuers at once for one account and period: one bill, one journal entry, one delivery', async () => {
+    const a = await readyAccount();
+    const temporal = recordingClient();
+    const issue = pipelineWith(temporal.client);
+    // both load the facts first (no bill yet), then store at the same moment
+    const facts = await Promise.all(
+      Array.from({ length: 6 }, async () => (await loadBillingInputs(sql, a.acct.id, PERIOD))!),
+    );
+    expect(facts.every((f) => f.existingBill === null)).toBe(true);
+    const results = await Promise.all(
+      facts.map((f, i) =>
+        inActivity(() =>
+          issue([f], { period: PERIOD, billDate: TODAY, dueDays: 21, workflowId: `issuer-${i}` }, 'at_once'),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.billed).sort()).toEqual([0, 0, 0, 0, 0, 1]);
+    const bills = await sql<{ id: string }[]>`select id from bill where account_id = ${a.acct.id}`;
+    expect(bills).toHaveLength(1);
+    expect(
+      await sql`select 1 from journal_entry where bill_id = ${bills[0]!.id} and kind = 'bill'`,
+    ).toHaveLength(1);
+    expect(await accountBalanceCents(sql, a.acct.id)).toBe(5460);
+    expect(await sql`select 1 from print_batch_item where bill_id = ${bills[0]!.id}`).toHaveLength(1);
+    // only the issuer that stored it schedules autopay and tells collections
+    expect(temporal.started).toEqual([`autopay/${bills[0]!.id}`]);
+    expect(temporal.signalled).toHaveLength(1);
   });
 });
