@@ -144,6 +144,8 @@ const prorationOf = (l: StoredLine) => (l.trace.proration as Proration | null | 
 const detailOf = (l: StoredLine) => (l.trace.detail as Record<string, unknown> | undefined) ?? {};
 const componentOf = (l: StoredLine) => str(l.trace.component) ?? l.description;
 const tierOf = (l: StoredLine) => (typeof l.trace.tier === 'number' ? l.trace.tier : 1);
+/** stored numerics come back as "12.000000000": shown as "12" */
+const norm = (s: string | null) => (s !== null && /^-?\d+(\.\d+)?$/.test(s) ? decToString(dec(s)) : s);
 const decOr0 = (s: string | null | undefined) => (s ? dec(s) : (0n as Dec));
 const quantityOf = (l: StoredLine) => decOr0(l.quantity ?? str(l.trace.quantity));
 const priceOf = (l: StoredLine) => decOr0(l.unitPrice ?? str(l.trace.unitPrice));
@@ -197,9 +199,9 @@ function explainLine(l: StoredLine, serviceType: string, all: StoredLine[]): Exp
     component: componentOf(l),
     description: l.description,
     amountCents: l.amountCents,
-    quantity: l.quantity ?? str(l.trace.quantity),
+    quantity: norm(l.quantity ?? str(l.trace.quantity)),
     unit: l.unit,
-    unitPrice: priceText?.endsWith('%') ? null : (l.unitPrice ?? priceText),
+    unitPrice: priceText?.endsWith('%') ? null : (str(l.trace.unitPrice) ?? norm(l.unitPrice)),
     percent: priceText?.endsWith('%') ? priceText.slice(0, -1) : null,
     tier,
     season: str(l.trace.season),
@@ -219,7 +221,7 @@ function explainSegment(b: StoredBill, s: StoredBill['segments'][number]): Expla
   return {
     serviceType: s.serviceType,
     unit: s.unit,
-    usage: s.consumption,
+    usage: norm(s.consumption),
     days: segmentDays(s.lines, b.periodStart, b.periodEnd),
     totalCents: s.totalCents,
     reads: r
@@ -391,8 +393,8 @@ function compare(cur: StoredBill, other: StoredBill): Comparison {
         rate = add(rate, sub(exactFixed(x.lines), scaled));
       } else linesCents += x.cents - y.cents;
     }
-    const ua = a?.consumption ?? null;
-    const ub = b?.consumption ?? null;
+    const ua = norm(a?.consumption ?? null);
+    const ub = norm(b?.consumption ?? null);
     const change = ua !== null && ub !== null ? decToString((dec(ua) - dec(ub)) as Dec) : null;
     if (change !== null && change !== '0')
       usageChanges.push({ serviceType: st, unit: a?.unit ?? b?.unit ?? null, change });
