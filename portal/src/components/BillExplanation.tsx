@@ -123,7 +123,11 @@ function CompareTable({ e }: { e: Explanation }) {
         })}
         <tr>
           <th scope="row">{t('rateVersion')}</th>
-          <td class="num">{[...new Set(e.segments.flatMap((s) => s.rateVersionIds))].length}</td>
+          <td class="num">
+            {[...new Set(e.segments.flatMap((s) => s.lines.map((l) => l.scheduleCode ?? '')))]
+              .filter(Boolean)
+              .join(', ')}
+          </td>
           {cols.map((c, i) => (
             <td class="num" key={i}>
               {c ? (c.services.some((s) => s.rateVersions.changed) ? t('changed') : t('unchanged')) : '—'}
@@ -138,11 +142,11 @@ function CompareTable({ e }: { e: Explanation }) {
 /** A line in words: "10 ccf × $2.00, tier 1 (0 to 10 ccf), 15 of 31 days, on water usage". */
 export function lineText(l: Line): string {
   const parts: string[] = [];
-  if (l.kind === 'fixed') parts.push(t('lineFixed', { price: l.unitPrice ?? '' }));
+  if (l.kind === 'fixed') parts.push(t('lineFixed', { price: `$${l.unitPrice ?? ''}` }));
   else if (l.percent !== null)
     parts.push(l.exempt ? t('lineExempt') : t('linePercent', { percent: l.percent, of: l.quantity ?? '' }));
   else if (l.quantity !== null && l.unitPrice !== null)
-    parts.push(t('lineQty', { qty: l.quantity, unit: l.unit ?? '', price: l.unitPrice }));
+    parts.push(t('lineQty', { qty: l.quantity, unit: l.unit ?? '', price: `$${l.unitPrice}` }));
   if (l.tier)
     parts.push(
       l.tier.to === null
