@@ -15,6 +15,7 @@ let sql: Sql;
 let app: TestApp;
 let browser: Browser;
 let base: string;
+let accountId: string;
 const email = 'explain.customer@example.test';
 const password = 'pw-for-explain-1';
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
       ],
     },
   });
+  accountId = a.acct.id;
   for (const [day, value] of [
     ['2026-02-01', '100'],
     ['2026-03-01', '107'],
@@ -61,6 +63,13 @@ beforeAll(async () => {
     expect(r.statusCode, r.body).toBe(201);
   }
   await createUser(sql, { email, displayName: 'Rosa', password, kind: 'customer', accountIds: [a.acct.id] });
+  await createUser(sql, {
+    email: 'csr.explain@utility.test',
+    displayName: 'CSR',
+    password,
+    kind: 'staff',
+    role: 'csr',
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   browser = await launchBrowser();
@@ -102,5 +111,23 @@ describe('bill explanation in the portal', () => {
       /^\+5 ccf de Agua consumidos: \+/,
     );
     expect(await page.getByTestId('lines-water').textContent()).toContain('tramo 2: más de 10');
+  });
+
+  it('the staff 360 explains a bill in one click with the same component', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'English' }).click();
+    await browser.context.clearCookies(); // the customer's session ends; a CSR signs in
+    await page.goto(`${base}/staff`);
+    await page.getByLabel('Email').fill('csr.explain@utility.test');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Search' }).waitFor();
+    await page.goto(`${base}/staff#/account/${accountId}`);
+    await page.locator('tr[data-period="2026-03"]').getByTestId('explain-bill').click();
+    await page.getByRole('heading', { level: 2, name: /Why this bill is different/ }).waitFor();
+    await expect
+      .poll(() => page.getByTestId('top-driver').textContent())
+      .toBe('Up $16.00 from Feb 2026 Mostly: +5 ccf of Water used.');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 });
