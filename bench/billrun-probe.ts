@@ -106,5 +106,11 @@ export async function report(o: {
   lines.push(`  rows written: ${written.map((x) => `${x.t}=${x.n}`).join(' ')}`);
   lines.push('  top statements (total ms, calls, rows):');
   for (const t of top) lines.push(`    ${t.ms} ms ${t.calls}x ${t.rows} rows: ${t.query.slice(0, 140)}`);
+  const busiest = await o.sql<{ query: string; calls: number; ms: number }[]>`
+    select regexp_replace(query, '\\s+', ' ', 'g') as query, calls::int, round(total_exec_time)::float8 as ms
+    from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+    order by calls desc limit 8`;
+  lines.push('  most called statements (calls, total ms):');
+  for (const t of busiest) lines.push(`    ${t.calls}x ${t.ms} ms: ${t.query.slice(0, 140)}`);
   return lines;
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { billPdf } from '../../activities/documents.js';
 import { getAccount } from '../../db/accounts.js';
+import { billExplanation } from '../../db/bill-explanation.js';
 import { billAccountId, billDetail } from '../../db/billing.js';
 import { printBatchItems } from '../../db/print-batches.js';
 import { centsToDecimal } from '../../domain/decimal.js';
@@ -22,7 +23,7 @@ import { ApiError, found } from '../errors.js';
 import { idParam, STAFF, staffOrOwner } from '../plugins/auth.js';
 import { Bill, IdParams, List, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
-import { AccountWorkflow } from './bills.schema.js';
+import { AccountWorkflow, BillExplanation } from './bills.schema.js';
 
 /** Waits until the bill is issued or cancelled, or is waiting on staff (held): whichever comes first. */
 async function settle(
@@ -159,6 +160,24 @@ export default async function billRoutes(app: App, deps: AppDeps) {
     async (req) => {
       const bill = found(await billDetail(sql, req.params.id), 'bill', req.params.id);
       return { ...bill, object: 'bill' } as never;
+    },
+  );
+
+  app.get(
+    '/bills/:id/explanation',
+    {
+      config: { access: staffOrOwner((req) => billAccount(idParam(req))) },
+      schema: {
+        tags: ['bills'],
+        summary:
+          'Why this bill differs: each line in plain terms, and the change against the last bill and the same month last year split into drivers (days, usage, tiers, rates, other) that add up to the cent',
+        params: IdParams,
+        response: { 200: BillExplanation },
+      },
+    },
+    async (req) => {
+      const e = found(await billExplanation(sql, req.params.id), 'bill', req.params.id);
+      return { object: 'bill_explanation' as const, ...e };
     },
   );
 

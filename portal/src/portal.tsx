@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AutopayStatus } from '../../api/routes/autopay.schema';
+import { BillExplanationView } from './components/BillExplanation';
 import {
   AlertsPanel,
   DisputesPanel,
@@ -408,12 +409,14 @@ function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: str
 
 function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
   const bills = limit ? a.bills.slice(0, limit) : a.bills;
+  const [explaining, setExplaining] = useState<string | null>(null);
+  if (explaining) return <BillExplanationView billId={explaining} onClose={() => setExplaining(null)} />;
   return (
     <Card title={t('bills')} id="bills">
       {bills.length === 0 ? (
         <p>{t('noBills')}</p>
       ) : (
-        <Table testid="bills" head={[t('period'), t('dueDate'), num(t('amount')), t('pdf')]}>
+        <Table testid="bills" head={[t('period'), t('dueDate'), num(t('amount')), t('pdf'), t('whyTitle')]}>
           {bills.map((b) => (
             <tr key={b.id} data-period={b.period}>
               <td>{formatMonth(b.period)}</td>
@@ -427,6 +430,17 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
                   label={t('pdf')}
                   hint={t('viewPdf', { period: formatMonth(b.period) })}
                 />
+              </td>
+              <td>
+                <button
+                  type="button"
+                  class="link"
+                  data-testid="explain-bill"
+                  onClick={() => setExplaining(b.id)}
+                >
+                  {t('whyDifferent')}
+                  <span class="visually-hidden"> {t('viewPdf', { period: formatMonth(b.period) })}</span>
+                </button>
               </td>
             </tr>
           ))}

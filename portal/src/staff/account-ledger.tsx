@@ -1,13 +1,16 @@
 // The 360's bills (each with its PDF) and payments, where staff also record a payment taken at the counter.
+import { useState } from 'preact/hooks';
+import { BillExplanationView } from '../components/BillExplanation';
 import { BillPdfLink, Card, Money, num, Table } from '../components/ui';
 import type { AccountSummary } from '../lib/api';
 import { formatDate } from '../lib/i18n';
 import { CounterPayment } from './counter-payment';
 
 export function BillsCard({ a }: { a: AccountSummary }) {
+  const [explaining, setExplaining] = useState<string | null>(null);
   return (
     <Card title="Bills">
-      <Table testid="bills" head={['Period', 'Due', num('Amount'), 'PDF']}>
+      <Table testid="bills" head={['Period', 'Due', num('Amount'), 'PDF', 'Why']}>
         {a.bills.map((b) => (
           <tr key={b.id} data-period={b.period}>
             <td>{b.period}</td>
@@ -18,9 +21,27 @@ export function BillsCard({ a }: { a: AccountSummary }) {
             <td>
               <BillPdfLink billId={b.id} label="PDF" hint={`for ${b.period}`} />
             </td>
+            <td>
+              <button
+                type="button"
+                class="link"
+                data-testid="explain-bill"
+                onClick={() => setExplaining(b.id)}
+              >
+                Explain<span class="visually-hidden"> the {b.period} bill</span>
+              </button>
+            </td>
           </tr>
         ))}
       </Table>
+      {explaining ? (
+        <BillExplanationView
+          key={explaining}
+          billId={explaining}
+          level={2}
+          onClose={() => setExplaining(null)}
+        />
+      ) : null}
     </Card>
   );
 }
