@@ -10,7 +10,7 @@ import type { Sql } from '../db/client.js';
 import { formatDay, formatMonthShort, formatPeriod } from '../domain/date-format.js';
 import { dec, toCents } from '../domain/decimal.js';
 import { formatCents } from '../domain/money-format.js';
-import { changePercent, formatQuantity, perDay } from '../domain/quantity-format.js';
+import { changePercent, formatPrice, formatQuantity, perDay } from '../domain/quantity-format.js';
 import { billLabels } from './bill-pdf-labels.js';
 
 const INK = '#1b2430';
@@ -36,7 +36,7 @@ export function lineCalculation(l: Line, locale: string, { t }: Labels): string 
   if (!l.quantity || !l.unitPrice) return '';
   if (l.unitPrice.endsWith('%') && l.unit === 'USD')
     return `${l.unitPrice} ${t('of')} ${formatCents(toCents(dec(l.quantity)), locale)}`;
-  const price = l.unitPrice.endsWith('%') ? l.unitPrice : `$${formatQuantity(l.unitPrice, locale)}`;
+  const price = l.unitPrice.endsWith('%') ? l.unitPrice : `$${formatPrice(l.unitPrice, locale)}`;
   const part = /^(\d+)\/(\d+)$/.exec(l.quantity);
   let qty: string;
   if (part && l.unit === 'period') qty = t('ofDays', { n: part[1]!, d: part[2]! });

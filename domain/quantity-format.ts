@@ -27,6 +27,15 @@ export function formatQuantity(q: string, locale = 'en-US'): string {
   return `${m[1] === '-' && !zero ? '-' : ''}${whole}${frac ? decimal + frac : ''}`;
 }
 
+/** A unit price: exact, with at least the cents shown ("18.400000000" -> "18.40", "0.123400" -> "0.1234"). */
+export function formatPrice(q: string, locale = 'en-US'): string {
+  const shown = formatQuantity(q, locale);
+  if (!DEC_RE.test(q.trim())) return shown;
+  const { decimal } = localeParts(locale);
+  const [whole, frac = ''] = shown.split(decimal);
+  return `${whole}${decimal}${frac.padEnd(2, '0')}`;
+}
+
 /** `places` fractional digits, half-up: the one rounding a shown average gets. */
 function rounded(units: bigint, places: number): string {
   const neg = units < 0n;

@@ -31,6 +31,8 @@ beforeAll(async () => {
     select b.id, b.account_id from bill b where b.period = '2026-10' order by b.account_id limit 1`;
   billId = b!.id;
   accountId = b!.accountId;
+  // the demo draws some customers as Spanish speakers; the first bill's checks are in English
+  await sql`update customer set language = 'en' where id = (select customer_id from account where id = ${accountId})`;
 });
 
 describe('bill document', () => {
@@ -132,8 +134,10 @@ describe('a mail-ready bill, by hand-worked figures', () => {
     await read('2026-09-01', '1000');
     await read('2026-10-01', '1050');
     await read('2026-11-01', '1080');
-    await bill('2025-09');
+    // last September's bill is issued after this one: a bill's window starts where the account's previous bill
+    // ended, and this account has no bill in between
     await bill('2026-09');
+    await bill('2025-09');
   });
 
   it('shows the days, the use per day, last year, plain quantities, the period, the message and the tags', async () => {
@@ -152,7 +156,7 @@ describe('a mail-ready bill, by hand-worked figures', () => {
     expect(text).toContain('Total current charges $199.40');
     expect(text).toContain(`Message from cisflow demo utility ${MESSAGE}`);
     expect(text).toContain('Your water use, last 13 months (ccf)');
-    expect(text).not.toMatch(/\d\.\d{5,}|period/);
+    expect(text).not.toMatch(/\d\.\d{5,}|\d period/);
 
     const tags = await pdfTags(pdf);
     expect(tags.title).toBe('Bill for account ' + grace.acct.accountNumber + ', Sep 1 – Sep 30, 2026');

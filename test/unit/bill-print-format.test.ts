@@ -1,7 +1,7 @@
 // What a bill prints for quantities, averages, the change against last year and the billing period.
 import { describe, expect, it } from 'vitest';
 import { formatDay, formatMonthShort, formatPeriod } from '../../domain/date-format.js';
-import { changePercent, formatQuantity, perDay } from '../../domain/quantity-format.js';
+import { changePercent, formatPrice, formatQuantity, perDay } from '../../domain/quantity-format.js';
 
 describe('quantities', () => {
   it('drops the stored trailing zeros and groups thousands, keeping every digit', () => {
@@ -42,5 +42,15 @@ describe('dates', () => {
     expect(formatDay('2026-11-04')).toBe('Nov 4, 2026');
     expect(formatDay('2026-08-04', 'es')).toBe('4 ago 2026');
     expect(formatMonthShort('2025-09', 'es')).toBe('sep 25');
+  });
+});
+
+describe('formatPrice', () => {
+  it('shows a unit price exactly, with at least its cents', () => {
+    expect(formatPrice('18.400000000')).toBe('18.40');
+    expect(formatPrice('3.62')).toBe('3.62');
+    expect(formatPrice('0.123400')).toBe('0.1234');
+    expect(formatPrice('24')).toBe('24.00');
+    expect(formatPrice('1234.5', 'es-US')).toMatch(/^1.234,50$|^1,234.50$/);
   });
 });
