@@ -1,178 +1,445 @@
-// Bill documents: a one-page PDF (pdfkit) with the reads, a 13-month usage chart, the charges and how they
-// were calculated, the account summary and a remittance stub. Stored once, so the copy never changes.
+// Bill documents: a mail-ready PDF (pdfkit), tagged for screen readers, in the customer's language. Page 1
+// is what a window envelope and a quick reader need: the mailing address, the account summary, the
+// utility's message, this period's usage against last year, the charges by service and the remittance
+// stub. Page 2 has the reads, a 13-month chart per metered service and every charge with its calculation.
+// Stored once, so the copy never changes.
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { type BillDocumentData, billDocumentData, trimZeros as trim } from '../db/bill-document.js';
+import { type BillDocumentData, billDocumentData } from '../db/bill-document.js';
 import type { Sql } from '../db/client.js';
-import { formatCents } from '../domain/decimal.js';
+import { formatDay, formatMonthShort, formatPeriod } from '../domain/date-format.js';
+import { dec, toCents } from '../domain/decimal.js';
+import { formatCents } from '../domain/money-format.js';
+import { changePercent, formatPrice, formatQuantity, perDay } from '../domain/quantity-format.js';
+import { billLabels } from './bill-pdf-labels.js';
 
 const INK = '#1b2430';
 const MUTED = '#5b6572';
 const ACCENT = '#0b5fff';
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const monthLabel = (period: string) => `${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(2, 4)}`;
+const RULE = '#d0d6de';
+const LEFT = 40;
+/** the address block sits where a #10 double-window envelope shows it when the page is folded in thirds */
+const WINDOW = { x: 58, y: 122 };
 
-export function renderBillPdf(d: BillDocumentData, utilityName = 'cisflow demo utility'): Promise<Buffer> {
+/** What the utility prints on every bill: its name and its message (BILL_MESSAGE / BILL_MESSAGE_ES). */
+export interface BillPrintSettings {
+  utilityName?: string;
+  /** the Spanish message falls back to the English one: a notice in English beats no notice */
+  message?: { en?: string | null; es?: string | null };
+}
+
+type Labels = ReturnType<typeof billLabels>;
+type Line = BillDocumentData['segments'][number]['lines'][number];
+
+/** "7.14 ccf × $3.25", "1 month × $12.50", "16 of 31 days × $12.50", "3% of $45.20" */
+export function lineCalculation(l: Line, locale: string, { t }: Labels): string {
+  if (!l.quantity || !l.unitPrice) return '';
+  if (l.unitPrice.endsWith('%') && l.unit === 'USD')
+    return `${l.unitPrice} ${t('of')} ${formatCents(toCents(dec(l.quantity)), locale)}`;
+  const price = l.unitPrice.endsWith('%') ? l.unitPrice : `$${formatPrice(l.unitPrice, locale)}`;
+  const part = /^(\d+)\/(\d+)$/.exec(l.quantity);
+  let qty: string;
+  if (part && l.unit === 'period') qty = t('ofDays', { n: part[1]!, d: part[2]! });
+  else {
+    const q = formatQuantity(l.quantity, locale);
+    const one = q === '1';
+    const unit =
+      l.unit === 'period'
+        ? t(one ? 'month' : 'months')
+        : l.unit === 'year'
+          ? t(one ? 'year' : 'years')
+          : (l.unit ?? '');
+    qty = `${q} ${unit}`.trim();
+  }
+  return `${qty} × ${price}`;
+}
+
+/** The change against last year, in words: "5% more", "12% less", "the same", "no bill last year". */
+function changeText(usage: string, lastYear: string | null, { t }: Labels): string {
+  if (lastYear === null) return t('noBillLastYear');
+  const pct = changePercent(usage, lastYear);
+  if (pct === null) return dec(usage) === 0n ? t('changeSame') : t('changeFromZero');
+  return pct > 0 ? t('changeUp', { pct }) : pct < 0 ? t('changeDown', { pct: -pct }) : t('changeSame');
+}
+
+export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings = {}): Promise<Buffer> {
+  const utility = settings.utilityName ?? 'cisflow demo utility';
+  const lang = d.language;
+  const locale = lang === 'es' ? 'es-US' : 'en-US';
+  const L = billLabels(lang);
+  const { t } = L;
+  const money = (c: number) => formatCents(c, locale);
+  const qty = (q: string, unit: string) => `${formatQuantity(q, locale)} ${unit}`;
+  const period = formatPeriod(d.period.start, d.period.end, lang);
+  const message = (lang === 'es' ? settings.message?.es : null) || settings.message?.en || null;
+
   const doc = new PDFDocument({
     size: 'LETTER',
-    margin: 40,
-    info: { Title: `Bill ${d.period.key} for account ${d.accountNumber}`, Author: utilityName },
+    margin: LEFT,
+    pdfVersion: '1.7',
+    tagged: true,
+    lang: locale,
+    displayTitle: true,
+    info: { Title: t('title', { account: d.accountNumber, period }), Author: utility },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  const W = doc.page.width - 80;
+  const W = doc.page.width - 2 * LEFT;
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  /** a structure element drawn by `draw`, added to `parent` (which runs `draw` at once) */
+  const tag = (parent: PDFKit.PDFStructureElement, type: string, draw: () => void, alt?: string) => {
+    const el = doc.struct(type, alt ? { alt } : {}, draw);
+    parent.add(el);
+    return el;
+  };
+  /** boxes, rules and bars: decoration a screen reader skips */
+  const artifact = (draw: () => void) => {
+    doc.markContent('Artifact', { type: 'Layout' });
+    draw();
+    doc.endMarkedContent();
+  };
+  const right = { width: W - 320, align: 'right' as const };
 
-  // header
-  doc.fillColor(INK).font('Helvetica-Bold').fontSize(16).text(utilityName, 40, 40);
-  doc
-    .font('Helvetica')
-    .fontSize(9)
-    .fillColor(MUTED)
-    .text(`Bill for ${monthLabel(d.period.key)}: ${d.period.start} to ${d.period.end}`);
-  doc
-    .fillColor(INK)
-    .fontSize(10)
-    .text(`Account ${d.accountNumber}`, 360, 40, { width: W - 320, align: 'right' });
-  doc.text(`Bill date ${d.billDate}`, { width: W - 320, align: 'right' });
-  doc.font('Helvetica-Bold').text(`Due ${d.dueDate}`, { width: W - 320, align: 'right' });
-  doc.font('Helvetica').fontSize(10).text(d.customerName, 40, 90);
-  for (const l of d.serviceAddress) doc.text(l);
-
-  // account summary
-  let y = 140;
-  doc.roundedRect(40, y, W, 62, 4).strokeColor('#d0d6de').stroke();
-  const cols: [string, number][] = [
-    ['Previous balance', d.previousBalanceCents],
-    ['Payments', -d.paymentsCents],
-    ['Adjustments', d.adjustmentsCents],
-    ['Current charges', d.currentChargesCents],
-    ['Amount due', d.amountDueCents],
-  ];
-  cols.forEach(([label, cents], i) => {
-    const x = 50 + i * (W / 5);
+  // header: who sends it, which account, when it is due
+  tag(root, 'H1', () => doc.fillColor(INK).font('Helvetica-Bold').fontSize(16).text(utility, LEFT, LEFT));
+  tag(root, 'P', () =>
     doc
-      .fontSize(8)
-      .fillColor(MUTED)
       .font('Helvetica')
-      .text(label, x, y + 12, { width: W / 5 - 10 });
+      .fontSize(9)
+      .fillColor(MUTED)
+      .text(`${t('billingPeriod')} ${period} (${t('days', { n: d.period.days })})`, LEFT, 62),
+  );
+  tag(root, 'P', () => {
     doc
-      .fontSize(i === 4 ? 14 : 11)
-      .fillColor(i === 4 ? ACCENT : INK)
-      .font(i === 4 ? 'Helvetica-Bold' : 'Helvetica')
-      .text(formatCents(cents), x, y + 28, { width: W / 5 - 10 });
+      .fillColor(INK)
+      .fontSize(10)
+      .text(`${t('account')} ${d.accountNumber}`, 360, LEFT, right);
+    doc.text(`${t('billDate')} ${formatDay(d.billDate, lang)}`, right);
+    doc.font('Helvetica-Bold').text(`${t('due')} ${formatDay(d.dueDate, lang)}`, right);
   });
 
-  // meter reads
-  y += 78;
-  doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text('Meter reads', 40, y);
-  y += 16;
-  doc.font('Helvetica').fontSize(9);
-  for (const r of d.reads) {
-    const fmt = (x: { value: string; date: string; estimated: boolean } | null) =>
-      x ? `${x.value} on ${x.date}${x.estimated ? ' (estimated)' : ' (actual)'}` : 'none';
-    doc.text(
-      `${r.service} meter ${r.meter}: ${fmt(r.start)} to ${fmt(r.end)} = ${trim(r.usage ?? '0')} ${r.unit}`,
-      40,
-      y,
-      { width: W },
-    );
-    y += 13;
-  }
+  // mailing address, in the envelope window; the premise served beside it
+  tag(root, 'P', () => {
+    doc.font('Helvetica').fontSize(10).fillColor(INK).text(d.customerName.toUpperCase(), WINDOW.x, WINDOW.y);
+    for (const l of d.mailingAddress) doc.text(l.toUpperCase());
+  });
+  tag(root, 'P', () => {
+    doc.fontSize(8).fillColor(MUTED).text(t('serviceAddress'), 360, WINDOW.y, right);
+    doc.fontSize(9).fillColor(INK);
+    for (const l of d.serviceAddress) doc.text(l, right);
+  });
 
-  // 13-month usage chart
-  if (d.usageHistory?.months.length) {
-    y += 8;
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(11)
-      .text(
-        `Your ${d.usageHistory.service} use, last ${d.usageHistory.months.length} months (${d.usageHistory.unit})`,
-        40,
-        y,
-      );
-    y += 18;
-    const h = 80;
-    const months = d.usageHistory.months;
-    const max = Math.max(...months.map((m) => Number(m.usage)), 1); // bar heights only: no money here
-    const bw = Math.min(32, W / months.length - 6);
-    months.forEach((m, i) => {
-      const x = 44 + i * (bw + 6);
-      const bh = (Number(m.usage) / max) * h;
-      doc.rect(x, y + h - bh, bw, bh).fill(i === months.length - 1 ? ACCENT : '#9fb3cc');
+  // account summary
+  let y = 196;
+  artifact(() => doc.roundedRect(LEFT, y, W, 62, 4).strokeColor(RULE).stroke());
+  const cols: [string, number][] = [
+    [t('previousBalance'), d.previousBalanceCents],
+    [t('payments'), -d.paymentsCents],
+    [t('adjustments'), d.adjustmentsCents],
+    [t('currentCharges'), d.currentChargesCents],
+    [t('amountDue'), d.amountDueCents],
+  ];
+  const summary = doc.struct('Table');
+  root.add(summary);
+  const labelsRow = doc.struct('TR');
+  const amountsRow = doc.struct('TR');
+  summary.add(labelsRow);
+  summary.add(amountsRow);
+  cols.forEach(([label, cents], i) => {
+    const x = 50 + i * (W / 5);
+    tag(labelsRow, 'TH', () =>
       doc
+        .fontSize(8)
         .fillColor(MUTED)
         .font('Helvetica')
-        .fontSize(6.5)
-        .text(monthLabel(m.period), x - 3, y + h + 3, { width: bw + 6, align: 'center' });
-      doc.text(trim(m.usage), x - 3, y + h - bh - 9, { width: bw + 6, align: 'center' });
+        .text(label, x, y + 12, { width: W / 5 - 10 }),
+    );
+    tag(amountsRow, 'TD', () =>
+      doc
+        .fontSize(i === 4 ? 14 : 11)
+        .fillColor(i === 4 ? ACCENT : INK)
+        .font(i === 4 ? 'Helvetica-Bold' : 'Helvetica')
+        .text(money(cents), x, y + 28, { width: W / 5 - 10 }),
+    );
+  });
+  labelsRow.end();
+  amountsRow.end();
+  summary.end();
+  y += 76;
+
+  // the utility's message
+  if (message) {
+    const h =
+      doc
+        .font('Helvetica')
+        .fontSize(9)
+        .heightOfString(message, { width: W - 20 }) + 26;
+    artifact(() => doc.rect(LEFT, y, W, h).fillColor('#eef3fb').fill());
+    const box = doc.struct('Sect');
+    root.add(box);
+    tag(box, 'H2', () =>
+      doc
+        .fillColor(INK)
+        .font('Helvetica-Bold')
+        .fontSize(9)
+        .text(t('message', { utility }), LEFT + 10, y + 8),
+    );
+    tag(box, 'P', () =>
+      doc
+        .font('Helvetica')
+        .fontSize(9)
+        .text(message, LEFT + 10, y + 20, { width: W - 20 }),
+    );
+    box.end();
+    y += h + 12;
+  }
+
+  // this period's usage: days, per day, against the same period last year
+  if (d.usage.length) {
+    tag(root, 'H2', () =>
+      doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text(t('yourUsage'), LEFT, y),
+    );
+    y += 16;
+    const xs = [LEFT, 130, 220, 330, 460];
+    const head = [t('service'), t('used'), t('perDay'), t('lastYear'), ''];
+    const table = doc.struct('Table');
+    root.add(table);
+    const row = (cells: string[], cell: 'TH' | 'TD', bold: boolean) => {
+      const tr = doc.struct('TR');
+      table.add(tr);
+      cells.forEach((c, i) => {
+        if (!c) return;
+        tag(tr, i === 0 && !bold ? 'TH' : cell, () =>
+          doc
+            .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+            .fontSize(bold ? 8 : 9)
+            .fillColor(bold ? MUTED : INK)
+            .text(c, xs[i]!, y, { width: (xs[i + 1] ?? LEFT + W) - xs[i]! - 6 }),
+        );
+      });
+      tr.end();
+      y += bold ? 12 : 13;
+    };
+    row(head, 'TH', true);
+    for (const u of d.usage)
+      row(
+        [
+          L.service(u.service),
+          qty(u.usage, u.unit),
+          qty(perDay(u.usage, d.period.days), u.unit),
+          u.lastYear === null ? t('noBillLastYear') : qty(u.lastYear, u.unit),
+          u.lastYear === null ? '' : changeText(u.usage, u.lastYear, L),
+        ],
+        'TD',
+        false,
+      );
+    table.end();
+    y += 10;
+  }
+
+  // charges by service
+  tag(root, 'H2', () =>
+    doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text(t('chargesByService'), LEFT, y),
+  );
+  y += 16;
+  for (const s of d.segments) {
+    tag(root, 'P', () => {
+      doc.font('Helvetica').fontSize(9).fillColor(INK).text(L.service(s.service), LEFT, y);
+      doc.text(money(s.totalCents), LEFT, y, { width: W, align: 'right' });
     });
-    y += h + 18;
+    y += 12;
+  }
+  tag(root, 'P', () =>
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .text(t('totalCurrent'), LEFT, y + 2)
+      .text(money(d.currentChargesCents), LEFT, y + 2, { width: W, align: 'right' }),
+  );
+  y += 20;
+  tag(root, 'P', () => doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(t('continued'), LEFT, y));
+
+  // remittance stub
+  const stub = doc.page.height - 130;
+  artifact(() =>
+    doc
+      .moveTo(LEFT, stub)
+      .lineTo(LEFT + W, stub)
+      .dash(3, { space: 3 })
+      .strokeColor(MUTED)
+      .stroke()
+      .undash(),
+  );
+  const remit = doc.struct('Sect');
+  root.add(remit);
+  tag(remit, 'P', () =>
+    doc
+      .fillColor(MUTED)
+      .font('Helvetica')
+      .fontSize(7)
+      .text(t('stub'), LEFT, stub + 4),
+  );
+  tag(remit, 'P', () => {
+    doc
+      .fillColor(INK)
+      .fontSize(10)
+      .text(`${t('account')} ${d.accountNumber}`, LEFT, stub + 22)
+      .text(d.customerName);
+    for (const l of d.mailingAddress) doc.text(l);
+  });
+  tag(remit, 'P', () => {
+    doc.text(`${t('amountDue')} ${money(d.amountDueCents)}`, 330, stub + 22, {
+      width: W - 290,
+      align: 'right',
+    });
+    doc.text(`${t('due')} ${formatDay(d.dueDate, lang)}`, 330, stub + 36, { width: W - 290, align: 'right' });
+    doc.text(t('enclosed'), 330, stub + 56, { width: W - 290, align: 'right' });
+    doc
+      .fontSize(7)
+      .fillColor(MUTED)
+      .text(t('payTo', { utility }), 330, stub + 76, { width: W - 290, align: 'right' });
+  });
+  remit.end();
+
+  // page 2: the details
+  doc.addPage();
+  y = LEFT;
+  /** starts a new page when `h` more points would not fit */
+  const room = (h: number) => {
+    if (y + h > doc.page.height - LEFT) {
+      doc.addPage();
+      y = LEFT;
+    }
+  };
+  if (d.reads.length) {
+    tag(root, 'H2', () =>
+      doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text(t('meterReads'), LEFT, y),
+    );
+    y += 16;
+    const fmt = (x: { value: string; date: string; estimated: boolean } | null) =>
+      x ? `${x.value} ${t('on')} ${x.date} ${x.estimated ? t('estimated') : t('actual')}` : t('none');
+    for (const r of d.reads) {
+      room(13);
+      tag(root, 'P', () =>
+        doc
+          .font('Helvetica')
+          .fontSize(9)
+          .fillColor(INK)
+          .text(
+            `${L.service(r.service)} ${t('meter')} ${r.meter}: ${fmt(r.start)} ${t('to')} ${fmt(r.end)} = ${qty(r.usage ?? '0', r.unit)}`,
+            LEFT,
+            y,
+            { width: W },
+          ),
+      );
+      y += 13;
+    }
+  }
+
+  // a 13-month chart per metered service, a slot per month (a month with no bill stays empty); the
+  // figure's alt text carries every month's figure
+  for (const u of d.usage) {
+    const h = 70;
+    room(h + 44);
+    y += 8;
+    const name = L.service(u.service).toLowerCase();
+    tag(root, 'H3', () =>
+      doc
+        .fillColor(INK)
+        .font('Helvetica-Bold')
+        .fontSize(10)
+        .text(t('chart', { service: name, n: u.months.length, unit: u.unit }), LEFT, y),
+    );
+    y += 16;
+    const top = y;
+    const max = Math.max(...u.months.map((m) => Number(m.usage ?? 0)), 1); // bar heights only: no money here
+    const bw = Math.min(32, W / u.months.length - 6);
+    const alt = t('chartAlt', {
+      service: name,
+      months: u.months
+        .map(
+          (m) =>
+            `${formatMonthShort(m.period, lang)} ${m.usage === null ? t('noBill') : qty(m.usage, u.unit)}`,
+        )
+        .join(', '),
+    });
+    tag(
+      root,
+      'Figure',
+      () =>
+        u.months.forEach((m, i) => {
+          const x = LEFT + 4 + i * (bw + 6);
+          const bh = (Number(m.usage ?? 0) / max) * h;
+          if (m.usage !== null)
+            doc.rect(x, top + h - bh, bw, bh).fill(i === u.months.length - 1 ? ACCENT : '#9fb3cc');
+          doc
+            .fillColor(MUTED)
+            .font('Helvetica')
+            .fontSize(6.5)
+            .text(formatMonthShort(m.period, lang), x - 3, top + h + 3, { width: bw + 6, align: 'center' });
+          if (m.usage !== null)
+            doc.text(formatQuantity(m.usage, locale), x - 3, top + h - bh - 9, {
+              width: bw + 6,
+              align: 'center',
+            });
+        }),
+      alt,
+    );
+    y += h + 16;
   }
 
   // charges, with how each was calculated
-  doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text('Charges', 40, y);
+  room(40);
+  y += 8;
+  tag(root, 'H2', () => doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text(t('charges'), LEFT, y));
   y += 16;
   for (const s of d.segments) {
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(9)
-      .text(s.service[0]!.toUpperCase() + s.service.slice(1), 40, y);
-    doc.text(formatCents(s.totalCents), 40, y, { width: W, align: 'right' });
+    room(12 + 11 * s.lines.length);
+    tag(root, 'H3', () => {
+      doc.font('Helvetica-Bold').fontSize(9).fillColor(INK).text(L.service(s.service), LEFT, y);
+      doc.text(money(s.totalCents), LEFT, y, { width: W, align: 'right' });
+    });
     y += 12;
-    doc.font('Helvetica').fontSize(8.5);
     for (const l of s.lines) {
-      const calc =
-        l.quantity && l.unitPrice
-          ? `${l.quantity} ${l.unit ?? ''} x ${l.unitPrice.endsWith('%') ? l.unitPrice : `$${l.unitPrice}`}`
-          : '';
-      doc.fillColor(INK).text(l.description, 52, y, { width: 220 });
-      doc.fillColor(MUTED).text(calc, 280, y, { width: 180 });
-      doc.fillColor(INK).text(formatCents(l.amountCents), 40, y, { width: W, align: 'right' });
+      tag(root, 'P', () => {
+        doc
+          .font('Helvetica')
+          .fontSize(8.5)
+          .fillColor(INK)
+          .text(l.description, LEFT + 12, y, { width: 220 });
+        doc.fillColor(MUTED).text(lineCalculation(l, locale, L), 280, y, { width: 180 });
+        doc.fillColor(INK).text(money(l.amountCents), LEFT, y, { width: W, align: 'right' });
+      });
       y += 11;
     }
     y += 4;
   }
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(10)
-    .text('Total current charges', 40, y)
-    .text(formatCents(d.currentChargesCents), 40, y, { width: W, align: 'right' });
-
-  // remittance stub
-  const stub = doc.page.height - 130;
-  doc
-    .moveTo(40, stub)
-    .lineTo(40 + W, stub)
-    .dash(3, { space: 3 })
-    .strokeColor(MUTED)
-    .stroke()
-    .undash();
-  doc
-    .fillColor(MUTED)
-    .font('Helvetica')
-    .fontSize(7)
-    .text('Return this portion with your payment', 40, stub + 4);
-  doc
-    .fillColor(INK)
-    .fontSize(10)
-    .text(`Account ${d.accountNumber}`, 40, stub + 22)
-    .text(d.customerName)
-    .text(d.serviceAddress[0] ?? '');
-  doc.text(`Amount due ${formatCents(d.amountDueCents)}`, 330, stub + 22, { width: W - 290, align: 'right' });
-  doc.text(`Due ${d.dueDate}`, 330, stub + 36, { width: W - 290, align: 'right' });
-  doc.text('Amount enclosed $__________', 330, stub + 56, { width: W - 290, align: 'right' });
+  room(14);
+  tag(root, 'P', () =>
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .text(t('totalCurrent'), LEFT, y)
+      .text(money(d.currentChargesCents), LEFT, y, { width: W, align: 'right' }),
+  );
+  root.end();
   doc.end();
   return done;
 }
 
 /** The stored PDF of a bill, rendering and storing it the first time it is asked for. */
-export async function billPdf(sql: Sql, billId: string): Promise<Buffer | undefined> {
+export async function billPdf(
+  sql: Sql,
+  billId: string,
+  settings: BillPrintSettings = {},
+): Promise<Buffer | undefined> {
   const [stored] = await sql<{ pdf: Buffer }[]>`select pdf from bill_document where bill_id = ${billId}`;
   if (stored) return stored.pdf;
   const data = await billDocumentData(sql, billId);
   if (!data) return undefined;
-  const pdf = await renderBillPdf(data);
+  const pdf = await renderBillPdf(data, settings);
   const sha = createHash('sha256').update(pdf).digest('hex');
   await sql`insert into bill_document (bill_id, pdf, sha256) values (${billId}, ${pdf}, ${sha}) on conflict (bill_id) do nothing`;
   // a concurrent request may have stored first: always serve the stored copy

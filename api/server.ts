@@ -28,6 +28,7 @@ async function main() {
       stripe: stripeFromConfig(config),
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
       clock: systemClock(config.utilityTimeZone),
+      billPrint: { message: config.billMessage },
       messaging: {
         twilioAuthToken: config.twilio?.authToken ?? null,
         sendgridWebhookPublicKey: config.sendgridWebhookPublicKey ?? null,

@@ -10,6 +10,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type Stripe from 'stripe';
+import type { BillPrintSettings } from '../activities/documents.js';
 import type { Sql } from '../db/client.js';
 import type { AuthPolicy } from '../domain/auth-policy.js';
 import type { Clock } from '../lib/clock.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   messaging?: { twilioAuthToken: string | null; sendgridWebhookPublicKey: string | null };
   /** the one clock routes read "today" from (lib/clock.ts) */
   clock: Clock;
+  /** what the utility prints on every bill PDF (its message); none when absent */
+  billPrint?: BillPrintSettings;
   /** login and account-proof limits (tests shrink them) and the clock their back-off reads */
   auth?: { policy?: Partial<AuthPolicy>; now?: () => Date };
 }

@@ -1,15 +1,25 @@
 // Everything printed on a bill, gathered in one place so the PDF, the portal and the staff view agree.
 
+import type { BillLanguage } from '../domain/date-format.js';
+import { add, dec, decToString, ZERO } from '../domain/decimal.js';
+import { addMonths, daysBetween } from '../domain/period.js';
 import { billDetail } from './billing.js';
 import type { Sql } from './client.js';
+import { addressLines, type MailingAddress, mailingAddressJoin } from './mailing-address.js';
 
 export interface BillDocumentData {
   billId: string;
   accountNumber: string;
   customerName: string;
+  /** the customer's language: every label on the bill is printed in it */
+  language: BillLanguage;
+  /** where the bill is mailed (db/mailing-address.ts): the envelope window's lines under the name */
+  mailingAddress: string[];
+  /** the premise served */
   serviceAddress: string[];
   paperless: boolean;
-  period: { key: string; start: string; end: string };
+  /** `days`: both ends counted */
+  period: { key: string; start: string; end: string; days: number };
   billDate: string;
   dueDate: string;
   reads: {
@@ -20,7 +30,18 @@ export interface BillDocumentData {
     end: { value: string; date: string; estimated: boolean } | null;
     usage: string | null;
   }[];
-  usageHistory: { service: string; unit: string; months: { period: string; usage: string }[] } | null;
+  /**
+   * One per metered service on the bill: this bill's usage, the usage on the account's bill for the same
+   * month a year before (null: no bill then), and the 13 months from that one to this bill's, oldest first
+   * (usage null: no bill that month).
+   */
+  usage: {
+    service: string;
+    unit: string;
+    usage: string;
+    lastYear: string | null;
+    months: { period: string; usage: string | null }[];
+  }[];
   segments: {
     service: string;
     totalCents: number;
@@ -39,19 +60,28 @@ export interface BillDocumentData {
   amountDueCents: number;
 }
 
-/** "3640.2900" -> "3640.29": exact, only trailing zeros go */
-export const trimZeros = (d: string) => (d.includes('.') ? d.replace(/\.?0+$/, '') : d);
+/** "3640.2900" -> "3640.29": exact, only trailing zeros go (a register's reading, shown ungrouped) */
+const trimZeros = (d: string) => (d.includes('.') ? d.replace(/\.?0+$/, '') : d);
 
 export async function billDocumentData(sql: Sql, billId: string): Promise<BillDocumentData | undefined> {
   const bill = await billDetail(sql, billId);
   if (!bill) return undefined;
-  const [acct] = await sql<{ accountNumber: string; customerName: string; paperless: boolean }[]>`
-    select a.account_number, c.name as customer_name, a.paperless from account a join customer c on c.id = a.customer_id
-    where a.id = ${bill.accountId}`;
-  const [prem] = await sql<
-    { addressLine1: string; addressLine2: string | null; city: string; state: string; postalCode: string }[]
+  const [acct] = await sql<
+    {
+      accountNumber: string;
+      customerName: string;
+      language: string;
+      paperless: boolean;
+      mail: MailingAddress;
+    }[]
   >`
-    select p.address_line1, p.address_line2, p.city, p.state, p.postal_code from service_agreement sa
+    select a.account_number, c.name as customer_name, c.language, a.paperless,
+           json_build_object('line1', mail.line1, 'line2', mail.line2, 'city', mail.city, 'state', mail.state,
+                             'postalCode', mail.postal_code) as mail
+    from account a join customer c on c.id = a.customer_id ${mailingAddressJoin(sql)}
+    where a.id = ${bill.accountId}`;
+  const [prem] = await sql<MailingAddress[]>`
+    select p.address_line1 as line1, p.address_line2 as line2, p.city, p.state, p.postal_code from service_agreement sa
     join service_point sp on sp.id = sa.service_point_id join premise p on p.id = sp.premise_id
     where sa.account_id = ${bill.accountId} order by sa.service_type limit 1`;
   const reads = await sql<
@@ -75,12 +105,17 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
     join meter m on m.id = r2.meter_id
     left join meter_read r1 on r1.id = s.start_read_id
     where s.bill_id = ${billId} order by s.service_type`;
-  const main = reads.find((r) => r.serviceType === 'water') ?? reads[0];
-  const history = main
-    ? await sql<{ period: string; usage: string }[]>`
-        select b.period, s.consumption::text as usage from bill b join bill_segment s on s.bill_id = b.id
-        where b.account_id = ${bill.accountId} and s.service_type = ${main.serviceType} and b.status = 'issued'
-          and b.period <= ${bill.period} order by b.period desc limit 13`
+  // metered services: the ones with reads; usage by period from the account's issued bills, for the chart
+  // (13 months to this bill's) and the same month a year before
+  const metered = [...new Set(reads.map((r) => r.serviceType))];
+  const lastYear = addMonths(bill.period, -12);
+  const billed = metered.length
+    ? await sql<{ serviceType: string; period: string; usage: string }[]>`
+        select s.service_type, b.period, sum(s.consumption)::text as usage
+        from bill b join bill_segment s on s.bill_id = b.id
+        where b.account_id = ${bill.accountId} and b.status = 'issued' and s.consumption is not null
+          and s.service_type in ${sql(metered)} and b.period >= ${lastYear} and b.period <= ${bill.period}
+        group by 1, 2 order by 1, 2`
     : [];
   // The account's story since its last bill, from the ledger, in accounting order (effective date, then
   // entry id): what it owed at the last bill, what came in since, what this bill adds. The three windows
@@ -110,15 +145,16 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
     billId,
     accountNumber: acct!.accountNumber,
     customerName: acct!.customerName,
-    serviceAddress: prem
-      ? [
-          prem.addressLine1,
-          ...(prem.addressLine2 ? [prem.addressLine2] : []),
-          `${prem.city}, ${prem.state} ${prem.postalCode}`,
-        ]
-      : [],
+    language: acct!.language === 'es' ? 'es' : 'en',
+    mailingAddress: acct!.mail.line1 ? addressLines(acct!.mail) : [],
+    serviceAddress: prem ? addressLines(prem) : [],
     paperless: acct!.paperless,
-    period: { key: bill.period, start: bill.periodStart, end: bill.periodEnd },
+    period: {
+      key: bill.period,
+      start: bill.periodStart,
+      end: bill.periodEnd,
+      days: daysBetween(bill.periodStart, bill.periodEnd) + 1,
+    },
     billDate: bill.billDate,
     dueDate: bill.dueDate,
     reads: reads.map((r) => ({
@@ -129,9 +165,21 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
       end: r.ev ? { value: trimZeros(r.ev), date: day(r.ed), estimated: r.es === 'estimated' } : null,
       usage: r.consumption,
     })),
-    usageHistory: main
-      ? { service: main.serviceType, unit: main.unit, months: [...history].reverse() }
-      : null,
+    usage: metered.map((service) => {
+      const months = billed.filter((b) => b.serviceType === service);
+      const segs = bill.segments.filter((g) => g.serviceType === service && g.consumption !== null);
+      return {
+        service,
+        unit: reads.find((r) => r.serviceType === service)!.unit,
+        // the segments' own usage, so a bill not yet issued still shows its figure
+        usage: decToString(segs.reduce((t, g) => add(t, dec(g.consumption!)), ZERO)),
+        lastYear: months.find((m) => m.period === lastYear)?.usage ?? null,
+        months: Array.from({ length: 13 }, (_, i) => addMonths(lastYear, i)).map((period) => ({
+          period,
+          usage: months.find((m) => m.period === period)?.usage ?? null,
+        })),
+      };
+    }),
     segments: bill.segments.map((s) => ({
       service: s.serviceType,
       totalCents: s.totalCents,

@@ -27,6 +27,8 @@ export interface Config {
   headEndSecrets: Record<string, string>;
   /** a folder the worker watches for meter read files (METER_DROP_DIR) */
   meterDropDir?: string;
+  /** the message printed on every bill (BILL_MESSAGE, and BILL_MESSAGE_ES for Spanish bills) */
+  billMessage: { en: string | null; es: string | null };
 }
 
 /** Every variable the app reads. docker-compose.yml and the README must only use these. */
@@ -54,8 +56,12 @@ export const ENV_VARS = [
   'UTILITY_TIME_ZONE',
   'HEADEND_SECRETS',
   'METER_DROP_DIR',
+  'BILL_MESSAGE',
+  'BILL_MESSAGE_ES',
   'NODE_ENV',
 ] as const;
+
+const BILL_MESSAGE_MAX = 600;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -172,7 +178,12 @@ export function loadConfig(env: Env = process.env): Config {
     utilityTimeZone: str('UTILITY_TIME_ZONE') ?? 'UTC',
     headEndSecrets: {},
     meterDropDir: str('METER_DROP_DIR') ? path.resolve(str('METER_DROP_DIR')!) : undefined,
+    billMessage: { en: str('BILL_MESSAGE') ?? null, es: str('BILL_MESSAGE_ES') ?? null },
   };
+  // the message box on the bill's first page holds about six lines
+  for (const k of ['BILL_MESSAGE', 'BILL_MESSAGE_ES'])
+    if ((str(k)?.length ?? 0) > BILL_MESSAGE_MAX)
+      problems.push(`${k} must be at most ${BILL_MESSAGE_MAX} characters (got ${str(k)!.length})`);
   if (!isTimeZone(config.utilityTimeZone))
     problems.push(
       `UTILITY_TIME_ZONE must be an IANA time zone such as America/Chicago (got "${config.utilityTimeZone}")`,

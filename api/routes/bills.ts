@@ -195,7 +195,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
-      const pdf = found(await billPdf(sql, req.params.id), 'bill', req.params.id);
+      const pdf = found(await billPdf(sql, req.params.id, deps.billPrint), 'bill', req.params.id);
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="bill-${req.params.id}.pdf"`)

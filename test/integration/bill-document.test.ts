@@ -1,13 +1,21 @@
-// The bill a customer receives: its PDF carries the figures the ledger and the bill lines hold.
+// The bill a customer receives: its PDF carries the figures the ledger and the bill lines hold, is ready
+// for a window envelope (mailing address, remittance stub), speaks the customer's language and is tagged.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { billPdf } from '../../activities/documents.js';
+import { billPdf, renderBillPdf } from '../../activities/documents.js';
+import { addRead } from '../../db/accounts.js';
 import { billDocumentData } from '../../db/bill-document.js';
+import { issueBill, loadBillingInputs } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
 import { seedDemo } from '../../db/demo/seed.js';
+import { calculateBill } from '../../domain/bill-calc.js';
 import { formatCents } from '../../domain/decimal.js';
+import { addDays, monthlyPeriod } from '../../domain/period.js';
+import { eventually, waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
-import { pdfText } from '../support/pdf.js';
+import { pdfTags, pdfText } from '../support/pdf.js';
 import { startWorkers } from '../support/temporal.js';
 
 let sql: Sql;
@@ -23,23 +31,44 @@ beforeAll(async () => {
     select b.id, b.account_id from bill b where b.period = '2026-10' order by b.account_id limit 1`;
   billId = b!.id;
   accountId = b!.accountId;
+  // the demo draws some customers as Spanish speakers; the first bill's checks are in English
+  await sql`update customer set language = 'en' where id = (select customer_id from account where id = ${accountId})`;
 });
 
 describe('bill document', () => {
-  it('prints the account, period, reads, 13 months of usage, the charges, the balance story and a remittance stub', async () => {
+  it('prints the account, period, reads, 13 months of usage per metered service, the charges, the balance story and a remittance stub', async () => {
     const d = (await billDocumentData(sql, billId))!;
     const text = await pdfText((await billPdf(sql, billId))!);
     expect(text).toContain(`Account ${d.accountNumber}`);
     expect(text).toContain(d.customerName);
     expect(text).toContain(d.serviceAddress[0]!);
-    expect(text).toContain('2026-10-01 to 2026-10-31');
-    expect(text).toContain(`Due ${d.dueDate}`);
+    expect(text).toContain('Billing period Oct 1 – Oct 31, 2026 (31 days)');
     for (const r of d.reads) {
       expect(text).toContain(`${r.start!.value} on ${r.start!.date} (actual)`);
       expect(text).toContain(`${r.end!.value} on ${r.end!.date} (actual)`);
     }
-    expect(d.usageHistory!.months).toHaveLength(13);
-    expect(text).toMatch(/last 13 months/);
+    // every metered service (the demo's water, and electric where it has it) has its 13-month chart
+    const metered = await sql<{ serviceType: string }[]>`
+      select distinct service_type from bill_segment where bill_id = ${billId} and end_read_id is not null order by 1`;
+    expect(d.usage.map((u) => u.service)).toEqual(metered.map((m) => m.serviceType));
+    for (const u of d.usage) {
+      expect(u.months.map((m) => m.period)).toEqual([
+        '2025-10',
+        '2025-11',
+        '2025-12',
+        '2026-01',
+        '2026-02',
+        '2026-03',
+        '2026-04',
+        '2026-05',
+        '2026-06',
+        '2026-07',
+        '2026-08',
+        '2026-09',
+        '2026-10',
+      ]);
+      expect(text).toContain(`Your ${u.service} use, last 13 months (${u.unit})`);
+    }
     for (const label of ['Oct 25', 'Nov 25', 'Jun 26', 'Oct 26']) expect(text).toContain(label);
     for (const s of d.segments) for (const l of s.lines) expect(text).toContain(formatCents(l.amountCents));
     expect(text).toContain(`Current charges ${formatCents(d.currentChargesCents)}`);
@@ -49,6 +78,8 @@ describe('bill document', () => {
     );
     expect(text).toContain(`Amount due ${formatCents(d.amountDueCents)}`);
     expect(text).toContain('Return this portion with your payment');
+    // no stored nine-digit quantity reaches the page
+    expect(text).not.toMatch(/\d\.\d{5,}/);
   });
 
   it('is stored once and served to staff and to the account holder only', async () => {
@@ -70,5 +101,187 @@ describe('bill document', () => {
       (await app.inject({ method: 'GET', url: `/bills/${billId}/document`, headers: bearer(stranger.token) }))
         .statusCode,
     ).toBe(404);
+  });
+});
+
+describe('a mail-ready bill, by hand-worked figures', () => {
+  // Grace's water at $3.62 a ccf and $18.40 a month: Sep 2025 used 40 ccf (900 -> 940), Sep 2026 50 ccf
+  // (1000 -> 1050), Oct 2026 30 ccf (1050 -> 1080).
+  let grace: Awaited<ReturnType<typeof waterAccount>>;
+  const bills: Record<string, string> = {};
+  const read = (at: string, value: string) =>
+    addRead(sql, { meterId: grace.meter.id, readAt: `${at}T08:00:00Z`, value, source: 'ami' });
+  const bill = async (key: string) => {
+    const period = monthlyPeriod(key);
+    const facts = (await loadBillingInputs(sql, grace.acct.id, period))!;
+    const { segments } = calculateBill({ ...facts, validation: undefined }, period);
+    const b = await issueBill(sql, {
+      accountId: grace.acct.id,
+      period,
+      billDate: addDays(period.end, 2),
+      dueDate: addDays(period.end, 22),
+      workflowId: 'test',
+      segments,
+    });
+    bills[key] = b.billId;
+  };
+  const MESSAGE = 'Water rates change on January 1. Call 541-555-0100 with questions.';
+
+  beforeAll(async () => {
+    grace = await waterAccount(sql);
+    await read('2025-09-01', '900');
+    await read('2025-10-01', '940');
+    await read('2026-09-01', '1000');
+    await read('2026-10-01', '1050');
+    await read('2026-11-01', '1080');
+    // last September's bill is issued after this one: a bill's window starts where the account's previous bill
+    // ended, and this account has no bill in between
+    await bill('2026-09');
+    await bill('2025-09');
+  });
+
+  it('shows the days, the use per day, last year, plain quantities, the period, the message and the tags', async () => {
+    const pdf = (await billPdf(sql, bills['2026-09']!, { message: { en: MESSAGE } }))!;
+    const text = await pdfText(pdf);
+    expect(text).toContain('Billing period Sep 1 – Sep 30, 2026 (30 days)');
+    expect(text).toContain('Bill date Oct 2, 2026');
+    expect(text).toContain('Due Oct 22, 2026');
+    // 50 ccf over 30 days = 1.666… -> 1.67 a day; against 40 ccf a year before: +10/40 = 25% more
+    expect(text).toContain(
+      'Service Used Average per day Same period last year Water 50 ccf 1.67 ccf 40 ccf 25% more',
+    );
+    // 50 × $3.62 = $181.00; $18.40 for the whole month; 1 month, not "1.000000000 period"
+    expect(text).toContain('Water usage 50 ccf × $3.62 $181.00');
+    expect(text).toContain('Water customer charge 1 month × $18.40 $18.40');
+    expect(text).toContain('Total current charges $199.40');
+    expect(text).toContain(`Message from cisflow demo utility ${MESSAGE}`);
+    expect(text).toContain('Your water use, last 13 months (ccf)');
+    expect(text).not.toMatch(/\d\.\d{5,}|\d period/);
+
+    const tags = await pdfTags(pdf);
+    expect(tags.title).toBe('Bill for account ' + grace.acct.accountNumber + ', Sep 1 – Sep 30, 2026');
+    expect(tags.lang).toBe('en-US');
+    expect(tags.displayTitle).toBe(true);
+    for (const role of ['H1', 'H2', 'Table', 'TR', 'TH', 'TD', 'P', 'Figure'])
+      expect(tags.roles).toContain(role);
+    const between = [
+      'Oct 25',
+      'Nov 25',
+      'Dec 25',
+      'Jan 26',
+      'Feb 26',
+      'Mar 26',
+      'Apr 26',
+      'May 26',
+      'Jun 26',
+      'Jul 26',
+      'Aug 26',
+    ];
+    expect(tags.figureAlts).toEqual([
+      `water use by month: Sep 25 40 ccf, ${between.map((m) => `${m} no bill`).join(', ')}, Sep 26 50 ccf`,
+    ]);
+
+    // a first page for the folder that keeps screenshots, when poppler is installed
+    if (spawnSync('pdftoppm', ['-v']).error === undefined) {
+      mkdirSync('test-output/screenshots', { recursive: true });
+      writeFileSync('test-output/screenshots/bill.pdf', pdf);
+      spawnSync('pdftoppm', [
+        '-png',
+        '-r',
+        '80',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        '-singlefile',
+        'test-output/screenshots/bill.pdf',
+        'test-output/screenshots/bill-pdf',
+      ]);
+    }
+  });
+
+  it('prints every label in Spanish for a Spanish-speaking customer', async () => {
+    const d = (await billDocumentData(sql, bills['2026-09']!))!;
+    expect(d.language).toBe('en');
+    const text = await pdfText(
+      await renderBillPdf(
+        { ...d, language: 'es' },
+        { message: { en: MESSAGE, es: 'Las tarifas cambian el 1 de enero.' } },
+      ),
+    );
+    expect(text).toContain('Período de facturación 1 sep – 30 sep 2026 (30 días)');
+    expect(text).toContain('Fecha de factura 2 oct 2026');
+    expect(text).toContain('Vence 22 oct 2026');
+    expect(text).toContain(
+      'Servicio Consumo Promedio por día Mismo período del año pasado Agua 50 ccf 1.67 ccf 40 ccf 25% más',
+    );
+    expect(text).toContain('Saldo anterior');
+    expect(text).toContain('Cargos actuales $199.40');
+    expect(text).toContain('Mensaje de cisflow demo utility Las tarifas cambian el 1 de enero.');
+    expect(text).toContain('Water customer charge 1 mes × $18.40 $18.40');
+    expect(text).toContain('Total de cargos actuales $199.40');
+    expect(text).toContain('Devuelva esta parte con su pago');
+    expect(text).toContain('Lecturas del medidor');
+    expect(text).toContain('Su consumo de agua, últimos 13 meses (ccf)');
+    for (const english of [
+      'Billing period',
+      'Amount due',
+      'Average per day',
+      'Return this portion',
+      'Message from',
+    ])
+      expect(text).not.toContain(english);
+  });
+
+  it('takes the language from the customer', async () => {
+    await sql`update customer set language = 'es' where id = (select customer_id from account where id = ${accountId})`;
+    const [b] = await sql<{ id: string }[]>`
+      select id from bill where account_id = ${accountId} and period = '2026-09'`;
+    const text = await pdfText((await billPdf(sql, b!.id))!);
+    expect(text).toContain('Período de facturación 1 sep – 30 sep 2026 (30 días)');
+    expect(text).toContain('Total a pagar');
+    const tags = await pdfTags((await billPdf(sql, b!.id))!);
+    expect(tags.lang).toBe('es-US');
+  });
+
+  it('mails the next bill to the address a completed mailing-address request gave', async () => {
+    const before = await pdfText((await billPdf(sql, bills['2026-09']!))!);
+    expect(before).toContain('GRACE HOPPER 12 ELM ST SPRINGFIELD, OR 97477');
+
+    const customer = await customerLogin(app, sql, [grace.acct.id]);
+    const asked = await app.inject({
+      method: 'POST',
+      url: `/accounts/${grace.acct.id}/service-requests`,
+      headers: bearer(customer.token),
+      payload: {
+        kind: 'mailing_address',
+        details: {
+          line1: 'PO Box 7',
+          line2: 'Attn: Grace',
+          city: 'Eugene',
+          state: 'OR',
+          postal_code: '97401',
+        },
+      },
+    });
+    expect(asked.statusCode).toBe(201);
+    await eventually(async () => {
+      const r = await app.inject({
+        url: `/service-requests/${asked.json().id}`,
+        headers: bearer(customer.token),
+      });
+      return r.json().status === 'completed' ? r : null;
+    });
+
+    await bill('2026-10');
+    const text = await pdfText((await billPdf(sql, bills['2026-10']!))!);
+    // the envelope window and the stub carry the new address; the premise is still the service address
+    expect(text).toContain('GRACE HOPPER PO BOX 7 ATTN: GRACE EUGENE, OR 97401');
+    expect(text).toContain('Service address 12 Elm St Springfield, OR 97477');
+    expect(text).toContain('Grace Hopper PO Box 7 Attn: Grace Eugene, OR 97401');
+    // 30 ccf over 31 days = 0.967… -> 0.97; no bill for Oct 2025
+    expect(text).toContain('Water 30 ccf 0.97 ccf no bill last year');
+    // the bill already printed keeps the copy it was printed with
+    expect(await pdfText((await billPdf(sql, bills['2026-09']!))!)).toBe(before);
   });
 });

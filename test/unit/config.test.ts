@@ -29,6 +29,17 @@ describe('configuration', () => {
       expect(msg).toMatch(/STRIPE_PUBLISHABLE_KEY must start with pk_/);
     }
   });
+
+  it("reads the bill message, in English and Spanish, and refuses one too long for the bill's box", () => {
+    expect(loadConfig({}).billMessage).toEqual({ en: null, es: null });
+    expect(
+      loadConfig({ BILL_MESSAGE: ' Rates change Jan 1. ', BILL_MESSAGE_ES: 'Tarifas nuevas.' }).billMessage,
+    ).toEqual({ en: 'Rates change Jan 1.', es: 'Tarifas nuevas.' });
+    expect(() => loadConfig({ BILL_MESSAGE_ES: 'x'.repeat(601) })).toThrow(
+      /BILL_MESSAGE_ES must be at most 600 characters \(got 601\)/,
+    );
+    expect(loadConfig({ BILL_MESSAGE: 'x'.repeat(600) }).billMessage.en).toHaveLength(600);
+  });
 });
 
 describe('production', () => {
