@@ -1,5 +1,6 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
 import type { RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import type { StoredLine } from '../domain/bill-explain.js';
 import type { BillFacts, IssueBillInput } from '../domain/bill-issue.js';
 import { serviceWindow } from '../domain/billing-window.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
@@ -395,16 +396,9 @@ export async function issueBillsTx(
   }
 }
 
-export interface BillLineRow {
+/** A stored line as the bill explanation reads it, with its segment. */
+export interface BillLineRow extends StoredLine {
   billSegmentId: string;
-  seq: number;
-  description: string;
-  quantity: string | null;
-  unit: string | null;
-  unitPrice: string | null;
-  amountCents: number;
-  rateVersionId: string | null;
-  trace: Record<string, unknown>;
 }
 
 /** A bill's own row: its account, period, dates, status and total. */

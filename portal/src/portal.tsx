@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AutopayStatus } from '../../api/routes/autopay.schema';
-import { BillExplanationView } from './components/BillExplanation';
+import { BillExplanationView, ExplainBillButton } from './components/BillExplanation';
 import {
   AlertsPanel,
   DisputesPanel,
@@ -432,15 +432,11 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
                 />
               </td>
               <td>
-                <button
-                  type="button"
-                  class="link"
-                  data-testid="explain-bill"
+                <ExplainBillButton
+                  label={t('whyDifferent')}
+                  hint={t('viewPdf', { period: formatMonth(b.period) })}
                   onClick={() => setExplaining(b.id)}
-                >
-                  {t('whyDifferent')}
-                  <span class="visually-hidden"> {t('viewPdf', { period: formatMonth(b.period) })}</span>
-                </button>
+                />
               </td>
             </tr>
           ))}

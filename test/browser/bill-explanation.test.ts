@@ -9,6 +9,7 @@ import { meteredAccount } from '../support/accounts.js';
 import { bearer, staffToken, type TestApp, testApp } from '../support/api.js';
 import { accessibilityViolations, type Browser, launchBrowser } from '../support/browser.js';
 import { freshDatabase } from '../support/db.js';
+import { tieredWater } from '../support/tariffs.js';
 import { startWorkers } from '../support/temporal.js';
 
 let sql: Sql;
@@ -23,28 +24,11 @@ beforeAll(async () => {
   ({ sql } = await freshDatabase());
   app = await testApp(sql, await startWorkers(sql));
   const billing = await staffToken(app, sql, 'billing_admin');
-  // $10.00 a month, 0-10 ccf at $2.00, above 10 at $5.00 (as in test/integration/bill-explanation.test.ts)
   const a = await meteredAccount(sql, {
     service: 'water',
     unit: 'ccf',
     customerName: 'Rosa Delgado',
-    tariff: {
-      schema: 'cisflow.tariff/1',
-      name: 'Tiered water',
-      service: 'water',
-      unit: 'ccf',
-      components: [
-        { type: 'fixed', name: 'Customer charge', amount: '10.00' },
-        {
-          type: 'volumetric',
-          name: 'Water usage',
-          tiers: [
-            { from: '0', price: '2.00' },
-            { from: '10', price: '5.00' },
-          ],
-        },
-      ],
-    },
+    tariff: tieredWater,
   });
   accountId = a.acct.id;
   for (const [day, value] of [

@@ -7,6 +7,7 @@ import type { Sql } from '../../db/client.js';
 import { meteredAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
+import { tieredWater } from '../support/tariffs.js';
 import { startWorkers } from '../support/temporal.js';
 
 let sql: Sql;
@@ -15,24 +16,7 @@ let billing: string;
 let accountId: string;
 const bills: Record<string, string> = {};
 
-// $10.00 a month, 0-10 ccf at $2.00, above 10 at $5.00
-const tiered = {
-  schema: 'cisflow.tariff/1',
-  name: 'Tiered water',
-  service: 'water',
-  unit: 'ccf',
-  components: [
-    { type: 'fixed', name: 'Customer charge', amount: '10.00' },
-    {
-      type: 'volumetric',
-      name: 'Water usage',
-      tiers: [
-        { from: '0', price: '2.00' },
-        { from: '10', price: '5.00' },
-      ],
-    },
-  ],
-};
+const tiered = tieredWater;
 
 beforeAll(async () => {
   ({ sql } = await freshDatabase());

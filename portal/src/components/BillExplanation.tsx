@@ -249,3 +249,13 @@ export function BillExplanationView({
     </section>
   );
 }
+
+/** The button on a bill's row that opens its explanation (portal and staff 360); `hint` names the bill to a screen reader. */
+export function ExplainBillButton(p: { label: string; hint: string; onClick: () => void }) {
+  return (
+    <button type="button" class="link" data-testid="explain-bill" onClick={p.onClick}>
+      {p.label}
+      <span class="visually-hidden"> {p.hint}</span>
+    </button>
+  );
+}

@@ -1,6 +1,6 @@
 // The 360's bills (each with its PDF) and payments, where staff also record a payment taken at the counter.
 import { useState } from 'preact/hooks';
-import { BillExplanationView } from '../components/BillExplanation';
+import { BillExplanationView, ExplainBillButton } from '../components/BillExplanation';
 import { BillPdfLink, Card, Money, num, Table } from '../components/ui';
 import type { AccountSummary } from '../lib/api';
 import { formatDate } from '../lib/i18n';
@@ -22,14 +22,11 @@ export function BillsCard({ a }: { a: AccountSummary }) {
               <BillPdfLink billId={b.id} label="PDF" hint={`for ${b.period}`} />
             </td>
             <td>
-              <button
-                type="button"
-                class="link"
-                data-testid="explain-bill"
+              <ExplainBillButton
+                label="Explain"
+                hint={`the ${b.period} bill`}
                 onClick={() => setExplaining(b.id)}
-              >
-                Explain<span class="visually-hidden"> the {b.period} bill</span>
-              </button>
+              />
             </td>
           </tr>
         ))}
