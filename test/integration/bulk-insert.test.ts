@@ -45,3 +45,25 @@ it('writes awkward text, JSON, numbers and nulls exactly', async () => {
     { ...rows[2], amount: '0' },
   ]);
 });
+
+it('fails the statement, and only it, when PostgreSQL refuses the rows after all are sent', async () => {
+  await sql`create table bulk_parent (id text primary key)`;
+  await sql`create table bulk_child (id int, parent_id text references bulk_parent)`;
+  await sql`insert into bulk_parent values ('p1')`;
+  const write = (parents: string[]) =>
+    sql.begin((tx) =>
+      insertColumns(
+        tx,
+        'bulk_child',
+        [
+          ['id', 'int'],
+          ['parent_id', 'text'],
+        ],
+        parents.map((parent_id, id) => ({ id, parent_id })),
+      ),
+    );
+  // a foreign key is checked when the statement ends: the COPY must reject, not hang
+  await expect(write(['p1', 'p1', 'nobody'])).rejects.toThrow(/bulk_child_parent_id_fkey/);
+  await write(['p1', 'p1']);
+  expect((await sql`select count(*)::int as n from bulk_child`)[0]!.n).toBe(2);
+});
