@@ -35,6 +35,7 @@ async function main(stops: Stops) {
       dataDir: tmp,
       log: createLogger('bench', 'warn'),
       ephemeral: true,
+      settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
     });
     stops.push(() => pg.stop());
     url = pg.url('postgres');
@@ -65,6 +66,11 @@ async function main(stops: Stops) {
     deliver: [],
   };
   let bills = 0;
+  // which statements the store phase's time goes to (nested ones, a trigger's, counted again inside theirs)
+  const stats = await sql`create extension if not exists pg_stat_statements`.then(
+    () => sql`select pg_stat_statements_reset()`.then(() => true),
+    () => false,
+  );
   for (let r = 0; r < repeats; r++) {
     for (const page of pages) {
       let t0 = performance.now();
@@ -107,6 +113,17 @@ async function main(stops: Stops) {
         .join(' ') +
       ` total=${total.toFixed(0)}ms  heap=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)}MB`,
   );
+  if (!stats) return;
+  const top = await sql<{ query: string; calls: number; ms: number }[]>`
+    select regexp_replace(query, '\\s+', ' ', 'g') as query, calls::int, round(total_exec_time)::float8 as ms
+    from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+    order by total_exec_time desc limit 12`;
+  const pageRuns = t.load.length;
+  console.log(`statements, PostgreSQL ms per page (calls per page):`);
+  for (const x of top)
+    console.log(
+      `  ${(x.ms / pageRuns).toFixed(0).padStart(5)} ms (${(x.calls / pageRuns).toFixed(0)}) ${x.query.slice(0, 150)}`,
+    );
 }
 
 runBench(main);
