@@ -3,6 +3,7 @@
 // transaction that is rolled back so the next repeat writes the same rows again. For finding where a page's
 // time goes (bench/billrun.ts measures the whole run). Node's --cpu-prof works on it.
 // Run: npx tsx bench/billpage.ts [accounts=3000] [repeats=5]   (DATABASE_URL is honoured)
+// BENCH_KEEP=1 commits each page instead (one pass): how a page's cost changes as the period's bills pile up.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ const period = monthlyPeriod(
   new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7),
 );
 class Rollback extends Error {}
+const keep = process.env.BENCH_KEEP === '1';
 
 async function main(stops: Stops) {
   let url = process.env.DATABASE_URL;
@@ -71,7 +73,7 @@ async function main(stops: Stops) {
     () => sql`select pg_stat_statements_reset()`.then(() => true),
     () => false,
   );
-  for (let r = 0; r < repeats; r++) {
+  for (let r = 0; r < (keep ? 1 : repeats); r++) {
     for (const page of pages) {
       let t0 = performance.now();
       const facts = await loadBillingInputsMany(sql, page, period, 'UTC');
@@ -97,12 +99,18 @@ async function main(stops: Stops) {
             'http://localhost',
           );
           t.deliver.push(performance.now() - t0);
-          throw new Rollback();
+          if (!keep) throw new Rollback();
         })
         .catch((e) => {
           if (!(e instanceof Rollback)) throw e;
         });
     }
+  }
+  if (keep) {
+    const firstLast = (k: keyof typeof t) => `${k} ${t[k][0]!.toFixed(0)}→${t[k].at(-1)!.toFixed(0)}ms`;
+    console.log(
+      `kept: first and last page: ${(['load', 'rate', 'store', 'deliver'] as const).map(firstLast).join(', ')}`,
+    );
   }
   const med = (k: keyof typeof t) => quantile(t[k], 0.5);
   const total = med('load') + med('rate') + med('store') + med('deliver');
