@@ -6,6 +6,7 @@
 
 import {
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -76,6 +77,14 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
   const runId = info.workflowId;
   let pagesThisRun = 0;
 
+  // held accounts are handed over beside the pages, not in a page's slot; drained before the run moves on
+  const handOvers = new Set<Promise<unknown>>();
+  // a promise leaves its set when it succeeds; a failed one stays, so the next race or drain throws it
+  const track = (set: Set<Promise<unknown>>, p: Promise<unknown>) => {
+    const q: Promise<unknown> = p.then(() => set.delete(q));
+    q.catch(() => {}); // handled where the set is awaited
+    set.add(q);
+  };
   const billOne = async (after: string) => {
     const r = await acts.billPage({
       cycle: input.cycle,
@@ -96,25 +105,59 @@ export async function billRunWorkflow(input: BillRunInput): Promise<BillRunProgr
     progress.estimated += r.estimated;
     progress.failed += r.failed.length;
     progress.failures.push(...r.failed.slice(0, Math.max(0, 50 - progress.failures.length)));
-    if (r.held.length)
-      await acts.handOverHeld({ held: r.held, period: periodKey, policy, taskQueue: info.taskQueue });
+    if (r.held.length) {
+      const handOver = acts.handOverHeld({
+        held: r.held,
+        period: periodKey,
+        policy,
+        taskQueue: info.taskQueue,
+      });
+      if (!slidingWindow) await handOver;
+      else track(handOvers, handOver);
+    }
     progress.held += r.held.length;
     progress.pagesDone++;
   };
 
+  // a run started before the sliding window billed its pages in waves; it replays the same way
+  const slidingWindow = patched('bill-run-sliding-window');
+  const pages = new Set<Promise<unknown>>();
   while (remaining.length) {
     if (pagesThisRun >= policy.pagesPerRun) {
+      await Promise.all(handOvers);
       await continueAsNew<typeof billRunWorkflow>({
         ...input,
         period: periodKey,
         resume: { progress, remaining },
       });
     }
-    const wave = remaining.slice(0, Math.min(policy.concurrency, policy.pagesPerRun - pagesThisRun));
-    await Promise.all(wave.map(billOne));
-    remaining = remaining.slice(wave.length);
-    pagesThisRun += wave.length;
+    if (!slidingWindow) {
+      const wave = remaining.slice(0, Math.min(policy.concurrency, policy.pagesPerRun - pagesThisRun));
+      await Promise.all(wave.map(billOne));
+      remaining = remaining.slice(wave.length);
+      pagesThisRun += wave.length;
+      continue;
+    }
+    // the next page starts as soon as any page ends: one slow page never idles the others' slots.
+    // `remaining` keeps a page until it is done, so continue-as-new (only with no page in flight) resumes it.
+    const next = remaining.slice(pages.size, pages.size + 1)[0];
+    if (
+      next !== undefined &&
+      pages.size < policy.concurrency &&
+      pagesThisRun + pages.size < policy.pagesPerRun
+    ) {
+      track(
+        pages,
+        billOne(next).then(() => {
+          remaining = remaining!.filter((p) => p !== next);
+          pagesThisRun++;
+        }),
+      );
+      continue;
+    }
+    await Promise.race(pages);
   }
+  await Promise.all(handOvers);
   // collections takes the run's bills from here, with their due date
   await acts.scheduleCollectionsHandoff({ runId });
   progress.status = 'completed';
