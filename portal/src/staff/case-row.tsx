@@ -1,0 +1,269 @@
+// One open case in the work queue: what it is, whose, its SLA and age, and what billing staff may do with it:
+// resolve a dispute (upheld, adjusted by a credit, or rebilled), approve or reject a service request.
+import type { Static } from '@sinclair/typebox';
+import { useState } from 'preact/hooks';
+import type { Case as CaseSchema } from '../../../api/routes/staff-queues.schema';
+import { formatDate, type Key, locale, t } from '../lib/i18n';
+import { formatCents, parseDollars } from '../lib/money';
+import { ConfirmAsk } from './confirm';
+
+export type Case = Static<typeof CaseSchema>;
+type Resolution = 'upheld' | 'adjusted' | 'rebill';
+/** What the row asks the API to do, once confirmed. */
+export type CaseAction =
+  | { kind: 'resolve'; body: { resolution: Resolution; credit_cents?: number; note?: string } }
+  | { kind: 'approve' }
+  | { kind: 'reject'; note: string };
+
+/** Kinds, statuses and resolutions in the console's words; anything else is shown as its code. */
+const WORDS: Record<string, Key> = {
+  dispute: 'cqK_dispute',
+  start_service: 'cqK_start_service',
+  stop_service: 'cqK_stop_service',
+  transfer: 'cqK_transfer',
+  mailing_address: 'cqK_mailing_address',
+  reread: 'cqK_reread',
+  seasonal_suspend: 'cqK_seasonal_suspend',
+  seasonal_resume: 'cqK_seasonal_resume',
+  open: 'cqS_open',
+  investigating: 'cqS_investigating',
+  escalated: 'cqS_escalated',
+  submitted: 'cqS_submitted',
+  awaiting_approval: 'cqS_awaiting_approval',
+  in_progress: 'cqS_in_progress',
+  upheld: 'cqR_upheld',
+  adjusted: 'cqR_adjusted',
+  rebill: 'cqR_rebill',
+};
+export const caseWord = (code: string) => (WORDS[code] ? t(WORDS[code]) : code);
+
+export function CaseRow(props: {
+  c: Case;
+  today: string;
+  canDecide: boolean;
+  done: string | undefined;
+  onAct: (a: CaseAction) => Promise<boolean>;
+}) {
+  const { c, today } = props;
+  const overdue = c.slaDueOn < today;
+  return (
+    <tr data-case={c.id} data-kind={c.kind} data-status={c.status}>
+      <td>
+        <strong>{caseWord(c.kind)}</strong>
+        <br />
+        {c.type === 'dispute' && c.disputedCents !== null ? (
+          <span class="muted">{t('cqDisputed', { amount: formatCents(c.disputedCents, locale()) })}</span>
+        ) : null}
+        {c.reason ? <div>{c.reason}</div> : null}
+        {c.details ? <CaseDetails details={c.details} /> : null}
+      </td>
+      <td>
+        {c.accountId ? <a href={`#/account/${c.accountId}`}>{c.accountNumber}</a> : null}
+        {c.customerName ? (
+          <>
+            <br />
+            {c.customerName}
+          </>
+        ) : null}
+      </td>
+      <td>{caseWord(c.status)}</td>
+      <td>
+        <span class={overdue ? 'error' : undefined}>{formatDate(c.slaDueOn)}</span>
+        {overdue ? <span class="error"> · {t('cqOverdue')}</span> : null}
+      </td>
+      <td>{t('cqDays', { n: c.ageDays })}</td>
+      <td>
+        {props.done ? (
+          <span class="ok" role="status">
+            {props.done}
+          </span>
+        ) : !props.canDecide ? (
+          <span class="muted">{t('cqBillingOnly')}</span>
+        ) : c.type === 'dispute' ? (
+          <ResolveDispute c={c} onAct={props.onAct} />
+        ) : c.status === 'awaiting_approval' ? (
+          <DecideRequest c={c} onAct={props.onAct} />
+        ) : (
+          <span class="muted">{t('cqWaitingWork')}</span>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function CaseDetails({ details }: { details: Record<string, unknown> }) {
+  const shown = Object.entries(details).filter(([, v]) => typeof v === 'string' && v);
+  if (!shown.length) return null;
+  return (
+    <ul class="muted details">
+      {shown.map(([k, v]) => (
+        <li key={k}>
+          {k.replace(/_/g, ' ')}: {String(v)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ResolveDispute({ c, onAct }: { c: Case; onAct: (a: CaseAction) => Promise<boolean> }) {
+  const [open, setOpen] = useState(false);
+  const [resolution, setResolution] = useState<Resolution>('upheld');
+  const [amount, setAmount] = useState('');
+  const [note, setNote] = useState('');
+  const [bad, setBad] = useState(false);
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!open)
+    return (
+      <button type="button" class="secondary" onClick={() => setOpen(true)}>
+        {t('cqResolve')}
+      </button>
+    );
+  const cents = resolution === 'adjusted' ? parseDollars(amount) : null;
+  const id = `resolve-${c.id}`;
+  const question =
+    resolution === 'adjusted'
+      ? t('cqConfirmAdjusted', { amount: formatCents(cents ?? 0, locale()) })
+      : resolution === 'rebill'
+        ? t('cqConfirmRebill')
+        : t('cqConfirmUpheld');
+  return (
+    <form
+      data-testid="resolve-dispute"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (resolution === 'adjusted' && !cents) return setBad(true);
+        setBad(false);
+        setAsking(true);
+      }}
+    >
+      <fieldset>
+        <legend>{t('cqResolution')}</legend>
+        {(['upheld', 'adjusted', 'rebill'] as const).map((r) => (
+          <label class="inline" key={r}>
+            <input
+              type="radio"
+              name={`${id}-resolution`}
+              value={r}
+              checked={resolution === r}
+              onChange={() => setResolution(r)}
+            />{' '}
+            {t(r === 'upheld' ? 'cqUpheld' : r === 'adjusted' ? 'cqAdjusted' : 'cqRebill')}
+          </label>
+        ))}
+      </fieldset>
+      {resolution === 'adjusted' ? (
+        <>
+          <label for={`${id}-amount`}>{t('cqCredit')}</label>
+          <input
+            id={`${id}-amount`}
+            inputMode="decimal"
+            value={amount}
+            aria-invalid={bad || undefined}
+            aria-describedby={bad ? `${id}-bad` : undefined}
+            onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
+          />
+          {bad ? (
+            <p class="error" id={`${id}-bad`} role="alert">
+              {t('cqBadAmount')}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+      <label for={`${id}-note`}>{t('cqNote')}</label>
+      <input
+        id={`${id}-note`}
+        value={note}
+        maxLength={1000}
+        onInput={(e) => setNote((e.target as HTMLInputElement).value)}
+      />
+      {asking ? (
+        <ConfirmAsk
+          id={id}
+          question={question}
+          busy={busy}
+          onNo={() => setAsking(false)}
+          onYes={async () => {
+            setBusy(true);
+            const ok = await onAct({
+              kind: 'resolve',
+              body: {
+                resolution,
+                ...(cents ? { credit_cents: cents } : {}),
+                ...(note.trim() ? { note: note.trim() } : {}),
+              },
+            });
+            setBusy(false);
+            if (!ok) setAsking(false);
+          }}
+        />
+      ) : (
+        <button type="submit">{t('cqResolveSubmit')}</button>
+      )}
+    </form>
+  );
+}
+
+function DecideRequest({ c, onAct }: { c: Case; onAct: (a: CaseAction) => Promise<boolean> }) {
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const id = `decide-${c.id}`;
+  if (!rejecting)
+    return (
+      <>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            await onAct({ kind: 'approve' });
+            setBusy(false);
+          }}
+        >
+          {t('cqApprove')}
+        </button>{' '}
+        <button type="button" class="secondary" onClick={() => setRejecting(true)}>
+          {t('cqReject')}
+        </button>
+      </>
+    );
+  return (
+    <form
+      data-testid="reject-request"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (reason.trim()) setAsking(true);
+      }}
+    >
+      <label for={`${id}-reason`}>{t('cqRejectReason')}</label>
+      <textarea
+        id={`${id}-reason`}
+        required
+        maxLength={1000}
+        value={reason}
+        onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
+      />
+      {asking ? (
+        <ConfirmAsk
+          id={id}
+          question={t('cqConfirmReject')}
+          busy={busy}
+          onNo={() => setAsking(false)}
+          onYes={async () => {
+            setBusy(true);
+            const ok = await onAct({ kind: 'reject', note: reason.trim() });
+            setBusy(false);
+            if (!ok) setAsking(false);
+          }}
+        />
+      ) : (
+        <button type="submit" class="danger">
+          {t('cqRejectSubmit')}
+        </button>
+      )}
+    </form>
+  );
+}
