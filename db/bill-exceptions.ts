@@ -127,7 +127,7 @@ export async function heldBillFacts(
   }
   if (!wanted.length) return out;
   const reads = await sql<(HeldMeter['reads'][number] & { refId: string })[]>`
-    select ref.id as ref_id, r.id, r.read_at, r.value::text as value, r.source, r.quality
+    select ref.id as ref_id, r.id, r.read_at, trim_scale(r.value)::text as value, r.source, r.quality
     from meter_read ref
     cross join lateral (
       select x.id, x.read_at, x.value, x.source, x.quality from meter_read x

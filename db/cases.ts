@@ -35,9 +35,12 @@ export interface CaseRow {
   ageDays: number;
   createdAt: Date;
   billId: string | null;
+  billPeriod: string | null;
   disputedCents: number | null;
   reason: string | null;
   details: Record<string, string> | null;
+  /** where a start or transfer of service is to (the premise its details name) */
+  premiseAddress: string | null;
   requiresApproval: boolean;
   workflowId: string;
 }
@@ -63,15 +66,20 @@ export async function listOpenCases(sql: Sql, f: CaseFilter) {
   const q = sql`
     select d.id, 'dispute' as type, 'dispute' as kind, d.status, d.account_id, a.account_number,
            c.name as customer_name, (d.sla_due_at at time zone ${f.timeZone})::date::text as sla_due_on, d.created_at,
-           d.bill_id, d.disputed_cents, d.reason, null::jsonb as details, false as requires_approval, d.workflow_id
+           d.bill_id, b.period as bill_period, d.disputed_cents, d.reason, null::jsonb as details,
+           null::text as premise_address, false as requires_approval, d.workflow_id
     from dispute d join account a on a.id = d.account_id join customer c on c.id = a.customer_id
+      join bill b on b.id = d.bill_id
     where ${disputes} and d.status = any(${OPEN_DISPUTE_STATUSES as string[]})
       and (${f.status ?? null}::text is null or d.status = ${f.status ?? ''})
     union all
     select r.id, 'service_request', r.kind, r.status, r.account_id, a.account_number, c.name,
            coalesce((r.details->>'stop_date')::date, (r.details->>'move_date')::date, (r.details->>'start_date')::date,
                     ((r.created_at at time zone ${f.timeZone}) + make_interval(days => ${SERVICE_REQUEST_SLA_DAYS}))::date)::text,
-           r.created_at, null, null, null, r.details, r.requires_approval, r.workflow_id
+           r.created_at, null, null, null, null, r.details,
+           (select concat_ws(', ', p.address_line1, p.address_line2, p.city) from premise p
+             where p.id = coalesce(r.details->>'to_premise_id', r.details->>'premise_id')),
+           r.requires_approval, r.workflow_id
     from service_request r left join account a on a.id = r.account_id
       left join customer c on c.id = coalesce(r.customer_id, a.customer_id)
     where ${requests} and r.status = any(${OPEN_REQUEST_STATUSES as string[]})

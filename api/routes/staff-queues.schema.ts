@@ -16,9 +16,11 @@ export const Case = Type.Object({
   ageDays: Type.Integer(),
   createdAt: Type.String(),
   billId: Nullable(Type.String()),
+  billPeriod: Nullable(Type.String()),
   disputedCents: Nullable(Cents),
   reason: Nullable(Type.String()),
   details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  premiseAddress: Nullable(Type.String()),
   requiresApproval: Type.Boolean(),
   workflowUrl: Nullable(Type.String()),
 });

@@ -191,7 +191,7 @@ const en = {
   cqMore: 'Show more',
   cqRefresh: 'Refresh',
   cqLoading: 'Loading…',
-  cqDisputed: '{amount} disputed on bill',
+  cqDisputed: '{amount} disputed on the {period} bill',
   cqBillingOnly: 'billing staff decide',
   cqResolve: 'Resolve',
   cqResolution: 'Resolution',
@@ -265,6 +265,14 @@ const en = {
   exConfirmCancelYes: 'Yes, cancel the bill',
   exConfirmCancelNo: 'Keep it held',
   exEmpty: 'No held bills match. Clear the filters to see every held bill.',
+  cqD_start_date: 'Start date',
+  cqD_stop_date: 'Stop date',
+  cqD_move_date: 'Move date',
+  cqD_line1: 'Address',
+  cqD_line2: 'Address line 2',
+  cqD_city: 'City',
+  cqD_state: 'State',
+  cqD_postal_code: 'ZIP code',
 };
 export type Key = keyof typeof en;
 
@@ -464,7 +472,7 @@ const es: Record<Key, string> = {
   cqMore: 'Mostrar más',
   cqRefresh: 'Actualizar',
   cqLoading: 'Cargando…',
-  cqDisputed: '{amount} en disputa en la factura',
+  cqDisputed: '{amount} en disputa en la factura de {period}',
   cqBillingOnly: 'decide el personal de facturación',
   cqResolve: 'Resolver',
   cqResolution: 'Resolución',
@@ -539,6 +547,14 @@ const es: Record<Key, string> = {
   exConfirmCancelYes: 'Sí, anular la factura',
   exConfirmCancelNo: 'Mantenerla retenida',
   exEmpty: 'Ninguna factura retenida coincide. Quite los filtros para ver todas.',
+  cqD_start_date: 'Fecha de alta',
+  cqD_stop_date: 'Fecha de baja',
+  cqD_move_date: 'Fecha de mudanza',
+  cqD_line1: 'Dirección',
+  cqD_line2: 'Dirección, línea 2',
+  cqD_city: 'Ciudad',
+  cqD_state: 'Estado',
+  cqD_postal_code: 'Código postal',
 };
 
 export type Lang = 'en' | 'es';

@@ -34,6 +34,14 @@ const WORDS: Record<string, Key> = {
   upheld: 'cqR_upheld',
   adjusted: 'cqR_adjusted',
   rebill: 'cqR_rebill',
+  start_date: 'cqD_start_date',
+  stop_date: 'cqD_stop_date',
+  move_date: 'cqD_move_date',
+  line1: 'cqD_line1',
+  line2: 'cqD_line2',
+  city: 'cqD_city',
+  state: 'cqD_state',
+  postal_code: 'cqD_postal_code',
 };
 export const caseWord = (code: string) => (WORDS[code] ? t(WORDS[code]) : code);
 
@@ -48,16 +56,22 @@ export function CaseRow(props: {
   const overdue = c.slaDueOn < today;
   return (
     <tr data-case={c.id} data-kind={c.kind} data-status={c.status}>
-      <td>
+      <td data-label={t('cqCase')}>
         <strong>{caseWord(c.kind)}</strong>
         <br />
         {c.type === 'dispute' && c.disputedCents !== null ? (
-          <span class="muted">{t('cqDisputed', { amount: formatCents(c.disputedCents, locale()) })}</span>
+          <span class="muted">
+            {t('cqDisputed', {
+              amount: formatCents(c.disputedCents, locale()),
+              period: c.billPeriod ?? '',
+            })}
+          </span>
         ) : null}
         {c.reason ? <div>{c.reason}</div> : null}
+        {c.premiseAddress ? <div>{c.premiseAddress}</div> : null}
         {c.details ? <CaseDetails details={c.details} /> : null}
       </td>
-      <td>
+      <td data-label={t('cqAccount')}>
         {c.accountId ? <a href={`#/account/${c.accountId}`}>{c.accountNumber}</a> : null}
         {c.customerName ? (
           <>
@@ -66,13 +80,13 @@ export function CaseRow(props: {
           </>
         ) : null}
       </td>
-      <td>{caseWord(c.status)}</td>
-      <td>
+      <td data-label={t('cqStatus')}>{caseWord(c.status)}</td>
+      <td data-label={t('cqSla')}>
         <span class={overdue ? 'error' : undefined}>{formatDate(c.slaDueOn)}</span>
         {overdue ? <span class="error"> · {t('cqOverdue')}</span> : null}
       </td>
-      <td>{t('cqDays', { n: c.ageDays })}</td>
-      <td>
+      <td data-label={t('cqAge')}>{t('cqDays', { n: c.ageDays })}</td>
+      <td data-label={t('cqAction')}>
         {props.done ? (
           <span class="ok" role="status">
             {props.done}
@@ -92,13 +106,16 @@ export function CaseRow(props: {
 }
 
 function CaseDetails({ details }: { details: Record<string, unknown> }) {
-  const shown = Object.entries(details).filter(([, v]) => typeof v === 'string' && v);
+  // premise ids are shown as their address (above)
+  const shown = Object.entries(details).filter(
+    ([k, v]) => typeof v === 'string' && v && !k.endsWith('premise_id'),
+  );
   if (!shown.length) return null;
   return (
     <ul class="muted details">
       {shown.map(([k, v]) => (
         <li key={k}>
-          {k.replace(/_/g, ' ')}: {String(v)}
+          {caseWord(k)}: {/^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? formatDate(String(v)) : String(v)}
         </li>
       ))}
     </ul>
@@ -212,7 +229,7 @@ function DecideRequest({ c, onAct }: { c: Case; onAct: (a: CaseAction) => Promis
   const id = `decide-${c.id}`;
   if (!rejecting)
     return (
-      <>
+      <div class="queue-actions">
         <button
           type="button"
           class="secondary"
@@ -224,11 +241,11 @@ function DecideRequest({ c, onAct }: { c: Case; onAct: (a: CaseAction) => Promis
           }}
         >
           {t('cqApprove')}
-        </button>{' '}
+        </button>
         <button type="button" class="secondary" onClick={() => setRejecting(true)}>
           {t('cqReject')}
         </button>
-      </>
+      </div>
     );
   return (
     <form

@@ -139,7 +139,7 @@ export function Cases({ me }: { me: Me }) {
       ) : rows.length === 0 ? (
         <p data-testid="cases-empty">{t('cqEmpty')}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll stack">
           <Table
             testid="cases"
             head={[t('cqCase'), t('cqAccount'), t('cqStatus'), t('cqSla'), t('cqAge'), t('cqAction')]}

@@ -35,21 +35,21 @@ export function ExceptionRow(props: {
   const [cancelling, setCancelling] = useState(false);
   return (
     <tr data-exception={x.id} data-account={x.accountNumber}>
-      <td>
+      <td data-label="Account">
         <a href={`#/account/${x.accountId}`}>{x.accountNumber}</a>
         <br />
         {x.customerName}
         <br />
         <span class="muted">{t('exAge', { n: x.ageDays })}</span>
       </td>
-      <td>
+      <td data-label="Period">
         {x.period}
         <br />
         <span class="muted">
           {t('exCycleShort')} {x.billingCycle}
         </span>
       </td>
-      <td>
+      <td data-label="Status">
         {x.status}
         {x.workflowUrl ? (
           <>
@@ -60,7 +60,7 @@ export function ExceptionRow(props: {
           </>
         ) : null}
       </td>
-      <td>
+      <td data-label="Why it is held">
         <ul>
           {x.reasons.map((r) => (
             <li key={`${r.code}${r.message}`}>
@@ -72,17 +72,17 @@ export function ExceptionRow(props: {
           <ReadHistory key={`${m.serviceAgreementId}${m.serialNumber}`} m={m} />
         ))}
       </td>
-      <td class="num" data-testid="would-bill">
+      <td data-label={t('exWouldBe')} class="num" data-testid="would-bill">
         {x.wouldBeCents === null ? (
           <span class="muted">{t('exNotRatable')}</span>
         ) : (
           <Money cents={x.wouldBeCents} />
         )}
       </td>
-      <td data-testid="assignment">
+      <td data-label={t('exAssignee')} data-testid="assignment">
         <Assignment x={x} staff={props.staff} canAssign={canResolve && !done} onAssign={props.onAssign} />
       </td>
-      <td>
+      <td data-label="Action">
         {done ? (
           <span class="ok" role="status">
             {done}

@@ -112,7 +112,7 @@ export function Exceptions({ me }: { me: Me }) {
       ) : rows.length === 0 ? (
         <p data-testid="exceptions-empty">{filters === NO_FILTERS ? 'No held bills. ' : t('exEmpty')}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll stack">
           <Table
             testid="exceptions"
             head={[
