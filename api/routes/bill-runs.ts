@@ -303,7 +303,9 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
         startingAfter: q.starting_after,
         limit: q.limit ?? 20,
       });
-      const facts = await heldBillFacts(sql, exceptions, deps.clock.timeZone);
+      // what a bill would be is worth knowing only while someone can still decide it
+      const waiting = exceptions.filter((x) => x.status === 'open' || x.status === 'escalated');
+      const facts = await heldBillFacts(sql, waiting, deps.clock.timeZone);
       return {
         object: 'list' as const,
         has_more: hasMore,

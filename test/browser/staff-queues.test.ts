@@ -323,6 +323,21 @@ describe('the staff work queues in Chromium', () => {
         expect(await accessibilityViolations(page), hash).toEqual([]);
       }
       await tablet.shot('staff-queues-5-tablet-exceptions');
+
+      // in Spanish: the same screens in the other language
+      await page.evaluate(() => localStorage.setItem('cisflow.lang', 'es'));
+      await page.reload();
+      await page
+        .getByRole('heading', { level: 1, name: 'Cola de excepciones: facturas retenidas' })
+        .waitFor();
+      await page.getByRole('button', { name: 'Aprobar' }).first().waitFor();
+      expect(await page.locator('[data-testid=exceptions] > thead').textContent()).toContain('Se facturaría');
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await page.goto(`${base}/staff#/cases`);
+      await page.getByRole('heading', { level: 1, name: 'Disputas y solicitudes de servicio' }).waitFor();
+      await page.locator('[data-testid=cases] > tbody > tr').first().waitFor();
+      expect(await page.getByTestId('cases').textContent()).toContain('pendiente de aprobación');
+      await tablet.shot('staff-queues-6-tablet-cases-es');
     } finally {
       await tablet.close();
     }

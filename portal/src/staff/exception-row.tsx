@@ -35,21 +35,21 @@ export function ExceptionRow(props: {
   const [cancelling, setCancelling] = useState(false);
   return (
     <tr data-exception={x.id} data-account={x.accountNumber}>
-      <td data-label="Account">
+      <td data-label={t('exColAccount')}>
         <a href={`#/account/${x.accountId}`}>{x.accountNumber}</a>
         <br />
         {x.customerName}
         <br />
         <span class="muted">{t('exAge', { n: x.ageDays })}</span>
       </td>
-      <td data-label="Period">
+      <td data-label={t('exColPeriod')}>
         {x.period}
         <br />
         <span class="muted">
           {t('exCycleShort')} {x.billingCycle}
         </span>
       </td>
-      <td data-label="Status">
+      <td data-label={t('exColStatus')}>
         {x.status}
         {x.workflowUrl ? (
           <>
@@ -60,7 +60,7 @@ export function ExceptionRow(props: {
           </>
         ) : null}
       </td>
-      <td data-label="Why it is held">
+      <td data-label={t('exColWhy')}>
         <ul>
           {x.reasons.map((r) => (
             <li key={`${r.code}${r.message}`}>
@@ -82,7 +82,7 @@ export function ExceptionRow(props: {
       <td data-label={t('exAssignee')} data-testid="assignment">
         <Assignment x={x} staff={props.staff} canAssign={canResolve && !done} onAssign={props.onAssign} />
       </td>
-      <td data-label="Action">
+      <td data-label={t('exColAction')}>
         {done ? (
           <span class="ok" role="status">
             {done}
@@ -91,17 +91,17 @@ export function ExceptionRow(props: {
           <>
             <div class="queue-actions">
               <button type="button" class="secondary" onClick={() => onResolve('approve')}>
-                Approve
+                {t('exApprove')}
               </button>
               <button type="button" class="secondary" onClick={() => onResolve('request_reread')}>
-                Request re-read
+                {t('exReread')}
               </button>
               <button type="button" class="secondary" onClick={props.onAdjust}>
-                Adjust read
+                {t('exAdjustRead')}
               </button>
               {cancelling ? null : (
                 <button type="button" class="danger" onClick={() => setCancelling(true)}>
-                  Cancel bill
+                  {t('exCancelBill')}
                 </button>
               )}
             </div>
@@ -130,7 +130,7 @@ export function ExceptionRow(props: {
             ) : null}
           </>
         ) : (
-          <span class="muted">billing staff only</span>
+          <span class="muted">{t('exBillingOnly')}</span>
         )}
       </td>
     </tr>

@@ -8,15 +8,15 @@ import type { AccountRead } from '../../../api/routes/usage.schema';
 import type { ResolutionAction } from '../../../workflows/contracts/billing-cycle';
 import { ErrorNote, Table } from '../components/ui';
 import { api, type ListOf, type Me } from '../lib/api';
-import { t, useLang } from '../lib/i18n';
+import { type Key, t, useLang } from '../lib/i18n';
 import { type Exception, ExceptionRow } from './exception-row';
 import { canBill, type Read } from './shared';
 
-const DONE: Record<ResolutionAction, string> = {
-  approve: 'Approved: the bill is issuing',
-  request_reread: 'Re-read requested',
-  cancel: 'Cancelled',
-  adjust_read: 'Read corrected: re-rating',
+const DONE: Record<ResolutionAction, Key> = {
+  approve: 'exDoneApprove',
+  request_reread: 'exDoneReread',
+  cancel: 'exDoneCancel',
+  adjust_read: 'exDoneAdjust',
 };
 
 export type Staff = Static<typeof StaffUser>;
@@ -76,7 +76,7 @@ export function Exceptions({ me }: { me: Me }) {
         method: 'POST',
         body: { action, note: `from the staff console by ${me.email}`, ...extra },
       });
-      setDone((d) => ({ ...d, [x.id]: DONE[action] }));
+      setDone((d) => ({ ...d, [x.id]: t(DONE[action]) }));
     } catch (e) {
       setErr(e);
     }
@@ -99,30 +99,28 @@ export function Exceptions({ me }: { me: Me }) {
   return (
     <section class="card" aria-labelledby="exceptions-title">
       <h1 id="exceptions-title">{t('exTitle')}</h1>
-      {!canResolve ? (
-        <p class="muted">Your role ({me.role}) can see held bills; billing staff resolve them.</p>
-      ) : null}
+      {!canResolve ? <p class="muted">{t('exRoleNote', { role: me.role ?? '' })}</p> : null}
       <FilterForm filters={filters} reasons={reasons} staff={staff} onApply={setFilters} />
       <ErrorNote error={err} />
       <button type="button" class="secondary" onClick={() => void load()}>
-        Refresh
+        {t('cqRefresh')}
       </button>
       {rows === null ? (
         <p aria-busy="true">{t('cqLoading')}</p>
       ) : rows.length === 0 ? (
-        <p data-testid="exceptions-empty">{filters === NO_FILTERS ? 'No held bills. ' : t('exEmpty')}</p>
+        <p data-testid="exceptions-empty">{filters === NO_FILTERS ? t('exNone') : t('exEmpty')}</p>
       ) : (
         <div class="table-scroll stack">
           <Table
             testid="exceptions"
             head={[
-              'Account',
-              'Period',
-              'Status',
-              'Why it is held',
+              t('exColAccount'),
+              t('exColPeriod'),
+              t('exColStatus'),
+              t('exColWhy'),
               t('exWouldBe'),
               t('exAssignee'),
-              'Action',
+              t('exColAction'),
             ]}
           >
             {rows.map((x) => (
