@@ -26,6 +26,7 @@ const EMAIL = 'queues.admin@utility.test';
 const PASSWORD = 'correct horse battery staple';
 let adminId: string;
 let disputed: { id: string; accountId: string };
+let rebilled: { id: string; accountId: string; billId: string; readId: string };
 let requests: string[];
 let held: Awaited<ReturnType<typeof heldAccount>>;
 let aged: Awaited<ReturnType<typeof heldAccount>>;
@@ -60,6 +61,34 @@ beforeAll(async () => {
   });
   expect(d.statusCode, d.body).toBe(201);
   disputed = { id: d.json().id, accountId: a.acct.id };
+
+  // a dispute on a bill rated from reads (30 ccf): the closing read was 10 ccf over
+  const r = await waterAccount(sql, { dialCount: 4 });
+  await addRead(sql, { meterId: r.meter.id, readAt: '2026-08-01T08:00:00Z', value: '100', source: 'ami' });
+  const over = await addRead(sql, {
+    meterId: r.meter.id,
+    readAt: '2026-09-01T08:00:00Z',
+    value: '130',
+    source: 'ami',
+  });
+  const issued = await app.inject({
+    method: 'POST',
+    url: `/accounts/${r.acct.id}/bills`,
+    headers: bearer(token),
+    payload: { period: '2026-08' },
+  });
+  expect(issued.statusCode, issued.body).toBe(201);
+  const [rb] = await sql<{ id: string; totalCents: number }[]>`
+    select id, total_cents::int as total_cents from bill where account_id = ${r.acct.id} and status = 'issued'`;
+  expect(rb!.totalCents).toBe(12_700); // 18.40 + 30 ccf x 3.62
+  const rd = await app.inject({
+    method: 'POST',
+    url: `/bills/${rb!.id}/disputes`,
+    headers: bearer(csr),
+    payload: { reason: 'The meter was misread on Sep 1' },
+  });
+  expect(rd.statusCode, rd.body).toBe(201);
+  rebilled = { id: rd.json().id, accountId: r.acct.id, billId: rb!.id, readId: over.id };
 
   // three starts of service waiting for approval
   requests = [];
@@ -141,12 +170,12 @@ describe('the staff work queues in Chromium', () => {
     await page.getByRole('link', { name: 'Disputes & requests' }).click();
     await page.getByRole('heading', { level: 1, name: 'Disputes and service requests' }).waitFor();
     const rows = page.locator('[data-testid=cases] > tbody > tr');
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count()).toBe(5);
     await browser.shot('staff-queues-1-cases');
     expect(await accessibilityViolations(page)).toEqual([]);
 
     await page.getByLabel('Kind').selectOption('dispute');
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count()).toBe(2);
     const row = page.locator(`[data-case="${disputed.id}"]`);
     expect(await row.textContent()).toContain('$90.00 disputed on the 2026-10 bill');
     await row.getByRole('button', { name: 'Resolve' }).click();
@@ -173,6 +202,31 @@ describe('the staff work queues in Chromium', () => {
       select actor_user_id from audit_log where resource_type = 'dispute' and resource_id = ${disputed.id}
         and action = 'POST /disputes/:id/resolve'`;
     expect(audit).toMatchObject({ actorUserId: adminId });
+  });
+
+  it('rebills a dispute from a corrected read: the bill is cancelled and re-rated', async () => {
+    const { page } = browser;
+    const row = page.locator(`[data-case="${rebilled.id}"]`);
+    await row.getByRole('button', { name: 'Resolve' }).click();
+    await row.getByLabel('Rebill: cancel the bill and re-rate it').check();
+    await row.getByLabel('Read to correct').selectOption(rebilled.readId);
+    await row.getByLabel('Corrected register value').fill('12x');
+    await row.getByRole('button', { name: 'Resolve dispute' }).click();
+    await row.getByText('Give the corrected register value as a number').waitFor();
+    await row.getByLabel('Corrected register value').fill('120');
+    await row.getByRole('button', { name: 'Resolve dispute' }).click();
+    await row.getByRole('alertdialog').getByRole('button', { name: 'Yes, go ahead' }).click();
+    await expect.poll(() => row.getByRole('status').textContent()).toBe('Dispute resolved: rebilled');
+    const bills = () =>
+      sql<{ id: string; status: string; totalCents: number }[]>`
+        select id, status, total_cents::int as total_cents from bill where account_id = ${rebilled.accountId}
+        order by revision`;
+    await eventually(async () => (await bills()).length === 2);
+    expect((await bills()).map((b) => [b.status, b.totalCents])).toEqual([
+      ['cancelled', 12_700],
+      ['issued', 9_080], // 18.40 + 20 ccf x 3.62
+    ]);
+    expect(await accountBalanceCents(sql, rebilled.accountId)).toBe(9_080);
   });
 
   it('approves one service request and rejects another with a reason', async () => {

@@ -204,7 +204,8 @@ const en = {
   cqConfirmUpheld: 'Close this dispute with the bill unchanged? The customer is told.',
   cqConfirmAdjusted:
     'Credit {amount} to the account and close this dispute? The credit is posted to the ledger and cannot be undone here.',
-  cqConfirmRebill: 'Cancel this bill and issue a corrected one from the re-read? This cannot be undone here.',
+  cqConfirmRebill:
+    'Cancel this bill and issue a corrected one, re-rated from the corrected read? This cannot be undone here.',
   cqConfirmYes: 'Yes, go ahead',
   cqConfirmNo: 'Go back',
   cqResolved: 'Dispute resolved: {resolution}',
@@ -289,6 +290,10 @@ const en = {
   exNone: 'No held bills.',
   exRoleNote: 'Your role ({role}) can see held bills; billing staff resolve them.',
   exBillingOnly: 'billing staff only',
+  cqRebillRead: 'Read to correct (the bill is re-rated from it)',
+  cqRebillUseReread: "None: use the dispute's re-read, where it is lower",
+  cqRebillValue: 'Corrected register value',
+  cqBadValue: 'Give the corrected register value as a number (for example 1234.5).',
 };
 export type Key = keyof typeof en;
 
@@ -502,7 +507,7 @@ const es: Record<Key, string> = {
   cqConfirmAdjusted:
     '¿Acreditar {amount} a la cuenta y cerrar esta disputa? El crédito se registra en el libro mayor y no se puede deshacer aquí.',
   cqConfirmRebill:
-    '¿Anular esta factura y emitir una corregida con la nueva lectura? No se puede deshacer aquí.',
+    '¿Anular esta factura y emitir una corregida, recalculada con la lectura corregida? No se puede deshacer aquí.',
   cqConfirmYes: 'Sí, continuar',
   cqConfirmNo: 'Volver',
   cqResolved: 'Disputa resuelta: {resolution}',
@@ -587,6 +592,10 @@ const es: Record<Key, string> = {
   exNone: 'No hay facturas retenidas.',
   exRoleNote: 'Su rol ({role}) puede ver las facturas retenidas; las resuelve el personal de facturación.',
   exBillingOnly: 'solo personal de facturación',
+  cqRebillRead: 'Lectura a corregir (la factura se recalcula con ella)',
+  cqRebillUseReread: 'Ninguna: usar la nueva lectura de la disputa, si es menor',
+  cqRebillValue: 'Valor corregido del registro',
+  cqBadValue: 'Indique el valor corregido del registro como número (por ejemplo 1234.5).',
 };
 
 export type Lang = 'en' | 'es';

@@ -4,14 +4,23 @@ import type { Static } from '@sinclair/typebox';
 import { useState } from 'preact/hooks';
 import type { Case as CaseSchema } from '../../../api/routes/staff-queues.schema';
 import { formatDate, type Key, locale, t } from '../lib/i18n';
-import { formatCents, parseDollars } from '../lib/money';
+import { formatCents } from '../lib/money';
 import { ConfirmAsk } from './confirm';
+import { ResolveDispute } from './resolve-dispute';
 
 export type Case = Static<typeof CaseSchema>;
-type Resolution = 'upheld' | 'adjusted' | 'rebill';
+export type Resolution = 'upheld' | 'adjusted' | 'rebill';
 /** What the row asks the API to do, once confirmed. */
 export type CaseAction =
-  | { kind: 'resolve'; body: { resolution: Resolution; credit_cents?: number; note?: string } }
+  | {
+      kind: 'resolve';
+      body: {
+        resolution: Resolution;
+        credit_cents?: number;
+        corrections?: { read_id: string; value: string }[];
+        note?: string;
+      };
+    }
   | { kind: 'approve' }
   | { kind: 'reject'; note: string };
 
@@ -119,105 +128,6 @@ function CaseDetails({ details }: { details: Record<string, unknown> }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-function ResolveDispute({ c, onAct }: { c: Case; onAct: (a: CaseAction) => Promise<boolean> }) {
-  const [open, setOpen] = useState(false);
-  const [resolution, setResolution] = useState<Resolution>('upheld');
-  const [amount, setAmount] = useState('');
-  const [note, setNote] = useState('');
-  const [bad, setBad] = useState(false);
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  if (!open)
-    return (
-      <button type="button" class="secondary" onClick={() => setOpen(true)}>
-        {t('cqResolve')}
-      </button>
-    );
-  const cents = resolution === 'adjusted' ? parseDollars(amount) : null;
-  const id = `resolve-${c.id}`;
-  const question =
-    resolution === 'adjusted'
-      ? t('cqConfirmAdjusted', { amount: formatCents(cents ?? 0, locale()) })
-      : resolution === 'rebill'
-        ? t('cqConfirmRebill')
-        : t('cqConfirmUpheld');
-  return (
-    <form
-      data-testid="resolve-dispute"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (resolution === 'adjusted' && !cents) return setBad(true);
-        setBad(false);
-        setAsking(true);
-      }}
-    >
-      <fieldset>
-        <legend>{t('cqResolution')}</legend>
-        {(['upheld', 'adjusted', 'rebill'] as const).map((r) => (
-          <label class="inline" key={r}>
-            <input
-              type="radio"
-              name={`${id}-resolution`}
-              value={r}
-              checked={resolution === r}
-              onChange={() => setResolution(r)}
-            />{' '}
-            {t(r === 'upheld' ? 'cqUpheld' : r === 'adjusted' ? 'cqAdjusted' : 'cqRebill')}
-          </label>
-        ))}
-      </fieldset>
-      {resolution === 'adjusted' ? (
-        <>
-          <label for={`${id}-amount`}>{t('cqCredit')}</label>
-          <input
-            id={`${id}-amount`}
-            inputMode="decimal"
-            value={amount}
-            aria-invalid={bad || undefined}
-            aria-describedby={bad ? `${id}-bad` : undefined}
-            onInput={(e) => setAmount((e.target as HTMLInputElement).value)}
-          />
-          {bad ? (
-            <p class="error" id={`${id}-bad`} role="alert">
-              {t('cqBadAmount')}
-            </p>
-          ) : null}
-        </>
-      ) : null}
-      <label for={`${id}-note`}>{t('cqNote')}</label>
-      <input
-        id={`${id}-note`}
-        value={note}
-        maxLength={1000}
-        onInput={(e) => setNote((e.target as HTMLInputElement).value)}
-      />
-      {asking ? (
-        <ConfirmAsk
-          id={id}
-          question={question}
-          busy={busy}
-          onNo={() => setAsking(false)}
-          onYes={async () => {
-            setBusy(true);
-            const ok = await onAct({
-              kind: 'resolve',
-              body: {
-                resolution,
-                ...(cents ? { credit_cents: cents } : {}),
-                ...(note.trim() ? { note: note.trim() } : {}),
-              },
-            });
-            setBusy(false);
-            if (!ok) setAsking(false);
-          }}
-        />
-      ) : (
-        <button type="submit">{t('cqResolveSubmit')}</button>
-      )}
-    </form>
   );
 }
 
