@@ -61,11 +61,28 @@ export async function listOpenCases(sql: Sql, f: CaseFilter) {
       'parameter_invalid',
       'status',
     );
+  // each case's SLA day, one rule each, for the list and for the cursor
+  const disputeSla = sql`(d.sla_due_at at time zone ${f.timeZone})::date::text`;
+  const requestSla = sql`coalesce((r.details->>'stop_date')::date, (r.details->>'move_date')::date,
+    (r.details->>'start_date')::date,
+    ((r.created_at at time zone ${f.timeZone}) + make_interval(days => ${SERVICE_REQUEST_SLA_DAYS}))::date)::text`;
+  // the cursor is where its case sorts, whether or not it is still open (staff close cases between pages)
+  // the cursor is where its case sorts, whether or not it is still open (staff close cases between pages)
+  const cursor = sql`
+    select ${disputeSla} as sla_due_on, d.created_at, d.id from dispute d where d.id = ${f.startingAfter ?? ''}
+    union all
+    select ${requestSla}, r.created_at, r.id from service_request r where r.id = ${f.startingAfter ?? ''}`;
+  if (f.startingAfter && !(await sql`${cursor}`).length)
+    throw new Refused(
+      `starting_after: no dispute or service request '${f.startingAfter}'`,
+      'parameter_invalid',
+      'starting_after',
+    );
   const disputes = !f.kind || f.kind === 'dispute';
   const requests = f.kind !== 'dispute';
   const q = sql`
     select d.id, 'dispute' as type, 'dispute' as kind, d.status, d.account_id, a.account_number,
-           c.name as customer_name, (d.sla_due_at at time zone ${f.timeZone})::date::text as sla_due_on, d.created_at,
+           c.name as customer_name, ${disputeSla} as sla_due_on, d.created_at,
            d.bill_id, b.period as bill_period, d.disputed_cents, d.reason, null::jsonb as details,
            null::text as premise_address, false as requires_approval, d.workflow_id
     from dispute d join account a on a.id = d.account_id join customer c on c.id = a.customer_id
@@ -74,9 +91,7 @@ export async function listOpenCases(sql: Sql, f: CaseFilter) {
       and (${f.status ?? null}::text is null or d.status = ${f.status ?? ''})
     union all
     select r.id, 'service_request', r.kind, r.status, r.account_id, a.account_number, c.name,
-           coalesce((r.details->>'stop_date')::date, (r.details->>'move_date')::date, (r.details->>'start_date')::date,
-                    ((r.created_at at time zone ${f.timeZone}) + make_interval(days => ${SERVICE_REQUEST_SLA_DAYS}))::date)::text,
-           r.created_at, null, null, null, null, r.details,
+           ${requestSla}, r.created_at, null, null, null, null, r.details,
            (select concat_ws(', ', p.address_line1, p.address_line2, p.city) from premise p
              where p.id = coalesce(r.details->>'to_premise_id', r.details->>'premise_id')),
            r.requires_approval, r.workflow_id
@@ -86,23 +101,12 @@ export async function listOpenCases(sql: Sql, f: CaseFilter) {
       and (${f.kind ?? null}::text is null or r.kind = ${f.kind ?? ''})
       and (${f.status ?? null}::text is null or r.status = ${f.status ?? ''})`;
   const rows = await sql<CaseRow[]>`
-    with q as (${q})
+    with q as (${q}), cur as (${cursor})
     select q.*,
            floor(extract(epoch from now() - q.created_at) / 86400)::int as age_days
     from q
-    where ${f.startingAfter ?? null}::text is null
-       or (q.sla_due_on, q.created_at, q.id) > (select sla_due_on, created_at, id from q where id = ${f.startingAfter ?? ''})
+    where not exists (select 1 from cur) or (q.sla_due_on, q.created_at, q.id) > (select sla_due_on, created_at, id from cur)
     order by q.sla_due_on, q.created_at, q.id
     limit ${f.limit + 1}`;
-  if (f.startingAfter && !rows.length) {
-    // an empty page after a cursor that is not in the list is a bad cursor, not the end of the list
-    const [known] = await sql`with q as (${q}) select 1 from q where id = ${f.startingAfter}`;
-    if (!known)
-      throw new Refused(
-        `starting_after: no open case '${f.startingAfter}' matches these filters`,
-        'parameter_invalid',
-        'starting_after',
-      );
-  }
   return { cases: rows.slice(0, f.limit), hasMore: rows.length > f.limit };
 }

@@ -178,6 +178,10 @@ describe('the disputes and service requests queue', () => {
       const q = await call(csr, 'GET', '/cases?kind=dispute&limit=100');
       return !q.body.data.some((c: { id: string }) => c.id === d.body.id);
     });
+    // a page that started after it still goes on: staff close cases between pages
+    const after = await call(csr, 'GET', `/cases?starting_after=${d.body.id}`);
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
+    expect(after.body.data.map((c: { id: string }) => c.id)).not.toContain(d.body.id);
   });
 
   it('a rejection must say why: 400 naming note, then rejected with the reason; a CSR may not decide', async () => {
