@@ -67,7 +67,6 @@ export async function listOpenCases(sql: Sql, f: CaseFilter) {
     (r.details->>'start_date')::date,
     ((r.created_at at time zone ${f.timeZone}) + make_interval(days => ${SERVICE_REQUEST_SLA_DAYS}))::date)::text`;
   // the cursor is where its case sorts, whether or not it is still open (staff close cases between pages)
-  // the cursor is where its case sorts, whether or not it is still open (staff close cases between pages)
   const cursor = sql`
     select ${disputeSla} as sla_due_on, d.created_at, d.id from dispute d where d.id = ${f.startingAfter ?? ''}
     union all
