@@ -35,6 +35,7 @@ import reportRoutes from './routes/reports.js';
 import searchRoutes from './routes/search.js';
 import serviceRequestRoutes from './routes/service-requests.js';
 import signupRoutes from './routes/signup.js';
+import staffQueueRoutes from './routes/staff-queues.js';
 import subscriptionRoutes from './routes/subscriptions.js';
 import usageRoutes from './routes/usage.js';
 import webRoutes from './routes/web.js';
@@ -91,6 +92,7 @@ export async function buildApp(
     collectionRoutes,
     disputeRoutes,
     serviceRequestRoutes,
+    staffQueueRoutes,
     eventRoutes,
     legacyRoutes,
     meterDataRoutes,

@@ -42,3 +42,9 @@ export async function loginForSignIn(sql: Sql | Tx, email: string): Promise<Sign
     from app_user where lower(email) = lower(${email})`;
   return row;
 }
+
+/** Staff logins, by name: who a held bill can be assigned to. */
+export async function staffUsers(sql: Sql) {
+  return sql<{ id: string; displayName: string; role: string }[]>`
+    select id, display_name, role from app_user where kind = 'staff' order by display_name, id limit 500`;
+}

@@ -27,6 +27,7 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'dispute_exists', // a second open dispute on a bill
   'arrangement_exists', // a second active payment arrangement
   'write_off_exceeds_balance', // a write-off of more than the account owes
+  'exception_not_open', // a held bill already decided, assigned after the fact
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>

@@ -1,6 +1,7 @@
 // What the bill-run and exceptions-queue routes answer (bill-runs.ts): shared with the staff console
 // (type-only). `progress` is the bill-run contract's BillRunProgress; `reasons` are the bill's holds.
 import { Type } from '@sinclair/typebox';
+import { Cents, IsoDate, Nullable } from '../schemas.js';
 
 export const BillRun = Type.Object({
   object: Type.Literal('bill_run'),
@@ -10,7 +11,24 @@ export const BillRun = Type.Object({
   progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
 
-/** A held bill in the exceptions queue (GET /exceptions). */
+/** A meter a hold is about: the read that looks wrong (null: the read is missing) and its last reads. */
+export const HeldMeter = Type.Object({
+  serviceAgreementId: Type.String(),
+  serialNumber: Type.String(),
+  unit: Type.String(),
+  suspectReadId: Nullable(Type.String()),
+  reads: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      readAt: Type.String(),
+      value: Type.String(),
+      source: Type.String(),
+      quality: Type.String(),
+    }),
+  ),
+});
+
+/** A held bill in the exceptions queue (GET /exceptions): wouldBeCents is its total if approved. */
 export const BillException = Type.Object({
   id: Type.String(),
   object: Type.Literal('bill_exception'),
@@ -23,4 +41,19 @@ export const BillException = Type.Object({
   workflowId: Type.String(),
   workflowUrl: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
+  billingCycle: Type.String(),
+  ageDays: Type.Integer({ description: 'whole days since the bill was held' }),
+  assigneeId: Nullable(Type.String()),
+  assigneeName: Nullable(Type.String()),
+  slaDueOn: Nullable(IsoDate),
+  wouldBeCents: Nullable(Cents),
+  meters: Type.Array(HeldMeter),
+});
+
+/** A held bill's assignee and SLA date (POST /exceptions/:id/assignment). */
+export const ExceptionAssignment = Type.Object({
+  object: Type.Literal('bill_exception_assignment'),
+  id: Type.String(),
+  assigneeId: Nullable(Type.String()),
+  slaDueOn: Nullable(IsoDate),
 });

@@ -6,7 +6,12 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { billException, listBillExceptions } from '../../db/bill-exceptions.js';
+import {
+  assignBillException,
+  billException,
+  heldBillFacts,
+  listBillExceptions,
+} from '../../db/bill-exceptions.js';
 import { canonicalTimeZone } from '../../domain/import/local-time.js';
 import {
   BILL_RUN,
@@ -28,7 +33,7 @@ import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDate, List, ListQuery, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
-import { BillException, BillRun } from './bill-runs.schema.js';
+import { BillException, BillRun, ExceptionAssignment } from './bill-runs.schema.js';
 
 const Cycle = Type.String({ pattern: '^\\d{2}$', description: 'billing cycle, e.g. "07"' });
 
@@ -268,32 +273,86 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
       config: { access: { staff: STAFF.any } },
       schema: {
         tags: ['exceptions'],
-        summary: 'Held bills waiting for staff, oldest first',
+        summary:
+          "Held bills waiting for staff, oldest first: each with what it would total if approved, the suspect read and its meter's last reads",
         querystring: Type.Intersect([
           ListQuery,
           Type.Object({
             status: Type.Optional(Type.Union(EXCEPTION_STATUSES.map((s) => Type.Literal(s)))),
+            reason: Type.Optional(
+              Type.String({ pattern: '^[a-z_]{1,40}$', description: 'a hold code, e.g. high_usage' }),
+            ),
+            cycle: Type.Optional(Cycle),
+            min_age_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
+            assignee: Type.Optional(
+              Type.String({ maxLength: 64, description: 'a staff user id, or "none"' }),
+            ),
           }),
         ]),
         response: { 200: List(BillException) },
       },
     },
     async (req) => {
+      const q = req.query;
       const { exceptions, hasMore } = await listBillExceptions(sql, {
-        statuses: req.query.status ? [req.query.status] : ['open', 'escalated'],
-        startingAfter: req.query.starting_after,
-        limit: req.query.limit ?? 20,
+        statuses: q.status ? [q.status] : ['open', 'escalated'],
+        reason: q.reason,
+        cycle: q.cycle,
+        minAgeDays: q.min_age_days,
+        assignee: q.assignee,
+        startingAfter: q.starting_after,
+        limit: q.limit ?? 20,
       });
+      // what a bill would be is worth knowing only while someone can still decide it
+      const waiting = exceptions.filter((x) => x.status === 'open' || x.status === 'escalated');
+      const facts = await heldBillFacts(sql, waiting, deps.clock.timeZone);
       return {
         object: 'list' as const,
         has_more: hasMore,
-        data: exceptions.map((r) => ({
-          ...r,
-          object: 'bill_exception' as const,
-          createdAt: r.createdAt.toISOString(),
-          workflowUrl: workflowUiUrl(temporal, r.workflowId),
-        })),
+        data: exceptions.map((r) => {
+          const f = facts.get(r.id);
+          return {
+            ...r,
+            object: 'bill_exception' as const,
+            createdAt: r.createdAt.toISOString(),
+            workflowUrl: workflowUiUrl(temporal, r.workflowId),
+            wouldBeCents: f?.wouldBeCents ?? null,
+            meters: (f?.meters ?? []).map((m) => ({
+              ...m,
+              reads: m.reads.map((x) => ({ ...x, readAt: x.readAt.toISOString() })),
+            })),
+          };
+        }),
       };
+    },
+  );
+
+  app.post(
+    '/exceptions/:id/assignment',
+    {
+      config: billing,
+      schema: {
+        tags: ['exceptions'],
+        summary:
+          'Assign a held bill to a staff user (null: to no one) and set the date it should be decided by',
+        params: IdParams,
+        body: Type.Object(
+          {
+            assignee_id: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
+            sla_due_on: Type.Optional(Type.Union([IsoDate, Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ExceptionAssignment },
+      },
+    },
+    async (req) => {
+      const a = await assignBillException(sql, req.params.id, {
+        assigneeId: req.body.assignee_id,
+        slaDueOn: req.body.sla_due_on ?? null,
+      });
+      req.auditResource = { type: 'bill_exception', id: req.params.id, detail: { assignment: req.body } };
+      return { object: 'bill_exception_assignment' as const, id: req.params.id, ...a };
     },
   );
 

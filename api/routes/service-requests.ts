@@ -212,7 +212,7 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       config: { access: { staff: STAFF.billing } },
       schema: {
         tags: ['service requests'],
-        summary: 'Approve or reject a request waiting for approval',
+        summary: 'Approve or reject a request waiting for approval (a rejection needs a note: the reason)',
         params: Type.Object({
           id: Type.String({ maxLength: 64 }),
           decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
@@ -231,6 +231,15 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       const notWaiting = () =>
         new ApiError(409, 'invalid_request_error', 'not_awaiting_approval', `this request is ${r.status}`);
       if (r.status !== 'awaiting_approval') throw notWaiting();
+      // a rejection is told to the customer: it says why
+      if (req.params.decision === 'reject' && !req.body?.note?.trim())
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_missing',
+          'a rejection needs a note saying why',
+          'note',
+        );
       try {
         await temporal.client.workflow.getHandle(r.workflowId).executeUpdate(decideServiceRequestUpdate, {
           args: [{ approve: req.params.decision === 'approve', by: req.user!.id, note: req.body?.note }],
@@ -241,7 +250,11 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
           throw notWaiting();
         throw err;
       }
-      req.auditResource = { type: 'service_request', id: r.id, detail: { decision: req.params.decision } };
+      req.auditResource = {
+        type: 'service_request',
+        id: r.id,
+        detail: { decision: req.params.decision, note: req.body?.note ?? null },
+      };
       return show((await getServiceRequest(sql, r.id))!, true);
     },
   );

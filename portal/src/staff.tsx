@@ -1,10 +1,12 @@
-// The staff console: search, the account on one screen (360), the exceptions queue, bill runs and reports.
+// The staff console: search, the account on one screen (360), the disputes and service requests queue, the
+// exceptions queue, bill runs and reports.
 // This entry mounts the app and routes the hash (#/search, #/account/:id, …) to the screens in staff/.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me } from './lib/api';
 import { Account360 } from './staff/account360';
 import { BillRuns } from './staff/bill-runs';
+import { Cases } from './staff/cases';
 import { Exceptions } from './staff/exceptions';
 import { StaffHeader } from './staff/header';
 import { StaffLogin } from './staff/login';
@@ -54,6 +56,7 @@ function Route({ hash, me }: { hash: string; me: Me }) {
   const [path, query = ''] = hash.slice(1).split('?');
   const parts = (path ?? '').split('/').filter(Boolean);
   if (parts[0] === 'account' && parts[1]) return <Account360 key={parts[1]} id={parts[1]} me={me} />;
+  if (parts[0] === 'cases') return <Cases me={me} />;
   if (parts[0] === 'exceptions') return <Exceptions me={me} />;
   if (parts[0] === 'bill-runs') return <BillRuns me={me} />;
   if (parts[0] === 'reports') return <Reports />;

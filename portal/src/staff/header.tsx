@@ -1,8 +1,10 @@
 // The console's header: its screens and who is signed in, once someone is.
 import { logout, type Me } from '../lib/api';
+import { t } from '../lib/i18n';
 
 const NAV = [
   ['#/search', 'Search'],
+  ['#/cases', () => t('cqNav')],
   ['#/exceptions', 'Exceptions'],
   ['#/bill-runs', 'Bill runs'],
   ['#/reports', 'Reports'],
@@ -16,7 +18,7 @@ export function StaffHeader({ me, hash }: { me: Me | null | undefined; hash: str
         <nav class="header-actions" aria-label="Staff console">
           {NAV.map(([h, label]) => (
             <a key={h} href={h} aria-current={hash.startsWith(h) ? 'page' : undefined}>
-              {label}
+              {typeof label === 'function' ? label() : label}
             </a>
           ))}
           <span>
