@@ -11,23 +11,22 @@ export function PaymentHistory({ a }: { a: AccountSummary }) {
       {a.payments.length === 0 ? (
         <p>{t('noPayments')}</p>
       ) : (
-        <Table
-          testid="payments"
-          head={[
-            t('receivedOn'),
-            t('postedOn'),
-            t('confirmationNumber'),
-            t('method'),
-            t('status'),
-            num(t('amount')),
-          ]}
-        >
+        // four columns, so that the table fits a phone without scrolling sideways
+        <Table testid="payments" head={[t('date'), t('confirmationNumber'), t('status'), num(t('amount'))]}>
           {a.payments.map((p) => (
             <tr key={p.id} data-status={p.status} data-payment={p.id}>
-              <td>{formatDate(String(p.receivedAt))}</td>
-              <td>{p.postedAt ? formatDate(String(p.postedAt)) : t('notPostedYet')}</td>
-              <td class="ref">{p.confirmationNumber}</td>
-              <td>{paymentMethodWords(p)}</td>
+              <td>
+                <span class="line" data-testid="received">
+                  {t('receivedOn')} {formatDate(String(p.receivedAt))}
+                </span>
+                <span class="line muted" data-testid="posted">
+                  {p.postedAt ? `${t('postedOn')} ${formatDate(String(p.postedAt))}` : t('notPostedYet')}
+                </span>
+              </td>
+              <td>
+                <span class="line ref">{p.confirmationNumber}</span>
+                <span class="line muted">{paymentMethodWords(p)}</span>
+              </td>
               <td>{paymentStatusWord(p.status)}</td>
               <td class="num">
                 <Money cents={p.amountCents} />
