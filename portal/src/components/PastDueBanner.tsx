@@ -128,13 +128,13 @@ function PlanOffer({ p, onChanged }: { p: PastDue; onChanged: () => void }) {
           </option>
         ))}
       </select>
-      <ol class="plan-schedule" data-testid="plan-schedule">
+      <ul class="plan-schedule" data-testid="plan-schedule">
         {chosen.plan.map((i) => (
           <li key={i.seq}>
             {t('planPayment', { seq: i.seq, amount: money(i.amountCents), date: formatDate(i.dueDate) })}
           </li>
         ))}
-      </ol>
+      </ul>
       <button type="button" class="secondary" disabled={busy || done} onClick={() => void accept()}>
         {t('planAccept', { n: chosen.installments, amount: money(chosen.plan[0]!.amountCents) })}
       </button>
