@@ -28,6 +28,8 @@ let app: TestApp;
 let stripe: StripeFake;
 let browser: Browser;
 let base: string;
+/** the account in arrears of the last viewport's test, and its payment's confirmation number */
+let lastLate: { id: string; confirmation: string } | null = null;
 
 // Stripe.js as the page gets it: a Payment Element that is a plain form, and confirmPayment calling Stripe's
 // confirm endpoint (answered below by the fake, which also sends the signed webhook)
@@ -226,6 +228,7 @@ describe('past due and receipts in the portal', () => {
           'Posted',
           '$417.51',
         ]);
+      lastLate = { id: late.id, confirmation: api.confirmationNumber };
       // and another payment starts from an empty form
       await page.getByRole('button', { name: 'Make another payment' }).click();
       expect(await page.getByLabel('Amount to pay').inputValue()).toBe('');
@@ -247,4 +250,37 @@ describe('past due and receipts in the portal', () => {
       }
     }, 120_000);
   }
+  it('staff see the same past-due amount on the 360, and the payment in the same words with its confirmation number', async () => {
+    expect(lastLate).not.toBeNull();
+    const { page } = browser;
+    await createUser(sql, {
+      email: 'csr.pastdue@utility.test',
+      displayName: 'CSR',
+      password: PASSWORD,
+      kind: 'staff',
+      role: 'csr',
+    });
+    // the customer signs out first: one session per browser
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').waitFor();
+    await page.goto(`${base}/staff`);
+    await page.getByLabel('Email').fill('csr.pastdue@utility.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Name, account number, address, meter number or phone').waitFor();
+    await page.goto(`${base}/staff#/account/${lastLate!.id}`);
+    const line = page.getByTestId('staff-past-due');
+    await line.waitFor();
+    expect(await line.textContent()).toContain('Past due $1,000.00 since Nov 24, 2026 (7 days)');
+    const row = page.locator(`[data-testid=payments] tbody tr`).first();
+    expect(await row.locator('td').allTextContents()).toEqual([
+      expect.stringMatching(/^Dec \d{1,2}, 20\d\d$/),
+      expect.stringMatching(/^Dec \d{1,2}, 20\d\d$/),
+      lastLate!.confirmation,
+      'Visa ending 4242',
+      'Posted',
+      '$417.51',
+    ]);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
 });
