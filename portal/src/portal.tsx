@@ -299,7 +299,10 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
   const pastDue = past.pastDue && past.pastDue.pastDueCents > 0 ? past.pastDue : null;
   return (
     <>
-      {pastDue ? <PastDueBanner p={pastDue} onPay={() => go('payments')} onChanged={past.reload} /> : null}
+      {/* on the overview only: on the payments tab the pay card and its receipt come first */}
+      {pastDue && tab === 'overview' ? (
+        <PastDueBanner p={pastDue} onPay={() => go('payments')} onChanged={past.reload} />
+      ) : null}
       <section class="card balance-card" aria-labelledby="bal-label">
         <p class="muted">
           {t('selectAccount')} {a.accountNumber} · {a.customer.name}
