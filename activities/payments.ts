@@ -7,7 +7,7 @@ import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql, Tx } from '../db/client.js';
 import { accountBalanceCents, postEntry } from '../db/ledger.js';
 import { queueNotification } from '../db/notifications.js';
-import { allocateOldestFirst } from '../db/payments.js';
+import { allocateOldestFirst, paymentReceipt } from '../db/payments.js';
 import { releaseRefund, settleRefund } from '../db/refunds.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
 import { type Clock, systemClock } from '../lib/clock.js';
@@ -53,13 +53,40 @@ type PaymentNotice = 'payment_received' | 'payment_failed' | 'payment_returned';
  * A receipt or notice for the customer, asked for once per payment and kind (the key). Queued in the caller's
  * transaction; the messaging capability sends it by the customer's subscriptions, language and channels.
  */
-async function notify(db: Sql | Tx, p: PaymentRow, kind: PaymentNotice, code: string | null = null) {
+async function notify(
+  db: Sql | Tx,
+  p: PaymentRow,
+  kind: PaymentNotice,
+  code: string | null = null,
+  receipt: Record<string, string | number | null> = {},
+) {
   await queueNotification(db, {
     accountId: p.accountId,
     alert: kind,
     key: `${kind}/${p.id}`,
-    data: { paymentId: p.id, amountCents: p.amountCents, code },
+    data: { paymentId: p.id, amountCents: p.amountCents, code, ...receipt },
   });
+}
+
+/**
+ * The method a Stripe payment was charged to, from its latest charge: the card's brand and last 4, or the
+ * bank's name and last 4. Asked once when the payment posts; if Stripe cannot answer then, the payment posts
+ * all the same and its receipt shows the method without them.
+ */
+async function chargedMethod(stripe: Stripe, intentId: string) {
+  try {
+    const pi = await stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] });
+    const d =
+      pi.latest_charge && typeof pi.latest_charge !== 'string'
+        ? pi.latest_charge.payment_method_details
+        : null;
+    if (d?.card) return { brand: d.card.brand ?? null, last4: d.card.last4 ?? null };
+    if (d?.us_bank_account)
+      return { brand: d.us_bank_account.bank_name ?? null, last4: d.us_bank_account.last4 ?? null };
+  } catch {
+    // the receipt can do without the brand; the money cannot wait for it
+  }
+  return { brand: null, last4: null };
 }
 
 export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: Clock = systemClock()) {
@@ -171,6 +198,10 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
     /** Puts the payment on the account: cash clearing debited, the receivable credited. */
     async postPayment(a: { paymentId: string }) {
       const p = await load(a.paymentId);
+      const charged =
+        p.provider === 'stripe' && stripe && p.providerRef
+          ? await chargedMethod(stripe, p.providerRef)
+          : { brand: null, last4: null };
       return sql.begin(async (tx) => {
         const posted = await postEntry(
           tx,
@@ -182,9 +213,23 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
             description: `Payment (${p.method})`,
           }),
         );
-        await tx`update payment set status = 'succeeded', journal_entry_id = ${posted.id} where id = ${p.id}`;
+        await tx`update payment set status = 'succeeded', journal_entry_id = ${posted.id},
+          method_brand = coalesce(${charged.brand}, method_brand), method_last4 = coalesce(${charged.last4}, method_last4)
+          where id = ${p.id}`;
         if (posted.created) await allocateOldestFirst(tx, p.id, p.accountId, p.amountCents);
-        if (posted.created) await notify(tx, p, 'payment_received');
+        // the receipt, emailed: what the portal's receipt shows (GET /payments/:id/receipt)
+        if (posted.created) {
+          const r = (await paymentReceipt(tx, p.id))!;
+          await notify(tx, p, 'payment_received', null, {
+            confirmationNumber: r.confirmationNumber,
+            method: r.method,
+            methodBrand: r.methodBrand,
+            methodLast4: r.methodLast4,
+            postedAt: (r.postedAt ?? r.receivedAt).toISOString(),
+            timeZone: clock.timeZone,
+            newBalanceCents: r.newBalanceCents,
+          });
+        }
         await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: p.id })})`;
         return { journalEntryId: posted.id, created: posted.created };
       });

@@ -27,6 +27,7 @@ import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
 import outageRoutes from './routes/outages.js';
+import pastDueRoutes from './routes/past-due.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
@@ -90,6 +91,7 @@ export async function buildApp(
     paymentRoutes,
     autopayRoutes,
     collectionRoutes,
+    pastDueRoutes,
     disputeRoutes,
     serviceRequestRoutes,
     staffQueueRoutes,

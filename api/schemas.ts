@@ -126,6 +126,11 @@ export const AccountSummary = Type.Object({
       method: Type.String(),
       status: Type.String(),
       receivedAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' }),
+      /** when it reached the ledger (posted or settled); null while processing, or if it failed */
+      postedAt: Nullable(Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })),
+      confirmationNumber: Type.String(),
+      methodBrand: Nullable(Type.String()),
+      methodLast4: Nullable(Type.String()),
     }),
   ),
 });

@@ -1,4 +1,5 @@
 // Customer, account, premise, meter and service agreement records: plain SQL, one function per question.
+import { confirmationNumber } from '../domain/payment-receipt.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
 import { accountBalanceCents, nemCreditCents } from './ledger.js';
@@ -262,8 +263,20 @@ export async function accountSummary(sql: Db, id: string) {
     nemCreditCents(sql, id),
     sql`select id, period, period_start::text, period_end::text, status, bill_date::text, due_date::text, total_cents
         from bill where account_id = ${id} order by period desc limit 24`,
-    sql`select id, amount_cents, method, status, received_at from payment
-        where account_id = ${id} and received_at > now() - interval '24 months' order by received_at desc limit 100`,
+    sql<
+      {
+        id: string;
+        amountCents: number;
+        method: string;
+        status: string;
+        receivedAt: Date;
+        postedAt: Date | null;
+      }[]
+    >`
+        select p.id, p.amount_cents, p.method, p.method_brand, p.method_last4, p.status, p.received_at,
+               je.created_at as posted_at
+        from payment p left join journal_entry je on je.id = p.journal_entry_id
+        where p.account_id = ${id} and p.received_at > now() - interval '24 months' order by p.received_at desc limit 100`,
     sql`select sa.id, sa.service_type, sa.status, sa.start_date::text, sa.end_date::text, rs.code as rate_schedule,
                p.address_line1, p.city, p.state, p.postal_code
         from service_agreement sa
@@ -287,6 +300,7 @@ export async function accountSummary(sql: Db, id: string) {
     dueDate: latest && balanceCents > 0 ? (latest.dueDate as string) : null,
     serviceAgreements: agreements,
     bills,
-    payments,
+    // each with the confirmation number its receipt shows
+    payments: payments.map((p) => ({ ...p, confirmationNumber: confirmationNumber(p.id) })),
   };
 }

@@ -40,6 +40,60 @@ export async function arrangeableCents(sql: Sql, accountId: string, today: strin
   return charges.filter((c) => c.dueDate <= today).reduce((n, c) => n + c.unpaidCents, 0);
 }
 
+/** The instalments of an arrangement made today: the first a week from today, then every 30 days, unless asked otherwise. */
+export function arrangementPlan(
+  totalCents: number,
+  installments: number,
+  today: string,
+  firstDue?: string,
+  everyDays?: number,
+): Installment[] {
+  return installmentPlan(totalCents, installments, firstDue ?? addDays(today, 7), everyDays ?? 30);
+}
+
+/** A customer whose arrangement broke in the last year sets up the next one with us, not online. */
+async function brokenWithinYear(sql: Sql, accountId: string) {
+  const [broken] = await sql`select 1 from payment_arrangement where account_id = ${accountId}
+      and status = 'broken' and closed_at > now() - interval '365 days'`;
+  return !!broken;
+}
+
+export type ArrangementOffer =
+  | { eligible: false; reason: 'nothing_to_arrange' | 'arrangement_active' | 'broken_recently' }
+  | {
+      eligible: true;
+      totalCents: number;
+      /** one choice per number of instalments the customer may pick alone (2 up to the policy's most) */
+      options: { installments: number; plan: Installment[] }[];
+    };
+
+/**
+ * What a customer may arrange online today, by the rules createArrangement applies to a self-service
+ * arrangement: the same amount, the same plan for each number of instalments, the same refusals.
+ */
+export async function arrangementOffer(
+  sql: Sql,
+  accountId: string,
+  today: string,
+): Promise<ArrangementOffer> {
+  const [policy, total, [active], broken] = await Promise.all([
+    collectionPolicyFor(sql, accountId),
+    arrangeableCents(sql, accountId, today),
+    sql`select 1 from payment_arrangement where account_id = ${accountId} and status = 'active'`,
+    brokenWithinYear(sql, accountId),
+  ]);
+  if (active) return { eligible: false, reason: 'arrangement_active' };
+  if (total <= 0) return { eligible: false, reason: 'nothing_to_arrange' };
+  if (broken) return { eligible: false, reason: 'broken_recently' };
+  const counts = Array.from({ length: Math.max(0, policy.maxSelfServiceInstallments - 1) }, (_, i) => i + 2);
+  if (!counts.length) return { eligible: false, reason: 'nothing_to_arrange' };
+  return {
+    eligible: true,
+    totalCents: total,
+    options: counts.map((n) => ({ installments: n, plan: arrangementPlan(total, n, today) })),
+  };
+}
+
 export async function createArrangement(
   sql: Sql,
   a: {
@@ -61,9 +115,7 @@ export async function createArrangement(
         'parameter_invalid',
         'installments',
       );
-    const [broken] = await sql`select 1 from payment_arrangement where account_id = ${a.accountId}
-      and status = 'broken' and closed_at > now() - interval '365 days'`;
-    if (broken)
+    if (await brokenWithinYear(sql, a.accountId))
       throw new ArrangementRefused(
         'an arrangement was broken in the last year; please call us to set up another',
         'arrangement_not_eligible',
@@ -73,7 +125,7 @@ export async function createArrangement(
   if (total <= 0) throw new ArrangementRefused('nothing is past due to arrange', 'arrangement_not_eligible');
   let plan: Installment[];
   try {
-    plan = installmentPlan(total, a.installments, a.firstDue ?? addDays(a.today, 7), a.everyDays ?? 30);
+    plan = arrangementPlan(total, a.installments, a.today, a.firstDue, a.everyDays);
   } catch (e) {
     throw new ArrangementRefused((e as Error).message, 'parameter_invalid', 'installments');
   }

@@ -2,6 +2,7 @@
 // Counter and lockbox payments: recorded and posted in one transaction, once per idempotency key, and
 // flagged for review when the same account paid the same amount within a few days.
 import { paymentEntry } from '../domain/ledger.js';
+import { confirmationNumber } from '../domain/payment-receipt.js';
 import { receivedOnProblem } from '../domain/received-on.js';
 import { newId } from '../lib/ids.js';
 import { requireAccount } from './accounts.js';
@@ -234,4 +235,54 @@ export async function createPendingPayment(
       workflow_id, payment_method_ref, save_method)
     values (${p.id}, ${p.accountId}, ${p.amountCents}, ${p.method}, 'pending', now(), ${p.idempotencyKey},
             ${p.provider}, ${p.workflowId}, ${p.paymentMethodRef}, ${p.saveMethod})`;
+}
+
+/**
+ * The account's balance just after a journal entry posted: every posting on its receivable up to that entry's
+ * (postings are numbered as they are written). What a receipt calls the new balance; it stays what it was when
+ * later bills and payments post.
+ */
+export async function balanceAfterEntry(sql: Sql | Tx, accountId: string, journalEntryId: string) {
+  const [row] = await sql<{ balance: number }[]>`
+    select coalesce(sum(amount_cents), 0)::bigint as balance from posting
+    where ledger_account_id = ${`ar:${accountId}`}
+      and id <= (select max(id) from posting where journal_entry_id = ${journalEntryId})`;
+  return row!.balance;
+}
+
+export interface PaymentReceipt {
+  paymentId: string;
+  confirmationNumber: string;
+  accountId: string;
+  accountNumber: string;
+  amountCents: number;
+  method: string;
+  /** the card network, or the bank's name for ACH; null when the gateway did not say (or no gateway) */
+  methodBrand: string | null;
+  methodLast4: string | null;
+  status: string;
+  receivedAt: Date;
+  /** when it reached the account's ledger; null while it is still processing (or if it failed) */
+  postedAt: Date | null;
+  /** the balance just after it posted; null until it posts */
+  newBalanceCents: number | null;
+}
+
+/** A payment's receipt (undefined if there is no such payment). */
+export async function paymentReceipt(sql: Sql | Tx, id: string): Promise<PaymentReceipt | undefined> {
+  const [p] = await sql<
+    (Omit<PaymentReceipt, 'confirmationNumber' | 'newBalanceCents'> & { je: string | null })[]
+  >`
+    select p.id as payment_id, p.account_id, a.account_number, p.amount_cents, p.method, p.method_brand,
+           p.method_last4, p.status, p.received_at, je.created_at as posted_at, p.journal_entry_id as je
+    from payment p join account a on a.id = p.account_id
+    left join journal_entry je on je.id = p.journal_entry_id
+    where p.id = ${id}`;
+  if (!p) return undefined;
+  const { je, ...rest } = p;
+  return {
+    ...rest,
+    confirmationNumber: confirmationNumber(p.paymentId),
+    newBalanceCents: je ? await balanceAfterEntry(sql, p.accountId, je) : null,
+  };
 }

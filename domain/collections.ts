@@ -330,3 +330,30 @@ export function unpaidByCharge(balanceCents: number, debits: Debit[]): (Debit & 
   });
   return out.reverse();
 }
+
+export type CollectionStep =
+  | { kind: 'late_fee'; on: string; feeCents: number }
+  | { kind: 'final_notice'; on: string; disconnectOn: string }
+  | { kind: 'disconnect'; on: string };
+
+/**
+ * The next step collections will take if nothing is paid: a late fee, the final notice (with the disconnect
+ * date it will announce) or the disconnect, and the day it falls due (today when it is due and not yet
+ * taken). The decision above, asked again on each day it says to look again; null when no such step is
+ * coming (nothing past due, below the small balance, a hold or moratorium with no end in the year).
+ */
+export function nextCollectionStep(f: CollectionFacts, p: CollectionPolicy): CollectionStep | null {
+  let today: string | null = f.today;
+  for (let i = 0; today && i < 24; i++) {
+    const d = decideCollections({ ...f, today }, p);
+    const fees = d.actions.flatMap((a) => (a.kind === 'late_fee' ? [a.feeCents] : []));
+    if (fees.length) return { kind: 'late_fee', on: today, feeCents: fees.reduce((n, c) => n + c, 0) };
+    for (const a of d.actions) {
+      if (a.kind === 'final_notice') return { kind: 'final_notice', on: today, disconnectOn: a.disconnectOn };
+      if (a.kind === 'disconnect') return { kind: 'disconnect', on: today };
+    }
+    // a step already taken on a bill is taken again in no later review
+    today = d.nextReview;
+  }
+  return null;
+}

@@ -36,3 +36,37 @@ export function formatPeriod(start: string, end: string, lang: BillLanguage = 'e
 export function formatMonthShort(period: string, lang: BillLanguage = 'en'): string {
   return `${MONTHS[lang][Number(period.slice(5, 7)) - 1]} ${period.slice(2, 4)}`;
 }
+
+/**
+ * An instant as the utility's clock on the wall shows it: "Dec 1, 2026, 10:05 AM PST" / "1 dic 2026, 10:05 PST".
+ * The local parts come from Intl (numbers only, which do not vary between ICU versions); the month names are
+ * this file's.
+ */
+export function formatLocalDateTime(
+  instant: Date | string,
+  timeZone: string,
+  lang: BillLanguage = 'en',
+): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const day = formatDay(
+    `${parts.year}-${parts.month!.padStart(2, '0')}-${parts.day!.padStart(2, '0')}`,
+    lang,
+  );
+  const h = Number(parts.hour) % 24;
+  const zone = parts.timeZoneName ?? timeZone;
+  if (lang === 'es') return `${day}, ${String(h).padStart(2, '0')}:${parts.minute} ${zone}`;
+  return `${day}, ${h % 12 || 12}:${parts.minute} ${h < 12 ? 'AM' : 'PM'} ${zone}`;
+}

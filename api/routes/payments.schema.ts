@@ -37,3 +37,22 @@ export const SavedMethod = Type.Object({
   expMonth: Type.Optional(Type.Integer()),
   expYear: Type.Optional(Type.Integer()),
 });
+
+/** A payment's receipt (GET /payments/:id/receipt): what the portal shows after paying and the email carries. */
+export const PaymentReceipt = Type.Object({
+  object: Type.Literal('payment_receipt'),
+  paymentId: Type.String(),
+  confirmationNumber: Type.String(),
+  accountId: Type.String(),
+  accountNumber: Type.String(),
+  amountCents: Type.Integer(),
+  method: Type.String(),
+  methodBrand: Type.Union([Type.String(), Type.Null()]),
+  methodLast4: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  receivedAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' }),
+  postedAt: Type.Union([Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' }), Type.Null()]),
+  newBalanceCents: Type.Union([Type.Integer(), Type.Null()]),
+  /** the utility's time zone, in which the receipt's dates and times are shown */
+  timeZone: Type.String(),
+});

@@ -13,6 +13,7 @@ import {
   importLockbox,
   paymentAccountId,
   paymentAccounts,
+  paymentReceipt,
   takeCounterPayment,
 } from '../../db/payments.js';
 import { reserveRefund } from '../../db/refunds.js';
@@ -36,7 +37,7 @@ import { checkOwnMethod, pmRef, savedMethods } from '../saved-methods.js';
 import { IdParams, IsoDate, List } from '../schemas.js';
 import { checkSignatureHeader } from '../signed-headers.js';
 import type { App, AppDeps } from '../types.js';
-import { CounterPayment, Payment, SavedMethod } from './payments.schema.js';
+import { CounterPayment, Payment, PaymentReceipt, SavedMethod } from './payments.schema.js';
 
 export default async function paymentRoutes(app: App, deps: AppDeps) {
   const { sql, temporal } = deps;
@@ -125,6 +126,24 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       return found(await view(req.params.id), 'payment', req.params.id);
+    },
+  );
+
+  app.get(
+    '/payments/:id/receipt',
+    {
+      config: { access: staffOrOwner((req) => paymentAccount(idParam(req))) },
+      schema: {
+        tags: ['payments'],
+        summary:
+          'The receipt: confirmation number, amount, method (brand and last 4), when it was received and posted, the new balance',
+        params: IdParams,
+        response: { 200: PaymentReceipt },
+      },
+    },
+    async (req) => {
+      const r = found(await paymentReceipt(sql, req.params.id), 'payment', req.params.id);
+      return { object: 'payment_receipt' as const, ...r, timeZone: deps.clock.timeZone };
     },
   );
 

@@ -1,6 +1,7 @@
 // Message templates (pure): plain, short sentences, English and Spanish, with the real figures. Email has a
 // subject, a plain-text body and the same text as simple semantic HTML (lang attribute, one idea per
 // paragraph, links written out); SMS is one or two segments (see segments.ts), enforced here.
+import { formatLocalDateTime } from '../date-format.js';
 import { formatCents } from '../decimal.js';
 import { ALERT_TYPES } from './alerts.js';
 import { countSegments, type SmsEncoding, toGsm7 } from './segments.js';
@@ -149,18 +150,58 @@ const TEMPLATES: Record<MessageTemplate, T> = {
           link: `${c.publicUrl}/portal`,
         };
   },
-  payment_received: (d, _c, en) => {
+  payment_received: (d, c, en) => {
+    // the receipt: what the portal's receipt page shows, each line only when the payment carried it
     const amount = money(d.amountCents) ?? (en ? 'your payment' : 'su pago');
+    const ref = str(d.confirmationNumber);
+    const last4 = str(d.methodLast4);
+    const kind = str(d.method);
+    const brand = str(d.methodBrand);
+    const methodName = brand
+      ? brand.charAt(0).toUpperCase() + brand.slice(1)
+      : kind === 'ach'
+        ? en
+          ? 'Bank account'
+          : 'Cuenta bancaria'
+        : kind === 'card'
+          ? en
+            ? 'Card'
+            : 'Tarjeta'
+          : null;
+    const method = methodName
+      ? `${methodName}${last4 ? (en ? ` ending ${last4}` : ` terminada en ${last4}`) : ''}`
+      : null;
+    const at =
+      typeof d.postedAt === 'string' && !Number.isNaN(Date.parse(d.postedAt))
+        ? formatLocalDateTime(d.postedAt, str(d.timeZone) ?? 'UTC', en ? 'en' : 'es')
+        : null;
+    const balance = money(d.newBalanceCents);
     return en
       ? {
-          subject: 'Payment received',
-          lines: [`We received your payment of ${amount}. Thank you.`],
-          sms: `We received your payment of ${amount}. Thank you.`,
+          subject: ref ? `Payment received · confirmation ${ref}` : 'Payment received',
+          lines: [
+            `We received your payment of ${amount}. Thank you.`,
+            ...(ref ? [`Confirmation number: ${ref}`] : []),
+            ...(method ? [`Paid with: ${method}`] : []),
+            ...(at ? [`Date and time: ${at}`] : []),
+            ...(balance ? [`Your balance now: ${balance}`] : []),
+          ],
+          sms: `We received your payment of ${amount}${ref ? ` (confirmation ${ref})` : ''}. Thank you.`,
+          link: `${c.publicUrl}/portal#payments`,
+          linkLabel: 'See your receipt',
         }
       : {
-          subject: 'Pago recibido',
-          lines: [`Recibimos su pago de ${amount}. Gracias.`],
-          sms: `Recibimos su pago de ${amount}. Gracias.`,
+          subject: ref ? `Pago recibido · confirmación ${ref}` : 'Pago recibido',
+          lines: [
+            `Recibimos su pago de ${amount}. Gracias.`,
+            ...(ref ? [`Número de confirmación: ${ref}`] : []),
+            ...(method ? [`Pagado con: ${method}`] : []),
+            ...(at ? [`Fecha y hora: ${at}`] : []),
+            ...(balance ? [`Su saldo ahora: ${balance}`] : []),
+          ],
+          sms: `Recibimos su pago de ${amount}${ref ? ` (confirmación ${ref})` : ''}. Gracias.`,
+          link: `${c.publicUrl}/portal#payments`,
+          linkLabel: 'Ver su recibo',
         };
   },
   payment_failed: (d, c, en) => {

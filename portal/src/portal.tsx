@@ -4,6 +4,8 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AutopayStatus } from '../../api/routes/autopay.schema';
 import { BillExplanationView, ExplainBillButton } from './components/BillExplanation';
+import { PastDueBanner, usePastDue } from './components/PastDueBanner';
+import { PaymentHistory } from './components/PaymentHistory';
 import {
   AlertsPanel,
   DisputesPanel,
@@ -279,6 +281,8 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
     [accountId],
   );
   useEffect(() => void load(), [load]);
+  // asked again when the balance moves (a payment, a bill) or a plan is set up
+  const past = usePastDue(accountId, a?.balanceCents);
   useAccountEvents(accountId, (e) => {
     setLive(true);
     // the balance at once from the event; the lists behind it from the API
@@ -292,8 +296,13 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
   if (err) return <ErrorNote error={err} />;
   if (!a) return <p>{t('loading')}</p>;
   const address = a.serviceAgreements[0];
+  const pastDue = past.pastDue && past.pastDue.pastDueCents > 0 ? past.pastDue : null;
   return (
     <>
+      {/* on the overview only: on the payments tab the pay card and its receipt come first */}
+      {pastDue && tab === 'overview' ? (
+        <PastDueBanner p={pastDue} onPay={() => go('payments')} onChanged={past.reload} />
+      ) : null}
       <section class="card balance-card" aria-labelledby="bal-label">
         <p class="muted">
           {t('selectAccount')} {a.accountNumber} · {a.customer.name}
@@ -311,11 +320,13 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
           <Money cents={a.balanceCents} />
         </p>
         <p data-testid="due">
-          {a.balanceCents > 0 && a.dueDate
-            ? t('due', { date: formatDate(a.dueDate) })
-            : a.balanceCents < 0
-              ? t('credit')
-              : t('nothingDue')}
+          {pastDue?.oldestDueDate
+            ? t('pastDueLine', { date: formatDate(pastDue.oldestDueDate) })
+            : a.balanceCents > 0 && a.dueDate
+              ? t('due', { date: formatDate(a.dueDate) })
+              : a.balanceCents < 0
+                ? t('credit')
+                : t('nothingDue')}
         </p>
         {a.netMeteringCreditCents ? (
           <p data-testid="solar-credit">
@@ -353,7 +364,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
         <>
           <PayPanel a={a} onAutopay={() => setAutopayVersion((v) => v + 1)} />
           <AutopayPanel key={autopayVersion} accountId={accountId} />
-          <PaymentsPanel a={a} />
+          <PaymentHistory a={a} />
         </>
       ) : null}
       {tab === 'settings' ? <SettingsPanel a={a} reload={() => void load()} /> : null}
@@ -437,29 +448,6 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
                   hint={t('viewPdf', { period: formatMonth(b.period) })}
                   onClick={() => setExplaining(b.id)}
                 />
-              </td>
-            </tr>
-          ))}
-        </Table>
-      )}
-    </Card>
-  );
-}
-
-function PaymentsPanel({ a }: { a: AccountSummary }) {
-  return (
-    <Card title={t('paymentHistory')} id="payment-history">
-      {a.payments.length === 0 ? (
-        <p>{t('noPayments')}</p>
-      ) : (
-        <Table testid="payments" head={[t('date'), t('method'), t('status'), num(t('amount'))]}>
-          {a.payments.map((p) => (
-            <tr key={p.id} data-status={p.status}>
-              <td>{formatDate(String(p.receivedAt))}</td>
-              <td>{word(p.method)}</td>
-              <td>{word(p.status)}</td>
-              <td class="num">
-                <Money cents={p.amountCents} />
               </td>
             </tr>
           ))}

@@ -128,7 +128,18 @@ describe('customer portal in Chromium', () => {
     const { page } = browser;
     await signIn(owing.email);
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe(dollars(owing.balance));
-    await expect.poll(() => page.getByTestId('due').textContent()).toMatch(/^Due /);
+    // an account in arrears says so (and shows the past-due banner); one that is not shows its due date
+    const pastDue = (
+      await app.inject({
+        method: 'GET',
+        url: `/accounts/${owing.id}/past-due`,
+        headers: { cookie: (await browser.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+      })
+    ).json();
+    await expect
+      .poll(() => page.getByTestId('due').textContent())
+      .toMatch(pastDue.pastDueCents > 0 ? /^Past due since / : /^Due /);
+    expect(await page.getByTestId('past-due').count()).toBe(pastDue.pastDueCents > 0 ? 1 : 0);
     await browser.shot('portal-1-balance');
     expect(await accessibilityViolations(page)).toEqual([]);
     // a marker that a reload would wipe

@@ -24,6 +24,23 @@ export interface FakeIntent {
   customer: string | null;
   payment_method: string | null;
   setup_future_usage: string | null;
+  /** the charge the intent made, once it is processing or succeeded (a Charge id; expandable) */
+  latest_charge: string | null;
+}
+
+/** A charge as Stripe reports it, with what the method it charged says of itself. */
+export interface FakeCharge {
+  id: string;
+  object: 'charge';
+  amount: number;
+  payment_intent: string;
+  payment_method: string | null;
+  payment_method_details:
+    | { type: 'card'; card: { brand: string; last4: string; exp_month: number; exp_year: number } }
+    | {
+        type: 'us_bank_account';
+        us_bank_account: { bank_name: string; last4: string; account_type: string };
+      };
 }
 
 export interface FakePaymentMethod {
@@ -70,6 +87,7 @@ const missing = (what: string, id: string, param?: string) => ({
 
 export class StripeFake {
   readonly intents = new Map<string, FakeIntent>();
+  readonly charges = new Map<string, FakeCharge>();
   readonly refunds: { id: string; amount: number; payment_intent: string }[] = [];
   readonly customers = new Map<
     string,
@@ -177,6 +195,7 @@ export class StripeFake {
             customer: body.customer ?? null,
             payment_method: body.payment_method ?? null,
             setup_future_usage: body.setup_future_usage ?? null,
+            latest_charge: null,
           };
           if (body.confirm === 'true' && body.payment_method) {
             // as Stripe does: an off-session charge needs a method saved on the intent's customer
@@ -211,6 +230,7 @@ export class StripeFake {
             }
             intent.status = types.includes('us_bank_account') ? 'processing' : 'succeeded';
             if (intent.status === 'succeeded') this.saveFor(intent);
+            this.charge(intent);
           }
           this.intents.set(id, intent);
           return send(200, intent);
@@ -249,8 +269,19 @@ export class StripeFake {
           this.refunds.push(refund);
           return send(200, refund);
         }
-        const m = /^\/v1\/payment_intents\/(pi_\w+)$/.exec(req.url ?? '');
-        if (req.method === 'GET' && m && this.intents.has(m[1]!)) return send(200, this.intents.get(m[1]!));
+        const m = /^\/v1\/payment_intents\/(pi_\w+)$/.exec(url.pathname);
+        if (req.method === 'GET' && m && this.intents.has(m[1]!)) {
+          // expand[]=latest_charge: the charge object in place of its id, as Stripe expands it
+          const intent = this.intents.get(m[1]!)!;
+          const expand = Object.entries(body)
+            .filter(([k]) => k.startsWith('expand'))
+            .map(([, v]) => v);
+          const charge = intent.latest_charge ? this.charges.get(intent.latest_charge) : undefined;
+          return send(
+            200,
+            expand.includes('latest_charge') && charge ? { ...intent, latest_charge: charge } : intent,
+          );
+        }
         return send(404, {
           error: {
             type: 'invalid_request_error',
@@ -316,6 +347,31 @@ export class StripeFake {
     });
   }
 
+  /**
+   * The charge an intent makes when it is confirmed (processing or succeeded), once: on the method it names,
+   * else the test card or test bank account of its allowed type, as the Payment Element would have collected.
+   */
+  private charge(intent: FakeIntent) {
+    if (intent.latest_charge) return;
+    const pmId =
+      intent.payment_method ??
+      (intent.allowed_payment_method_types.includes('us_bank_account') ? 'pm_usBankAccount' : 'pm_card_visa');
+    const pm = this.paymentMethods.get(pmId);
+    if (!pm) return;
+    const charge: FakeCharge = {
+      id: `ch_${intent.id.slice(3)}`,
+      object: 'charge',
+      amount: intent.amount,
+      payment_intent: intent.id,
+      payment_method: pm.id,
+      payment_method_details: pm.card
+        ? { type: 'card', card: pm.card }
+        : { type: 'us_bank_account', us_bank_account: pm.us_bank_account! },
+    };
+    this.charges.set(charge.id, charge);
+    intent.latest_charge = charge.id;
+  }
+
   /** An intent that succeeded with setup_future_usage leaves its method attached to its customer. */
   private saveFor(intent: FakeIntent) {
     if (!intent.setup_future_usage || !intent.customer) return;
@@ -336,6 +392,7 @@ export class StripeFake {
   event(intentId: string, type: string, change: Partial<FakeIntent> = {}) {
     const intent = Object.assign(this.intent(intentId), change);
     if (type === 'payment_intent.succeeded') this.saveFor(intent);
+    if (type === 'payment_intent.succeeded' || type === 'payment_intent.processing') this.charge(intent);
     return this.signed(type, { ...intent });
   }
 }

@@ -294,6 +294,39 @@ const en = {
   cqRebillUseReread: "None: use the dispute's re-read, where it is lower",
   cqRebillValue: 'Corrected register value',
   cqBadValue: 'Give the corrected register value as a number (for example 1234.5).',
+  // pastdue
+  pastDueTitle: 'Your account is past due',
+  pastDueLine: 'Past due since {date}',
+  pastDueSince: 'This amount was due on {date}, {days} days ago.',
+  lateFeeCharged: 'A late fee of {amount} was added on {date}.',
+  lateFeeNow: 'A late fee of {amount} is being added because the bill is late.',
+  lateFeeOn: 'A late fee of {amount} will be added on {date} if the past-due amount is not paid.',
+  finalNoticeOn:
+    'If it is not paid, we will send a final notice on {date}, and service could be disconnected from {disconnect}.',
+  disconnectOn:
+    'Your service may be disconnected on {date}. Pay the past-due amount or set up a payment plan to keep it on.',
+  disconnectPaused: 'Disconnections are paused for now, but the amount is still owed.',
+  payPastDue: 'Pay {amount} now',
+  planTitle: 'Can’t pay it all at once? Set up a payment plan',
+  planHelp:
+    'Split {amount} into equal payments. While you keep to the plan, no late fees or disconnection notices are sent for it.',
+  planCount: 'Number of payments',
+  planCountOption: '{n} payments',
+  planPayment: 'Payment {seq}: {amount} due {date}',
+  planAccept: 'Set up {n} payments of {amount}',
+  planDone: 'Your payment plan is set up. We will remind you before each payment is due.',
+  planActive: 'You have a payment plan for {amount}.',
+  planNext: 'Next payment: {amount} due {date}.',
+  planBroken: 'A payment plan was missed in the last year, so please call us to set up a new one.',
+  receiptTitle: 'Payment receipt',
+  confirmationNumber: 'Confirmation number',
+  receivedOn: 'Received',
+  postedOn: 'Posted',
+  notPostedYet: 'Not posted yet',
+  newBalance: 'New balance',
+  balanceWhenPosted: 'Shown once the payment posts',
+  anotherPayment: 'Make another payment',
+  methodEnding: '{name} ending {last4}',
 };
 export type Key = keyof typeof en;
 
@@ -596,6 +629,39 @@ const es: Record<Key, string> = {
   cqRebillUseReread: 'Ninguna: usar la nueva lectura de la disputa, si es menor',
   cqRebillValue: 'Valor corregido del registro',
   cqBadValue: 'Indique el valor corregido del registro como número (por ejemplo 1234.5).',
+  // pastdue
+  pastDueTitle: 'Su cuenta tiene un saldo vencido',
+  pastDueLine: 'Vencido desde el {date}',
+  pastDueSince: 'Este importe venció el {date}, hace {days} días.',
+  lateFeeCharged: 'Se agregó un cargo por mora de {amount} el {date}.',
+  lateFeeNow: 'Se está agregando un cargo por mora de {amount} porque la factura está atrasada.',
+  lateFeeOn: 'Se agregará un cargo por mora de {amount} el {date} si no se paga el saldo vencido.',
+  finalNoticeOn:
+    'Si no se paga, enviaremos un aviso final el {date} y el servicio podría desconectarse a partir del {disconnect}.',
+  disconnectOn:
+    'Su servicio podría desconectarse el {date}. Pague el saldo vencido o acuerde un plan de pagos para mantenerlo.',
+  disconnectPaused: 'Las desconexiones están suspendidas por ahora, pero el importe se sigue debiendo.',
+  payPastDue: 'Pagar {amount} ahora',
+  planTitle: '¿No puede pagarlo todo de una vez? Acuerde un plan de pagos',
+  planHelp:
+    'Divida {amount} en pagos iguales. Mientras cumpla el plan, no se envían cargos por mora ni avisos de desconexión por este importe.',
+  planCount: 'Número de pagos',
+  planCountOption: '{n} pagos',
+  planPayment: 'Pago {seq}: {amount}, vence el {date}',
+  planAccept: 'Acordar {n} pagos de {amount}',
+  planDone: 'Su plan de pagos quedó acordado. Le avisaremos antes de cada vencimiento.',
+  planActive: 'Tiene un plan de pagos por {amount}.',
+  planNext: 'Próximo pago: {amount}, vence el {date}.',
+  planBroken: 'No se cumplió un plan de pagos en el último año; llámenos para acordar uno nuevo.',
+  receiptTitle: 'Recibo de pago',
+  confirmationNumber: 'Número de confirmación',
+  receivedOn: 'Recibido',
+  postedOn: 'Registrado',
+  notPostedYet: 'Aún no registrado',
+  newBalance: 'Saldo nuevo',
+  balanceWhenPosted: 'Se muestra cuando se registre el pago',
+  anotherPayment: 'Hacer otro pago',
+  methodEnding: '{name} terminada en {last4}',
 };
 
 export type Lang = 'en' | 'es';

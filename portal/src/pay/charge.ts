@@ -14,14 +14,18 @@ export interface StripeSession {
 }
 
 /** Pays at once with a saved method: Stripe charges it off-session, the balance moves when it posts. */
-export async function payWithSaved(accountId: string, cents: number, m: SavedMethod): Promise<string> {
+export async function payWithSaved(
+  accountId: string,
+  cents: number,
+  m: SavedMethod,
+): Promise<{ note: string; paymentId: string }> {
   const p = await api<Static<typeof Payment>>(`/accounts/${accountId}/payments`, {
     method: 'POST',
     body: { amountCents: cents, method: m.type, paymentMethodRef: m.id },
     idempotencyKey: newKey(),
   });
   if (p.status === 'failed') throw new Error(p.failureCode ?? 'declined');
-  return p.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing');
+  return { note: p.status === 'succeeded' ? t('paymentDone') : t('paymentProcessing'), paymentId: p.id };
 }
 
 /** Starts a payment with a new method: Stripe's session to confirm it in, or the note to show at once. */
@@ -30,7 +34,7 @@ export async function startPayment(
   cents: number,
   method: PayMethod,
   saveMethod: boolean,
-): Promise<{ stripe: StripeSession } | { note: string }> {
+): Promise<({ stripe: StripeSession } | { note: string }) & { paymentId: string }> {
   const cfg = await api<Static<typeof PortalConfig>>('/portal/config.json');
   const p = await api<Static<typeof Payment>>(`/accounts/${accountId}/payments`, {
     method: 'POST',
@@ -40,9 +44,12 @@ export async function startPayment(
   if (p.provider === 'stripe' && p.clientSecret && cfg.stripePublishableKey) {
     const js = await loadStripe(cfg.stripePublishableKey, locale().slice(0, 2));
     const elements = js.elements({ clientSecret: p.clientSecret, locale: locale().slice(0, 2) });
-    return { stripe: { js, elements } };
+    return { stripe: { js, elements }, paymentId: p.id };
   }
-  return { note: p.provider === 'outbox' ? `${t('devOutbox')} ${t('paymentDone')}` : t('paymentProcessing') };
+  return {
+    note: p.provider === 'outbox' ? `${t('devOutbox')} ${t('paymentDone')}` : t('paymentProcessing'),
+    paymentId: p.id,
+  };
 }
 
 /** The Payment Element, mounted once its container is on the page. */

@@ -4,6 +4,7 @@ import type { AccountSummary } from '../lib/api';
 import { t } from '../lib/i18n';
 import { ConfirmForm } from './confirm-form';
 import { PayForm } from './pay-form';
+import { ReceiptView } from './receipt';
 import { usePay } from './use-pay';
 
 export function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () => void }) {
@@ -24,6 +25,9 @@ export function PayPanel({ a, onAutopay }: { a: AccountSummary; onAutopay: () =>
         <ConfirmForm cents={p.cents} busy={p.busy} onSubmit={p.confirm} onCancel={() => p.setStep('form')} />
       ) : null}
       <OkNote message={p.step === 'done' ? p.note : null} testid="pay-result" />
+      {p.step === 'done' && p.paymentId ? (
+        <ReceiptView paymentId={p.paymentId} onAnother={p.another} />
+      ) : null}
       <ErrorNote error={p.err} />
     </Card>
   );

@@ -29,6 +29,8 @@ export function usePay(a: AccountSummary, onAutopay: () => void) {
   const [note, setNote] = useState<string | null>(null);
   const [stripe, setStripe] = useState<StripeSession | null>(null);
   const [cents, setCents] = useState(0);
+  // the payment the receipt is for, once one is made
+  const [paymentId, setPaymentId] = useState<string | null>(null);
 
   /** The amount typed, in cents; null (and said so) when it is not one we take. */
   const amount = () => {
@@ -46,9 +48,10 @@ export function usePay(a: AccountSummary, onAutopay: () => void) {
     const c = amount();
     if (c !== null)
       void attempt(async () => {
-        const text = await payWithSaved(a.id, c, m);
+        const r = await payWithSaved(a.id, c, m);
         setCents(c);
-        finish(text);
+        setPaymentId(r.paymentId);
+        finish(r.note);
       });
   };
 
@@ -60,6 +63,7 @@ export function usePay(a: AccountSummary, onAutopay: () => void) {
         // autopay charges the method later, so it is saved for that too
         const r = await startPayment(a.id, c, choices.method, choices.saveMethod || choices.autopay);
         setCents(c);
+        setPaymentId(r.paymentId);
         if ('note' in r) return finish(r.note);
         setStripe(r.stripe);
         setStep('element');
@@ -81,5 +85,28 @@ export function usePay(a: AccountSummary, onAutopay: () => void) {
   };
 
   const choose = (patch: Partial<PayChoices>) => setChoices((c) => ({ ...c, ...patch }));
-  return { step, setStep, choices, choose, saved, busy, err, note, cents, paySaved, start, confirm };
+  /** Back to an empty pay form, for another payment after a receipt. */
+  const another = () => {
+    setNote(null);
+    setPaymentId(null);
+    setStripe(null);
+    setChoices((c) => ({ ...c, amount: '', autopay: false, saveMethod: false }));
+    setStep('form');
+  };
+  return {
+    step,
+    setStep,
+    choices,
+    choose,
+    saved,
+    busy,
+    err,
+    note,
+    cents,
+    paymentId,
+    paySaved,
+    start,
+    confirm,
+    another,
+  };
 }

@@ -4,6 +4,7 @@ import { BillExplanationView, ExplainBillButton } from '../components/BillExplan
 import { BillPdfLink, Card, Money, num, Table } from '../components/ui';
 import type { AccountSummary } from '../lib/api';
 import { formatDate } from '../lib/i18n';
+import { paymentMethodWords, paymentStatusWord } from '../lib/payment-words';
 import { CounterPayment } from './counter-payment';
 
 export function BillsCard({ a }: { a: AccountSummary }) {
@@ -46,12 +47,18 @@ export function BillsCard({ a }: { a: AccountSummary }) {
 export function PaymentsCard({ a }: { a: AccountSummary }) {
   return (
     <Card title="Payments">
-      <Table testid="payments" head={['Date', 'Method', 'Status', num('Amount')]}>
+      <Table
+        testid="payments"
+        head={['Received', 'Posted', 'Confirmation', 'Method', 'Status', num('Amount')]}
+      >
         {a.payments.slice(0, 24).map((p) => (
-          <tr key={p.id}>
+          <tr key={p.id} data-status={p.status} data-payment={p.id}>
             <td>{formatDate(String(p.receivedAt))}</td>
-            <td>{p.method}</td>
-            <td>{p.status}</td>
+            <td>{p.postedAt ? formatDate(String(p.postedAt)) : '—'}</td>
+            <td class="ref">{p.confirmationNumber}</td>
+            <td>{paymentMethodWords(p)}</td>
+            {/* the customer's words for it, the same mapping the portal uses */}
+            <td>{paymentStatusWord(p.status)}</td>
             <td class="num">
               <Money cents={p.amountCents} />
             </td>

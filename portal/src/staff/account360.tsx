@@ -19,6 +19,7 @@ import { useAccountEvents } from '../lib/live';
 import { BillsCard, PaymentsCard } from './account-ledger';
 import { AccountSummaryCard, type Aging } from './account-summary';
 import { UsageCard } from './account-usage';
+import { PastDueSummary } from './past-due-summary';
 import type { Read } from './shared';
 import { type Workflow, WorkflowsCard } from './workflows';
 
@@ -64,6 +65,7 @@ export function Account360({ id, me }: { id: string; me: Me }) {
   return (
     <div class="grid">
       <AccountSummaryCard a={a} aging={aging} live={live} />
+      <PastDueSummary accountId={a.id} version={a.balanceCents} />
       <div class="grid two">
         <BillsCard a={a} />
         <PaymentsCard a={a} />
