@@ -27,6 +27,7 @@ import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
 import outageRoutes from './routes/outages.js';
+import paymentMethodRoutes from './routes/payment-methods.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
@@ -88,6 +89,7 @@ export async function buildApp(
     billRunRoutes,
     paymentRoutes,
     autopayRoutes,
+    paymentMethodRoutes,
     collectionRoutes,
     disputeRoutes,
     serviceRequestRoutes,

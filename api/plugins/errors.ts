@@ -27,6 +27,8 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'dispute_exists', // a second open dispute on a bill
   'arrangement_exists', // a second active payment arrangement
   'write_off_exceeds_balance', // a write-off of more than the account owes
+  'payment_method_in_use', // removing the saved method autopay pays with
+  'contact_needed', // removing the last verified contact that alerts go to
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>

@@ -1,7 +1,8 @@
 // Autopay: an account (its own customer, or staff) enrols a saved card or bank account, sees the
 // enrolment, or stops it. The bill run debits enrolled accounts on or before the due date.
 import { Type } from '@sinclair/typebox';
-import { activeAutopay, enrolAutopay, stopAutopay } from '../../db/autopay.js';
+import { activeAutopay, enrolAutopay, nextDebitFacts, stopAutopay } from '../../db/autopay.js';
+import { nextAutopayDebit } from '../../domain/autopay.js';
 import { staffOrOwner } from '../plugins/auth.js';
 import { checkOwnMethod, pmRef } from '../saved-methods.js';
 import { IdParams } from '../schemas.js';
@@ -35,6 +36,13 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const e = await activeAutopay(sql, req.params.id);
+      const next = e
+        ? nextAutopayDebit({
+            today: req.today,
+            daysBeforeDue: e.daysBeforeDue,
+            ...(await nextDebitFacts(sql, req.params.id)),
+          })
+        : null;
       return {
         object: 'autopay' as const,
         accountId: req.params.id,
@@ -42,6 +50,12 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
         method: e?.method ?? null,
         paymentMethodRef: e?.paymentMethodRef ?? null,
         daysBeforeDue: e?.daysBeforeDue ?? null,
+        nextDebit: next && {
+          kind: next.kind,
+          date: next.kind === 'no_bill' ? null : next.date,
+          amountCents: next.kind === 'bill' ? next.amountCents : null,
+          billId: next.kind === 'bill' ? next.billId : null,
+        },
       };
     },
   );
@@ -67,14 +81,21 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      // with Stripe, only a method saved on the account's own customer; the dev outbox charges nothing
-      if (deps.stripe) await checkOwnMethod(deps, req.params.id, req.body.paymentMethodRef, req.body.method);
-      const row = await enrolAutopay(sql, {
-        accountId: req.params.id,
-        method: req.body.method,
-        paymentMethodRef: req.body.paymentMethodRef,
-        daysBeforeDue: req.body.daysBeforeDue ?? 0,
-      });
+      // with Stripe, only a method saved on the account's own customer (checked under the account's lock, so
+      // a removal of the same method cannot slip between); the dev outbox charges nothing
+      const { paymentMethodRef, method } = req.body;
+      const row = await enrolAutopay(
+        sql,
+        {
+          accountId: req.params.id,
+          method,
+          paymentMethodRef,
+          daysBeforeDue: req.body.daysBeforeDue ?? 0,
+        },
+        async () => {
+          if (deps.stripe) await checkOwnMethod(deps, req.params.id, paymentMethodRef, method);
+        },
+      );
       req.auditResource = { type: 'autopay', id: req.params.id };
       return { object: 'autopay' as const, ...row };
     },

@@ -36,4 +36,12 @@ export const SavedMethod = Type.Object({
   last4: Type.String(),
   expMonth: Type.Optional(Type.Integer()),
   expYear: Type.Optional(Type.Integer()),
+  isDefault: Type.Boolean({ description: "the Stripe customer's default method" }),
+});
+
+/** A SetupIntent for a new saved method, confirmed in the browser with Stripe.js. */
+export const MethodSetup = Type.Object({
+  object: Type.Literal('setup_intent'),
+  id: Type.String(),
+  clientSecret: Type.String(),
 });

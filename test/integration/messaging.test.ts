@@ -20,6 +20,7 @@ import type { Sql } from '../../db/client.js';
 import { type AlertType, type NotificationData, queueNotification } from '../../db/notifications.js';
 import { setSubscriptions } from '../../db/subscriptions.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
+import { SMS_CONSENT_VERSION } from '../../domain/messages/sms-consent.js';
 import { sendgridProvider, twilioProvider } from '../../lib/providers/messaging.js';
 import { startNotificationDispatcher } from '../../workers/notification-dispatcher.js';
 import { ensureHighUsageSchedule } from '../../workers/schedules.js';
@@ -587,7 +588,11 @@ describe('customers and staff', () => {
         method: 'POST',
         url: `/accounts/${c.accountId}/contacts`,
         headers: bearer(login.token),
-        payload: { kind, value },
+        payload: {
+          kind,
+          value,
+          ...(kind === 'sms' ? { consent: { textVersion: SMS_CONSENT_VERSION, language: 'en' } } : {}),
+        },
       });
     expect((await add('sms', 'not a number')).json().error).toMatchObject({
       code: 'invalid_phone',
