@@ -116,6 +116,8 @@ export class StripeFake {
   private events = 0;
   readonly webhookSecret = `whsec_${randomBytes(12).toString('hex')}`;
   client!: Stripe;
+  /** where the fake listens (http://127.0.0.1:port), for a browser test relaying Stripe.js's calls */
+  url!: string;
 
   async start() {
     this.server = http.createServer((req, res) => {
@@ -371,6 +373,7 @@ export class StripeFake {
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     const port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${port}`;
     this.client = new Stripe('sk_test_fake', {
       host: '127.0.0.1',
       port,
