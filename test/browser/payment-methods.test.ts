@@ -259,7 +259,7 @@ describe.each(VIEWPORTS)('payment methods, autopay and contacts on a $name', ({ 
     await emailRow.getByRole('button', { name: 'Yes, remove it' }).click();
     await expect
       .poll(() => contacts.getByRole('alert').textContent())
-      .toContain('last confirmed email address');
+      .toContain('last confirmed contact your alerts go to');
 
     // alert types in plain words
     const alerts = page.getByTestId('alerts');

@@ -262,6 +262,19 @@ const en = {
   alertPaperless: 'Paperless billing turned on or off',
   alertCollectionNotice: 'Past-due and shut-off notices',
   alertArrangementStatus: 'News about your payment arrangement',
+  errMethodGone:
+    'That payment method is no longer saved on this account. Reload the page and choose another.',
+  errGateway: 'Our payment service did not answer. Nothing was changed; try again in a minute.',
+  errContactNeeded:
+    'This is the last confirmed contact your alerts go to. Add and confirm another first, or turn those alerts off.',
+  errConsent: 'Please read the text message terms and tick the box to agree.',
+  errInvalidEmail: 'That does not look like an email address. Check it and try again.',
+  errInvalidPhone: 'That does not look like a mobile number. Use 10 digits, for example 541 555 0100.',
+  errWrongCode: 'That code is not right. Check the text message and try again.',
+  errCodeExpired: 'That code has expired. Ask for a new one.',
+  errTooManyTries: 'Too many wrong tries. Ask for a new code.',
+  errTooManySends: 'We have sent as many codes as we can for now. Try again later.',
+  errTooManyContacts: 'You have as many email addresses and mobile numbers as we keep. Remove one first.',
 };
 export type Key = keyof typeof en;
 
@@ -532,6 +545,19 @@ const es: Record<Key, string> = {
   alertPaperless: 'Se activó o desactivó la factura sin papel',
   alertCollectionNotice: 'Avisos de atraso y de corte del servicio',
   alertArrangementStatus: 'Novedades sobre su plan de pagos',
+  errMethodGone:
+    'Esa forma de pago ya no está guardada en esta cuenta. Vuelva a cargar la página y elija otra.',
+  errGateway: 'Nuestro servicio de pagos no respondió. No se cambió nada; intente de nuevo en un minuto.',
+  errContactNeeded:
+    'Es el último contacto confirmado al que se envían sus avisos. Agregue y confirme otro primero, o desactive esos avisos.',
+  errConsent: 'Lea las condiciones de los mensajes de texto y marque la casilla para aceptarlas.',
+  errInvalidEmail: 'Eso no parece un correo electrónico. Revíselo e intente de nuevo.',
+  errInvalidPhone: 'Eso no parece un número de celular. Use 10 dígitos, por ejemplo 541 555 0100.',
+  errWrongCode: 'Ese código no es correcto. Revise el mensaje de texto e intente de nuevo.',
+  errCodeExpired: 'Ese código venció. Pida uno nuevo.',
+  errTooManyTries: 'Demasiados intentos fallidos. Pida un código nuevo.',
+  errTooManySends: 'Ya enviamos todos los códigos que podemos por ahora. Intente más tarde.',
+  errTooManyContacts: 'Ya tiene todos los correos y celulares que guardamos. Quite uno primero.',
 };
 
 export type Lang = 'en' | 'es';

@@ -7,6 +7,7 @@ import { api } from '../lib/api';
 import { formatDate, t } from '../lib/i18n';
 import { describeMethod, type SavedMethod } from '../lib/stripe';
 import { useAttempt } from '../pay/attempt';
+import { inWords } from './errors';
 import { methodLabel } from './payment-methods';
 import { type Autopay, enrolWith, useWallet } from './wallet-data';
 
@@ -146,7 +147,7 @@ export function AutopayScreen({ accountId, onAddMethod }: { accountId: string; o
         </>
       )}
       <OkNote message={note} testid="autopay-note" />
-      <ErrorNote error={err} />
+      <ErrorNote error={inWords(err)} />
     </Card>
   );
 }

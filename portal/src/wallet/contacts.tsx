@@ -7,6 +7,7 @@ import { Card, ErrorNote, OkNote } from '../components/ui';
 import { api } from '../lib/api';
 import { type Lang, t, useLang } from '../lib/i18n';
 import { useAttempt } from '../pay/attempt';
+import { inWords } from './errors';
 
 interface Contact {
   id: string;
@@ -170,7 +171,7 @@ export function ContactsScreen({ accountId }: { accountId: string }) {
         </ul>
       )}
       <OkNote message={note} testid="contacts-note" />
-      <ErrorNote error={err} />
+      <ErrorNote error={inWords(err)} />
       <form onSubmit={add}>
         <fieldset>
           <legend>{t('ctAddTitle')}</legend>
@@ -234,6 +235,6 @@ export function VerifyContactLink() {
   return state.ok ? (
     <OkNote message={t('ctLinkConfirmed')} testid="contact-link-result" />
   ) : (
-    <ErrorNote error={state.error} />
+    <ErrorNote error={inWords(state.error)} />
   );
 }

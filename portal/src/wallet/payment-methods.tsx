@@ -10,6 +10,7 @@ import { api } from '../lib/api';
 import { locale, t } from '../lib/i18n';
 import { describeMethod, loadStripe, type SavedMethod, type StripeJs } from '../lib/stripe';
 import { useAttempt } from '../pay/attempt';
+import { inWords } from './errors';
 import { enrolWith, useWallet } from './wallet-data';
 
 interface Setup {
@@ -186,7 +187,7 @@ export function PaymentMethodsScreen({ accountId }: { accountId: string }) {
         </div>
       ) : null}
       <OkNote message={note} testid="methods-note" />
-      <ErrorNote error={err} />
+      <ErrorNote error={inWords(err)} />
       {w.online ? (
         setup ? (
           <form onSubmit={confirmAdd} aria-labelledby="add-method-title">
