@@ -5,6 +5,7 @@
 // method never leaves autopay on a method that is gone. Autopay's next debit is shown with its date and amount.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../db/client.js';
+import { autopayWorkflowId } from '../../workflows/contracts/payment.js';
 import { StripeFake } from '../fakes/stripe.js';
 import { simpleBill, waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
@@ -144,6 +145,9 @@ describe('saved payment methods screen', () => {
       amountCents: 8_412,
       billId: expect.any(String),
     });
+    // and that bill's autopay workflow is started by the enrolment, to debit it on that day
+    const handle = t.env.client.workflow.getHandle(autopayWorkflowId(status.nextDebit.billId));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
 
     // the card autopay pays with cannot be removed: the answer names the field
     const refused = await c.remove('pm_card_visa');
