@@ -252,6 +252,9 @@ describe.each(VIEWPORTS)('payment methods, autopay and contacts on a $name', ({ 
     await expect
       .poll(() => contacts.locator(`li[data-contact=${added!.id}]`).getAttribute('data-verified'))
       .toBe('true');
+    await expect
+      .poll(() => contacts.locator(`li[data-contact=${added!.id}]`).textContent())
+      .toMatch(/You agreed to text messages on [A-Z][a-z]{2} \d{1,2}, \d{4}\./);
 
     // the only confirmed email, which alerts go to, cannot be removed: the page says why
     const emailRow = contacts.locator('li', { hasText: who.email });
@@ -280,6 +283,12 @@ describe.each(VIEWPORTS)('payment methods, autopay and contacts on a $name', ({ 
     await expect
       .poll(() => page.getByRole('button', { name: 'Formas de pago', exact: true }).count())
       .toBe(1);
+    // a refusal is worded in Spanish too, from its error code
+    await emailRow.getByRole('button', { name: 'Quitar' }).click();
+    await emailRow.getByRole('button', { name: 'Sí, quitarlo' }).click();
+    await expect
+      .poll(() => contacts.getByRole('alert').textContent())
+      .toContain('Es el último contacto confirmado al que se envían sus avisos');
     await noViolations();
     await page.getByRole('button', { name: 'English' }).click();
   });

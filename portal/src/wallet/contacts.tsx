@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { SMS_CONSENT_VERSION } from '../../../domain/messages/sms-consent';
 import { Card, ErrorNote, OkNote } from '../components/ui';
 import { api } from '../lib/api';
-import { type Lang, t, useLang } from '../lib/i18n';
+import { formatDate, type Lang, t, useLang } from '../lib/i18n';
 import { useAttempt } from '../pay/attempt';
 import { inWords } from './errors';
 
@@ -113,6 +113,9 @@ export function ContactsScreen({ accountId }: { accountId: string }) {
                 {c.kind === 'email' ? t('ctEmail') : t('ctMobile')}: <strong>{showValue(c)}</strong>{' '}
                 <span class="tag">{contactState(c)}</span>
               </span>
+              {c.kind === 'sms' && c.smsConsent ? (
+                <p class="muted">{t('ctConsentOn', { date: formatDate(c.smsConsent.at) })}</p>
+              ) : null}
               {!c.verified && c.status === 'active' && c.kind === 'sms' ? (
                 <form class="inline-form" onSubmit={verify(c)}>
                   <label for={`code-${c.id}`}>{t('ctCodeLabel', { to: showValue(c) })}</label>
