@@ -756,6 +756,40 @@ describe('customers and staff', () => {
     expect((await remove(otherEmail!.id)).statusCode).toBe(404);
   });
 
+  it('two confirmed emails removed at the same moment: one goes, the last one alerts need stays', async () => {
+    const c = await customer({ sms: false });
+    await sql`insert into customer_contact (id, customer_id, kind, value, verified_at)
+      values (${`cc_t2${c.customerId}`}, ${c.customerId}, 'email', ${`other.${c.customerId}@example.test`}, now())`;
+    const login = await customerLogin(app, sql, [c.accountId]);
+    const ids = (
+      await sql<{ id: string }[]>`select id from customer_contact where customer_id = ${c.customerId}`
+    ).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    const remove = (id: string) =>
+      app.inject({
+        method: 'DELETE',
+        url: `/accounts/${c.accountId}/contacts/${id}`,
+        headers: bearer(login.token),
+      });
+    // both requests are held at their first write (a lock on the verification codes' table) so that their
+    // checks overlap; only the customer's row lock around check and removal keeps one of them from going
+    let pending!: ReturnType<typeof Promise.all<ReturnType<typeof remove>[]>>;
+    await sql.begin(async (tx) => {
+      await tx`lock table contact_verification in exclusive mode`;
+      pending = Promise.all(ids.map(remove));
+      await new Promise((r) => setTimeout(r, 400));
+    });
+    const answers = await pending;
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([204, 409]);
+    expect(answers.find((r) => r.statusCode === 409)!.json().error).toMatchObject({
+      code: 'contact_needed',
+      param: 'contactId',
+    });
+    const left = await sql`select verified_at from customer_contact where customer_id = ${c.customerId}`;
+    expect(left).toHaveLength(1);
+    expect(left[0]!.verifiedAt).not.toBeNull();
+  });
+
   it('paperless: enrol (confirmed by email), and a paperless bill is emailed with its e-bill link while the others print', async () => {
     const c = await customer({ sms: false });
     const paper = await customer({ email: false, sms: false });
