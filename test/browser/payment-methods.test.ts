@@ -220,6 +220,21 @@ describe.each(VIEWPORTS)('payment methods, autopay and contacts on a $name', ({ 
     await expect
       .poll(() => page.getByTestId('autopay-screen-status').textContent())
       .toBe('Autopay is on: Mastercard …4444, 3 days before the due date.');
+    // changed on this screen: on the due date itself
+    await page.getByLabel('When').selectOption('0');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect
+      .poll(() => page.getByTestId('next-debit').textContent())
+      .toBe('Next payment: Dec 21, 2026 · $84.12');
+    // and stopped, asked first
+    await page.getByRole('button', { name: 'Stop autopay' }).click();
+    await noViolations();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Stop autopay' }).click();
+    await expect
+      .poll(() => page.getByTestId('autopay-screen-status').textContent())
+      .toContain('Autopay is off');
+    const [stopped] = await sql`select status from autopay_enrollment where account_id = ${who.accountId}`;
+    expect(stopped).toEqual({ status: 'cancelled' });
   });
 
   it('adds a mobile number with the SMS consent wording, confirms it by code; alerts are named in plain words', async () => {
