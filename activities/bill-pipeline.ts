@@ -133,17 +133,26 @@ export function createBillPipeline(d: PipelineDeps) {
 
   /** An autopay workflow for each new bill of an account enrolled in autopay (once per bill). */
   async function scheduleAutopay(billIds: string[]) {
-    for (const due of await autopayDueFor(d.sql, billIds)) {
-      try {
-        await d.client.workflow.start<AutopayWorkflow>(AUTOPAY.type, {
-          workflowId: autopayWorkflowId(due.billId),
-          taskQueue: d.queues.payments,
-          args: [{ billId: due.billId, dueDate: due.dueDate, daysBeforeDue: due.daysBeforeDue }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        });
-      } catch (e) {
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      }
+    await startAutopay(d.sql, d.client, d.queues.payments, billIds);
+  }
+}
+
+/**
+ * Starts the autopay workflow of each bill among `billIds` that an active enrolment pays, once per bill
+ * (`autopay/{billId}`; one already started is left as it is). The bill pipeline calls it for new bills, and
+ * an enrolment for the bill it will debit next (domain/autopay.ts nextAutopayDebit).
+ */
+export async function startAutopay(sql: Sql, client: Client, taskQueue: string, billIds: string[]) {
+  for (const due of await autopayDueFor(sql, billIds)) {
+    try {
+      await client.workflow.start<AutopayWorkflow>(AUTOPAY.type, {
+        workflowId: autopayWorkflowId(due.billId),
+        taskQueue,
+        args: [{ billId: due.billId, dueDate: due.dueDate, daysBeforeDue: due.daysBeforeDue }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     }
   }
 }

@@ -9,6 +9,7 @@ import { accountBalanceCents, postEntry } from '../db/ledger.js';
 import { queueNotification } from '../db/notifications.js';
 import { allocateOldestFirst, paymentReceipt } from '../db/payments.js';
 import { releaseRefund, settleRefund } from '../db/refunds.js';
+import { autopayAmountCents } from '../domain/autopay.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { paymentWorkflowId } from '../workflows/contracts/payment.js';
@@ -174,8 +175,8 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
         from bill b join autopay_enrollment e on e.account_id = b.account_id where b.id = ${a.billId}`;
       if (row?.status !== 'active') return { paymentId: null, amountCents: 0 };
       const balance = await accountBalanceCents(sql, row.accountId);
-      const amount = Math.min(balance, row.totalCents);
-      if (amount < 50) return { paymentId: null, amountCents: 0 }; // paid already, or too small to charge
+      const amount = autopayAmountCents(balance, row.totalCents);
+      if (!amount) return { paymentId: null, amountCents: 0 }; // paid already, or too small to charge
       const [existing] = await sql<
         { id: string }[]
       >`select id from payment where bill_id = ${a.billId} and provider <> 'counter'`;

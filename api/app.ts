@@ -28,6 +28,7 @@ import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
 import outageRoutes from './routes/outages.js';
 import pastDueRoutes from './routes/past-due.js';
+import paymentMethodRoutes from './routes/payment-methods.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 import rateRoutes from './routes/rates.js';
@@ -90,6 +91,7 @@ export async function buildApp(
     billRunRoutes,
     paymentRoutes,
     autopayRoutes,
+    paymentMethodRoutes,
     collectionRoutes,
     pastDueRoutes,
     disputeRoutes,

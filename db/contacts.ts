@@ -3,6 +3,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
+import { Refused } from './refused.js';
+import { subscriptionsFor } from './subscriptions.js';
 
 type Db = Sql | Tx;
 
@@ -16,7 +18,22 @@ export interface Contact {
   flag: string | null;
   flaggedAt: Date | null;
   optedOut: boolean;
+  /** for a mobile number: when the customer agreed to texts, and to which version of the wording */
+  smsConsentAt: Date | null;
+  smsConsentVersion: string | null;
 }
+
+/** The SMS consent a customer gave when adding a number: the wording's version and language. */
+export interface SmsConsent {
+  textVersion: string;
+  language: 'en' | 'es';
+}
+
+const CONTACT_COLUMNS = (db: Db) => db`c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag,
+  c.flagged_at, (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out,
+  sc.consented_at as sms_consent_at, sc.text_version as sms_consent_version`;
+const LATEST_CONSENT = (db: Db) => db`left join lateral (select consented_at, text_version from sms_consent
+  where contact_id = c.id order by consented_at desc limit 1) sc on true`;
 
 /** Contact ids sort by creation like the rest (`cc_` + time + random). */
 const contactId = () => `cc_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
@@ -38,17 +55,14 @@ export const normalizeEmail = (raw: string) => {
 
 export async function listContacts(db: Db, customerId: string): Promise<Contact[]> {
   return db<Contact[]>`
-    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
-      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
-    from customer_contact c where c.customer_id = ${customerId} and c.kind in ('email', 'sms')
+    select ${CONTACT_COLUMNS(db)} from customer_contact c ${LATEST_CONSENT(db)}
+    where c.customer_id = ${customerId} and c.kind in ('email', 'sms')
     order by c.created_at, c.id`;
 }
 
 export async function getContact(db: Db, id: string): Promise<Contact | undefined> {
   const [c] = await db<Contact[]>`
-    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
-      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
-    from customer_contact c where c.id = ${id}`;
+    select ${CONTACT_COLUMNS(db)} from customer_contact c ${LATEST_CONSENT(db)} where c.id = ${id}`;
   return c;
 }
 
@@ -143,7 +157,8 @@ export async function optInSms(db: Db, phone: string) {
 
 /**
  * Adds a contact under the customer's row lock, unless the customer already has `max` email/SMS contacts (the
- * same contact added again always goes through). Returns the contact id, or null when the cap refused it.
+ * same contact added again always goes through). A mobile number's SMS consent is stored with it, in the same
+ * transaction. Returns the contact id, or null when the cap refused it.
  */
 export async function addContactCapped(
   sql: Sql,
@@ -151,6 +166,7 @@ export async function addContactCapped(
   kind: 'email' | 'sms',
   value: string,
   max: number,
+  consent?: SmsConsent,
 ): Promise<string | null> {
   return sql.begin(async (tx) => {
     await tx`select 1 from customer where id = ${customerId} for update`;
@@ -158,7 +174,55 @@ export async function addContactCapped(
       select count(*)::int as total, count(*) filter (where kind = ${kind} and value = ${value})::int as same
       from customer_contact where customer_id = ${customerId} and kind in ('email', 'sms')`;
     if (!n!.same && n!.total >= max) return null;
-    return addContact(tx, customerId, kind, value);
+    const id = await addContact(tx, customerId, kind, value);
+    if (kind === 'sms' && consent)
+      await tx`insert into sms_consent (id, customer_id, contact_id, phone, text_version, language)
+        values (${newId('smc')}, ${customerId}, ${id}, ${value}, ${consent.textVersion}, ${consent.language})`;
+    return id;
+  });
+}
+
+/**
+ * Removes one of the customer's email addresses or mobile numbers, under the customer's row lock. Refused
+ * (409 contact_needed) when it is the last verified, usable contact of its kind and alerts (or paperless
+ * bills, for email) still go to that kind: add another first, or turn those alerts off. Its pending codes go
+ * with it; the messages sent to it stay in the history, no longer linked to it. The SMS consent record stays.
+ */
+export async function removeContact(sql: Sql, customerId: string, contactId: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`select 1 from customer where id = ${customerId} for update`;
+    const [c] = await tx<{ kind: 'email' | 'sms'; usable: boolean }[]>`
+      select c.kind, (c.verified_at is not null and c.status = 'active'
+        and not (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value))) as usable
+      from customer_contact c
+      where c.id = ${contactId} and c.customer_id = ${customerId} and c.kind in ('email', 'sms')`;
+    if (!c) throw new Refused(`No such contact: '${contactId}'`, 'resource_missing', 'contactId');
+    if (c.usable) {
+      const [other] = await tx`select 1 from customer_contact c
+        where c.customer_id = ${customerId} and c.kind = ${c.kind} and c.id <> ${contactId}
+          and c.verified_at is not null and c.status = 'active'
+          and not (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value))
+        limit 1`;
+      if (!other) {
+        const needs = (await subscriptionsFor(tx, customerId)).filter((s) => s[c.kind]).map((s) => s.alert);
+        const [paperless] =
+          c.kind === 'email'
+            ? await tx`select 1 from account where customer_id = ${customerId} and paperless limit 1`
+            : [];
+        if (needs.length || paperless)
+          throw new Refused(
+            c.kind === 'email'
+              ? 'This is the last confirmed email address your alerts and paperless bills go to: add and confirm another, or turn email alerts off, before removing it'
+              : 'This is the last confirmed mobile number your text alerts go to: add and confirm another, or turn text alerts off, before removing it',
+            'contact_needed',
+            'contactId',
+          );
+      }
+    }
+    await tx`delete from contact_verification where contact_id = ${contactId}`;
+    await tx`update outbound_message set contact_id = null where contact_id = ${contactId}`;
+    await tx`update sms_consent set contact_id = null where contact_id = ${contactId}`;
+    await tx`delete from customer_contact where id = ${contactId}`;
   });
 }
 
@@ -180,9 +244,8 @@ export async function verificationsLastHour(db: Db, contactId: string): Promise<
 /** Contacts flagged by a bounce, a spam report or an invalid number, most recently flagged first. */
 export async function flaggedContacts(db: Db, limit: number): Promise<Contact[]> {
   return db<Contact[]>`
-    select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status, c.flag, c.flagged_at,
-      (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
-    from customer_contact c where c.flag is not null order by c.flagged_at desc limit ${limit}`;
+    select ${CONTACT_COLUMNS(db)} from customer_contact c ${LATEST_CONSENT(db)}
+    where c.flag is not null order by c.flagged_at desc limit ${limit}`;
 }
 
 export async function findContact(db: Db, customerId: string, kind: 'email' | 'sms', value: string) {

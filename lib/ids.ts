@@ -29,6 +29,7 @@ export type IdPrefix =
   // messaging
   | 'ntf'
   | 'vrf'
+  | 'smc'
   | 'bcast'
   // collections, disputes, service requests
   | 'dun'

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collections.js';
 import type { PaymentActivities } from '../activities/payments.js';
-import { addDays } from '../domain/period.js';
+import { autopayDebitDate } from '../domain/autopay.js';
 import {
   type AutopayInput,
   type AutopayResult,
@@ -165,7 +165,7 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundResult> 
  * ordinary failed payment: nothing is posted and the bill stays due for collections.
  */
 export async function autopayWorkflow(input: AutopayInput): Promise<AutopayResult> {
-  const debitOn = addDays(input.dueDate, -input.daysBeforeDue);
+  const debitOn = autopayDebitDate(input.dueDate, input.daysBeforeDue);
   const wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // workflow time: deterministic on replay
   if (wait > 0) await sleep(wait);
   const p = await acts.startAutopayPayment({ billId: input.billId });

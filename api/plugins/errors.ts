@@ -28,6 +28,8 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'arrangement_exists', // a second active payment arrangement
   'write_off_exceeds_balance', // a write-off of more than the account owes
   'exception_not_open', // a held bill already decided, assigned after the fact
+  'payment_method_in_use', // removing the saved method autopay pays with
+  'contact_needed', // removing the last verified contact that alerts go to
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>

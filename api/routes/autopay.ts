@@ -1,7 +1,12 @@
 // Autopay: an account (its own customer, or staff) enrols a saved card or bank account, sees the
-// enrolment, or stops it. The bill run debits enrolled accounts on or before the due date.
+// enrolment and its next debit, or stops it. The bill run debits enrolled accounts on or before the due date;
+// an enrolment also starts the debit of the latest bill when the next-debit rule says autopay pays it.
 import { Type } from '@sinclair/typebox';
-import { activeAutopay, enrolAutopay, stopAutopay } from '../../db/autopay.js';
+import { startAutopay } from '../../activities/bill-pipeline.js';
+import { activeAutopay, enrolAutopay, nextDebitFacts, stopAutopay } from '../../db/autopay.js';
+import { nextAutopayDebit } from '../../domain/autopay.js';
+import { taskQueueName } from '../../workflows/contracts/names.js';
+import { AUTOPAY } from '../../workflows/contracts/payment.js';
 import { staffOrOwner } from '../plugins/auth.js';
 import { checkOwnMethod, pmRef } from '../saved-methods.js';
 import { IdParams } from '../schemas.js';
@@ -18,7 +23,11 @@ const Autopay = Type.Object({
 });
 
 export default async function autopayRoutes(app: App, deps: AppDeps) {
-  const { sql } = deps;
+  const { sql, temporal } = deps;
+  const paymentsQueue = taskQueueName(AUTOPAY.taskQueue, temporal.taskQueuePrefix);
+  /** The enrolled account's next debit, by the one rule (domain/autopay.ts). */
+  const nextDebit = async (accountId: string, daysBeforeDue: number, today: string) =>
+    nextAutopayDebit({ today, daysBeforeDue, ...(await nextDebitFacts(sql, accountId)) });
 
   app.get(
     '/accounts/:id/autopay',
@@ -35,6 +44,7 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const e = await activeAutopay(sql, req.params.id);
+      const next = e ? await nextDebit(req.params.id, e.daysBeforeDue, req.today) : null;
       return {
         object: 'autopay' as const,
         accountId: req.params.id,
@@ -42,6 +52,12 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
         method: e?.method ?? null,
         paymentMethodRef: e?.paymentMethodRef ?? null,
         daysBeforeDue: e?.daysBeforeDue ?? null,
+        nextDebit: next && {
+          kind: next.kind,
+          date: next.kind === 'no_bill' ? null : next.date,
+          amountCents: next.kind === 'bill' ? next.amountCents : null,
+          billId: next.kind === 'bill' ? next.billId : null,
+        },
       };
     },
   );
@@ -67,14 +83,25 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      // with Stripe, only a method saved on the account's own customer; the dev outbox charges nothing
-      if (deps.stripe) await checkOwnMethod(deps, req.params.id, req.body.paymentMethodRef, req.body.method);
-      const row = await enrolAutopay(sql, {
-        accountId: req.params.id,
-        method: req.body.method,
-        paymentMethodRef: req.body.paymentMethodRef,
-        daysBeforeDue: req.body.daysBeforeDue ?? 0,
-      });
+      // with Stripe, only a method saved on the account's own customer (checked under the account's lock, so
+      // a removal of the same method cannot slip between); the dev outbox charges nothing
+      const { paymentMethodRef, method } = req.body;
+      const row = await enrolAutopay(
+        sql,
+        {
+          accountId: req.params.id,
+          method,
+          paymentMethodRef,
+          daysBeforeDue: req.body.daysBeforeDue ?? 0,
+        },
+        async () => {
+          if (deps.stripe) await checkOwnMethod(deps, req.params.id, paymentMethodRef, method);
+        },
+      );
+      // the latest bill, still owed and not yet at its debit date, is paid by this enrolment too (its
+      // workflow is started once; one the bill run already started is left as it is)
+      const next = await nextDebit(req.params.id, row.daysBeforeDue, req.today);
+      if (next.kind === 'bill') await startAutopay(sql, temporal.client, paymentsQueue, [next.billId]);
       req.auditResource = { type: 'autopay', id: req.params.id };
       return { object: 'autopay' as const, ...row };
     },

@@ -1,6 +1,7 @@
 // Contacts: the email addresses and mobile numbers messages go to. A new contact is verified before it is
-// used (an email link, or a 6-digit SMS code); staff see contacts flagged by a bounce, a spam report or an
-// invalid number.
+// used (an email link, or a 6-digit SMS code); a mobile number is added with the customer's SMS consent (the
+// wording's version and language, stored with the time); the last confirmed contact alerts still need cannot
+// be removed (409 contact_needed). Staff see contacts flagged by a bounce, a spam report or an invalid number.
 import { Type } from '@sinclair/typebox';
 import { findAccount } from '../../db/accounts.js';
 import {
@@ -12,6 +13,7 @@ import {
   listContacts,
   normalizeEmail,
   normalizePhone,
+  removeContact,
   verificationsLastDay,
   verificationsLastHour,
   verifyContact,
@@ -19,6 +21,7 @@ import {
 } from '../../db/contacts.js';
 import { sendContactVerification } from '../../db/messaging.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
+import { SMS_CONSENT_VERSION } from '../../domain/messages/sms-consent.js';
 import { ApiError, found, notFound } from '../errors.js';
 import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List, Nullable } from '../schemas.js';
@@ -37,6 +40,12 @@ const ContactSchema = Type.Object({
   }),
   flag: Nullable(Type.String()),
   optedOut: Type.Boolean({ description: 'the number sent STOP' }),
+  smsConsent: Nullable(
+    Type.Object(
+      { textVersion: Type.String(), at: When },
+      { description: 'when the customer agreed to texts' },
+    ),
+  ),
 });
 /** `/accounts/:id/contacts/:contactId` */
 const ContactParams = Type.Object({
@@ -52,6 +61,8 @@ const view = (c: Contact) => ({
   status: c.status,
   flag: c.flag,
   optedOut: c.optedOut,
+  smsConsent:
+    c.smsConsentAt && c.smsConsentVersion ? { textVersion: c.smsConsentVersion, at: c.smsConsentAt } : null,
 });
 
 const MAX_SENDS_PER_HOUR = 5;
@@ -135,6 +146,21 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
           {
             kind: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
             value: Type.String({ minLength: 3, maxLength: 254 }),
+            consent: Type.Optional(
+              Type.Object(
+                {
+                  textVersion: Type.String({
+                    maxLength: 40,
+                    description: `the version of the SMS consent wording shown (now ${SMS_CONSENT_VERSION})`,
+                  }),
+                  language: Type.Union([Type.Literal('en'), Type.Literal('es')]),
+                },
+                {
+                  additionalProperties: false,
+                  description: 'required for a mobile number: the SMS consent the customer agreed to',
+                },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -142,6 +168,23 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req, reply) => {
+      const { consent } = req.body;
+      if (req.body.kind === 'sms' && !consent)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'consent_required',
+          'A mobile number needs the customer’s agreement to receive texts',
+          'consent',
+        );
+      if (req.body.kind === 'sms' && consent?.textVersion !== SMS_CONSENT_VERSION)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'consent_outdated',
+          `That is not the SMS consent wording in use (${SMS_CONSENT_VERSION}); reload the page and agree again`,
+          'consent.textVersion',
+        );
       const customerId = await customerOf(req.params.id);
       const value =
         req.body.kind === 'email' ? normalizeEmail(req.body.value) : normalizePhone(req.body.value);
@@ -158,7 +201,14 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       // a contact that will need a code: refuse before anything is added when today's codes are used up
       const known = await findContact(sql, customerId, req.body.kind, value);
       if (!known?.verifiedAt || known.status !== 'active') await dailyCapReached(customerId, 'value');
-      const id = await addContactCapped(sql, customerId, req.body.kind, value, caps.maxPerCustomer);
+      const id = await addContactCapped(
+        sql,
+        customerId,
+        req.body.kind,
+        value,
+        caps.maxPerCustomer,
+        req.body.kind === 'sms' ? consent : undefined,
+      );
       if (!id)
         throw new ApiError(
           409,
@@ -171,6 +221,26 @@ export default async function contactRoutes(app: App, deps: AppDeps) {
       if (!c.verifiedAt) await sendVerification(req.params.id, c, 'value');
       req.auditResource = { type: 'contact', id, detail: { kind: c.kind } };
       return reply.status(201).send(view(c));
+    },
+  );
+
+  app.delete(
+    '/accounts/:id/contacts/:contactId',
+    {
+      config: { access: staffOrOwner() },
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Remove an email address or mobile number; refused (409 contact_needed) for the last confirmed one alerts go to',
+        params: ContactParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const c = await contactOf(req.params.id, req.params.contactId);
+      await removeContact(sql, c.customerId, c.id);
+      req.auditResource = { type: 'contact', id: c.id, detail: { kind: c.kind, removed: true } };
+      return reply.status(204).send(null);
     },
   );
 

@@ -36,6 +36,14 @@ export const SavedMethod = Type.Object({
   last4: Type.String(),
   expMonth: Type.Optional(Type.Integer()),
   expYear: Type.Optional(Type.Integer()),
+  isDefault: Type.Boolean({ description: "the Stripe customer's default method" }),
+});
+
+/** A SetupIntent for a new saved method, confirmed in the browser with Stripe.js. */
+export const MethodSetup = Type.Object({
+  object: Type.Literal('setup_intent'),
+  id: Type.String(),
+  clientSecret: Type.String(),
 });
 
 /** A payment's receipt (GET /payments/:id/receipt): what the portal shows after paying and the email carries. */

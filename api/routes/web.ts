@@ -37,6 +37,8 @@ export default async function webRoutes(app: App, deps: AppDeps) {
 
   app.get('/', { config: pub, schema: { hide: true } }, async (_req, reply) => reply.redirect('/portal'));
   app.get('/portal', { config: pub, schema: { hide: true } }, page('portal.html'));
+  // the link emailed to confirm a contact (db/messaging.ts): the portal page, which posts its token
+  app.get('/portal/verify-contact', { config: pub, schema: { hide: true } }, page('portal.html'));
   app.get('/staff', { config: pub, schema: { hide: true } }, page('staff.html'));
 
   app.get(

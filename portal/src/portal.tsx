@@ -17,10 +17,13 @@ import {
 import { UsageChart } from './components/UsageChart';
 import { BillPdfLink, Card, ErrorNote, Money, num, Table } from './components/ui';
 import { type AccountSummary, api, login, logout, type Me, type Usage } from './lib/api';
-import { formatDate, formatMonth, setLang, t, useLang, word } from './lib/i18n';
+import { formatDate, formatMonth, type Key, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
 import { PayPanel } from './pay/pay-panel';
+import { AutopayScreen } from './wallet/autopay';
+import { ContactsScreen, VerifyContactLink } from './wallet/contacts';
+import { PaymentMethodsScreen } from './wallet/payment-methods';
 
 function App() {
   const lang = useLang();
@@ -52,6 +55,7 @@ function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        <VerifyContactLink />
         {me === undefined ? (
           <p>{t('loading')}</p>
         ) : me ? (
@@ -264,7 +268,16 @@ function LinkAccount({
   );
 }
 
-type Tab = 'overview' | 'usage' | 'bills' | 'payments' | 'settings';
+type Tab = 'overview' | 'usage' | 'bills' | 'payments' | 'methods' | 'autopay' | 'settings';
+const TAB_LABEL: Record<Tab, Key> = {
+  overview: 'overview',
+  usage: 'usage',
+  bills: 'bills',
+  payments: 'payments',
+  methods: 'pmTab',
+  autopay: 'autopay',
+  settings: 'settings',
+};
 
 function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
   const [a, setA] = useState<AccountSummary | null>(null);
@@ -340,7 +353,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
         ) : null}
       </section>
       <nav class="tabs" aria-label={t('appTitle')}>
-        {(['overview', 'usage', 'bills', 'payments', 'settings'] as const).map((x) => (
+        {(['overview', 'usage', 'bills', 'payments', 'methods', 'autopay', 'settings'] as const).map((x) => (
           <button
             type="button"
             key={x}
@@ -348,7 +361,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
             aria-current={tab === x ? 'page' : undefined}
             onClick={() => go(x)}
           >
-            {t(x)}
+            {t(TAB_LABEL[x])}
           </button>
         ))}
       </nav>
@@ -367,6 +380,8 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
           <PaymentHistory a={a} />
         </>
       ) : null}
+      {tab === 'methods' ? <PaymentMethodsScreen accountId={accountId} /> : null}
+      {tab === 'autopay' ? <AutopayScreen accountId={accountId} onAddMethod={() => go('methods')} /> : null}
       {tab === 'settings' ? <SettingsPanel a={a} reload={() => void load()} /> : null}
     </>
   );
@@ -504,6 +519,7 @@ function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void })
   return (
     <>
       <PaperlessPanel a={a} onChanged={reload} />
+      <ContactsScreen accountId={a.id} />
       <AlertsPanel accountId={a.id} />
       <ServiceRequestsPanel accountId={a.id} />
       <DisputesPanel a={a} />

@@ -237,8 +237,8 @@ describe('customer portal in Chromium', () => {
 
     // alerts: outage by text message as well as email
     const outage = page.locator('[data-testid=alerts] tr[data-alert=outage]');
-    const sms = outage.getByRole('checkbox', { name: 'outage: Text message' });
-    const email = outage.getByRole('checkbox', { name: 'outage: Email' });
+    const sms = outage.getByRole('checkbox', { name: 'Outages in your area: Text message' });
+    const email = outage.getByRole('checkbox', { name: 'Outages in your area: Email' });
     await email.check();
     if (await sms.isChecked()) await sms.uncheck();
     await page.getByRole('button', { name: 'Save' }).click();

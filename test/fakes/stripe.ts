@@ -3,8 +3,11 @@
 // as Stripe signs them. Stripe's test methods (pm_card_visa, pm_card_chargeDeclined, pm_usBankAccount) are
 // known from the start, unattached; a method is attached to an intent's customer when an intent with
 // setup_future_usage succeeds (the test delivers payment_intent.succeeded through `event`, or an off-session
-// confirmation succeeds) or through POST /v1/payment_methods/:id/attach. The fake keeps one object per test
-// method, so the last customer to save one owns it.
+// confirmation succeeds), through POST /v1/payment_methods/:id/attach, or when a SetupIntent for a customer
+// is confirmed (POST /v1/setup_intents/:id/confirm, as Stripe.js calls it); POST .../detach takes it off.
+// A customer's default method is its invoice_settings.default_payment_method (GET/POST /v1/customers/:id).
+// The fake keeps one object per test method, so the last customer to save one owns it. `latencyMs` delays
+// every answer, so races between requests that call Stripe are real.
 // The real `stripe` SDK talks to it through `host`/`port`/`protocol`.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -68,6 +71,13 @@ const testMethods = (): FakePaymentMethod[] => [
     card: { brand: 'visa', last4: '0002', exp_month: 12, exp_year: 2034 },
   },
   {
+    id: 'pm_card_mastercard',
+    object: 'payment_method',
+    type: 'card',
+    customer: null,
+    card: { brand: 'mastercard', last4: '4444', exp_month: 3, exp_year: 2031 },
+  },
+  {
     id: 'pm_usBankAccount',
     object: 'payment_method',
     type: 'us_bank_account',
@@ -85,14 +95,33 @@ const missing = (what: string, id: string, param?: string) => ({
   },
 });
 
+export interface FakeSetupIntent {
+  id: string;
+  object: 'setup_intent';
+  status: string;
+  client_secret: string;
+  customer: string | null;
+  payment_method: string | null;
+  payment_method_types: string[];
+  usage: string;
+  metadata: Record<string, string>;
+}
+
+interface FakeCustomer {
+  id: string;
+  object: 'customer';
+  metadata: Record<string, string>;
+  invoice_settings: { default_payment_method: string | null };
+}
+
 export class StripeFake {
   readonly intents = new Map<string, FakeIntent>();
   readonly charges = new Map<string, FakeCharge>();
   readonly refunds: { id: string; amount: number; payment_intent: string }[] = [];
-  readonly customers = new Map<
-    string,
-    { id: string; object: 'customer'; metadata: Record<string, string> }
-  >();
+  readonly customers = new Map<string, FakeCustomer>();
+  readonly setupIntents = new Map<string, FakeSetupIntent>();
+  /** milliseconds before each answer */
+  latencyMs = 0;
   readonly paymentMethods = new Map<string, FakePaymentMethod>(testMethods().map((m) => [m.id, m]));
   readonly requests: {
     method: string;
@@ -105,6 +134,8 @@ export class StripeFake {
   private events = 0;
   readonly webhookSecret = `whsec_${randomBytes(12).toString('hex')}`;
   client!: Stripe;
+  /** where the fake listens (http://127.0.0.1:port), for a browser test relaying Stripe.js's calls */
+  url!: string;
 
   async start() {
     this.server = http.createServer((req, res) => {
@@ -118,11 +149,15 @@ export class StripeFake {
         const send = (status: number, json: unknown) => {
           const text = JSON.stringify(json);
           if (key && status < 500) this.replies.set(key, { status, text });
-          res.writeHead(status, {
-            'content-type': 'application/json',
-            'request-id': `req_${randomBytes(6).toString('hex')}`,
-          });
-          res.end(text);
+          const answer = () => {
+            res.writeHead(status, {
+              'content-type': 'application/json',
+              'request-id': `req_${randomBytes(6).toString('hex')}`,
+            });
+            res.end(text);
+          };
+          if (this.latencyMs) setTimeout(answer, this.latencyMs);
+          else answer();
         };
         const replay = key ? this.replies.get(key) : undefined;
         if (replay) {
@@ -137,24 +172,100 @@ export class StripeFake {
               .map(([k, v]) => [k.slice(9, -1), v]),
           );
         if (req.method === 'POST' && url.pathname === '/v1/customers') {
-          const customer = {
+          const customer: FakeCustomer = {
             id: `cus_${randomBytes(7).toString('hex')}`,
             object: 'customer' as const,
             metadata: metadataOf(),
+            invoice_settings: { default_payment_method: null },
           };
           this.customers.set(customer.id, customer);
           return send(200, customer);
         }
-        const pmPath = /^\/v1\/payment_methods\/(\w+)(\/attach)?$/.exec(url.pathname);
+        const cusPath = /^\/v1\/customers\/(cus_\w+)$/.exec(url.pathname);
+        if (cusPath) {
+          const customer = this.customers.get(cusPath[1]!);
+          if (!customer) return send(404, missing('customer', cusPath[1]!, 'id'));
+          if (req.method === 'POST' && 'invoice_settings[default_payment_method]' in body) {
+            const pmId = body['invoice_settings[default_payment_method]']!;
+            if (pmId && this.paymentMethods.get(pmId)?.customer !== customer.id)
+              return send(400, {
+                error: {
+                  type: 'invalid_request_error',
+                  code: 'resource_missing',
+                  param: 'invoice_settings[default_payment_method]',
+                  message: `No such PaymentMethod: '${pmId}'; it is not attached to customer ${customer.id}`,
+                },
+              });
+            customer.invoice_settings.default_payment_method = pmId || null;
+          }
+          return send(200, customer);
+        }
+        const pmPath = /^\/v1\/payment_methods\/(\w+)(\/attach|\/detach)?$/.exec(url.pathname);
         if (pmPath) {
           const pm = this.paymentMethods.get(pmPath[1]!);
           if (!pm) return send(404, missing('PaymentMethod', pmPath[1]!, 'payment_method'));
           if (req.method === 'GET' && !pmPath[2]) return send(200, pm);
-          if (req.method === 'POST' && pmPath[2]) {
+          if (req.method === 'POST' && pmPath[2] === '/attach') {
             if (!this.customers.has(body.customer ?? ''))
               return send(400, missing('customer', body.customer ?? '', 'customer'));
             pm.customer = body.customer!;
             return send(200, pm);
+          }
+          if (req.method === 'POST' && pmPath[2] === '/detach') {
+            if (!pm.customer)
+              return send(400, {
+                error: {
+                  type: 'invalid_request_error',
+                  code: 'payment_method_unexpected_state',
+                  message:
+                    'The payment method you provided is not attached to a customer so detachment is impossible.',
+                },
+              });
+            // as Stripe does: a detached default is no longer the customer's default
+            const owner = this.customers.get(pm.customer);
+            if (owner?.invoice_settings.default_payment_method === pm.id)
+              owner.invoice_settings.default_payment_method = null;
+            pm.customer = null;
+            return send(200, pm);
+          }
+        }
+        if (req.method === 'POST' && url.pathname === '/v1/setup_intents') {
+          if (body.customer && !this.customers.has(body.customer))
+            return send(400, missing('customer', body.customer, 'customer'));
+          const id = `seti_${randomBytes(8).toString('hex')}`;
+          const si: FakeSetupIntent = {
+            id,
+            object: 'setup_intent',
+            status: 'requires_payment_method',
+            client_secret: `${id}_secret_${randomBytes(6).toString('hex')}`,
+            customer: body.customer ?? null,
+            payment_method: null,
+            payment_method_types: Object.entries(body)
+              .filter(([k]) => /^(allowed_)?payment_method_types/.test(k))
+              .map(([, v]) => v),
+            usage: body.usage ?? 'off_session',
+            metadata: metadataOf(),
+          };
+          this.setupIntents.set(id, si);
+          return send(200, si);
+        }
+        const siPath = /^\/v1\/setup_intents\/(seti_\w+)(\/confirm)?$/.exec(url.pathname);
+        if (siPath) {
+          const si = this.setupIntents.get(siPath[1]!);
+          if (!si) return send(404, missing('setup_intent', siPath[1]!, 'intent'));
+          if (req.method === 'GET' && !siPath[2]) return send(200, si);
+          if (req.method === 'POST' && siPath[2]) {
+            // Stripe.js confirms with the client secret; the method the customer entered is attached
+            if (body.client_secret && body.client_secret !== si.client_secret)
+              return send(400, missing('setup_intent', si.id, 'client_secret'));
+            const pmId =
+              body.payment_method ??
+              (si.payment_method_types.includes('us_bank_account') ? 'pm_usBankAccount' : 'pm_card_visa');
+            const pm = this.paymentMethods.get(pmId);
+            if (!pm) return send(400, missing('PaymentMethod', pmId, 'payment_method'));
+            if (si.customer) pm.customer = si.customer;
+            Object.assign(si, { status: 'succeeded', payment_method: pm.id });
+            return send(200, si);
           }
         }
         if (req.method === 'GET' && url.pathname === '/v1/payment_methods') {
@@ -293,6 +404,7 @@ export class StripeFake {
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     const port = (this.server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${port}`;
     this.client = new Stripe('sk_test_fake', {
       host: '127.0.0.1',
       port,

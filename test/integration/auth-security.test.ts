@@ -8,6 +8,7 @@ import { buildApp } from '../../api/app.js';
 import type { Sql } from '../../db/client.js';
 import { createUser } from '../../db/users.js';
 import { DEFAULT_AUTH_POLICY } from '../../domain/auth-policy.js';
+import { SMS_CONSENT_VERSION } from '../../domain/messages/sms-consent.js';
 import { newId } from '../../lib/ids.js';
 import { simpleBill, waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
@@ -462,7 +463,7 @@ describe('contacts and verification texts', () => {
         method: 'POST',
         url: `/accounts/${a.id}/contacts`,
         headers: bearer(me.token),
-        payload: { kind: 'sms', value },
+        payload: { kind: 'sms', value, consent: { textVersion: SMS_CONSENT_VERSION, language: 'en' } },
       });
     const first = await add('+15415550101');
     expect(first.statusCode, first.body).toBe(201);

@@ -20,6 +20,7 @@ import type { Sql } from '../../db/client.js';
 import { type AlertType, type NotificationData, queueNotification } from '../../db/notifications.js';
 import { setSubscriptions } from '../../db/subscriptions.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
+import { SMS_CONSENT_VERSION } from '../../domain/messages/sms-consent.js';
 import { sendgridProvider, twilioProvider } from '../../lib/providers/messaging.js';
 import { startNotificationDispatcher } from '../../workers/notification-dispatcher.js';
 import { ensureHighUsageSchedule } from '../../workers/schedules.js';
@@ -587,7 +588,11 @@ describe('customers and staff', () => {
         method: 'POST',
         url: `/accounts/${c.accountId}/contacts`,
         headers: bearer(login.token),
-        payload: { kind, value },
+        payload: {
+          kind,
+          value,
+          ...(kind === 'sms' ? { consent: { textVersion: SMS_CONSENT_VERSION, language: 'en' } } : {}),
+        },
       });
     expect((await add('sms', 'not a number')).json().error).toMatchObject({
       code: 'invalid_phone',
@@ -648,6 +653,141 @@ describe('customers and staff', () => {
       })
     ).json();
     expect(list.data.map((x: { verified: boolean }) => x.verified)).toEqual([true, true]);
+    // the emailed link opens a page the server has: the portal, which posts its token
+    const linkPath = new URL(/(http\S+verify-contact\?token=[\w.-]+)/.exec(mail.text)![1]!).pathname;
+    const page = await app.inject({ method: 'GET', url: linkPath });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('/assets/portal.js');
+  });
+
+  it('a mobile number needs SMS consent, stored with its wording version and time; removing a contact', async () => {
+    const c = await customer({ sms: false }); // one verified email, email alerts by default
+    const login = await customerLogin(app, sql, [c.accountId]);
+    const contacts = `/accounts/${c.accountId}/contacts`;
+    const add = (payload: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: contacts, headers: bearer(login.token), payload });
+    const remove = (id: string, token = login.token) =>
+      app.inject({ method: 'DELETE', url: `${contacts}/${id}`, headers: bearer(token) });
+    const list = async () =>
+      (await app.inject({ method: 'GET', url: contacts, headers: bearer(login.token) })).json().data;
+
+    // no consent, or consent to wording that is not the one in use: refused, naming the field, nothing added
+    const none = await add({ kind: 'sms', value: '+15415550142' });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatchObject({ code: 'consent_required', param: 'consent' });
+    const old = await add({
+      kind: 'sms',
+      value: '+15415550142',
+      consent: { textVersion: '2020-01-01', language: 'en' },
+    });
+    expect(old.json().error).toMatchObject({ code: 'consent_outdated', param: 'consent.textVersion' });
+    expect(await list()).toHaveLength(1);
+
+    const sms = await add({
+      kind: 'sms',
+      value: '+15415550142',
+      consent: { textVersion: SMS_CONSENT_VERSION, language: 'es' },
+    });
+    expect(sms.statusCode, sms.body).toBe(201);
+    expect(sms.json().smsConsent).toMatchObject({ textVersion: SMS_CONSENT_VERSION });
+    const [consent] = await sql`select phone, text_version, language, consented_at from sms_consent
+      where customer_id = ${c.customerId}`;
+    expect(consent).toMatchObject({
+      phone: '+15415550142',
+      textVersion: SMS_CONSENT_VERSION,
+      language: 'es',
+    });
+    expect(Math.abs(new Date(consent!.consentedAt).getTime() - Date.now())).toBeLessThan(60_000);
+    // an email address needs none
+    const email2 = await add({ kind: 'email', value: `second.${c.customerId}@example.test` });
+    expect(email2.statusCode).toBe(201);
+    expect(email2.json().smsConsent).toBeNull();
+
+    // the only confirmed email, which the alerts go to: refused while it is the last one
+    const emailId = (await list()).find(
+      (x: { kind: string; verified: boolean }) => x.kind === 'email' && x.verified,
+    ).id;
+    const last = await remove(emailId);
+    expect(last.statusCode).toBe(409);
+    expect(last.json().error).toMatchObject({ code: 'contact_needed', param: 'contactId' });
+    // an unconfirmed contact can go at once; its pending code goes with it
+    const unconfirmed = await remove(sms.json().id);
+    expect(unconfirmed.statusCode, unconfirmed.body).toBe(204);
+    expect(await sql`select 1 from contact_verification where contact_id = ${sms.json().id}`).toHaveLength(0);
+    // the consent record stays, as the record of what was agreed
+    expect(await sql`select 1 from sms_consent where phone = '+15415550142'`).toHaveLength(1);
+    // with a second email confirmed, the first can go; its messages stay in the history
+    await sql`update customer_contact set verified_at = now() where id = ${email2.json().id}`;
+    const sentBefore = await sql`select id from outbound_message where contact_id = ${emailId}`;
+    expect((await remove(emailId)).statusCode).toBe(204);
+    if (sentBefore.length)
+      expect(
+        await sql`select 1 from outbound_message where id = any(${sentBefore.map((r) => r.id)})`,
+      ).toHaveLength(sentBefore.length);
+    expect((await list()).map((x: { id: string }) => x.id)).toEqual([email2.json().id]);
+    // with email alerts turned off, the last email is not needed by any alert
+    const off = await app.inject({
+      method: 'PUT',
+      url: `/accounts/${c.accountId}/subscriptions`,
+      headers: bearer(login.token),
+      payload: {
+        alerts: Object.fromEntries(
+          (
+            await app.inject({
+              method: 'GET',
+              url: `/accounts/${c.accountId}/subscriptions`,
+              headers: bearer(login.token),
+            })
+          )
+            .json()
+            .alerts.map((a: { alert: string }) => [a.alert, 'none']),
+        ),
+      },
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    expect((await remove(email2.json().id)).statusCode).toBe(204);
+    expect(await list()).toEqual([]);
+
+    // nobody removes another customer's contact
+    const other = await customer({ sms: false });
+    const [otherEmail] = await sql<
+      { id: string }[]
+    >`select id from customer_contact where customer_id = ${other.customerId}`;
+    expect((await remove(otherEmail!.id)).statusCode).toBe(404);
+  });
+
+  it('two confirmed emails removed at the same moment: one goes, the last one alerts need stays', async () => {
+    const c = await customer({ sms: false });
+    await sql`insert into customer_contact (id, customer_id, kind, value, verified_at)
+      values (${`cc_t2${c.customerId}`}, ${c.customerId}, 'email', ${`other.${c.customerId}@example.test`}, now())`;
+    const login = await customerLogin(app, sql, [c.accountId]);
+    const ids = (
+      await sql<{ id: string }[]>`select id from customer_contact where customer_id = ${c.customerId}`
+    ).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    const remove = (id: string) =>
+      app.inject({
+        method: 'DELETE',
+        url: `/accounts/${c.accountId}/contacts/${id}`,
+        headers: bearer(login.token),
+      });
+    // both requests are held at their first write (a lock on the verification codes' table) so that their
+    // checks overlap; only the customer's row lock around check and removal keeps one of them from going
+    let pending!: ReturnType<typeof Promise.all<ReturnType<typeof remove>[]>>;
+    await sql.begin(async (tx) => {
+      await tx`lock table contact_verification in exclusive mode`;
+      pending = Promise.all(ids.map(remove));
+      await new Promise((r) => setTimeout(r, 400));
+    });
+    const answers = await pending;
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([204, 409]);
+    expect(answers.find((r) => r.statusCode === 409)!.json().error).toMatchObject({
+      code: 'contact_needed',
+      param: 'contactId',
+    });
+    const left = await sql`select verified_at from customer_contact where customer_id = ${c.customerId}`;
+    expect(left).toHaveLength(1);
+    expect(left[0]!.verifiedAt).not.toBeNull();
   });
 
   it('paperless: enrol (confirmed by email), and a paperless bill is emailed with its e-bill link while the others print', async () => {

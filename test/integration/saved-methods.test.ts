@@ -98,7 +98,17 @@ describe('saved payment methods', () => {
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json()).toEqual({
       object: 'list',
-      data: [{ id: 'pm_card_visa', type: 'card', brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 }],
+      data: [
+        {
+          id: 'pm_card_visa',
+          type: 'card',
+          brand: 'visa',
+          last4: '4242',
+          expMonth: 12,
+          expYear: 2034,
+          isDefault: false,
+        },
+      ],
       has_more: false,
     });
     // staff see the same list

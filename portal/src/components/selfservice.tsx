@@ -6,6 +6,7 @@ import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/co
 import type { ServiceRequestStatus } from '../../../workflows/contracts/service-request';
 import { type AccountSummary, api, newKey, type Usage } from '../lib/api';
 import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
+import { alertName } from '../wallet/alert-names';
 import { Card, ErrorNote, OkNote, Table } from './ui';
 
 export function PaperlessPanel({ a, onChanged }: { a: AccountSummary; onChanged: () => void }) {
@@ -94,7 +95,7 @@ export function AlertsPanel({ accountId }: { accountId: string }) {
       setErr(e2);
     }
   };
-  const label = (alert: string) => alert.replace(/_/g, ' ');
+  const label = alertName;
   return (
     <Card title={t('alerts')} id="alerts">
       {subs ? (

@@ -12,6 +12,15 @@ export interface StripeJs {
     error?: { message?: string; code?: string };
     paymentIntent?: { id: string; status: string; payment_method?: string | { id: string } | null };
   }>;
+  /** confirms a SetupIntent: a new method saved on the customer without a payment */
+  confirmSetup(opts: {
+    elements: StripeElements;
+    redirect: 'if_required';
+    confirmParams?: { return_url?: string };
+  }): Promise<{
+    error?: { message?: string; code?: string };
+    setupIntent?: { id: string; status: string; payment_method?: string | { id: string } | null };
+  }>;
 }
 export interface StripeElements {
   create(kind: 'payment', opts?: unknown): { mount(el: HTMLElement): void; destroy(): void };

@@ -10,7 +10,8 @@ export function useSavedMethods(accountId: string, step: string) {
   const [saved, setSaved] = useState<SavedMethod[]>([]);
   useEffect(() => {
     api<ListOf<typeof SavedMethodSchema>>(`/accounts/${accountId}/payment-methods`).then(
-      (l) => setSaved(l.data),
+      // the default first
+      (l) => setSaved([...l.data].sort((a, b) => Number(b.isDefault) - Number(a.isDefault))),
       () => setSaved([]),
     );
   }, [accountId, step]);
