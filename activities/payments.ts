@@ -164,6 +164,11 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
       };
     },
 
+    /** The business date and zone a workflow's policy clock starts from (the one injected clock). */
+    async businessDay(): Promise<{ today: string; timeZone: string }> {
+      return { today: today(), timeZone: clock.timeZone };
+    },
+
     /** The amount autopay debits for a bill: what is still owed on the account, at most the bill's total. */
     async startAutopayPayment(a: {
       billId: string;

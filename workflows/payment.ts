@@ -6,6 +6,7 @@ import {
   ActivityFailure,
   condition,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -16,6 +17,7 @@ import {
 import type { CollectionActivities } from '../activities/collections.js';
 import type { PaymentActivities } from '../activities/payments.js';
 import { autopayDebitDate } from '../domain/autopay.js';
+import { msUntilDay, startClock } from '../domain/policy-clock.js';
 import {
   type AutopayInput,
   type AutopayResult,
@@ -166,7 +168,12 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundResult> 
  */
 export async function autopayWorkflow(input: AutopayInput): Promise<AutopayResult> {
   const debitOn = autopayDebitDate(input.dueDate, input.daysBeforeDue);
-  const wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // workflow time: deterministic on replay
+  let wait: number;
+  if (patched('autopay-business-date')) {
+    // the debit day is a business date: counted from the injected clock's today, not the wall's
+    const clock = startClock('1 day', Date.now(), await acts.businessDay());
+    wait = msUntilDay(clock, debitOn, Date.now());
+  } else wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // autopays started before that change
   if (wait > 0) await sleep(wait);
   const p = await acts.startAutopayPayment({ billId: input.billId });
   if (!p.paymentId) return { status: 'nothing_due' as const };
