@@ -55,6 +55,10 @@ async function billedThrough(sql: Sql | Tx, accountId: string) {
   return r!;
 }
 
+/** The first day a stop or move may take: the day after the last bill, or the service start if none. */
+const firstUnbilledDay = (b: { billedThrough: string | null; serviceStart: string | null }) =>
+  b.billedThrough ? addDays(b.billedThrough, 1) : b.serviceStart;
+
 /**
  * A move-out's final bill runs from the day after the last bill to the stop date, whatever months that
  * spans (domain/billing-window.ts). Refused when the stop date leaves nothing to bill.
@@ -80,8 +84,7 @@ export class ServiceRequestRefused extends Refused {}
  * a stop or move from today and after the last billed day (or the service start), none past a year ahead.
  */
 export async function moveDateRules(sql: Sql, accountId: string, today: string) {
-  const b = await billedThrough(sql, accountId);
-  const after = b.billedThrough ? addDays(b.billedThrough, 1) : b.serviceStart;
+  const after = firstUnbilledDay(await billedThrough(sql, accountId));
   return {
     today,
     earliestStart: today,
@@ -157,8 +160,7 @@ export async function createServiceRequest(
     const k = r.kind === 'stop_service' ? 'stop_date' : 'move_date';
     date(k);
     if (r.accountId) {
-      const b = await billedThrough(sql, r.accountId);
-      when(k, b.billedThrough ? addDays(b.billedThrough, 1) : b.serviceStart);
+      when(k, firstUnbilledDay(await billedThrough(sql, r.accountId)));
     }
     if (r.kind === 'transfer') await premise('to_premise_id');
   }
