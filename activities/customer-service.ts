@@ -105,8 +105,12 @@ export function createCustomerServiceActivities(sql: Sql, clock: Clock = systemC
     }) {
       await setServiceRequestStatus(sql, a.requestId, a.status, a.detail ?? {}, a.actor);
     },
-    async changeMailingAddress(a: { accountId: string; address: Record<string, unknown> }) {
-      return changeMailingAddress(sql, a.accountId, a.address);
+    async changeMailingAddress(a: {
+      accountId: string;
+      address: Record<string, unknown>;
+      requestId?: string;
+    }) {
+      return changeMailingAddress(sql, a.accountId, a.address, a.requestId);
     },
     async setSeasonal(a: { accountId: string; suspend: boolean }) {
       return setSeasonal(sql, a.accountId, a.suspend);

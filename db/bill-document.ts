@@ -13,7 +13,7 @@ export interface BillDocumentData {
   customerName: string;
   /** the customer's language: every label on the bill is printed in it */
   language: BillLanguage;
-  /** where the bill is mailed (db/mailing-address.ts): the envelope window's lines under the name */
+  /** where the bill is mailed as of its issue (db/mailing-address.ts): the envelope window's lines under the name */
   mailingAddress: string[];
   /** the premise served */
   serviceAddress: string[];
@@ -78,7 +78,8 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
     select a.account_number, c.name as customer_name, c.language, a.paperless,
            json_build_object('line1', mail.line1, 'line2', mail.line2, 'city', mail.city, 'state', mail.state,
                              'postalCode', mail.postal_code) as mail
-    from account a join customer c on c.id = a.customer_id ${mailingAddressJoin(sql)}
+    from account a join customer c on c.id = a.customer_id
+      ${mailingAddressJoin(sql, sql`(select created_at from bill where id = ${billId})`)}
     where a.id = ${bill.accountId}`;
   const [prem] = await sql<MailingAddress[]>`
     select p.address_line1 as line1, p.address_line2 as line2, p.city, p.state, p.postal_code from service_agreement sa

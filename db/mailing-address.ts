@@ -1,6 +1,8 @@
 // Where an account's bills are mailed: the customer's mailing address when one is on file (a completed
 // mailing-address service request sets it, db/service-requests.ts changeMailingAddress), else the service
 // premise of the account's first agreement. The bill PDF and the print vendor's file both read it here.
+// A bill is addressed as of its issue: the first change after it (mailing_address_change) names the address
+// that was in effect then, so a change never re-addresses a bill already issued.
 import type { Sql } from './client.js';
 
 export interface MailingAddress {
@@ -11,14 +13,25 @@ export interface MailingAddress {
   postalCode: string;
 }
 
-/** A lateral join naming `mail` (line1, line2, city, state, postal_code) for the account aliased `a`. */
-export const mailingAddressJoin = (sql: Sql) => sql`
+/**
+ * A lateral join naming `mail` (line1, line2, city, state, postal_code) for the account aliased `a`; with
+ * `asOf` (an instant, e.g. the bill's `b.created_at`), the address in effect then.
+ */
+export const mailingAddressJoin = (sql: Sql, asOf?: ReturnType<Sql>) => sql`
   left join lateral (
     select line1, line2, city, state, postal_code from (
-      select c.mailing_address->>'line1' as line1, nullif(c.mailing_address->>'line2', '') as line2,
-             c.mailing_address->>'city' as city, c.mailing_address->>'state' as state,
-             c.mailing_address->>'postal_code' as postal_code, 0 as rank, '' as service_type
-      from customer c where c.id = a.customer_id and c.mailing_address is not null
+      select addr->>'line1' as line1, nullif(addr->>'line2', '') as line2, addr->>'city' as city,
+             addr->>'state' as state, addr->>'postal_code' as postal_code, 0 as rank, '' as service_type
+      from customer c, lateral (select ${
+        asOf
+          ? sql`case when exists (select 1 from mailing_address_change x where x.customer_id = c.id
+                   and x.changed_at > ${asOf})
+                 then (select x.previous from mailing_address_change x where x.customer_id = c.id
+                   and x.changed_at > ${asOf} order by x.changed_at, x.id limit 1)
+                 else c.mailing_address end`
+          : sql`c.mailing_address`
+      } as addr) m0
+      where c.id = a.customer_id and addr is not null
       union all
       select pr.address_line1, pr.address_line2, pr.city, pr.state, pr.postal_code, 1, sa.service_type
       from service_agreement sa join service_point sp on sp.id = sa.service_point_id

@@ -17,3 +17,26 @@ export async function installMeterAt(sql: Sql, meterId: string, servicePointId: 
   if (!sp) throw noSuch('service point', servicePointId, 'servicePointId');
   return installMeter(sql, meterId, servicePointId, installedAt);
 }
+
+export interface PremiseHit {
+  id: string;
+  addressLine1: string;
+  addressLine2: string | null;
+  city: string;
+  state: string;
+  postalCode: string;
+}
+
+/**
+ * Service addresses whose street, city or ZIP starts with or holds the words typed (for a move): the
+ * address only, never who takes service there. At most `limit`, by address.
+ */
+export async function searchPremises(sql: Sql, q: string, limit = 10) {
+  const words = q.trim().toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
+  if (!words.length) return [];
+  const like = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<PremiseHit[]>`
+    select id, address_line1, address_line2, city, state, postal_code from premise p
+    where ${words.map((w) => sql`lower(p.address_line1 || ' ' || coalesce(p.address_line2, '') || ' ' || p.city || ' ' || p.state || ' ' || p.postal_code) like ${like(w)}`).reduce((a, b) => sql`${a} and ${b}`)}
+    order by p.address_line1, p.city, p.id limit ${limit}`;
+}

@@ -22,6 +22,6 @@ export async function printBatchItems(sql: Sql, cycle: string, period: string) {
            b.total_cents, b.due_date::text
     from print_batch_item i join bill b on b.id = i.bill_id join account a on a.id = b.account_id
     join customer c on c.id = a.customer_id
-    ${mailingAddressJoin(sql)}
+    ${mailingAddressJoin(sql, sql`b.created_at`)}
     where i.batch = ${`${cycle}/${period}`} order by a.account_number`;
 }

@@ -55,6 +55,10 @@ async function billedThrough(sql: Sql | Tx, accountId: string) {
   return r!;
 }
 
+/** The first day a stop or move may take: the day after the last bill, or the service start if none. */
+const firstUnbilledDay = (b: { billedThrough: string | null; serviceStart: string | null }) =>
+  b.billedThrough ? addDays(b.billedThrough, 1) : b.serviceStart;
+
 /**
  * A move-out's final bill runs from the day after the last bill to the stop date, whatever months that
  * spans (domain/billing-window.ts). Refused when the stop date leaves nothing to bill.
@@ -74,6 +78,20 @@ export async function finalBillPeriodFor(sql: Sql, accountId: string, stopDate: 
 const MAX_DAYS_AHEAD = 366;
 
 export class ServiceRequestRefused extends Refused {}
+
+/**
+ * The dates a customer may ask for on the account, as createServiceRequest checks them: a start from today,
+ * a stop or move from today and after the last billed day (or the service start), none past a year ahead.
+ */
+export async function moveDateRules(sql: Sql, accountId: string, today: string) {
+  const after = firstUnbilledDay(await billedThrough(sql, accountId));
+  return {
+    today,
+    earliestStart: today,
+    earliestStop: after && after > today ? after : today,
+    latest: addDays(today, MAX_DAYS_AHEAD),
+  };
+}
 
 export async function createServiceRequest(
   sql: Sql,
@@ -142,8 +160,7 @@ export async function createServiceRequest(
     const k = r.kind === 'stop_service' ? 'stop_date' : 'move_date';
     date(k);
     if (r.accountId) {
-      const b = await billedThrough(sql, r.accountId);
-      when(k, b.billedThrough ? addDays(b.billedThrough, 1) : b.serviceStart);
+      when(k, firstUnbilledDay(await billedThrough(sql, r.accountId)));
     }
     if (r.kind === 'transfer') await premise('to_premise_id');
   }
@@ -239,7 +256,16 @@ export async function setServiceRequestStatus(
   });
 }
 
-export async function changeMailingAddress(sql: Sql, accountId: string, address: Record<string, unknown>) {
+/**
+ * The customer's mailing address from now on, with the one it replaces kept in mailing_address_change so
+ * bills issued before today keep theirs (db/mailing-address.ts). Once per request: a retried step finds it done.
+ */
+export async function changeMailingAddress(
+  sql: Sql,
+  accountId: string,
+  address: Record<string, unknown>,
+  requestId?: string,
+) {
   const addr = {
     line1: address.line1,
     line2: address.line2 ?? null,
@@ -247,8 +273,19 @@ export async function changeMailingAddress(sql: Sql, accountId: string, address:
     state: address.state,
     postal_code: address.postal_code,
   };
-  await sql`update customer set mailing_address = ${sql.json(addr as never)}
-    where id = (select customer_id from account where id = ${accountId})`;
+  await sql.begin(async (tx) => {
+    const [c] = await tx<{ id: string; mailingAddress: unknown }[]>`
+      select c.id, c.mailing_address from customer c
+      where c.id = (select customer_id from account where id = ${accountId}) for update`;
+    if (!c) throw new ServiceRequestRefused('no such account', 'resource_missing', 'account');
+    const [done] = requestId
+      ? await tx`select 1 from mailing_address_change where request_id = ${requestId}`
+      : [];
+    if (done) return;
+    await tx`insert into mailing_address_change (customer_id, previous, address, request_id)
+      values (${c.id}, ${c.mailingAddress === null ? null : tx.json(c.mailingAddress as never)}, ${tx.json(addr as never)}, ${requestId ?? null})`;
+    await tx`update customer set mailing_address = ${tx.json(addr as never)} where id = ${c.id}`;
+  });
   return addr;
 }
 

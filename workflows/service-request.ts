@@ -81,7 +81,11 @@ export async function serviceRequestWorkflow(input: ServiceRequestInput): Promis
     switch (r.kind) {
       case 'mailing_address':
         await status('completed', {
-          mailingAddress: await acts.changeMailingAddress({ accountId: r.accountId!, address: d }),
+          mailingAddress: await acts.changeMailingAddress({
+            accountId: r.accountId!,
+            address: d,
+            requestId: input.requestId,
+          }),
         });
         break;
       case 'reread':

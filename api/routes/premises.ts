@@ -1,7 +1,7 @@
 // Premises (service addresses), their service points, meters and meter installs.
 import { Type } from '@sinclair/typebox';
 import { createMeter, createPremise } from '../../db/accounts.js';
-import { addServicePoint, installMeterAt } from '../../db/premises.js';
+import { addServicePoint, installMeterAt, searchPremises } from '../../db/premises.js';
 import { STAFF } from '../plugins/auth.js';
 import { created } from '../replies.js';
 import { IdParams, IsoDateTime, ServiceType } from '../schemas.js';
@@ -61,6 +61,34 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
     async (req, reply) => {
       return created(req, reply, 'premise', await createPremise(sql, req.body));
     },
+  );
+
+  app.get(
+    '/premises',
+    {
+      // a customer moving picks the new address; the answer names addresses only, never who lives there
+      config: { access: { staff: STAFF.any, customer: 'self' } },
+      schema: {
+        tags: ['premises'],
+        summary: 'Service addresses matching the words typed (street, city or ZIP), at most 10',
+        querystring: Type.Object(
+          { q: Type.String({ minLength: 3, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            has_more: Type.Boolean(),
+            data: Type.Array(Type.Omit(Premise, ['route'])),
+          }),
+        },
+      },
+    },
+    async (req) => ({
+      object: 'list' as const,
+      has_more: false,
+      data: (await searchPremises(sql, req.query.q)).map((p) => ({ object: 'premise' as const, ...p })),
+    }),
   );
 
   app.post(

@@ -8,6 +8,7 @@ import {
   accountServiceRequests,
   createServiceRequest,
   getServiceRequest,
+  moveDateRules,
   SERVICE_REQUEST_KINDS,
   type ServiceRequestRow,
   serviceRequestAccountId,
@@ -103,6 +104,31 @@ export default async function serviceRequestRoutes(app: App, deps: AppDeps) {
       });
       reply.code(201);
       return out;
+    },
+  );
+
+  app.get(
+    '/accounts/:id/move-dates',
+    {
+      config: { access: staffOrOwner() },
+      schema: {
+        tags: ['service requests'],
+        summary:
+          "The dates a stop, start or transfer may take on the account: the utility's today, the earliest start and stop, the latest day",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            today: Type.String(),
+            earliestStart: Type.String(),
+            earliestStop: Type.String(),
+            latest: Type.String(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      found(await findAccount(sql, req.params.id), 'account', req.params.id);
+      return moveDateRules(sql, req.params.id, deps.clock.today());
     },
   );
 

@@ -20,6 +20,7 @@ import { type AccountSummary, api, login, logout, type Me, type Usage } from './
 import { formatDate, formatMonth, type Key, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
+import { MoveWizard } from './moves/move-wizard';
 import { PayPanel } from './pay/pay-panel';
 import { AutopayScreen } from './wallet/autopay';
 import { ContactsScreen, VerifyContactLink } from './wallet/contacts';
@@ -521,6 +522,14 @@ function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void })
       <PaperlessPanel a={a} onChanged={reload} />
       <ContactsScreen accountId={a.id} />
       <AlertsPanel accountId={a.id} />
+      <MoveWizard
+        accountId={a.id}
+        serviceAddress={
+          a.serviceAgreements[0]
+            ? `${a.serviceAgreements[0].addressLine1}, ${a.serviceAgreements[0].city}`
+            : undefined
+        }
+      />
       <ServiceRequestsPanel accountId={a.id} />
       <DisputesPanel a={a} />
       <GreenButtonPanel accountId={a.id} />

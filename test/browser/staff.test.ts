@@ -238,6 +238,26 @@ describe('staff console in Chromium', () => {
     await browser.shot('staff-4-actions');
   });
 
+  it('says once that a run does not exist and stops asking', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/staff#/bill-runs`);
+    const asked: string[] = [];
+    const count = (r: { url: () => string }) => {
+      if (r.url().includes('/bill-runs/07/2019-01')) asked.push(r.url());
+    };
+    page.on('request', count);
+    await page.getByLabel('Cycle').fill('07');
+    await page.getByLabel('Period (YYYY-MM)').fill('2019-01');
+    await page.getByRole('button', { name: 'Watch' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('No bill run for cycle 07, period 2019-01 yet');
+    await page.waitForTimeout(2500);
+    page.off('request', count);
+    expect(asked).toHaveLength(1);
+    expect(await page.getByRole('alert').count()).toBe(1);
+  });
+
   it('starts a bill run from the dashboard and shows its progress to the end', async () => {
     const { page } = browser;
     await page.goto(`${base}/staff#/bill-runs`);

@@ -9,6 +9,7 @@ import { billDocumentData } from '../../db/bill-document.js';
 import { issueBill, loadBillingInputs } from '../../db/billing.js';
 import type { Sql } from '../../db/client.js';
 import { seedDemo } from '../../db/demo/seed.js';
+import { mailingAddressJoin } from '../../db/mailing-address.js';
 import { calculateBill } from '../../domain/bill-calc.js';
 import { formatCents } from '../../domain/decimal.js';
 import { addDays, monthlyPeriod } from '../../domain/period.js';
@@ -283,5 +284,85 @@ describe('a mail-ready bill, by hand-worked figures', () => {
     expect(text).toContain('Water 30 ccf 0.97 ccf no bill last year');
     // the bill already printed keeps the copy it was printed with
     expect(await pdfText((await billPdf(sql, bills['2026-09']!))!)).toBe(before);
+  });
+});
+
+describe('each bill keeps the mailing address it was issued with', () => {
+  // Ada's water: reads on Oct 1, Nov 1, Dec 1 and Dec 31 (a month end); bills for Oct, Nov and Dec 2026,
+  // issued one at a time between two mailing-address changes, and rendered only at the end.
+  let ada: Awaited<ReturnType<typeof waterAccount>>;
+  const issued: Record<string, string> = {};
+  const issue = async (key: string) => {
+    const period = monthlyPeriod(key);
+    const facts = (await loadBillingInputs(sql, ada.acct.id, period))!;
+    const { segments } = calculateBill({ ...facts, validation: undefined }, period);
+    const b = await issueBill(sql, {
+      accountId: ada.acct.id,
+      period,
+      billDate: addDays(period.end, 1),
+      dueDate: addDays(period.end, 21),
+      workflowId: 'test',
+      segments,
+    });
+    issued[key] = b.billId;
+  };
+  const changeTo = async (token: string, line1: string) => {
+    const asked = await app.inject({
+      method: 'POST',
+      url: `/accounts/${ada.acct.id}/service-requests`,
+      headers: bearer(token),
+      payload: {
+        kind: 'mailing_address',
+        details: { line1, city: 'Eugene', state: 'OR', postal_code: '97401' },
+      },
+    });
+    expect(asked.statusCode).toBe(201);
+    await eventually(async () => {
+      const r = await app.inject({ url: `/service-requests/${asked.json().id}`, headers: bearer(token) });
+      return r.json().status === 'completed' ? r : null;
+    });
+  };
+
+  it('prints the address in effect at issue, even when the PDF is made after a later change', async () => {
+    ada = await waterAccount(sql);
+    for (const [at, v] of [
+      ['2026-10-01', '100'],
+      ['2026-11-01', '110'],
+      ['2026-12-01', '125'],
+      ['2026-12-31', '131'],
+    ] as const)
+      await addRead(sql, { meterId: ada.meter.id, readAt: `${at}T08:00:00Z`, value: v, source: 'ami' });
+    const customer = await customerLogin(app, sql, [ada.acct.id]);
+
+    await issue('2026-10'); // no mailing address on file: mailed to the premise
+    await changeTo(customer.token, 'PO Box 7');
+    await issue('2026-11');
+    await changeTo(customer.token, 'PO Box 9');
+    await issue('2026-12');
+
+    const text = async (key: string) => pdfText((await billPdf(sql, issued[key]!))!);
+    const oct = await text('2026-10');
+    expect(oct).toContain('GRACE HOPPER 12 ELM ST SPRINGFIELD, OR 97477');
+    expect(oct).not.toContain('PO BOX');
+    const nov = await text('2026-11');
+    expect(nov).toContain('GRACE HOPPER PO BOX 7 EUGENE, OR 97401');
+    expect(nov).not.toContain('PO BOX 9');
+    const dec = await text('2026-12');
+    expect(dec).toContain('GRACE HOPPER PO BOX 9 EUGENE, OR 97401');
+    expect(dec).toContain('Billing period Dec 1 – Dec 31, 2026 (31 days)');
+    expect(dec).toContain('Service address 12 Elm St Springfield, OR 97477');
+    // the print vendor's file addresses each bill the same way
+    const [row] = await sql<{ line1: string }[]>`
+      select mail.line1 from bill b join account a on a.id = b.account_id
+      ${mailingAddressJoin(sql, sql`b.created_at`)} where b.id = ${issued['2026-11']!}`;
+    expect(row!.line1).toBe('PO Box 7');
+    // one history row per request, each naming what it replaced
+    const changes = await sql<{ previous: { line1: string } | null; address: { line1: string } }[]>`
+      select previous, address from mailing_address_change
+      where customer_id = ${ada.customer.id} order by changed_at`;
+    expect(changes.map((c) => [c.previous?.line1 ?? null, c.address.line1])).toEqual([
+      [null, 'PO Box 7'],
+      ['PO Box 7', 'PO Box 9'],
+    ]);
   });
 });

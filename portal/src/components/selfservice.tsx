@@ -193,6 +193,9 @@ export function ServiceRequestsPanel({ accountId }: { accountId: string }) {
             </option>
           ))}
         </select>
+        <p class="muted" data-testid="sr-kind-help">
+          {t(`kindHelp_${kind}` as Key)}
+        </p>
         {kind === 'stop_service' ? (
           <>
             <label for="sr-stop">{t('stopDate')}</label>

@@ -119,8 +119,8 @@ const en = {
   channelSms: 'Text message',
   requestKind: 'What do you need?',
   kind_reread: 'Re-read my meter',
-  kind_stop_service: 'Stop service',
-  kind_seasonal_suspend: 'Suspend service for the season',
+  kind_stop_service: 'Stop service (final bill, account closes)',
+  kind_seasonal_suspend: 'Pause service for the season',
   kind_seasonal_resume: 'Resume seasonal service',
   kind_mailing_address: 'Change my mailing address',
   stopDate: 'Stop date',
@@ -430,6 +430,56 @@ const en = {
   errTooManyTries: 'Too many wrong tries. Ask for a new code.',
   errTooManySends: 'We have sent as many codes as we can for now. Try again later.',
   errTooManyContacts: 'You have as many email addresses and mobile numbers as we keep. Remove one first.',
+  // moves
+  moveTitle: 'Moving? Stop, start or transfer service',
+  moveStep_what: 'Step 1 of 4: what you need',
+  moveStep_when: 'Step 2 of 4: the date',
+  moveStep_where: 'Step 3 of 4: the new address',
+  moveStep_confirm: 'Step 4 of 4: check and send',
+  moveStep_status: 'Your request',
+  moveWhat: 'What do you need?',
+  move_stop_service: 'Stop service',
+  move_stop_service_help:
+    'Service ends on the date you choose: we read the meter, send a final bill and close the account.',
+  move_start_service: 'Start service at a new address',
+  move_start_service_help:
+    'Service begins at the new address on the date you choose, on a new account; this account stays as it is.',
+  move_transfer: 'Transfer service to a new address',
+  move_transfer_help:
+    'On the date you choose, service stops here and starts at the new address, on this same account.',
+  startDate: 'Start date',
+  moveDate: 'Moving date',
+  moveDateRange: 'Choose a day from {from} to {to}.',
+  moveDateMissing: 'Enter the date, for example 2026-12-15.',
+  moveDatePast: 'That date has passed: today is {today}. Choose today or a later day.',
+  moveDateBeforeBilled:
+    'Your bills already cover service up to the day before {from}. Choose {from} or later.',
+  moveDateTooFar: 'That is more than a year ahead. Choose a day up to {to}.',
+  moveSearch: 'Street, city or ZIP of the new address',
+  search: 'Search',
+  moveNoHits:
+    'No service address matches. Check the spelling, try the ZIP code, or call us to add a new address.',
+  movePick: 'Choose the new address',
+  moveFrom: 'From',
+  moveTo: 'To',
+  moveApprovalNote: 'Our staff approve a new start of service; we tell you by email when they have.',
+  moveSubmit: 'Send the request',
+  moveStatus_submitted: 'Sent. We are starting on it.',
+  moveStatus_awaiting_approval: 'Sent. It is waiting for approval by our staff; we will let you know.',
+  moveStatus_in_progress: 'Accepted. The work happens on the date you chose.',
+  moveStatus_completed: 'Done.',
+  moveStatus_rejected: 'Our staff could not approve this request. Call us and we will help.',
+  moveStatus_failed: 'We could not complete this request. Call us and we will help.',
+  moveAnother: 'Start another request',
+  back: 'Back',
+  next: 'Next',
+  kindHelp_reread: 'We read your meter again today, for example if a read looks wrong.',
+  kindHelp_stop_service: 'Ends service on the date you choose and sends a final bill; the account closes.',
+  kindHelp_seasonal_suspend:
+    'Pauses service and usage billing from today until you ask to resume; fixed monthly charges may continue, as your rate sets.',
+  kindHelp_seasonal_resume: 'Turns seasonal service back on; usage is billed again from the day it resumes.',
+  kindHelp_mailing_address:
+    'Where we mail your bills from the next bill on. Bills already sent keep their address.',
 };
 export type Key = keyof typeof en;
 
@@ -554,8 +604,8 @@ const es: Record<Key, string> = {
   channelSms: 'Mensaje de texto',
   requestKind: '¿Qué necesita?',
   kind_reread: 'Volver a leer mi medidor',
-  kind_stop_service: 'Suspender el servicio',
-  kind_seasonal_suspend: 'Suspender el servicio por temporada',
+  kind_stop_service: 'Dar de baja el servicio (factura final, la cuenta se cierra)',
+  kind_seasonal_suspend: 'Pausar el servicio por temporada',
   kind_seasonal_resume: 'Reanudar el servicio de temporada',
   kind_mailing_address: 'Cambiar mi dirección postal',
   stopDate: 'Fecha de baja',
@@ -870,6 +920,59 @@ const es: Record<Key, string> = {
   errTooManyTries: 'Demasiados intentos fallidos. Pida un código nuevo.',
   errTooManySends: 'Ya enviamos todos los códigos que podemos por ahora. Intente más tarde.',
   errTooManyContacts: 'Ya tiene todos los correos y celulares que guardamos. Quite uno primero.',
+  // moves
+  moveTitle: '¿Se muda? Dar de baja, iniciar o trasladar el servicio',
+  moveStep_what: 'Paso 1 de 4: qué necesita',
+  moveStep_when: 'Paso 2 de 4: la fecha',
+  moveStep_where: 'Paso 3 de 4: la nueva dirección',
+  moveStep_confirm: 'Paso 4 de 4: revise y envíe',
+  moveStep_status: 'Su solicitud',
+  moveWhat: '¿Qué necesita?',
+  move_stop_service: 'Dar de baja el servicio',
+  move_stop_service_help:
+    'El servicio termina en la fecha que elija: leemos el medidor, enviamos una factura final y cerramos la cuenta.',
+  move_start_service: 'Iniciar el servicio en una nueva dirección',
+  move_start_service_help:
+    'El servicio comienza en la nueva dirección en la fecha que elija, con una cuenta nueva; esta cuenta sigue igual.',
+  move_transfer: 'Trasladar el servicio a una nueva dirección',
+  move_transfer_help:
+    'En la fecha que elija, el servicio termina aquí y comienza en la nueva dirección, en esta misma cuenta.',
+  startDate: 'Fecha de inicio',
+  moveDate: 'Fecha de mudanza',
+  moveDateRange: 'Elija un día del {from} al {to}.',
+  moveDateMissing: 'Escriba la fecha, por ejemplo 2026-12-15.',
+  moveDatePast: 'Esa fecha ya pasó: hoy es {today}. Elija hoy o un día posterior.',
+  moveDateBeforeBilled:
+    'Sus facturas ya cubren el servicio hasta el día anterior al {from}. Elija el {from} o después.',
+  moveDateTooFar: 'Falta más de un año. Elija un día hasta el {to}.',
+  moveSearch: 'Calle, ciudad o código postal de la nueva dirección',
+  search: 'Buscar',
+  moveNoHits:
+    'Ninguna dirección de servicio coincide. Revise la ortografía, pruebe el código postal o llámenos para agregar una dirección nueva.',
+  movePick: 'Elija la nueva dirección',
+  moveFrom: 'Desde',
+  moveTo: 'Hacia',
+  moveApprovalNote:
+    'Nuestro personal aprueba cada inicio de servicio; le avisamos por correo cuando lo haga.',
+  moveSubmit: 'Enviar la solicitud',
+  moveStatus_submitted: 'Enviada. Estamos empezando.',
+  moveStatus_awaiting_approval: 'Enviada. Espera la aprobación de nuestro personal; le avisaremos.',
+  moveStatus_in_progress: 'Aceptada. El trabajo se hace en la fecha que eligió.',
+  moveStatus_completed: 'Hecho.',
+  moveStatus_rejected: 'Nuestro personal no pudo aprobar esta solicitud. Llámenos y le ayudamos.',
+  moveStatus_failed: 'No pudimos completar esta solicitud. Llámenos y le ayudamos.',
+  moveAnother: 'Hacer otra solicitud',
+  back: 'Atrás',
+  next: 'Siguiente',
+  kindHelp_reread: 'Volvemos a leer su medidor hoy, por ejemplo si una lectura parece errónea.',
+  kindHelp_stop_service:
+    'Termina el servicio en la fecha que elija y envía una factura final; la cuenta se cierra.',
+  kindHelp_seasonal_suspend:
+    'Pausa el servicio y el cobro del consumo desde hoy hasta que pida reanudarlo; los cargos fijos mensuales pueden seguir, según su tarifa.',
+  kindHelp_seasonal_resume:
+    'Vuelve a activar el servicio de temporada; el consumo se cobra de nuevo desde ese día.',
+  kindHelp_mailing_address:
+    'Adonde enviamos sus facturas a partir de la próxima. Las facturas ya enviadas conservan su dirección.',
 };
 
 export type Lang = 'en' | 'es';

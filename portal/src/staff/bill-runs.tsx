@@ -30,12 +30,14 @@ export function BillRuns({ me }: { me: Me }) {
         setErr(null);
         if (!r.running) return setWatching(false);
       } catch (e) {
-        if (!stop)
-          setErr(
-            e instanceof PortalApiError && e.status === 404
-              ? new Error('No run for that cycle and period yet')
-              : e,
-          );
+        if (stop) return;
+        // no such run: say so once and stop asking (watching again asks again)
+        if (e instanceof PortalApiError && e.status === 404) {
+          setRun(null);
+          setErr(new Error(`No bill run for cycle ${cycle}, period ${period} yet`));
+          return setWatching(false);
+        }
+        setErr(e);
       }
       if (!stop) setTimeout(tick, 1000);
     };
