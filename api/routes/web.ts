@@ -71,7 +71,9 @@ export default async function webRoutes(app: App, deps: AppDeps) {
     },
     async (req, reply) => {
       const { file } = req.params;
-      if (file === 'style.css') return reply.header('cache-control', 'no-cache').sendFile('style.css');
+      // the stylesheet and the icon are files of portal/ as they are; the scripts are built
+      if (file === 'style.css' || file === 'favicon.svg')
+        return reply.header('cache-control', 'no-cache').sendFile(file);
       let assets: Map<string, BuiltAsset>;
       try {
         assets = await portalAssets();

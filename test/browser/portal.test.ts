@@ -377,4 +377,15 @@ describe('customer portal in Chromium', () => {
     expect(await page.locator('.swagger-ui .opblock').count()).toBeGreaterThan(20);
     expect(blocked).toEqual([]);
   });
+
+  it('the portal and the console name their favicon, and it is served', async () => {
+    for (const path of ['/portal', '/staff']) {
+      const html = await (await fetch(`${base}${path}`)).text();
+      expect(html).toContain('<link rel="icon" type="image/svg+xml" href="/assets/favicon.svg">');
+    }
+    const icon = await fetch(`${base}/assets/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await icon.text()).toContain('<svg');
+  });
 });
