@@ -3,8 +3,10 @@
 // majority is billed here, which is what lets a 100,000-account run finish in minutes.
 import { heartbeat } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { enqueueHeldBills } from '../db/bill-exceptions.js';
 import { loadBillingInputsMany } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
+import { waitsForReads } from '../domain/bill-calc.js';
 import type { Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
 import { timed } from '../lib/metrics.js';
@@ -101,6 +103,37 @@ export function createBillRunActivities(
         },
         'with_run',
       );
+      // held bills go to the exceptions queue here, for the page at once, rather than one activity each in
+      // their workflows; those waiting for late reads are queued by their workflow if the reads never come
+      const held: HeldAccount[] = r.accounts.flatMap((x) =>
+        x.outcome === 'held'
+          ? [
+              {
+                accountId: x.accountId,
+                accountNumber: x.accountNumber,
+                billingCycle: x.billingCycle,
+                holds: x.holds,
+                queued: !waitsForReads(x.holds),
+              },
+            ]
+          : [],
+      );
+      await timed('queue_held', () =>
+        sql.begin((tx) =>
+          enqueueHeldBills(
+            tx,
+            held
+              .filter((h) => h.queued)
+              .map((h) => ({
+                accountId: h.accountId,
+                period: a.period.key,
+                workflowId: billingCycleWorkflowId(h.accountNumber, a.period.key),
+                reasons: h.holds,
+              })),
+            { refresh: false },
+          ),
+        ),
+      );
       return {
         lastId: ids.at(-1) ?? null,
         billed: r.billed,
@@ -108,18 +141,7 @@ export function createBillRunActivities(
         estimated: r.estimated,
         emailed: r.emailed,
         printed: r.printed,
-        held: r.accounts.flatMap((x) =>
-          x.outcome === 'held'
-            ? [
-                {
-                  accountId: x.accountId,
-                  accountNumber: x.accountNumber,
-                  billingCycle: x.billingCycle,
-                  holds: x.holds,
-                },
-              ]
-            : [],
-        ),
+        held,
         failed: r.accounts.flatMap((x) =>
           x.outcome === 'failed' ? [{ accountId: x.accountId, error: x.error }] : [],
         ),

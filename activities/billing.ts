@@ -1,33 +1,21 @@
 // A held bill's activities: the exceptions queue, corrected and estimated reads. Each is idempotent: a retry
 // after a crash finds the earlier result. Issuing a bill is the pipeline's (activities/bill-pipeline.ts).
+import { enqueueHeldBills, type HeldBill } from '../db/bill-exceptions.js';
 import { loadBillingInputs } from '../db/billing.js';
 import type { Sql } from '../db/client.js';
-import type { Hold } from '../domain/bill-calc.js';
 import { addDays } from '../domain/period.js';
 import { estimateRead } from '../domain/read-validation.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { ExceptionStatus } from '../workflows/contracts/billing-cycle.js';
-import { queueHighUsageFromHold } from './messaging-holds.js';
 
 type Period = { key: string; start: string; end: string };
 
 export function createBillingActivities(sql: Sql, clock: Clock = systemClock()) {
   return {
     /** Puts a held bill in the exceptions queue (once per workflow), or refreshes its reasons. */
-    async recordException(a: { accountId: string; period: string; workflowId: string; reasons: Hold[] }) {
-      return sql.begin(async (tx) => {
-        const [row] = await tx<{ id: string }[]>`
-          insert into bill_exception (id, account_id, period, workflow_id, reasons)
-          values (${newId('exc')}, ${a.accountId}, ${a.period}, ${a.workflowId}, ${sql.json(a.reasons as never)})
-          on conflict (workflow_id) do update set reasons = excluded.reasons,
-            status = case when bill_exception.status in ('resolved', 'cancelled') then 'open' else bill_exception.status end
-          returning id`;
-        // a bill held for high usage: tell the customer now (a leak costs them every day it runs)
-        for (const h of a.reasons.filter((r) => r.code === 'high_usage'))
-          await queueHighUsageFromHold(tx, a.accountId, a.workflowId, h);
-        return row!.id;
-      });
+    async recordException(a: HeldBill) {
+      await sql.begin((tx) => enqueueHeldBills(tx, [a], { refresh: true }));
     },
 
     async closeException(a: {

@@ -53,7 +53,7 @@ export async function resetProbes(sql: Sql) {
   writesBefore = new Map((await tableWrites(sql)).map((t) => [t.relname, t.writes]));
 }
 
-const PHASES = ['load', 'rate', 'store', 'deliver', 'autopay', 'collections'];
+const PHASES = ['load', 'rate', 'store', 'deliver', 'autopay', 'queue_held', 'collections'];
 const ACTIVITIES: Record<string, string> = {
   planPages: 'planning',
   billPage: 'pages (all phases)',

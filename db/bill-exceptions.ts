@@ -4,10 +4,79 @@
 // meter's recent reads; and who the held bill is assigned to and by when it should be decided.
 import { calculateBill, type Hold } from '../domain/bill-calc.js';
 import { monthlyPeriod } from '../domain/period.js';
+import { newId } from '../lib/ids.js';
 import { finalBillWorkflowId } from '../workflows/contracts/billing-cycle.js';
 import { loadBillingInputsMany } from './billing.js';
-import type { Sql } from './client.js';
+import type { Sql, Tx } from './client.js';
+import { queueNotifications } from './notifications.js';
 import { noSuch, Refused } from './refused.js';
+
+/** A held bill as it enters the exceptions queue: one per bill workflow. */
+export interface HeldBill {
+  accountId: string;
+  period: string;
+  workflowId: string;
+  reasons: Hold[];
+}
+
+/**
+ * Puts held bills in the exceptions queue in one statement, and tells each customer whose bill is held for
+ * high usage (a leak costs them every day it runs). A bill run's page queues its held bills once
+ * (`refresh: false`: a retried page changes nothing); the bill's own workflow refreshes the reasons after a
+ * re-rating and reopens an exception staff had closed (`refresh: true`).
+ */
+export async function enqueueHeldBills(tx: Tx, held: HeldBill[], o: { refresh: boolean }) {
+  if (!held.length) return;
+  const rows = held.map((h) => ({
+    id: newId('exc'),
+    account_id: h.accountId,
+    period: h.period,
+    workflow_id: h.workflowId,
+    reasons: tx.json(h.reasons as never),
+  }));
+  const onConflict = o.refresh
+    ? tx`do update set reasons = excluded.reasons,
+        status = case when bill_exception.status in ('resolved', 'cancelled') then 'open' else bill_exception.status end`
+    : tx`do nothing`;
+  await tx`insert into bill_exception ${tx(rows)} on conflict (workflow_id) ${onConflict}`;
+  await queueHighUsageNotices(
+    tx,
+    held.flatMap((h) => h.reasons.filter((r) => r.code === 'high_usage').map((hold) => ({ ...h, hold }))),
+  );
+}
+
+/**
+ * The high-usage notice of held bills: the read check's message carries the figures ("12.5/day is over 2.5x
+ * the same season last year of 3.1/day"); the agreement gives the service and the meter's unit. One key per
+ * bill workflow and agreement, so each is told once however often the bill is queued.
+ */
+async function queueHighUsageNotices(tx: Tx, list: (HeldBill & { hold: Hold })[]) {
+  if (!list.length) return;
+  const agreements = await tx<{ id: string; serviceType: string; unit: string | null }[]>`
+    select sa.id, sa.service_type, (select me.unit from meter_installation mi join meter me on me.id = mi.meter_id
+        where mi.service_point_id = sa.service_point_id order by mi.installed_at desc limit 1) as unit
+    from service_agreement sa where sa.id = any(${[...new Set(list.map((x) => x.hold.serviceAgreementId))]})`;
+  const byId = new Map(agreements.map((a) => [a.id, a]));
+  await queueNotifications(
+    tx,
+    list.map((x) => {
+      const m = /^([\d.]+)\/day .* of ([\d.]+)\/day/.exec(x.hold.message);
+      const sa = byId.get(x.hold.serviceAgreementId);
+      return {
+        accountId: x.accountId,
+        alert: 'high_usage' as const,
+        key: `high_usage/hold/${x.workflowId}/${x.hold.serviceAgreementId}`,
+        data: {
+          usage: m?.[1] ?? null,
+          normal: m?.[2] ?? null,
+          unit: sa?.unit ?? null,
+          service: sa?.serviceType ?? null,
+          basis: 'bill_exception',
+        },
+      };
+    }),
+  );
+}
 
 export interface BillException {
   id: string;

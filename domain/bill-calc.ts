@@ -81,6 +81,17 @@ export interface Hold {
   message: string;
 }
 
+/**
+ * A bill held only for reads that have not come in (sewer follows its held water) waits for late reads and
+ * then an estimate before it goes to the exceptions queue; any other hold goes to the queue at once.
+ */
+export function waitsForReads(holds: readonly Hold[]): boolean {
+  return (
+    holds.some((h) => h.code === 'missing_read') &&
+    holds.every((h) => h.code === 'missing_read' || h.code === 'water_held')
+  );
+}
+
 const tariffCache = new WeakMap<object, Tariff>();
 function tariffOf(v: RateVersionFacts): Tariff {
   // tariffs repeat across thousands of accounts in a bill run; validate each object once

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { AccountOutcome, BillAccountActivities } from '../activities/bill-pipeline.js';
 import type { BillingActivities } from '../activities/billing.js';
+import { waitsForReads } from '../domain/bill-calc.js';
 import { monthlyPeriod } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
 import {
@@ -88,6 +89,8 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
         workflowId,
         validation,
       }));
+    // the bill run's page already queued the holds it handed over (input.held.queued): not queued twice
+    const queuedByRun = handedOver !== undefined && input.held?.queued === true;
     handedOver = undefined;
     if (!searchAttributesSet) {
       searchAttributesSet = true;
@@ -117,10 +120,7 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
 
     // Late reads: wait the window once, then estimate what is still missing from the account's history.
     // (sewer held only because its water is held follows the water)
-    const onlyMissingReads =
-      holds.some((h) => h.code === 'missing_read') &&
-      holds.every((h) => h.code === 'missing_read' || h.code === 'water_held');
-    if (onlyMissingReads) {
+    if (waitsForReads(holds)) {
       if (!waitedForLateReads && policy.lateReadWindow) {
         waitedForLateReads = true;
         setStatus('awaiting_reads');
@@ -135,12 +135,13 @@ export async function billingCycleWorkflow(input: BillingCycleInput): Promise<Bi
 
     // Held: into the exceptions queue, then wait for staff (escalating once if they take too long).
     state.reasons = holds;
-    await acts.recordException({
-      accountId: input.accountId,
-      period: period.key,
-      workflowId,
-      reasons: holds,
-    });
+    if (!queuedByRun)
+      await acts.recordException({
+        accountId: input.accountId,
+        period: period.key,
+        workflowId,
+        reasons: holds,
+      });
     setStatus(state.escalated ? 'escalated' : 'held');
     pending = undefined;
     const resolved = await condition(() => pending !== undefined, policy.escalateAfter ?? '5 days');

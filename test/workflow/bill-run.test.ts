@@ -164,6 +164,16 @@ describe('bill run', () => {
     ).toMatchObject({ status: 'issued', estimated: true });
     expect(held.map((a) => a.accountNumber)).toContain(spiked);
     expect(held.map((a) => a.accountNumber)).not.toContain(missing);
+    // the page queued the spike's exception and its high-usage notice itself: once each, and its workflow
+    // went straight to waiting (no exceptions-queue activity of its own)
+    const queued = () => sql<{ exceptions: number; notices: number }[]>`
+      select (select count(*)::int from bill_exception
+                where workflow_id = ${billingCycleWorkflowId(spiked, PERIOD)} and status = 'open') as exceptions,
+             (select count(*)::int from notification
+                where alert = 'high_usage' and idempotency_key like ${`high_usage/hold/${billingCycleWorkflowId(spiked, PERIOD)}/%`}) as notices`;
+    expect(await queued()).toEqual([{ exceptions: 1, notices: 1 }]);
+    const spikeHistory = JSON.stringify((await spike.fetchHistory()).events);
+    expect(spikeHistory).not.toContain('recordException');
 
     // a second run of the same cycle and period: nothing new
     const [before] = await sql<
@@ -175,6 +185,7 @@ describe('bill run', () => {
       { bills: number }[]
     >`select count(*)::int as bills from bill where period = ${PERIOD}`;
     expect(after!.bills).toBe(before!.bills);
+    expect(await queued()).toEqual([{ exceptions: 1, notices: 1 }]);
     const progress = await t.env.client.workflow
       .getHandle(`${billRunWorkflowId('01', PERIOD)}/rerun`)
       .query(billRunProgressQuery);

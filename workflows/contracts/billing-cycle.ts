@@ -52,6 +52,8 @@ export interface HeldAccount {
   accountNumber: string;
   billingCycle: string;
   holds: Hold[];
+  /** the run's page put these holds in the exceptions queue already (absent in runs before it did) */
+  queued?: boolean;
 }
 
 export type BillingCycleResult =
