@@ -18,11 +18,14 @@ const rssOf = (pid: number) => {
 /** Samples memory every 250 ms until stopped; returns the peaks. */
 export function sampleMemory(sql: Sql) {
   let worker = process.memoryUsage().rss;
+  let heap = process.memoryUsage().heapUsed;
   let backend = 0;
   let pids: number[] = [];
   let busy = false;
   const tick = setInterval(async () => {
-    worker = Math.max(worker, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    worker = Math.max(worker, m.rss);
+    heap = Math.max(heap, m.heapUsed);
     for (const p of pids) backend = Math.max(backend, rssOf(p));
     if (busy) return;
     busy = true;
@@ -35,7 +38,7 @@ export function sampleMemory(sql: Sql) {
   }, 250);
   return () => {
     clearInterval(tick);
-    return { workerMb: worker / 2 ** 20, backendMb: backend / 2 ** 20 };
+    return { workerMb: worker / 2 ** 20, heapMb: heap / 2 ** 20, backendMb: backend / 2 ** 20 };
   };
 }
 

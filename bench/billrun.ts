@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
-import { bundle } from '../workers/bundle.js';
+import { bundleInChild } from '../workers/bundle.js';
 import { BILL_RUN, type BillRunWorkflow } from '../workflows/contracts/bill-run.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
 import { report, resetProbes, sampleMemory } from './billrun-probe.js';
@@ -93,7 +93,7 @@ async function main(stops: Stops) {
   const stack = await startBenchStack('bench-billrun');
   const { adminUrl, client } = stack;
   stops.push(() => stack.stop());
-  const workflowBundle = await bundle();
+  const workflowBundle = await bundleInChild();
   const admin = connect(adminUrl, { max: 1 });
   const results: string[] = [];
 
@@ -134,7 +134,7 @@ async function main(stops: Stops) {
     const line = `accounts=${n} billed=${progress.billed} held=${progress.held} lines=${lines} run=${runSec.toFixed(1)}s bills/s=${Math.round(progress.billed / runSec)} floor=${(copyMs / 1000).toFixed(2)}s ratio=${(runSec / (copyMs / 1000)).toFixed(1)}x server-floor=${(serverMs / 1000).toFixed(2)}s ratio=${(runSec / (serverMs / 1000)).toFixed(1)}x (seed ${seedSec.toFixed(0)}s)`;
     console.log(line);
     console.log(
-      `  memory: worker process peak ${peaks.workerMb.toFixed(0)} MB, busiest PostgreSQL backend ${peaks.backendMb.toFixed(0)} MB`,
+      `  memory: worker process peak ${peaks.workerMb.toFixed(0)} MB (JS heap peak ${peaks.heapMb.toFixed(0)} MB), busiest PostgreSQL backend ${peaks.backendMb.toFixed(0)} MB`,
     );
     for (const l of probe) console.log(l);
     results.push(line);

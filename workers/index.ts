@@ -36,7 +36,7 @@ import { HIGH_USAGE_CHECK, NOTIFICATION } from '../workflows/contracts/messaging
 import { TASK_QUEUES, type TaskQueue, taskQueueName } from '../workflows/contracts/names.js';
 import { AUTOPAY } from '../workflows/contracts/payment.js';
 import { activityMetrics } from './activity-metrics.js';
-import { bundle } from './bundle.js';
+import { bundleInChild } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
 import { ensureHighUsageSchedule } from './schedules.js';
@@ -151,7 +151,7 @@ async function main() {
     namespace: config.temporal.namespace,
     sql,
     client,
-    workflowBundle: await bundle(),
+    workflowBundle: await bundleInChild(),
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
     stripe: stripeFromConfig(config),
