@@ -41,7 +41,7 @@ function classifiedPostings(sql: Sql | Tx, from: string, to: string) {
         when la.account_id is not null then 'ar'
         when starts_with(la.id, 'nem_credit:') then 'nem_credit'
         when starts_with(la.id, 'revenue:') and la.id not in ('revenue:adjustments', 'revenue:bad_debt')
-          then la.id || coalesce(':' || a.customer_class, '')
+          then la.id || coalesce(':' || regexp_replace(lower(a.customer_class), '[^a-z_]', '_', 'g'), '')
         when la.id = 'cash_clearing' then la.id || coalesce(':' || coalesce(pay.method, rp.method), '')
         else la.id
       end as source_key
@@ -190,6 +190,13 @@ export async function glJournals(sql: Sql | Tx, a: { from: string; to: string; t
   }
 }
 
+const daysNamed = (days: string[]) =>
+  days.length === 1
+    ? `${days[0]} was`
+    : days.length <= 3
+      ? `${days.join(', ')} were`
+      : `${days.length} days (${days[0]} … ${days.at(-1)}) were`;
+
 export interface ExportBatch {
   id: string;
   fromDate: string;
@@ -231,7 +238,7 @@ export async function exportGl(
       order by day`;
     if (done.length && !a.reexport)
       throw new Refused(
-        `${done.map((d) => d.day).join(', ')} ${done.length > 1 ? 'were' : 'was'} exported already; send reexport: true to export again`,
+        `${daysNamed(done.map((d) => d.day))} exported already; send reexport: true to export again`,
         'gl_day_exported',
         'from',
       );
