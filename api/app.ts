@@ -21,6 +21,9 @@ import collectionRoutes from './routes/collections.js';
 import contactRoutes from './routes/contacts.js';
 import disputeRoutes from './routes/disputes.js';
 import eventRoutes from './routes/events.js';
+// --- gl ---
+import glRoutes from './routes/gl.js';
+// --- end gl ---
 import health from './routes/health.js';
 import legacyRoutes from './routes/legacy.js';
 import loginRoutes from './routes/logins.js';
@@ -111,6 +114,9 @@ export async function buildApp(
     outageRoutes,
     messagingWebhookRoutes,
     auditRoutes,
+    // --- gl ---
+    glRoutes,
+    // --- end gl ---
     webRoutes,
   ]) {
     await app.register(routes as never, deps);

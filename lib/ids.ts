@@ -40,7 +40,10 @@ export type IdPrefix =
   | 'hold'
   // meter data and migration
   | 'imp'
-  | 'mig';
+  | 'mig'
+  // --- gl ---
+  | 'glx';
+// --- end gl ---
 
 let lastMs = 0;
 let seq = 0;

@@ -30,6 +30,10 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'exception_not_open', // a held bill already decided, assigned after the fact
   'payment_method_in_use', // removing the saved method autopay pays with
   'contact_needed', // removing the last verified contact that alerts go to
+  // --- gl ---
+  'gl_day_exported', // a GL export of a day already exported, without reexport: true
+  'gl_day_open', // a GL export of a day not yet over in the utility's time zone
+  // --- end gl ---
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>
