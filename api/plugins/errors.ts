@@ -30,6 +30,10 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'exception_not_open', // a held bill already decided, assigned after the fact
   'payment_method_in_use', // removing the saved method autopay pays with
   'contact_needed', // removing the last verified contact that alerts go to
+  // --- rates ---
+  'rate_version_not_after_latest', // a new rate version dated on or before the latest one
+  'rate_version_overlaps_billed', // a new rate version dated inside a period already billed
+  // --- end rates ---
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>
