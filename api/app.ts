@@ -34,7 +34,10 @@ import pastDueRoutes from './routes/past-due.js';
 import paymentMethodRoutes from './routes/payment-methods.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
+// --- rates ---
+import rateScheduleRoutes from './routes/rate-schedules.js';
 import rateRoutes from './routes/rates.js';
+// --- end rates ---
 import readRoutes from './routes/reads.js';
 import reportRoutes from './routes/reports.js';
 import searchRoutes from './routes/search.js';
@@ -91,6 +94,9 @@ export async function buildApp(
     agreementRoutes,
     billRoutes,
     rateRoutes,
+    // --- rates ---
+    rateScheduleRoutes,
+    // --- end rates ---
     billRunRoutes,
     paymentRoutes,
     autopayRoutes,

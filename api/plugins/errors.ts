@@ -34,6 +34,10 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'gl_day_exported', // a GL export of a day already exported, without reexport: true
   'gl_day_open', // a GL export of a day not yet over in the utility's time zone
   // --- end gl ---
+  // --- rates ---
+  'rate_version_not_after_latest', // a new rate version dated on or before the latest one
+  'rate_version_overlaps_billed', // a new rate version dated inside a period already billed
+  // --- end rates ---
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>
