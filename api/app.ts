@@ -23,6 +23,7 @@ import disputeRoutes from './routes/disputes.js';
 import eventRoutes from './routes/events.js';
 import health from './routes/health.js';
 import legacyRoutes from './routes/legacy.js';
+import listRoutes from './routes/lists.js';
 import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
@@ -93,6 +94,7 @@ export async function buildApp(
     rateRoutes,
     // --- rates ---
     rateScheduleRoutes,
+    listRoutes,
     // --- end rates ---
     billRunRoutes,
     paymentRoutes,
