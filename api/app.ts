@@ -26,6 +26,7 @@ import glRoutes from './routes/gl.js';
 // --- end gl ---
 import health from './routes/health.js';
 import legacyRoutes from './routes/legacy.js';
+import listRoutes from './routes/lists.js';
 import loginRoutes from './routes/logins.js';
 import messageRoutes from './routes/messages.js';
 import meterDataRoutes from './routes/meter-data.js';
@@ -96,6 +97,7 @@ export async function buildApp(
     rateRoutes,
     // --- rates ---
     rateScheduleRoutes,
+    listRoutes,
     // --- end rates ---
     billRunRoutes,
     paymentRoutes,

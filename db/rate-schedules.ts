@@ -5,6 +5,7 @@ import { diffTariffs } from '../domain/tariff-diff.js';
 import { newId } from '../lib/ids.js';
 import type { Sql } from './client.js';
 import { noSuch, Refused } from './refused.js';
+import { likeLiteral } from './search.js';
 
 /** A new schedule with its first version, in one transaction. */
 export async function createRateSchedule(
@@ -102,7 +103,7 @@ export async function listRateSchedules(sql: Sql, f: RateScheduleFilter) {
       order by effective_from desc limit 1) lv on true
     where true
       ${f.serviceType ? sql`and rs.service_type = ${f.serviceType}` : sql``}
-      ${f.q ? sql`and (starts_with(lower(rs.code), lower(${f.q})) or lower(rs.name) like ${`%${f.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`})` : sql``}
+      ${f.q ? sql`and (starts_with(lower(rs.code), lower(${f.q})) or rs.name ilike ${`%${likeLiteral(f.q)}%`})` : sql``}
       ${f.startingAfter ? sql`and rs.id > ${f.startingAfter}` : sql``}
     order by rs.id limit ${f.limit + 1}`;
   return { data: rows.slice(0, f.limit), hasMore: rows.length > f.limit };

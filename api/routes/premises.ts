@@ -2,6 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { createMeter, createPremise } from '../../db/accounts.js';
 import { addServicePoint, installMeterAt, searchPremises } from '../../db/premises.js';
+import { listPremises } from '../../db/staff-lists.js';
+import { ApiError } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { created } from '../replies.js';
 import { IdParams, IsoDateTime, ServiceType } from '../schemas.js';
@@ -70,25 +72,72 @@ export default async function premiseRoutes(app: App, deps: AppDeps) {
       config: { access: { staff: STAFF.any, customer: 'self' } },
       schema: {
         tags: ['premises'],
-        summary: 'Service addresses matching the words typed (street, city or ZIP), at most 10',
+        summary:
+          'Service addresses matching the words typed (street, city or ZIP), at most 10; staff may also page through all premises, filtered',
         querystring: Type.Object(
-          { q: Type.String({ minLength: 3, maxLength: 100 }) },
+          {
+            q: Type.Optional(Type.String({ minLength: 3, maxLength: 100 })),
+            // --- rates --- staff list (GET /premises without q, or with these)
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+            starting_after: Type.Optional(Type.String({ maxLength: 64 })),
+            city: Type.Optional(Type.String({ maxLength: 100 })),
+            postal_code: Type.Optional(Type.String({ maxLength: 10 })),
+            route: Type.Optional(Type.String({ maxLength: 20 })),
+            // --- end rates ---
+          },
           { additionalProperties: false },
         ),
         response: {
           200: Type.Object({
             object: Type.Literal('list'),
             has_more: Type.Boolean(),
-            data: Type.Array(Type.Omit(Premise, ['route'])),
+            data: Type.Array(
+              Type.Intersect([
+                Type.Omit(Premise, ['route']),
+                Type.Object({
+                  route: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+                  services: Type.Optional(Type.Array(Type.String())),
+                }),
+              ]),
+            ),
           }),
         },
       },
     },
-    async (req) => ({
-      object: 'list' as const,
-      has_more: false,
-      data: (await searchPremises(sql, req.query.q)).map((p) => ({ object: 'premise' as const, ...p })),
-    }),
+    async (req) => {
+      const q = req.query;
+      if (
+        req.user?.kind === 'staff' &&
+        (q.q === undefined || q.limit || q.starting_after || q.city || q.postal_code || q.route)
+      ) {
+        const { data, hasMore } = await listPremises(sql, {
+          q: q.q,
+          city: q.city,
+          postalCode: q.postal_code,
+          route: q.route,
+          limit: q.limit ?? 20,
+          startingAfter: q.starting_after,
+        });
+        return {
+          object: 'list' as const,
+          has_more: hasMore,
+          data: data.map((p) => ({ object: 'premise' as const, ...p })),
+        };
+      }
+      if (!q.q)
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_missing',
+          'q: type part of the address',
+          'q',
+        );
+      return {
+        object: 'list' as const,
+        has_more: false,
+        data: (await searchPremises(sql, q.q)).map((p) => ({ object: 'premise' as const, ...p })),
+      };
+    },
   );
 
   app.post(
