@@ -3,7 +3,7 @@
 // (activities/billing.ts billAccount, which a final bill also runs) both call issueFromFacts; a rebill
 // (db/rebill.ts) uses the same decision and the same storing step inside its own transaction.
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { autopayDueFor } from '../db/autopay.js';
 import { issueDelivered } from '../db/bill-issue.js';
 import { loadBillingInputs } from '../db/billing.js';
@@ -14,7 +14,12 @@ import type { Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
 import type { Clock } from '../lib/clock.js';
 import { billingPhaseSeconds, timed } from '../lib/metrics.js';
-import { AUTOPAY, type AutopayWorkflow, autopayWorkflowId } from '../workflows/contracts/payment.js';
+import {
+  AUTOPAY,
+  type AutopayWorkflow,
+  autopayRetimeSignal,
+  autopayWorkflowId,
+} from '../workflows/contracts/payment.js';
 import { signalCollections } from './collections.js';
 
 type Account = { accountId: string; accountNumber: string; billingCycle: string };
@@ -142,18 +147,35 @@ export function createBillPipeline(d: PipelineDeps) {
  * (`autopay/{billId}`; one already started is left as it is). The bill pipeline calls it for new bills, and
  * an enrolment for the bill it will debit next (domain/autopay.ts nextAutopayDebit).
  */
-export async function startAutopay(sql: Sql, client: Client, taskQueue: string, billIds: string[]) {
+export async function startAutopay(
+  sql: Sql,
+  client: Client,
+  taskQueue: string,
+  billIds: string[],
+  opts: { retime?: boolean } = {},
+) {
   for (const due of await autopayDueFor(sql, billIds)) {
+    const workflowId = autopayWorkflowId(due.billId);
     try {
       await client.workflow.start<AutopayWorkflow>(AUTOPAY.type, {
-        workflowId: autopayWorkflowId(due.billId),
+        workflowId,
         taskQueue,
         args: [{ billId: due.billId, dueDate: due.dueDate, daysBeforeDue: due.daysBeforeDue }],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      // a changed enrolment moves a debit still waiting; one that has already run is left as it is
+      if (opts.retime) await retime(client, workflowId, due.daysBeforeDue);
     }
+  }
+}
+
+async function retime(client: Client, workflowId: string, daysBeforeDue: number) {
+  try {
+    await client.workflow.getHandle(workflowId).signal(autopayRetimeSignal, { daysBeforeDue });
+  } catch (e) {
+    if (!(e instanceof WorkflowNotFoundError)) throw e; // closed: the debit was made (or nothing was due)
   }
 }
 

@@ -10,7 +10,6 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,6 +20,7 @@ import { msUntilDay, startClock } from '../domain/policy-clock.js';
 import {
   type AutopayInput,
   type AutopayResult,
+  autopayRetimeSignal,
   DEFAULT_PAYMENT_POLICY,
   type GatewayEvent,
   type PaymentInput,
@@ -167,14 +167,26 @@ export async function refundWorkflow(input: RefundInput): Promise<RefundResult> 
  * ordinary failed payment: nothing is posted and the bill stays due for collections.
  */
 export async function autopayWorkflow(input: AutopayInput): Promise<AutopayResult> {
-  const debitOn = autopayDebitDate(input.dueDate, input.daysBeforeDue);
-  let wait: number;
-  if (patched('autopay-business-date')) {
-    // the debit day is a business date: counted from the injected clock's today, not the wall's
-    const clock = startClock('1 day', Date.now(), await acts.businessDay());
-    wait = msUntilDay(clock, debitOn, Date.now());
-  } else wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // autopays started before that change
-  if (wait > 0) await sleep(wait);
+  // a change of the days before the due date while waiting moves the debit (earlier or later): the wait
+  // starts again from the new date (a timer either way, so histories from before the signal replay alike)
+  let daysBeforeDue = input.daysBeforeDue;
+  let retimed = false;
+  setHandler(autopayRetimeSignal, (r) => {
+    daysBeforeDue = r.daysBeforeDue;
+    retimed = true;
+  });
+  for (;;) {
+    retimed = false;
+    const debitOn = autopayDebitDate(input.dueDate, daysBeforeDue);
+    let wait: number;
+    if (patched('autopay-business-date')) {
+      // the debit day is a business date: counted from the injected clock's today, not the wall's
+      const clock = startClock('1 day', Date.now(), await acts.businessDay());
+      wait = msUntilDay(clock, debitOn, Date.now());
+    } else wait = Date.parse(`${debitOn}T12:00:00Z`) - Date.now(); // autopays started before that change
+    if (wait <= 0 && !retimed) break;
+    if (wait > 0 && !(await condition(() => retimed, wait))) break;
+  }
   const p = await acts.startAutopayPayment({ billId: input.billId });
   if (!p.paymentId) return { status: 'nothing_due' as const };
   await startChild(paymentWorkflow, {

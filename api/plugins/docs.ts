@@ -22,5 +22,6 @@ export default fp(async function docs(app: FastifyInstance, opts: { publicUrl: s
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // folded by section: fully expanded, swagger-ui stops rendering this many operations after two sections
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'none' } });
 });

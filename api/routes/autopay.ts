@@ -99,9 +99,10 @@ export default async function autopayRoutes(app: App, deps: AppDeps) {
         },
       );
       // the latest bill, still owed and not yet at its debit date, is paid by this enrolment too (its
-      // workflow is started once; one the bill run already started is left as it is)
+      // workflow is started once; one already waiting is moved to the new debit date)
       const next = await nextDebit(req.params.id, row.daysBeforeDue, req.today);
-      if (next.kind === 'bill') await startAutopay(sql, temporal.client, paymentsQueue, [next.billId]);
+      if (next.kind === 'bill')
+        await startAutopay(sql, temporal.client, paymentsQueue, [next.billId], { retime: true });
       req.auditResource = { type: 'autopay', id: req.params.id };
       return { object: 'autopay' as const, ...row };
     },

@@ -186,6 +186,29 @@ describe('saved payment methods screen', () => {
     expect((await c.list()).json().data).toEqual([]);
   });
 
+  it('moving the debit day moves the debit already waiting: 20 days before a Dec 21 due date is today', async () => {
+    const accountId = await billedAccount();
+    const me = await customerLogin(app, sql, [accountId]);
+    const c = customerApi(accountId, me.token);
+    await addMethod(c, 'pm_card_visa');
+    expect((await c.enrol('pm_card_visa', 3)).statusCode).toBe(200);
+    const { billId, date } = (await c.autopay()).json().nextDebit;
+    expect(date).toBe('2026-12-18');
+    const handle = t.env.client.workflow.getHandle(autopayWorkflowId(billId));
+    const waiting = await handle.describe();
+    expect(waiting.status.name).toBe('RUNNING');
+    const debits = () => sql`select amount_cents, status from payment where bill_id = ${billId}`;
+    expect(await debits()).toEqual([]);
+    // the customer now wants it 20 days before: that day is today, so the waiting workflow debits now
+    const moved = await c.enrol('pm_card_visa', 20);
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect((await c.autopay()).json().nextDebit).toMatchObject({ kind: 'bill', date: '2026-12-01' });
+    expect(await handle.result()).toMatchObject({ status: 'debit_started', amountCents: 8_412 });
+    expect(await debits()).toEqual([{ amountCents: 8_412, status: expect.any(String) }]);
+    // and the same workflow did it: no second one was started for the bill
+    expect((await handle.describe()).runId).toBe(waiting.runId);
+  });
+
   it('a bank account is added the same way; a method is refused where it does not belong', async () => {
     const accountId = await billedAccount();
     const me = await customerLogin(app, sql, [accountId]);

@@ -73,6 +73,8 @@ export type AutopayResult =
   | { status: 'nothing_due' }
   | { status: 'debit_started'; paymentId: string; amountCents: number };
 export type AutopayWorkflow = (input: AutopayInput) => Promise<AutopayResult>;
+/** The customer changed how many days before the due date autopay debits: the waiting workflow re-times. */
+export const autopayRetimeSignal = defineSignal<[{ daysBeforeDue: number }]>('autopayRetime');
 
 export const paymentEventSignal = defineSignal<[GatewayEvent]>('gatewayEvent');
 export const paymentStateQuery = defineQuery<PaymentState>('payment');

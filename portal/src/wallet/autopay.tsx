@@ -40,13 +40,17 @@ export function AutopayScreen({ accountId, onAddMethod }: { accountId: string; o
   const [stopping, setStopping] = useState(false);
   const a = w.autopay;
   const methods = w.methods ?? [];
-  // the form starts from the enrolment, or the default method for a new one
+  // the form starts from the enrolment, or the default method for a new one. It follows what is saved, not
+  // each reload: a refetch that brings the same enrolment back must not undo a choice not yet submitted.
+  const savedRef = a?.enrolled ? a.paymentMethodRef : null;
+  const savedDays = a?.daysBeforeDue ?? 0;
+  const fallbackRef = methods.find((m) => m.isDefault)?.id ?? methods[0]?.id ?? '';
+  const loaded = !!a && !!w.methods;
   useEffect(() => {
-    if (!a || !w.methods) return;
-    const current = a.enrolled ? a.paymentMethodRef : null;
-    setMethodId(current ?? w.methods.find((m) => m.isDefault)?.id ?? w.methods[0]?.id ?? '');
-    setDays(a.daysBeforeDue ?? 0);
-  }, [a, w.methods]);
+    if (!loaded) return;
+    setMethodId(savedRef ?? fallbackRef);
+    setDays(savedDays);
+  }, [loaded, savedRef, savedDays, fallbackRef]);
   const current = a?.enrolled ? methods.find((m) => m.id === a.paymentMethodRef) : undefined;
 
   const save = (e: Event) => {
