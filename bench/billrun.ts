@@ -3,18 +3,28 @@
 // just to bulk-insert the same bill, segment, line, journal-entry and posting rows (no rating, no Temporal).
 // Run: npx tsx bench/billrun.ts [N ...]   (default 1000 10000). DATABASE_URL / TEMPORAL_ADDRESS are honoured.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { bundleInChild } from '../workers/bundle.js';
+import { workerHeapFlag } from '../workers/heap.js';
 import { BILL_RUN, type BillRunWorkflow } from '../workflows/contracts/bill-run.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
 import { report, resetProbes, sampleMemory } from './billrun-probe.js';
 import { runBenchWorkers, startBenchStack } from './stack.js';
 import { runBench, type Stops } from './support.js';
+
+// the worker runs in this process, so it runs under the worker's heap ceiling, as production starts it
+if (!process.execArgv.some((a) => a.startsWith('--max-old-space-size'))) {
+  const child = spawn(process.execPath, [workerHeapFlag(), ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  await new Promise(() => {}); // the child does the work
+}
 
 const sizes = process.argv
   .slice(2)

@@ -10,6 +10,7 @@ import { DEMO_CUSTOMER_EMAIL, DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/
 import { migrate } from '../db/migrate.js';
 import { ConfigError, loadConfig, providerModes } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { workerHeapFlag } from '../workers/heap.js';
 import { type EmbeddedServer, freePort, startEmbeddedPostgres } from './postgres.js';
 import { type DevServer, resolveTemporalCli, startDevServer } from './temporal.js';
 
@@ -159,8 +160,8 @@ async function main() {
     HOST: config.host,
     PUBLIC_URL: process.env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
   };
-  const run = (name: string, file: string) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', path.join(root, file)], {
+  const run = (name: string, file: string, nodeFlags: string[] = []) => {
+    const c = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, file)], {
       cwd: root,
       env,
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
@@ -173,7 +174,7 @@ async function main() {
     });
     children.push(c);
   };
-  run('worker', 'workers/index.ts');
+  run('worker', 'workers/index.ts', [workerHeapFlag()]); // a heap ceiling keeps a bill run's worker under 1 GB
   run('api', 'api/server.ts');
 
   const base = `http://127.0.0.1:${port}`;
