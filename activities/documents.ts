@@ -11,6 +11,8 @@ import { formatDay, formatMonthShort, formatPeriod } from '../domain/date-format
 import { dec, toCents } from '../domain/decimal.js';
 import { formatCents } from '../domain/money-format.js';
 import { changePercent, formatPrice, formatQuantity, perDay } from '../domain/quantity-format.js';
+import { scanLine } from '../domain/scan-line.js';
+import { DEMO_UTILITY, type UtilityProfile } from '../lib/config.js';
 import { billLabels } from './bill-pdf-labels.js';
 
 const INK = '#1b2430';
@@ -21,9 +23,9 @@ const LEFT = 40;
 /** the address block sits where a #10 double-window envelope shows it when the page is folded in thirds */
 const WINDOW = { x: 58, y: 122 };
 
-/** What the utility prints on every bill: its name and its message (BILL_MESSAGE / BILL_MESSAGE_ES). */
+/** What the utility prints on every bill: who it is (UTILITY_*) and its message (BILL_MESSAGE / _ES). */
 export interface BillPrintSettings {
-  utilityName?: string;
+  utility?: UtilityProfile;
   /** the Spanish message falls back to the English one: a notice in English beats no notice */
   message?: { en?: string | null; es?: string | null };
 }
@@ -63,7 +65,8 @@ function changeText(usage: string, lastYear: string | null, { t }: Labels): stri
 }
 
 export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings = {}): Promise<Buffer> {
-  const utility = settings.utilityName ?? 'cisflow demo utility';
+  const profile = settings.utility ?? DEMO_UTILITY;
+  const utility = profile.name;
   const lang = d.language;
   const locale = lang === 'es' ? 'es-US' : 'en-US';
   const L = billLabels(lang);
@@ -111,6 +114,19 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
       .fillColor(MUTED)
       .text(`${t('billingPeriod')} ${period} (${t('days', { n: d.period.days })})`, LEFT, 62),
   );
+  // how to reach the utility, under its name: the number a customer calls, and the one for emergencies
+  const contact = [
+    [profile.phone && t('questions', { phone: profile.phone }), profile.website?.replace(/^https?:\/\//, '')]
+      .filter(Boolean)
+      .join(' · '),
+    profile.emergencyPhone && t('emergency', { phone: profile.emergencyPhone }),
+    profile.officeHours && t('hours', { hours: profile.officeHours }),
+  ].filter((l): l is string => !!l);
+  if (contact.length)
+    tag(root, 'P', () => {
+      doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(contact[0]!, LEFT, 76, { width: 300 });
+      for (const l of contact.slice(1)) doc.text(l, { width: 300 });
+    });
   tag(root, 'P', () => {
     doc
       .fillColor(INK)
@@ -261,7 +277,8 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
   y += 20;
   tag(root, 'P', () => doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(t('continued'), LEFT, y));
 
-  // remittance stub
+  // remittance stub, in the page's bottom margin (so pdfkit does not break its last lines onto a new page)
+  doc.page.margins.bottom = 0;
   const stub = doc.page.height - 130;
   artifact(() =>
     doc
@@ -295,12 +312,25 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
       align: 'right',
     });
     doc.text(`${t('due')} ${formatDay(d.dueDate, lang)}`, 330, stub + 36, { width: W - 290, align: 'right' });
-    doc.text(t('enclosed'), 330, stub + 56, { width: W - 290, align: 'right' });
+    doc.text(t('enclosed'), 330, stub + 50, { width: W - 290, align: 'right' });
+    // where mailed payments go: the remit-to address, which need not be the office's
     doc
       .fontSize(7)
       .fillColor(MUTED)
-      .text(t('payTo', { utility }), 330, stub + 76, { width: W - 290, align: 'right' });
+      .text(t('payTo', { utility }), 330, stub + 66, { width: W - 290, align: 'right' });
+    doc.fontSize(8).fillColor(INK);
+    for (const l of profile.remitTo) doc.text(l, { width: W - 290, align: 'right' });
   });
+  // the scan line a lockbox reads: account, amount due and a check digit (domain/scan-line.ts)
+  const scan = scanLine(d.accountNumber, d.amountDueCents);
+  if (scan)
+    tag(remit, 'P', () =>
+      doc
+        .font('Courier')
+        .fontSize(10)
+        .fillColor(INK)
+        .text(scan, LEFT, stub + 112),
+    );
   remit.end();
 
   // page 2: the details

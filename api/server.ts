@@ -28,7 +28,7 @@ async function main() {
       stripe: stripeFromConfig(config),
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
       clock: systemClock(config.utilityTimeZone),
-      billPrint: { message: config.billMessage },
+      billPrint: { message: config.billMessage, utility: config.utility },
       messaging: {
         twilioAuthToken: config.twilio?.authToken ?? null,
         sendgridWebhookPublicKey: config.sendgridWebhookPublicKey ?? null,

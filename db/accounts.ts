@@ -1,4 +1,6 @@
 // Customer, account, premise, meter and service agreement records: plain SQL, one function per question.
+
+import { withCheckDigit } from '../domain/check-digit.js';
 import { confirmationNumber } from '../domain/payment-receipt.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
@@ -31,19 +33,6 @@ export async function nextAccountNumber(sql: Db): Promise<string> {
   >`select (coalesce(max(left(account_number, 9)::bigint), 100000000) + 1)::text as n
     from account where account_number ~ '^\\d{10}$'`;
   return withCheckDigit(row!.n);
-}
-
-export function withCheckDigit(nine: string): string {
-  let sum = 0;
-  for (let i = 0; i < nine.length; i++) {
-    let d = Number(nine[nine.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return nine + String((10 - (sum % 10)) % 10);
 }
 
 /** Refuses (404, naming `param`) unless the account exists. */

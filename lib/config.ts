@@ -2,6 +2,28 @@
 import path from 'node:path';
 import { isTimeZone } from '../domain/import/local-time.js';
 
+/** Who the bill and the portal say it is from, and how to reach them (UTILITY_*). */
+export interface UtilityProfile {
+  name: string;
+  /** where mailed payments go: the remittance stub's address, one line each (UTILITY_REMIT_TO, ";" between) */
+  remitTo: string[];
+  phone: string | null;
+  website: string | null;
+  emergencyPhone: string | null;
+  officeHours: string | null;
+}
+
+/** The demo utility's profile: fictional (555 numbers, a reserved domain), printed until UTILITY_* are set. */
+export const DEMO_UTILITY: UtilityProfile = {
+  name: 'cisflow demo utility',
+  remitTo: ['cisflow demo utility', 'PO Box 4100', 'Springfield, OR 97477-0410'],
+  phone: '(541) 555-0100',
+  website: 'https://utility.example.org',
+  emergencyPhone: '(541) 555-0199',
+  officeHours: 'Mon–Fri 8 am – 5 pm',
+};
+const UTILITY_FIELD_MAX = 120;
+
 export interface Config {
   databaseUrl?: string;
   dataDir: string;
@@ -29,6 +51,7 @@ export interface Config {
   meterDropDir?: string;
   /** the message printed on every bill (BILL_MESSAGE, and BILL_MESSAGE_ES for Spanish bills) */
   billMessage: { en: string | null; es: string | null };
+  utility: UtilityProfile;
 }
 
 /** Every variable the app reads. docker-compose.yml and the README must only use these. */
@@ -58,6 +81,12 @@ export const ENV_VARS = [
   'METER_DROP_DIR',
   'BILL_MESSAGE',
   'BILL_MESSAGE_ES',
+  'UTILITY_NAME',
+  'UTILITY_REMIT_TO',
+  'UTILITY_PHONE',
+  'UTILITY_WEBSITE',
+  'UTILITY_EMERGENCY_PHONE',
+  'UTILITY_OFFICE_HOURS',
   'NODE_ENV',
 ] as const;
 
@@ -179,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     headEndSecrets: {},
     meterDropDir: str('METER_DROP_DIR') ? path.resolve(str('METER_DROP_DIR')!) : undefined,
     billMessage: { en: str('BILL_MESSAGE') ?? null, es: str('BILL_MESSAGE_ES') ?? null },
+    utility: utilityProfile(str, url, problems),
   };
   // the message box on the bill's first page holds about six lines
   for (const k of ['BILL_MESSAGE', 'BILL_MESSAGE_ES'])
@@ -238,4 +268,46 @@ export function providerModes(c: Config) {
     sms: c.twilio ? 'twilio' : 'outbox',
     email: c.sendgrid ? 'sendgrid' : 'outbox',
   } as const;
+}
+
+/**
+ * The utility's profile from UTILITY_*: each field set replaces the demo's; a name set without a remit-to
+ * address is refused, so a real utility's bill never sends payments to the demo's PO box.
+ */
+function utilityProfile(
+  str: (k: string) => string | undefined,
+  url: (k: string, protocols: string[]) => string | undefined,
+  problems: string[],
+): UtilityProfile {
+  const keys = [
+    'UTILITY_NAME',
+    'UTILITY_REMIT_TO',
+    'UTILITY_PHONE',
+    'UTILITY_EMERGENCY_PHONE',
+    'UTILITY_OFFICE_HOURS',
+  ];
+  for (const k of keys)
+    if ((str(k)?.length ?? 0) > (k === 'UTILITY_REMIT_TO' ? 3 * UTILITY_FIELD_MAX : UTILITY_FIELD_MAX))
+      problems.push(`${k} is too long for the bill (got ${str(k)!.length} characters)`);
+  const name = str('UTILITY_NAME');
+  const remitTo = str('UTILITY_REMIT_TO')
+    ?.split(';')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (name && !remitTo?.length)
+    problems.push(
+      'UTILITY_REMIT_TO must be set with UTILITY_NAME: the address mailed payments go to, lines separated by ";"',
+    );
+  if (remitTo && remitTo.length > 4)
+    problems.push(`UTILITY_REMIT_TO has at most 4 lines (got ${remitTo.length})`);
+  const own = <K extends keyof UtilityProfile>(k: K, v: UtilityProfile[K] | undefined) =>
+    v === undefined ? (name ? null : DEMO_UTILITY[k]) : v;
+  return {
+    name: name ?? DEMO_UTILITY.name,
+    remitTo: remitTo?.length ? remitTo : DEMO_UTILITY.remitTo,
+    phone: own('phone', str('UTILITY_PHONE')),
+    website: own('website', url('UTILITY_WEBSITE', ['https:', 'http:'])),
+    emergencyPhone: own('emergencyPhone', str('UTILITY_EMERGENCY_PHONE')),
+    officeHours: own('officeHours', str('UTILITY_OFFICE_HOURS')),
+  };
 }

@@ -3,6 +3,7 @@
 // Deterministic for a given seed; loaded in one transaction (all or nothing); skipped if accounts exist.
 
 import { calculateBill } from '../../domain/bill-calc.js';
+import { withCheckDigit } from '../../domain/check-digit.js';
 import { type Dec, dec, decToString, divRoundHalfUp } from '../../domain/decimal.js';
 import { billEntry, paymentEntry } from '../../domain/ledger.js';
 import { addDays, monthlyPeriod } from '../../domain/period.js';
@@ -11,7 +12,6 @@ import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { seededRandom } from '../../lib/random.js';
 import { DEFAULT_DUE_DAYS } from '../../workflows/contracts/billing-cycle.js';
-import { withCheckDigit } from '../accounts.js';
 import { billEntryKey } from '../billing.js';
 import { insertMany } from '../bulk.js';
 import type { Sql } from '../client.js';

@@ -13,10 +13,12 @@ import { mailingAddressJoin } from '../../db/mailing-address.js';
 import { calculateBill } from '../../domain/bill-calc.js';
 import { formatCents } from '../../domain/decimal.js';
 import { addDays, monthlyPeriod } from '../../domain/period.js';
+import { readScanLine } from '../../domain/scan-line.js';
+import { DEMO_UTILITY, loadConfig } from '../../lib/config.js';
 import { eventually, waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
-import { pdfTags, pdfText } from '../support/pdf.js';
+import { pdfPages, pdfTags, pdfText } from '../support/pdf.js';
 import { startWorkers } from '../support/temporal.js';
 
 let sql: Sql;
@@ -81,6 +83,49 @@ describe('bill document', () => {
     expect(text).toContain('Return this portion with your payment');
     // no stored nine-digit quantity reaches the page
     expect(text).not.toMatch(/\d\.\d{5,}/);
+  });
+
+  it("puts the utility's contacts under its name, and a remit-to address and a scan line on the first page's stub", async () => {
+    const d = (await billDocumentData(sql, billId))!;
+    const [first, ...rest] = await pdfPages((await billPdf(sql, billId))!);
+    // the demo's profile until UTILITY_* are set
+    expect(first).toContain(`${DEMO_UTILITY.name} Billing period`);
+    expect(first).toContain('Questions: (541) 555-0100 · utility.example.org');
+    expect(first).toContain('Emergencies, day or night: (541) 555-0199');
+    expect(first).toContain('Office hours: Mon–Fri 8 am – 5 pm');
+    expect(first).toContain(
+      `Make checks payable to ${DEMO_UTILITY.name} and mail to: ${DEMO_UTILITY.remitTo.join(' ')}`,
+    );
+    // the scan line reads back to this account and this amount due, its check digit intact
+    const scan = first!.match(/\b\d{12} \d{10} \d\b/)?.[0];
+    expect(readScanLine(scan!)).toEqual({
+      ok: true,
+      accountNumber: d.accountNumber,
+      amountDueCents: Math.max(0, d.amountDueCents),
+    });
+    // the stub stays on page 1: the details page starts with the reads, nothing of the stub spilled onto it
+    expect(rest[0]).toMatch(/^Meter reads/);
+    expect(rest.join(' ')).not.toMatch(/\b\d{12} \d{10} \d\b/);
+  });
+
+  it("prints a configured utility's own name, contacts and remit-to, in the customer's language", async () => {
+    const { utility } = loadConfig({
+      UTILITY_NAME: 'Cedar Falls Water & Sewer',
+      UTILITY_REMIT_TO: 'Cedar Falls Utilities; PO Box 77; Cedar Falls, IA 50613-0077',
+      UTILITY_PHONE: '(319) 555-0142',
+    });
+    expect(utility).toMatchObject({ website: null, emergencyPhone: null, officeHours: null });
+    const d = (await billDocumentData(sql, billId))!;
+    const [first] = await pdfPages(await renderBillPdf({ ...d, language: 'es' }, { utility }));
+    expect(first).toContain('Cedar Falls Water & Sewer');
+    expect(first).toContain('Preguntas: (319) 555-0142');
+    expect(first).not.toContain('Emergencias');
+    expect(first).toContain(
+      'Haga los cheques a nombre de Cedar Falls Water & Sewer y envíelos a: Cedar Falls Utilities PO Box 77 Cedar Falls, IA 50613-0077',
+    );
+    expect(first).not.toContain(DEMO_UTILITY.name);
+    // a name without a remit-to address is refused at startup, naming the variable
+    expect(() => loadConfig({ UTILITY_NAME: 'Cedar Falls Water & Sewer' })).toThrow(/UTILITY_REMIT_TO/);
   });
 
   it('is stored once and served to staff and to the account holder only', async () => {

@@ -5,7 +5,8 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 const fonts = `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
 
-export async function pdfText(pdf: Buffer | Uint8Array): Promise<string> {
+/** Each page's text, whitespace collapsed. */
+export async function pdfPages(pdf: Buffer | Uint8Array): Promise<string[]> {
   const doc = await getDocument({
     data: new Uint8Array(pdf),
     standardFontDataUrl: fonts,
@@ -15,10 +16,19 @@ export async function pdfText(pdf: Buffer | Uint8Array): Promise<string> {
   const pages: string[] = [];
   for (let i = 1; i <= doc.numPages; i++) {
     const content = await (await doc.getPage(i)).getTextContent();
-    pages.push(content.items.map((it) => ('str' in it ? it.str : '')).join(' '));
+    pages.push(
+      content.items
+        .map((it) => ('str' in it ? it.str : ''))
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    );
   }
   await doc.destroy();
-  return pages.join('\n').replace(/\s+/g, ' ');
+  return pages;
+}
+
+export async function pdfText(pdf: Buffer | Uint8Array): Promise<string> {
+  return (await pdfPages(pdf)).join(' ').replace(/\s+/g, ' ');
 }
 
 export interface PdfTags {
