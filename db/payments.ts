@@ -4,6 +4,7 @@
 import { paymentEntry } from '../domain/ledger.js';
 import { confirmationNumber } from '../domain/payment-receipt.js';
 import { receivedOnProblem } from '../domain/received-on.js';
+import { readScanLine } from '../domain/scan-line.js';
 import { newId } from '../lib/ids.js';
 import { requireAccount } from './accounts.js';
 import type { Sql, Tx } from './client.js';
@@ -82,7 +83,20 @@ export async function importLockbox(
   const lines = csv.split(/\r?\n/).filter((l) => l.trim());
   const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
-  for (const need of ['account_number', 'amount', 'check_number', 'received_on']) {
+  // the account comes from account_number, or from the stub's scan line a lockbox's reader captured
+  if (col('account_number') < 0 && col('scan_line') < 0)
+    return {
+      posted: false,
+      rows: [
+        {
+          row: 1,
+          status: 'rejected',
+          reason: 'the header has no account_number or scan_line column',
+          field: 'account_number',
+        },
+      ],
+    };
+  for (const need of ['amount', 'check_number', 'received_on']) {
     if (col(need) < 0)
       return {
         posted: false,
@@ -98,13 +112,36 @@ export async function importLockbox(
   const parsed = lines.map((line, i) => {
     const c = line.split(',').map((x) => x.trim());
     const row = i + 2;
-    const accountId = accounts.get(c[col('account_number')] ?? '');
+    const scan = col('scan_line') >= 0 ? c[col('scan_line')] || '' : '';
+    const typed = col('account_number') >= 0 ? c[col('account_number')] || '' : '';
+    const read = scan ? readScanLine(scan) : null;
+    if (read && !read.ok)
+      return {
+        row,
+        error: {
+          reason:
+            read.reason === 'check_digit'
+              ? `scan line "${scan}" fails its check digit: a misread; key the account number instead`
+              : `scan line "${scan}" is not the 23 digits printed on the stub`,
+          field: 'scan_line',
+        },
+      };
+    if (read?.ok && typed && typed !== read.accountNumber)
+      return {
+        row,
+        error: {
+          reason: `account_number ${typed} does not match the scan line's account ${read.accountNumber}`,
+          field: 'account_number',
+        },
+      };
+    const number = read?.ok ? read.accountNumber : typed;
+    const accountId = accounts.get(number);
     const amount = c[col('amount')] ?? '';
     const received = c[col('received_on')] ?? '';
     if (!accountId)
       return {
         row,
-        error: { reason: `no account ${c[col('account_number')] || '(blank)'}`, field: 'account_number' },
+        error: { reason: `no account ${number || '(blank)'}`, field: read ? 'scan_line' : 'account_number' },
       };
     if (!/^\d{1,9}\.\d{2}$/.test(amount) || amount === '0.00')
       return { row, error: { reason: `amount "${amount}" must look like 123.45`, field: 'amount' } };

@@ -292,7 +292,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         schema: {
           tags: ['payments'],
           summary:
-            'Import a bank lockbox file (CSV: account_number,amount,check_number,received_on); all rows or none unless partial=true',
+            'Import a bank lockbox file (CSV: account_number or scan_line, amount, check_number, received_on; a scan line is checked by its check digit); all rows or none unless partial=true',
           querystring: Type.Object({ partial: Type.Optional(Type.Boolean()) }),
           response: {
             200: Type.Object({

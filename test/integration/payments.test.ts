@@ -1,5 +1,6 @@
 // Payments through the real Stripe SDK against the project's Stripe fake, with real webhook signatures:
 // posted once however often and in whatever order the webhooks come, ACH pending then returned, overpayment.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStripeCustomer } from '../../activities/payments.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
 import { accountBalanceCents, trialBalance } from '../../db/ledger.js';
+import { scanLine } from '../../domain/scan-line.js';
 import { paymentWorkflowId } from '../../workflows/contracts/payment.js';
 import { StripeFake } from '../fakes/stripe.js';
 import { accountOwing as owing } from '../support/accounts.js';
@@ -476,5 +478,40 @@ describe('counter and lockbox payments', () => {
       status: 'rejected',
       field: 'account_number',
     });
+  });
+
+  it("takes the account from the stub's scan line, and refuses a misread one or one that contradicts the keyed number", async () => {
+    const a1 = await accountOwing(4_200);
+    const a2 = await accountOwing(3_000);
+    const number = async (id: string) =>
+      (await sql<{ n: string }[]>`select account_number as n from account where id = ${id}`)[0]!.n;
+    const [n1, n2] = [await number(a1), await number(a2)];
+    const billing = await staffToken(app, sql, 'billing_admin');
+    const upload = (csv: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/payments/lockbox',
+        headers: { ...bearer(billing), 'content-type': 'text/csv' },
+        payload: csv,
+      });
+    const line1 = scanLine(n1, 4_200)!;
+    // one digit of the amount misread: the check digit no longer adds up
+    const misread = `${line1.slice(0, 20)}${(Number(line1[20]) + 1) % 10}${line1.slice(21)}`;
+    const refused = await upload(
+      `scan_line,account_number,amount,check_number,received_on\n${misread},,42.00,3101,2026-11-04\n${scanLine(n2, 3_000)},${n1},30.00,3102,2026-11-04\n`,
+    );
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().rows).toMatchObject([
+      { row: 2, status: 'rejected', field: 'scan_line', reason: expect.stringContaining('check digit') },
+      { row: 3, status: 'rejected', field: 'account_number', reason: expect.stringContaining('scan line') },
+    ]);
+    expect(await accountBalanceCents(sql, a1)).toBe(4_200);
+    // read right, the check pays the scan line's account: the amount is the check's, not the stub's
+    const ok = await upload(
+      `scan_line,amount,check_number,received_on\n${line1},40.00,3101,2026-11-04\n${scanLine(n2, 3_000)!.replace(/ /g, '')},30.00,3102,2026-11-04\n`,
+    );
+    expect(ok.json()).toMatchObject({ posted: true, rows: [{ status: 'accepted' }, { status: 'accepted' }] });
+    expect(await accountBalanceCents(sql, a1)).toBe(200);
+    expect(await accountBalanceCents(sql, a2)).toBe(0);
   });
 });
