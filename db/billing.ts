@@ -303,13 +303,7 @@ export async function issueBillsTx(
       revision: b.replaces?.revision ?? 0,
       replacesBillId: b.replaces?.billId ?? null,
     }));
-    const inserted = new Set(
-      (
-        await tx<
-          { id: string }[]
-        >`insert into bill ${tx(rows as never)} on conflict (account_id, period) where status <> 'cancelled' do nothing returning id`
-      ).map((r) => r.id),
-    );
+    const inserted = new Set((await insertBills(tx, rows)).map((r) => r.id));
     const fresh = rows.map((r, i) => ({ row: r, bill: bills[i]! })).filter((x) => inserted.has(x.row.id));
     const segRows: Record<string, unknown>[] = [];
     const lineRows: Record<string, unknown>[] = [];
@@ -450,4 +444,24 @@ export async function billDetail(sql: Sql, billId: string): Promise<BillDetail |
     ...bill,
     segments: segments.map((s) => ({ ...s, lines: lines.filter((l) => l.billSegmentId === s.id) })),
   };
+}
+
+/**
+ * Inserts bills, skipping any account and period already billed. Two issuers racing for one account both pass
+ * the duplicate pre-check; the second then trips the no-day-billed-twice exclusion constraint (which ON
+ * CONFLICT cannot name) while waiting on the first. Once the first has committed, the same insert, retried from
+ * a savepoint, sees its bill and skips it. A real overlap with another period fails again and is raised.
+ */
+async function insertBills(tx: Tx, rows: Record<string, unknown>[], attempts = 3): Promise<{ id: string }[]> {
+  for (let i = 1; ; i++) {
+    try {
+      return await tx.savepoint(
+        (sp) =>
+          sp<{ id: string }[]>`insert into bill ${sp(rows as never)}
+            on conflict (account_id, period) where status <> 'cancelled' do nothing returning id`,
+      );
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23P01' || i >= attempts) throw e;
+    }
+  }
 }
