@@ -286,7 +286,6 @@ function utilityProfile(
     'UTILITY_PHONE',
     'UTILITY_EMERGENCY_PHONE',
     'UTILITY_OFFICE_HOURS',
-  'WORKER_HEAP_MB',
   ];
   for (const k of keys)
     if ((str(k)?.length ?? 0) > (k === 'UTILITY_REMIT_TO' ? 3 * UTILITY_FIELD_MAX : UTILITY_FIELD_MAX))
