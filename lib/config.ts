@@ -1,5 +1,8 @@
 // Environment is read and validated once, at startup, so a typo fails loudly before anything listens.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AA_TEXT, contrastRatio } from '../domain/contrast.js';
 import { isTimeZone } from '../domain/import/local-time.js';
 
 /** Who the bill and the portal say it is from, and how to reach them (UTILITY_*). */
@@ -11,6 +14,10 @@ export interface UtilityProfile {
   website: string | null;
   emergencyPhone: string | null;
   officeHours: string | null;
+  /** a PNG or JPEG file printed on the bill and shown in the portal's header (UTILITY_LOGO) */
+  logo: { path: string; type: 'image/png' | 'image/jpeg' } | null;
+  /** `#rrggbb` for the header, buttons and links; white text on it must reach WCAG AA (UTILITY_BRAND_COLOR) */
+  brandColor: string;
 }
 
 /** The demo utility's profile: fictional (555 numbers, a reserved domain), printed until UTILITY_* are set. */
@@ -21,7 +28,11 @@ export const DEMO_UTILITY: UtilityProfile = {
   website: 'https://utility.example.org',
   emergencyPhone: '(541) 555-0199',
   officeHours: 'Mon–Fri 8 am – 5 pm',
+  logo: { path: fileURLToPath(new URL('../portal/brand/demo-logo.png', import.meta.url)), type: 'image/png' },
+  brandColor: '#0b5cad',
 };
+/** pdfkit embeds it on every bill and the portal serves it on every page: keep it small */
+const LOGO_MAX_BYTES = 256 * 1024;
 const UTILITY_FIELD_MAX = 120;
 
 export interface Config {
@@ -87,6 +98,8 @@ export const ENV_VARS = [
   'UTILITY_WEBSITE',
   'UTILITY_EMERGENCY_PHONE',
   'UTILITY_OFFICE_HOURS',
+  'UTILITY_LOGO',
+  'UTILITY_BRAND_COLOR',
   'WORKER_HEAP_MB',
   'NODE_ENV',
 ] as const;
@@ -310,5 +323,46 @@ function utilityProfile(
     website: own('website', url('UTILITY_WEBSITE', ['https:', 'http:'])),
     emergencyPhone: own('emergencyPhone', str('UTILITY_EMERGENCY_PHONE')),
     officeHours: own('officeHours', str('UTILITY_OFFICE_HOURS')),
+    logo: str('UTILITY_LOGO') ? logoFile(str('UTILITY_LOGO')!, problems) : name ? null : DEMO_UTILITY.logo,
+    brandColor: brandColor(str('UTILITY_BRAND_COLOR'), problems),
   };
+}
+
+/** UTILITY_LOGO: an existing PNG or JPEG (pdfkit prints only these), told apart by its first bytes. */
+function logoFile(file: string, problems: string[]): UtilityProfile['logo'] {
+  const full = path.resolve(file);
+  let head: Buffer;
+  try {
+    const size = statSync(full).size;
+    if (size > LOGO_MAX_BYTES) {
+      problems.push(
+        `UTILITY_LOGO must be at most ${LOGO_MAX_BYTES / 1024} KB (got ${Math.ceil(size / 1024)} KB)`,
+      );
+      return null;
+    }
+    head = Buffer.alloc(8);
+    const fd = openSync(full, 'r');
+    readSync(fd, head, 0, 8, 0);
+    closeSync(fd);
+  } catch {
+    problems.push(`UTILITY_LOGO must be a readable PNG or JPEG file (cannot read ${full})`);
+    return null;
+  }
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return { path: full, type: 'image/png' };
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { path: full, type: 'image/jpeg' };
+  problems.push(`UTILITY_LOGO must be a PNG or JPEG file (${full} is neither)`);
+  return null;
+}
+
+/** UTILITY_BRAND_COLOR: `#rrggbb`, dark enough that white text on it is readable (WCAG AA, 4.5:1). */
+function brandColor(raw: string | undefined, problems: string[]): string {
+  if (raw === undefined) return DEMO_UTILITY.brandColor;
+  const ratio = contrastRatio(raw, '#ffffff');
+  if (ratio === null) problems.push(`UTILITY_BRAND_COLOR must be a colour written #rrggbb (got "${raw}")`);
+  else if (ratio < AA_TEXT)
+    problems.push(
+      `UTILITY_BRAND_COLOR ${raw} is too light: white text on it has contrast ${ratio.toFixed(2)}:1, and WCAG AA needs ${AA_TEXT}:1`,
+    );
+  return ratio !== null && ratio >= AA_TEXT ? raw.toLowerCase() : DEMO_UTILITY.brandColor;
 }
