@@ -1,9 +1,11 @@
 // Serves the portal and staff console: two HTML shells, the stylesheet, and the bundles built from portal/src
 // (in memory, once per process, the first time they are asked for or when the server starts listening).
 // They talk to this API like any client.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
+import { DEMO_UTILITY } from '../../lib/config.js';
 import { type BuiltAsset, buildPortal } from '../../portal/build.js';
 import { ApiError, found } from '../errors.js';
 import type { App, AppDeps } from '../types.js';
@@ -41,6 +43,18 @@ export default async function webRoutes(app: App, deps: AppDeps) {
   app.get('/portal/verify-contact', { config: pub, schema: { hide: true } }, page('portal.html'));
   app.get('/staff', { config: pub, schema: { hide: true } }, page('staff.html'));
 
+  const utility = deps.billPrint?.utility ?? DEMO_UTILITY;
+  // read once: the file was checked at startup (lib/config.ts), and every page asks for it
+  let logo: Promise<Buffer> | null = null;
+  app.get('/portal/logo', { config: pub, schema: { hide: true } }, async (_req, reply) => {
+    const file = found(utility.logo, 'logo', 'logo', 'logo');
+    logo ??= readFile(file.path);
+    return reply
+      .type(file.type)
+      .header('cache-control', 'public, max-age=3600')
+      .send(await logo);
+  });
+
   app.get(
     '/portal/config.json',
     {
@@ -48,13 +62,23 @@ export default async function webRoutes(app: App, deps: AppDeps) {
       schema: {
         tags: ['portal'],
         summary:
-          "What the portal needs to know before sign-in: the payment mode and Stripe's publishable key",
+          "What the portal needs to know before sign-in: who the utility is and how to reach it, the payment mode and Stripe's publishable key",
         response: {
           200: PortalConfig,
         },
       },
     },
     async () => ({
+      utility: {
+        name: utility.name,
+        phone: utility.phone,
+        website: utility.website,
+        emergencyPhone: utility.emergencyPhone,
+        officeHours: utility.officeHours,
+        remitTo: utility.remitTo,
+        logoUrl: utility.logo ? '/portal/logo' : null,
+        brandColor: utility.brandColor,
+      },
       payments: deps.providerModes.payments ?? 'outbox',
       stripePublishableKey: process.env.STRIPE_PUBLISHABLE_KEY ?? null,
     }),

@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AutopayStatus } from '../../api/routes/autopay.schema';
 import { BillExplanationView, ExplainBillButton } from './components/BillExplanation';
+import { HelpPage, SiteFooter, UtilityBrand } from './components/help';
 import { PastDueBanner, usePastDue } from './components/PastDueBanner';
 import { PaymentHistory } from './components/PaymentHistory';
 import {
@@ -15,11 +16,13 @@ import {
   ServiceRequestsPanel,
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
-import { BillPdfLink, Card, ErrorNote, Money, num, Table } from './components/ui';
+import { BillPdfLink, Card, EmptyState, ErrorNote, Money, num, Skeleton, Table } from './components/ui';
 import { type AccountSummary, api, login, logout, type Me, type Usage } from './lib/api';
 import { formatDate, formatMonth, type Key, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
 import { formatCents, parseDollars } from './lib/money';
+import { useUtility } from './lib/portal-config';
+import { useHash, usePageTitle } from './lib/route';
 import { MoveWizard } from './moves/move-wizard';
 import { PayPanel } from './pay/pay-panel';
 import { AutopayScreen } from './wallet/autopay';
@@ -28,6 +31,8 @@ import { PaymentMethodsScreen } from './wallet/payment-methods';
 
 function App() {
   const lang = useLang();
+  const hash = useHash();
+  const utility = useUtility();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   useEffect(() => {
     api<Me>('/me').then(setMe, () => setMe(null));
@@ -38,8 +43,11 @@ function App() {
         {t('skip')}
       </a>
       <header>
-        <strong>cisflow · {t('appTitle')}</strong>
-        <nav class="header-actions">
+        <UtilityBrand utility={utility} />
+        <nav class="header-actions" aria-label={t('appTitle')}>
+          <a href="#help" aria-current={hash === '#help' ? 'page' : undefined}>
+            {t('help')}
+          </a>
           <button
             type="button"
             class="link"
@@ -57,14 +65,17 @@ function App() {
       </header>
       <main id="main" tabIndex={-1}>
         <VerifyContactLink />
-        {me === undefined ? (
-          <p>{t('loading')}</p>
+        {hash === '#help' ? (
+          <HelpPage utility={utility} />
+        ) : me === undefined ? (
+          <Skeleton lines={4} />
         ) : me ? (
           <Accounts me={me} lang={lang} onLinked={(accounts) => setMe({ ...me, accounts })} />
         ) : (
           <SignIn onDone={setMe} />
         )}
       </main>
+      <SiteFooter utility={utility} />
     </>
   );
 }
@@ -118,6 +129,7 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     }
   };
 
+  usePageTitle(mode === 'login' ? t('signIn') : t('signUp'));
   return (
     <form class="card narrow" onSubmit={submit} aria-labelledby="signin-title">
       <h1 id="signin-title">{mode === 'login' ? t('signIn') : t('signUp')}</h1>
@@ -283,7 +295,10 @@ const TAB_LABEL: Record<Tab, Key> = {
 function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
   const [a, setA] = useState<AccountSummary | null>(null);
   const [err, setErr] = useState<unknown>(null);
-  const [tab, setTab] = useState<Tab>((location.hash.slice(1) as Tab) || 'overview');
+  const hash = useHash();
+  const billId = /^#bill\/([\w-]+)$/.exec(hash)?.[1] ?? null;
+  const asked = hash.slice(1) as Tab;
+  const tab: Tab = asked in TAB_LABEL ? asked : 'overview';
   const [live, setLive] = useState(false);
   const [autopayVersion, setAutopayVersion] = useState(0);
   const load = useCallback(
@@ -304,11 +319,13 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
     if (e.type !== 'balance') void load();
   });
   const go = (x: Tab) => {
-    setTab(x);
-    history.replaceState(null, '', `#${x}`);
+    location.hash = x;
   };
+  usePageTitle(billId ? t('whyTitle') : t(TAB_LABEL[tab]));
   if (err) return <ErrorNote error={err} />;
-  if (!a) return <p>{t('loading')}</p>;
+  if (!a) return <Skeleton lines={5} testid="account-loading" />;
+  // a bill's explanation is a page of its own (#bill/<id>), linkable and with its own h1
+  if (billId) return <BillExplanationView billId={billId} onClose={() => go('bills')} />;
   const address = a.serviceAgreements[0];
   const pastDue = past.pastDue && past.pastDue.pastDueCents > 0 ? past.pastDue : null;
   return (
@@ -366,6 +383,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
           </button>
         ))}
       </nav>
+      <h1 class="page-title">{t(TAB_LABEL[tab])}</h1>
       {tab === 'overview' ? (
         <>
           <UsagePanel accountId={accountId} lang={lang} compact />
@@ -424,9 +442,11 @@ function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: str
       )}
       <ErrorNote error={err} />
       {!u ? (
-        <p>{t('loading')}</p>
+        err ? null : (
+          <Skeleton chart lines={1} />
+        )
       ) : u.services.length === 0 ? (
-        <p>{t('noUsage')}</p>
+        <EmptyState title={t('noUsage')} next={t('noUsageNext')} testid="no-usage" />
       ) : (
         u.services.map((s) => <UsageChart key={`${s.serviceType}-${u.months}`} service={s} lang={lang} />)
       )}
@@ -436,12 +456,10 @@ function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: str
 
 function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
   const bills = limit ? a.bills.slice(0, limit) : a.bills;
-  const [explaining, setExplaining] = useState<string | null>(null);
-  if (explaining) return <BillExplanationView billId={explaining} onClose={() => setExplaining(null)} />;
   return (
     <Card title={t('bills')} id="bills">
       {bills.length === 0 ? (
-        <p>{t('noBills')}</p>
+        <EmptyState title={t('noBills')} next={t('noBillsNext')} testid="no-bills" />
       ) : (
         <Table testid="bills" head={[t('period'), t('dueDate'), num(t('amount')), t('pdf'), t('whyTitle')]}>
           {bills.map((b) => (
@@ -462,7 +480,9 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
                 <ExplainBillButton
                   label={t('whyDifferent')}
                   hint={t('viewPdf', { period: formatMonth(b.period) })}
-                  onClick={() => setExplaining(b.id)}
+                  onClick={() => {
+                    location.hash = `bill/${b.id}`;
+                  }}
                 />
               </td>
             </tr>
@@ -508,8 +528,8 @@ function AutopayPanel({ accountId }: { accountId: string }) {
         ) : (
           <p data-testid="autopay-status">{t('autopayOff')}</p>
         )
-      ) : (
-        <p>{t('loading')}</p>
+      ) : err ? null : (
+        <Skeleton lines={2} />
       )}
       <ErrorNote error={err} />
     </Card>

@@ -286,7 +286,7 @@ describe('customer portal in Chromium', () => {
     await page.getByRole('button', { name: 'Español' }).click();
     expect(await page.locator('html').getAttribute('lang')).toBe('es');
     await page.getByRole('button', { name: 'Facturas' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Facturas' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Facturas' }).count()).toBe(1);
     const [latest] = await sql<{ totalCents: string }[]>`
       select total_cents::text from bill where account_id = ${owing.id} order by period desc limit 1`;
     const cell = await page.locator('[data-testid=bills] tbody tr').first().locator('td.num').textContent();

@@ -22,7 +22,12 @@ export async function testApp(
   sql: Sql,
   t: TemporalHarness,
   stripe?: { client: Stripe; webhookSecret: string },
-  opts: { now?: () => Date; clock?: Clock; policy?: NonNullable<AppDeps['auth']>['policy'] } = {},
+  opts: {
+    now?: () => Date;
+    clock?: Clock;
+    policy?: NonNullable<AppDeps['auth']>['policy'];
+    billPrint?: AppDeps['billPrint'];
+  } = {},
 ): Promise<TestApp> {
   const app = await buildApp({
     stripe: stripe?.client ?? null,
@@ -37,6 +42,7 @@ export async function testApp(
     publicUrl: 'http://127.0.0.1:3000',
     providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
     clock: opts.clock ?? (opts.now ? fixedNow(opts.now) : testClock()),
+    billPrint: opts.billPrint,
     // every request in a test comes from one address: the per-IP caps are tested on their own
     auth: {
       now: opts.now,

@@ -7,7 +7,7 @@ import type { ExplainedLine, BillExplanation as Schema } from '../../../api/rout
 import { api } from '../lib/api';
 import { formatMonth, locale, t, word } from '../lib/i18n';
 import { formatCents } from '../lib/money';
-import { ErrorNote, Money } from './ui';
+import { ErrorNote, Money, Skeleton } from './ui';
 
 type Explanation = Static<typeof Schema>;
 type Comparison = NonNullable<Explanation['previous']>;
@@ -225,7 +225,7 @@ export function BillExplanationView({
       <ErrorNote error={err} />
       {!e ? (
         !err ? (
-          <p>{t('loading')}</p>
+          <Skeleton lines={6} testid="explanation-loading" />
         ) : null
       ) : (
         <>

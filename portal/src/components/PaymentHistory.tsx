@@ -3,13 +3,13 @@
 import type { AccountSummary } from '../lib/api';
 import { formatDate, t } from '../lib/i18n';
 import { paymentMethodWords, paymentStatusWord } from '../lib/payment-words';
-import { Card, Money, num, Table } from './ui';
+import { Card, EmptyState, Money, num, Table } from './ui';
 
 export function PaymentHistory({ a }: { a: AccountSummary }) {
   return (
     <Card title={t('paymentHistory')} id="payment-history">
       {a.payments.length === 0 ? (
-        <p>{t('noPayments')}</p>
+        <EmptyState title={t('noPayments')} next={t('noPaymentsNext')} testid="no-payments" />
       ) : (
         // four columns, so that the table fits a phone without scrolling sideways
         <Table testid="payments" head={[t('date'), t('confirmationNumber'), t('status'), num(t('amount'))]}>

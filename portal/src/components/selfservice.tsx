@@ -7,7 +7,7 @@ import type { ServiceRequestStatus } from '../../../workflows/contracts/service-
 import { type AccountSummary, api, newKey, type Usage } from '../lib/api';
 import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
 import { alertName } from '../wallet/alert-names';
-import { Card, ErrorNote, OkNote, Table } from './ui';
+import { Card, EmptyState, ErrorNote, OkNote, Skeleton, Table } from './ui';
 
 export function PaperlessPanel({ a, onChanged }: { a: AccountSummary; onChanged: () => void }) {
   const [asking, setAsking] = useState(false);
@@ -120,8 +120,8 @@ export function AlertsPanel({ accountId }: { accountId: string }) {
           <button type="submit">{t('save')}</button>
           <OkNote message={saved ? t('saved') : null} />
         </form>
-      ) : (
-        <p>{t('loading')}</p>
+      ) : err ? null : (
+        <Skeleton lines={4} />
       )}
       <ErrorNote error={err} />
     </Card>
@@ -220,7 +220,7 @@ export function ServiceRequestsPanel({ accountId }: { accountId: string }) {
       </form>
       <ErrorNote error={err} />
       {rows === null ? null : rows.length === 0 ? (
-        <p>{t('noRequests')}</p>
+        <EmptyState title={t('noRequests')} next={t('noRequestsNext')} testid="no-requests" />
       ) : (
         <Table testid="service-requests" head={[t('requested'), t('requestKind'), t('status')]}>
           {rows.map((r) => (
@@ -310,12 +310,12 @@ export function DisputesPanel({ a }: { a: AccountSummary }) {
           <button type="submit">{t('submit')}</button>
         </form>
       ) : (
-        <p>{t('noBills')}</p>
+        <EmptyState title={t('noBills')} next={t('noBillsNext')} />
       )}
       <OkNote message={note} />
       <ErrorNote error={err} />
       {rows === null ? null : rows.length === 0 ? (
-        <p>{t('noDisputes')}</p>
+        <EmptyState title={t('noDisputes')} next={t('noDisputesNext')} testid="no-disputes" />
       ) : (
         <Table testid="disputes" head={[t('period'), t('reason'), t('status')]}>
           {rows.map((d) => (

@@ -1,17 +1,21 @@
 // Small pieces shared by the portal and the staff console.
 import type { ComponentChildren } from 'preact';
+import { errorWords } from '../lib/error-words';
 import { locale, t } from '../lib/i18n';
 import { formatCents } from '../lib/money';
+import { useUtility } from '../lib/portal-config';
 
 export const Money = ({ cents }: { cents: number }) => (
   <span class="money">{formatCents(cents, locale())}</span>
 );
 
+/** What went wrong and what to do, in the page's language (lib/error-words.ts); nothing when all is well. */
 export function ErrorNote({ error }: { error: unknown }) {
+  const utility = useUtility();
   if (!error) return null;
   return (
     <p class="error" role="alert">
-      {t('error', { message: error instanceof Error ? error.message : String(error) })}
+      {errorWords(error, utility?.phone)}
     </p>
   );
 }
@@ -90,5 +94,48 @@ export function BillPdfLink({ billId, label, hint }: { billId: string; label: st
       {label}
       <span class="visually-hidden"> {hint}</span>
     </a>
+  );
+}
+
+/**
+ * Grey bars in the shape of what is coming, while it is asked for: the page does not jump when it arrives.
+ * One status for a screen reader, not one per bar.
+ */
+export function Skeleton({ lines = 3, chart, testid }: { lines?: number; chart?: boolean; testid?: string }) {
+  return (
+    <div class="skeleton" role="status" aria-busy="true" data-testid={testid ?? 'skeleton'}>
+      <span class="visually-hidden">{t('loading')}</span>
+      {chart ? <div class="sk-block" aria-hidden="true" /> : null}
+      {Array.from({ length: lines }, (_, i) => (
+        <div key={i} class="sk-line" aria-hidden="true" style={{ width: `${90 - ((i * 17) % 40)}%` }} />
+      ))}
+    </div>
+  );
+}
+
+/** Nothing here yet, said plainly, with what to do next (and the button for it, when there is one). */
+export function EmptyState({
+  title,
+  next,
+  action,
+  testid,
+}: {
+  title: string;
+  next: string;
+  action?: { label: string; onClick: () => void };
+  testid?: string;
+}) {
+  return (
+    <div class="empty" data-testid={testid ?? 'empty'}>
+      <p>
+        <strong>{title}</strong>
+      </p>
+      <p class="muted">{next}</p>
+      {action ? (
+        <button type="button" class="secondary" onClick={action.onClick}>
+          {action.label}
+        </button>
+      ) : null}
+    </div>
   );
 }

@@ -49,6 +49,35 @@ const en = {
   amount: 'Amount',
   pdf: 'PDF',
   viewPdf: '(bill for {period})',
+  // empty states: what is missing and what to do next
+  noUsageNext: 'Your usage shows here after your meter is first read, within one billing cycle.',
+  noBillsNext: 'Your first bill shows here on its bill date, and we email you when it is ready.',
+  noPaymentsNext: 'Payments made online, by phone, by mail or in person show here once we receive them.',
+  noRequestsNext: 'Need a meter checked, a move or a pause? Ask for it with the form above.',
+  noDisputesNext: 'If a bill looks wrong, question it here and we will review it before collecting.',
+  makePayment: 'Make a payment',
+  // help and contact, from the utility's profile (UTILITY_*)
+  help: 'Help',
+  helpTitle: 'Help and contact',
+  helpCall: 'Questions about your bill or account',
+  helpEmergency: 'Outages, leaks and emergencies, any hour',
+  helpHours: 'Office hours',
+  helpWeb: 'Website',
+  helpMail: 'Payments by mail',
+  helpFaq: 'Common questions',
+  faqHigh: 'Why is my bill higher?',
+  faqHighA:
+    'Open Bills and choose "Why is this bill different?": it compares the bill with the last one and the same month last year, largest reason first.',
+  faqPay: 'How can I pay?',
+  faqPayA:
+    'Online here by card or bank account, with autopay, by mail to the address below, or by phone. A payment made here shows on your account at once.',
+  faqBehind: 'I cannot pay it all. What can I do?',
+  faqBehindA:
+    'If your account is past due, the overview offers a payment arrangement that spreads the amount over several months. Call us if it does not fit.',
+  faqMove: 'I am moving. What do I do?',
+  faqMoveA: 'Open Settings and use "Moving?" to stop, start or transfer service on the date you choose.',
+  backToAccount: 'Back to my account',
+  pageTitle: '{page} · {utility}',
   noBills: 'No bills yet.',
   paymentHistory: 'Payment history (24 months)',
   date: 'Date',
@@ -89,7 +118,6 @@ const en = {
   language: 'Español',
   loading: 'Loading…',
   live: 'Live',
-  error: 'Something went wrong: {message}',
   services: 'Services',
   selectAccount: 'Account',
   succeeded: 'Posted',
@@ -532,6 +560,38 @@ const es: Record<Key, string> = {
   amount: 'Importe',
   pdf: 'PDF',
   viewPdf: '(factura de {period})',
+  noUsageNext:
+    'Su consumo aparece aquí después de la primera lectura de su medidor, dentro de un ciclo de facturación.',
+  noBillsNext:
+    'Su primera factura aparece aquí en su fecha de emisión, y le avisamos por correo cuando esté lista.',
+  noPaymentsNext:
+    'Los pagos hechos en línea, por teléfono, por correo o en persona aparecen aquí cuando los recibimos.',
+  noRequestsNext:
+    '¿Necesita revisar un medidor, mudarse o pausar el servicio? Pídalo con el formulario de arriba.',
+  noDisputesNext: 'Si una factura parece incorrecta, reclámela aquí y la revisaremos antes de cobrarla.',
+  makePayment: 'Hacer un pago',
+  help: 'Ayuda',
+  helpTitle: 'Ayuda y contacto',
+  helpCall: 'Preguntas sobre su factura o su cuenta',
+  helpEmergency: 'Cortes, fugas y emergencias, a cualquier hora',
+  helpHours: 'Horario de atención',
+  helpWeb: 'Sitio web',
+  helpMail: 'Pagos por correo',
+  helpFaq: 'Preguntas frecuentes',
+  faqHigh: '¿Por qué subió mi factura?',
+  faqHighA:
+    'Abra Facturas y elija "¿Por qué esta factura es diferente?": la compara con la anterior y con el mismo mes del año pasado, empezando por la razón principal.',
+  faqPay: '¿Cómo puedo pagar?',
+  faqPayA:
+    'Aquí en línea con tarjeta o cuenta bancaria, con pago automático, por correo a la dirección de abajo o por teléfono. Un pago hecho aquí se ve en su cuenta al instante.',
+  faqBehind: 'No puedo pagarlo todo. ¿Qué puedo hacer?',
+  faqBehindA:
+    'Si su cuenta está atrasada, el resumen le ofrece un plan de pagos que reparte el monto en varios meses. Llámenos si no le conviene.',
+  faqMove: 'Me voy a mudar. ¿Qué hago?',
+  faqMoveA:
+    'Abra Ajustes y use "¿Se muda?" para dar de baja, iniciar o trasladar el servicio en la fecha que elija.',
+  backToAccount: 'Volver a mi cuenta',
+  pageTitle: '{page} · {utility}',
   noBills: 'Todavía no hay facturas.',
   paymentHistory: 'Historial de pagos (24 meses)',
   date: 'Fecha',
@@ -573,7 +633,6 @@ const es: Record<Key, string> = {
   language: 'English',
   loading: 'Cargando…',
   live: 'En vivo',
-  error: 'Algo salió mal: {message}',
   services: 'Servicios',
   selectAccount: 'Cuenta',
   succeeded: 'Registrado',
@@ -982,6 +1041,7 @@ let current: Lang = localStorage.getItem('cisflow.lang') === 'es' ? 'es' : 'en';
 document.documentElement.lang = current;
 
 export const locale = () => (current === 'es' ? 'es-US' : 'en-US');
+export const currentLang = (): Lang => current;
 
 export function setLang(l: Lang) {
   current = l;

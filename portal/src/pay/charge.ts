@@ -2,9 +2,9 @@
 // Stripe's Payment Element (the dev outbox records it at once), and autopay enrolled with what was used.
 import type { Static } from '@sinclair/typebox';
 import type { Payment } from '../../../api/routes/payments.schema';
-import type { PortalConfig } from '../../../api/routes/web.schema';
 import { api, newKey } from '../lib/api';
 import { locale, t } from '../lib/i18n';
+import { portalConfig } from '../lib/portal-config';
 import { loadStripe, type SavedMethod, type StripeJs } from '../lib/stripe';
 
 export type PayMethod = 'card' | 'ach';
@@ -35,7 +35,7 @@ export async function startPayment(
   method: PayMethod,
   saveMethod: boolean,
 ): Promise<({ stripe: StripeSession } | { note: string }) & { paymentId: string }> {
-  const cfg = await api<Static<typeof PortalConfig>>('/portal/config.json');
+  const cfg = await portalConfig();
   const p = await api<Static<typeof Payment>>(`/accounts/${accountId}/payments`, {
     method: 'POST',
     body: { amountCents: cents, method, ...(saveMethod ? { saveMethod: true } : {}) },

@@ -4,7 +4,7 @@
 import type { Static } from '@sinclair/typebox';
 import { useEffect, useState } from 'preact/hooks';
 import type { PaymentReceipt } from '../../../api/routes/payments.schema';
-import { ErrorNote, Money } from '../components/ui';
+import { ErrorNote, Money, Skeleton } from '../components/ui';
 import { api } from '../lib/api';
 import { t } from '../lib/i18n';
 import { formatDateTime, paymentMethodWords, paymentStatusWord } from '../lib/payment-words';
@@ -61,7 +61,7 @@ export function ReceiptView({ paymentId, onAnother }: { paymentId: string; onAno
           </dd>
         </dl>
       ) : (
-        <p>{t('loading')}</p>
+        <Skeleton lines={4} />
       )}
       <button type="button" onClick={onAnother} data-testid="pay-another">
         {t('anotherPayment')}

@@ -2,12 +2,11 @@
 // date, and the next debit (its date and amount, from the API's one rule: domain/autopay.ts). Enrol with a
 // chosen method, change it, or stop it (asked first).
 import { useEffect, useState } from 'preact/hooks';
-import { Card, ErrorNote, Money, OkNote } from '../components/ui';
+import { Card, ErrorNote, Money, OkNote, Skeleton } from '../components/ui';
 import { api } from '../lib/api';
 import { formatDate, t } from '../lib/i18n';
 import { describeMethod, type SavedMethod } from '../lib/stripe';
 import { useAttempt } from '../pay/attempt';
-import { inWords } from './errors';
 import { methodLabel } from './payment-methods';
 import { type Autopay, enrolWith, useWallet } from './wallet-data';
 
@@ -79,7 +78,7 @@ export function AutopayScreen({ accountId, onAddMethod }: { accountId: string; o
     <Card title={t('autopay')} id="autopay-screen">
       <ErrorNote error={w.err} />
       {!a || !w.methods ? (
-        <p>{t('loading')}</p>
+        <Skeleton lines={3} />
       ) : (
         <>
           <p data-testid="autopay-screen-status">
@@ -151,7 +150,7 @@ export function AutopayScreen({ accountId, onAddMethod }: { accountId: string; o
         </>
       )}
       <OkNote message={note} testid="autopay-note" />
-      <ErrorNote error={inWords(err)} />
+      <ErrorNote error={err} />
     </Card>
   );
 }

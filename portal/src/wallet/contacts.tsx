@@ -3,11 +3,10 @@
 // confirm it, send a new code, or remove it (asked first; the last confirmed one alerts need is refused).
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { SMS_CONSENT_VERSION } from '../../../domain/messages/sms-consent';
-import { Card, ErrorNote, OkNote } from '../components/ui';
+import { Card, ErrorNote, OkNote, Skeleton } from '../components/ui';
 import { api } from '../lib/api';
 import { formatDate, type Lang, t, useLang } from '../lib/i18n';
 import { useAttempt } from '../pay/attempt';
-import { inWords } from './errors';
 
 interface Contact {
   id: string;
@@ -102,7 +101,7 @@ export function ContactsScreen({ accountId }: { accountId: string }) {
       <p>{t('ctHelp')}</p>
       <ErrorNote error={loadErr} />
       {rows === null ? (
-        <p>{t('loading')}</p>
+        <Skeleton lines={3} />
       ) : rows.length === 0 ? (
         <p data-testid="contacts-empty">{t('ctEmpty')}</p>
       ) : (
@@ -174,7 +173,7 @@ export function ContactsScreen({ accountId }: { accountId: string }) {
         </ul>
       )}
       <OkNote message={note} testid="contacts-note" />
-      <ErrorNote error={inWords(err)} />
+      <ErrorNote error={err} />
       <form onSubmit={add}>
         <fieldset>
           <legend>{t('ctAddTitle')}</legend>
@@ -238,6 +237,6 @@ export function VerifyContactLink() {
   return state.ok ? (
     <OkNote message={t('ctLinkConfirmed')} testid="contact-link-result" />
   ) : (
-    <ErrorNote error={inWords(state.error)} />
+    <ErrorNote error={state.error} />
   );
 }

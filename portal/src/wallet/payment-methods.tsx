@@ -5,12 +5,11 @@
 import type { Static } from '@sinclair/typebox';
 import { useState } from 'preact/hooks';
 import type { MethodSetup } from '../../../api/routes/payments.schema';
-import { Card, ErrorNote, OkNote } from '../components/ui';
+import { Card, ErrorNote, OkNote, Skeleton } from '../components/ui';
 import { api } from '../lib/api';
 import { locale, t } from '../lib/i18n';
 import { describeMethod, loadStripe, type SavedMethod, type StripeJs } from '../lib/stripe';
 import { useAttempt } from '../pay/attempt';
-import { inWords } from './errors';
 import { enrolWith, useWallet } from './wallet-data';
 
 interface Setup {
@@ -109,7 +108,7 @@ export function PaymentMethodsScreen({ accountId }: { accountId: string }) {
     <Card title={t('pmTitle')} id="methods">
       <ErrorNote error={w.err} />
       {w.methods === null ? (
-        <p>{t('loading')}</p>
+        <Skeleton lines={3} />
       ) : w.methods.length === 0 ? (
         <p data-testid="methods-empty">{w.online ? t('pmEmpty') : t('pmOffline')}</p>
       ) : (
@@ -187,7 +186,7 @@ export function PaymentMethodsScreen({ accountId }: { accountId: string }) {
         </div>
       ) : null}
       <OkNote message={note} testid="methods-note" />
-      <ErrorNote error={inWords(err)} />
+      <ErrorNote error={err} />
       {w.online ? (
         setup ? (
           <form onSubmit={confirmAdd} aria-labelledby="add-method-title">

@@ -4,8 +4,8 @@ import type { Static } from '@sinclair/typebox';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AutopayStatus } from '../../../api/routes/autopay.schema';
 import type { SavedMethod as SavedMethodSchema } from '../../../api/routes/payments.schema';
-import type { PortalConfig } from '../../../api/routes/web.schema';
 import { api, type ListOf } from '../lib/api';
+import { type PortalConfig, portalConfig } from '../lib/portal-config';
 import type { SavedMethod } from '../lib/stripe';
 
 export type Autopay = Static<typeof AutopayStatus>;
@@ -13,14 +13,14 @@ export type Autopay = Static<typeof AutopayStatus>;
 export function useWallet(accountId: string) {
   const [methods, setMethods] = useState<SavedMethod[] | null>(null);
   const [autopay, setAutopay] = useState<Autopay | null>(null);
-  const [config, setConfig] = useState<Static<typeof PortalConfig> | null>(null);
+  const [config, setConfig] = useState<PortalConfig | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const reload = useCallback(async () => {
     try {
       const [m, a, c] = await Promise.all([
         api<ListOf<typeof SavedMethodSchema>>(`/accounts/${accountId}/payment-methods`),
         api<Autopay>(`/accounts/${accountId}/autopay`),
-        api<Static<typeof PortalConfig>>('/portal/config.json'),
+        portalConfig(),
       ]);
       setMethods(m.data);
       setAutopay(a);
