@@ -395,7 +395,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
       {tab === 'payments' ? (
         <>
           <PayPanel a={a} onAutopay={() => setAutopayVersion((v) => v + 1)} />
-          <AutopayPanel key={autopayVersion} accountId={accountId} />
+          <AutopayPanel key={autopayVersion} accountId={accountId} onManage={() => go('autopay')} />
           <PaymentHistory a={a} />
         </>
       ) : null}
@@ -493,44 +493,31 @@ function BillsPanel({ a, limit }: { a: AccountSummary; limit?: number }) {
   );
 }
 
-function AutopayPanel({ accountId }: { accountId: string }) {
+/** The payments tab's one line on autopay; changing or stopping it is the autopay screen's job (with its confirmation). */
+function AutopayPanel({ accountId, onManage }: { accountId: string; onManage: () => void }) {
   const [s, setS] = useState<Static<typeof AutopayStatus> | null>(null);
   const [err, setErr] = useState<unknown>(null);
-  const load = useCallback(
-    () => api<Static<typeof AutopayStatus>>(`/accounts/${accountId}/autopay`).then(setS, setErr),
-    [accountId],
-  );
-  useEffect(() => void load(), [load]);
-  const stop = async () => {
-    try {
-      await api(`/accounts/${accountId}/autopay`, { method: 'DELETE' });
-      await load();
-    } catch (e) {
-      setErr(e);
-    }
-  };
+  useEffect(() => {
+    api<Static<typeof AutopayStatus>>(`/accounts/${accountId}/autopay`).then(setS, setErr);
+  }, [accountId]);
   return (
     <Card title={t('autopay')} id="autopay">
       {s ? (
-        s.enrolled ? (
-          <>
-            <p data-testid="autopay-status">
-              {t('autopayOn', {
+        <p data-testid="autopay-status">
+          {s.enrolled
+            ? t('autopayOn', {
                 method: word(s.method ?? ''),
                 ref: `…${(s.paymentMethodRef ?? '').slice(-4)}`,
                 days: s.daysBeforeDue ?? 0,
-              })}
-            </p>
-            <button type="button" class="secondary" onClick={stop}>
-              {t('stopAutopay')}
-            </button>
-          </>
-        ) : (
-          <p data-testid="autopay-status">{t('autopayOff')}</p>
-        )
+              })
+            : t('autopayOff')}
+        </p>
       ) : err ? null : (
-        <Skeleton lines={2} />
+        <Skeleton lines={1} />
       )}
+      <button type="button" class="secondary" onClick={onManage}>
+        {t('manageAutopay')}
+      </button>
       <ErrorNote error={err} />
     </Card>
   );

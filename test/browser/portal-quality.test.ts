@@ -242,6 +242,10 @@ describe('the portal as the utility’s own product', () => {
       await expect.poll(() => h1s(page)).toEqual([h1]);
       await expect.poll(() => page.title()).toBe(`${h1} · ${CEDAR.name}`);
     }
+    // autopay is changed or stopped on its own screen; the payments tab only says how it stands
+    await page.getByRole('button', { name: 'Payments', exact: true }).click();
+    await page.getByRole('button', { name: 'Change or stop autopay' }).click();
+    await expect.poll(() => h1s(page)).toEqual(['Autopay']);
   });
 
   it('a bill’s explanation is a page of its own: linkable, with its h1, and Back returns to the bills', async () => {

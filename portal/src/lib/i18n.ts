@@ -107,6 +107,7 @@ const en = {
   autopayOn: 'Autopay is on: {method} {ref}, {days} day(s) before the due date.',
   autopayOff: 'Autopay is off. Make a card or bank payment and tick "use for autopay" to turn it on.',
   stopAutopay: 'Stop autopay',
+  manageAutopay: 'Change or stop autopay',
   paperless: 'Paperless billing',
   paperlessOn: 'You get your bills by email.',
   paperlessOff: 'You get your bills by mail.',
@@ -622,6 +623,7 @@ const es: Record<Key, string> = {
   autopayOff:
     'El pago automático está desactivado. Haga un pago con tarjeta o banco y marque "usar para pago automático".',
   stopAutopay: 'Detener el pago automático',
+  manageAutopay: 'Cambiar o detener el pago automático',
   paperless: 'Factura electrónica',
   paperlessOn: 'Recibe sus facturas por correo electrónico.',
   paperlessOff: 'Recibe sus facturas por correo postal.',
