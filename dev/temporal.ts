@@ -1,6 +1,7 @@
-// Finds or builds the Temporal CLI and runs its dev server. Used by `npm start` and by the test setup.
-// Resolution order: TEMPORAL_ADDRESS (caller checks) > TEMPORAL_CLI_PATH > `temporal` on PATH
-// > cached build under the user cache dir > `go install` of a pinned release > a clear error.
+// Finds, downloads or builds the Temporal CLI and runs its dev server. Used by `npm start` and the test setup.
+// Resolution order: TEMPORAL_ADDRESS (caller checks) > TEMPORAL_CLI_PATH > `temporal` on PATH > the cache
+// > the official release archive, checksum-verified (TEMPORAL_CLI_DOWNLOAD_URL) > `go install` of a pinned
+// release > a clear error.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../lib/logger.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes.js';
+import { DEFAULT_DOWNLOAD_URL, DownloadRefused, downloadRelease } from './temporal-download.js';
 
 /** Newest releases whose go.mod has no `replace` directives, so `go install …@version` works. */
 export const TEMPORAL_CLI_VERSIONS = ['1.5.1', '1.4.1', '1.3.0'] as const;
@@ -18,7 +20,7 @@ export function cacheRoot(): string {
   return path.join(base, 'cisflow');
 }
 
-function cachedBinary(version: string): string {
+export function cachedBinary(version: string): string {
   return path.join(cacheRoot(), 'temporal-cli', `v${version}`, 'temporal');
 }
 
@@ -30,29 +32,54 @@ function onPath(cmd: string): string | undefined {
 
 export interface ResolvedCli {
   path: string;
-  from: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'built';
+  from: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'downloaded' | 'built';
   version?: string;
+}
+
+/** What resolving may use; tests replace the outside world (PATH, Go) and point the download at a local server. */
+export interface ResolveOptions {
+  cliPath?: string;
+  downloadUrl?: string;
+  lookup?: (cmd: string) => string | undefined;
+  build?: (go: string, version: string, log: Logger) => Promise<string | undefined>;
 }
 
 export async function resolveTemporalCli(
   log: Logger,
-  cliPath = process.env.TEMPORAL_CLI_PATH,
+  o: ResolveOptions | string | undefined = {},
 ): Promise<ResolvedCli> {
+  const opts = typeof o === 'string' || o === undefined ? { cliPath: o } : o;
+  const cliPath = opts.cliPath ?? process.env.TEMPORAL_CLI_PATH;
+  const lookup = opts.lookup ?? onPath;
   if (cliPath) {
     if (!existsSync(cliPath)) throw new Error(`TEMPORAL_CLI_PATH points to ${cliPath}, which does not exist`);
     return { path: cliPath, from: 'TEMPORAL_CLI_PATH' };
   }
-  const fromPath = onPath('temporal');
+  const fromPath = lookup('temporal');
   if (fromPath) return { path: fromPath, from: 'PATH' };
   for (const v of TEMPORAL_CLI_VERSIONS) {
     if (existsSync(cachedBinary(v))) return { path: cachedBinary(v), from: 'cache', version: v };
   }
-  const go = onPath('go');
+  // the pinned release's archive: seconds where the internet is there
+  const version = TEMPORAL_CLI_VERSIONS[0];
+  const baseUrl = opts.downloadUrl ?? process.env.TEMPORAL_CLI_DOWNLOAD_URL ?? DEFAULT_DOWNLOAD_URL;
+  let downloadProblem: string;
+  try {
+    const p = await downloadRelease(version, cachedBinary(version), { baseUrl, log });
+    return { path: p, from: 'downloaded', version };
+  } catch (e) {
+    downloadProblem = (e as Error).message;
+    if (e instanceof DownloadRefused)
+      log.error({ err: downloadProblem }, 'The Temporal CLI download was refused');
+    else log.warn({ err: downloadProblem }, 'The Temporal CLI release could not be downloaded; trying Go');
+  }
+  const go = lookup('go');
   if (!go) {
     throw new Error(
       [
-        'The Temporal CLI was not found and Go is not installed to build it.',
+        `The Temporal CLI was not found, its release could not be downloaded (${downloadProblem}), and Go is not installed to build it.`,
         'Do one of:',
+        '  - connect to the internet (or set TEMPORAL_CLI_DOWNLOAD_URL to a mirror of the release) and run this again;',
         '  - install Go (https://go.dev/dl) and run this again: cisflow builds the CLI once and caches it;',
         '  - install the Temporal CLI (https://docs.temporal.io/cli#install) and put `temporal` on PATH;',
         '  - set TEMPORAL_CLI_PATH to a temporal binary;',
@@ -60,9 +87,10 @@ export async function resolveTemporalCli(
       ].join('\n'),
     );
   }
+  const build = opts.build ?? goInstall;
   const failures: string[] = [];
   for (const v of TEMPORAL_CLI_VERSIONS) {
-    const built = await goInstall(go, v, log);
+    const built = await build(go, v, log);
     if (built) return { path: built, from: 'built', version: v };
     failures.push(v);
   }
@@ -78,7 +106,7 @@ async function goInstall(go: string, version: string, log: Logger): Promise<stri
   mkdirSync(gobin, { recursive: true });
   log.warn(
     { version, cache: gobin },
-    `Building the Temporal CLI v${version} from Go modules. This happens once per machine and takes 2-5 minutes.`,
+    `Building the Temporal CLI v${version} from Go modules: once per machine, about 2-7 minutes on 2 cores.`,
   );
   const started = Date.now();
   const child = spawn(
@@ -103,7 +131,7 @@ async function goInstall(go: string, version: string, log: Logger): Promise<stri
   if (code === 0 && existsSync(target)) {
     log.info(
       { seconds: Math.round((Date.now() - started) / 1000), path: target },
-      'Temporal CLI built and cached',
+      `Temporal CLI built and cached in ${Math.round((Date.now() - started) / 1000)} s`,
     );
     return target;
   }
