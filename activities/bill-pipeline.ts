@@ -13,7 +13,7 @@ import { type BillFacts, type BillTerms, decideBill, type IssueBillInput } from 
 import type { Period } from '../domain/period.js';
 import type { ValidationPolicy } from '../domain/read-validation.js';
 import type { Clock } from '../lib/clock.js';
-import { billingPhaseSeconds, timed } from '../lib/metrics.js';
+import { billingPhaseSeconds, billsTotal, timed } from '../lib/metrics.js';
 import {
   AUTOPAY,
   type AutopayWorkflow,
@@ -116,6 +116,8 @@ export function createBillPipeline(d: PipelineDeps) {
       else r.alreadyBilled++; // issued by someone else between loading and storing
       r.accounts.push({ ...ready[i]!.account, outcome: 'issued', ...s, byThisIssuer: s.created });
     });
+    billsTotal.inc({ outcome: 'issued' }, stored.filter((x) => x.created).length);
+    billsTotal.inc({ outcome: 'held' }, r.accounts.filter((x) => x.outcome === 'held').length);
     // What follows commits outside the bill's transaction, so it also runs for this issuer's bills stored on an
     // earlier try that failed after commit; both steps are idempotent.
     const mine = r.accounts.filter(

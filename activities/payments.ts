@@ -12,6 +12,7 @@ import { releaseRefund, settleRefund } from '../db/refunds.js';
 import { autopayAmountCents } from '../domain/autopay.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
 import { type Clock, systemClock } from '../lib/clock.js';
+import { paymentsTotal } from '../lib/metrics.js';
 import { paymentWorkflowId } from '../workflows/contracts/payment.js';
 
 export interface PaymentRow {
@@ -197,8 +198,11 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
 
     async setPaymentStatus(a: { paymentId: string; status: string; failureCode?: string | null }) {
       await sql`update payment set status = ${a.status}, failure_code = coalesce(${a.failureCode ?? null}, failure_code) where id = ${a.paymentId}`;
-      if (a.status === 'failed')
-        await notify(sql, await load(a.paymentId), 'payment_failed', a.failureCode ?? null);
+      if (a.status === 'failed') {
+        const p = await load(a.paymentId);
+        paymentsTotal.inc({ outcome: 'failed', channel: p.method });
+        await notify(sql, p, 'payment_failed', a.failureCode ?? null);
+      }
     },
 
     /** Puts the payment on the account: cash clearing debited, the receivable credited. */
@@ -208,7 +212,7 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
         p.provider === 'stripe' && stripe && p.providerRef
           ? await chargedMethod(stripe, p.providerRef)
           : { brand: null, last4: null };
-      return sql.begin(async (tx) => {
+      const done = await sql.begin(async (tx) => {
         const posted = await postEntry(
           tx,
           paymentEntry({
@@ -239,6 +243,9 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
         await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: p.id })})`;
         return { journalEntryId: posted.id, created: posted.created };
       });
+      // counted once it is committed, and once per payment (a retried activity finds it posted)
+      if (done.created) paymentsTotal.inc({ outcome: 'posted', channel: p.method });
+      return done;
     },
 
     /** Refunds at the gateway (once per key) for a card or ACH payment; counter payments are refunded in cash or check. */
@@ -325,6 +332,7 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
       await sql`delete from payment_allocation where payment_id = ${p.id}`; // the bills it paid are owed again
       await notify(sql, p, 'payment_returned', a.reason);
       await sql`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.returned', paymentId: p.id })})`;
+      paymentsTotal.inc({ outcome: 'returned', channel: p.method });
       return { reversed: true };
     },
   };

@@ -7,6 +7,7 @@ import auth from './plugins/auth.js';
 import docs from './plugins/docs.js';
 import errors from './plugins/errors.js';
 import idempotency from './plugins/idempotency.js';
+import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import strictMoney from './plugins/strict-money.js';
 import today from './plugins/today.js';
@@ -86,6 +87,7 @@ export async function buildApp(
   await app.register(auth, { sql: deps.sql, secureCookies: deps.publicUrl.startsWith('https:') });
   await app.register(idempotency, { sql: deps.sql });
   await app.register(rateLimits);
+  await app.register(metrics, { sql: deps.sql, token: deps.metricsToken });
   for (const routes of [
     health,
     authRoutes,

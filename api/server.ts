@@ -29,6 +29,7 @@ async function main() {
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
       clock: systemClock(config.utilityTimeZone),
       billPrint: { message: config.billMessage, utility: config.utility },
+      metricsToken: config.metricsToken,
       messaging: {
         twilioAuthToken: config.twilio?.authToken ?? null,
         sendgridWebhookPublicKey: config.sendgridWebhookPublicKey ?? null,

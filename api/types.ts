@@ -37,6 +37,8 @@ export interface AppDeps {
   clock: Clock;
   /** what the utility prints on every bill PDF (its message); none when absent */
   billPrint?: BillPrintSettings;
+  /** GET /metrics for callers beyond this machine: `Authorization: Bearer <METRICS_TOKEN>` */
+  metricsToken?: string;
   /** login and account-proof limits (tests shrink them) and the clock their back-off reads */
   auth?: { policy?: Partial<AuthPolicy>; now?: () => Date };
 }

@@ -63,6 +63,10 @@ export interface Config {
   /** the message printed on every bill (BILL_MESSAGE, and BILL_MESSAGE_ES for Spanish bills) */
   billMessage: { en: string | null; es: string | null };
   utility: UtilityProfile;
+  /** lets a scraper beyond this machine read /metrics (METRICS_TOKEN, 32+ characters) */
+  metricsToken?: string;
+  /** the worker's /metrics port (WORKER_METRICS_PORT, default 9464; 0 turns it off) */
+  workerMetricsPort: number;
 }
 
 /** Every variable the app reads. docker-compose.yml and the README must only use these. */
@@ -102,6 +106,8 @@ export const ENV_VARS = [
   'UTILITY_LOGO',
   'UTILITY_BRAND_COLOR',
   'WORKER_HEAP_MB',
+  'METRICS_TOKEN',
+  'WORKER_METRICS_PORT',
   'NODE_ENV',
 ] as const;
 
@@ -224,7 +230,11 @@ export function loadConfig(env: Env = process.env): Config {
     meterDropDir: str('METER_DROP_DIR') ? path.resolve(str('METER_DROP_DIR')!) : undefined,
     billMessage: { en: str('BILL_MESSAGE') ?? null, es: str('BILL_MESSAGE_ES') ?? null },
     utility: utilityProfile(str, url, problems),
+    metricsToken: str('METRICS_TOKEN'),
+    workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
   };
+  if (config.metricsToken && config.metricsToken.length < 32)
+    problems.push(`METRICS_TOKEN must be at least 32 characters (got ${config.metricsToken.length})`);
   // the message box on the bill's first page holds about six lines
   for (const k of ['BILL_MESSAGE', 'BILL_MESSAGE_ES'])
     if ((str(k)?.length ?? 0) > BILL_MESSAGE_MAX)

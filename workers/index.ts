@@ -38,6 +38,7 @@ import { AUTOPAY } from '../workflows/contracts/payment.js';
 import { activityMetrics } from './activity-metrics.js';
 import { bundleInChild } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
+import { coreMetricsAddress, startWorkerMetrics } from './metrics-server.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
 import { ensureHighUsageSchedule } from './schedules.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -131,8 +132,15 @@ async function main() {
     throw new Error('TEMPORAL_ADDRESS is required by the worker (npm start sets it for you)');
   Runtime.install({
     logger: temporalLogger(log),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // the SDK's own worker metrics (task slots, polls, latencies), appended to the worker's /metrics
+      ...(config.workerMetricsPort
+        ? { metrics: { prometheus: { bindAddress: coreMetricsAddress(config.workerMetricsPort) } } }
+        : {}),
+    },
   });
+  const metricsServer = startWorkerMetrics(config.workerMetricsPort, log);
   const sql = connect(config.databaseUrl, { max: 20, appName: 'cisflow-worker' });
   await migrate(sql);
   const clientConnection = await Connection.connect({ address: config.temporal.address });
@@ -188,6 +196,7 @@ async function main() {
   await Promise.all(workers.map((w) => w.run()));
   await dropFolder?.stop();
   await dispatcher.stop();
+  metricsServer?.close();
   await connection.close();
   await clientConnection.close();
   await sql.end({ timeout: 5 });

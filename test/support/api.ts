@@ -27,6 +27,7 @@ export async function testApp(
     clock?: Clock;
     policy?: NonNullable<AppDeps['auth']>['policy'];
     billPrint?: AppDeps['billPrint'];
+    metricsToken?: string;
   } = {},
 ): Promise<TestApp> {
   const app = await buildApp({
@@ -43,6 +44,7 @@ export async function testApp(
     providerModes: { payments: 'outbox', sms: 'outbox', email: 'outbox' },
     clock: opts.clock ?? (opts.now ? fixedNow(opts.now) : testClock()),
     billPrint: opts.billPrint,
+    metricsToken: opts.metricsToken,
     // every request in a test comes from one address: the per-IP caps are tested on their own
     auth: {
       now: opts.now,
