@@ -11,7 +11,13 @@ import { chargeDescription } from '../domain/charge-words.js';
 import { formatDay, formatMonthShort, formatPeriod } from '../domain/date-format.js';
 import { dec, toCents } from '../domain/decimal.js';
 import { formatCents } from '../domain/money-format.js';
-import { changePercent, formatPrice, formatQuantity, perDay } from '../domain/quantity-format.js';
+import {
+  changePercent,
+  formatLineQuantity,
+  formatPrice,
+  formatQuantity,
+  perDay,
+} from '../domain/quantity-format.js';
 import { scanLine } from '../domain/scan-line.js';
 import { DEMO_UTILITY, type UtilityProfile } from '../lib/config.js';
 import { billLabels } from './bill-pdf-labels.js';
@@ -48,7 +54,7 @@ export function lineCalculation(l: Line, locale: string, { t }: Labels): string 
   let qty: string;
   if (part && l.unit === 'period') qty = t('ofDays', { n: part[1]!, d: part[2]! });
   else {
-    const q = formatQuantity(l.quantity, locale);
+    const q = formatLineQuantity(l.quantity, locale);
     const one = q === '1';
     const unit =
       l.unit === 'period'

@@ -183,6 +183,28 @@ describe('bill document', () => {
     else console.log(`bill screenshot: ${shot.file}`);
   });
 
+  it('prints plain quantities on every demo bill, in English and Spanish: "7.14 ccf", "1 month", never the stored digits', async () => {
+    const all = await sql<
+      { id: string }[]
+    >`select id from bill where period in ('2026-09', '2026-10') order by id`;
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    let averaged = 0;
+    for (const { id } of all) {
+      const d = (await billDocumentData(sql, id))!;
+      for (const language of ['en', 'es'] as const) {
+        const text = await pdfText(await renderBillPdf({ ...d, language }));
+        // money has its cents; any other figure ending in ".0…", or of five and more decimals, is a stored one
+        expect(text.replace(/\$[\d,]+\.\d\d\b/g, '$')).not.toMatch(
+          /\d\.\d{5,}|\d\.0+\b|\d (period|periods)\b/,
+        );
+        expect(text).toMatch(language === 'en' ? /1 month × \$/ : /1 mes × \$/);
+        // sewer on the winter average is a computed share (3.116666667 ccf): rounded, and marked so
+        if (language === 'en' && /Sewer ~\d+\.\d\d ccf × \$2\.95/.test(text)) averaged++;
+      }
+    }
+    expect(averaged).toBeGreaterThan(0);
+  });
+
   it('is stored once and served to staff and to the account holder only', async () => {
     const first = (await billPdf(sql, billId))!;
     const again = (await billPdf(sql, billId))!;
