@@ -54,7 +54,7 @@ const en = {
   year: 'year',
   years: 'years',
   pastDue: 'Past due: {amount} — please pay now',
-  pastDueSince: 'Unpaid since {date}. It is part of the amount due above.',
+  pastDueSince: 'Due {date} and still unpaid; it is part of the amount due above.',
   disconnectTitle: 'Disconnection notice',
   disconnectBody: 'Your service may be disconnected on or after {date} unless {amount} is paid before then.',
   disconnectCall: 'To pay, or to ask about a payment arrangement, call {phone}.',
@@ -122,7 +122,7 @@ const es: Labels = {
   year: 'año',
   years: 'años',
   pastDue: 'Saldo vencido: {amount} — por favor pague ahora',
-  pastDueSince: 'Sin pagar desde el {date}. Está incluido en el total a pagar de arriba.',
+  pastDueSince: 'Vencía el {date} y sigue sin pagar; está incluido en el total a pagar de arriba.',
   disconnectTitle: 'Aviso de desconexión',
   disconnectBody:
     'Su servicio puede ser desconectado a partir del {date} si no se pagan {amount} antes de esa fecha.',

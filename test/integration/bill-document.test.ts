@@ -155,20 +155,25 @@ describe('bill document', () => {
     // as if last month's bill had gone unpaid: the story still adds up to the amount due
     const unpaid = d.previousBalanceCents;
     expect(unpaid).toBeGreaterThan(0);
-    const pdf = await renderBillPdf(
-      {
-        ...d,
-        language: 'en',
-        paymentsCents: 0,
-        amountDueCents: d.amountDueCents + d.paymentsCents,
-        pastDue: { cents: unpaid, oldestDueDate: '2026-10-22' },
-        disconnection: { on: '2026-11-12', amountCents: unpaid },
-      },
-      {
-        message: { en: 'Water rates change on January 1. Call 541-555-0100 with questions about your bill.' },
-        portalUrl: 'https://utility.example.org/portal',
-      },
-    );
+    const render = (language: 'en' | 'es') =>
+      renderBillPdf(
+        {
+          ...d,
+          language,
+          paymentsCents: 0,
+          amountDueCents: d.amountDueCents + d.paymentsCents,
+          pastDue: { cents: unpaid, oldestDueDate: '2026-10-22' },
+          disconnection: { on: '2026-11-12', amountCents: unpaid },
+        },
+        {
+          message: {
+            en: 'Water rates change on January 1. Call 541-555-0100 with questions about your bill.',
+            es: 'Las tarifas del agua cambian el 1 de enero. Llame al 541-555-0100 si tiene preguntas sobre su factura.',
+          },
+          portalUrl: 'https://utility.example.org/portal',
+        },
+      );
+    const pdf = await render('en');
     const [first, ...rest] = await pdfPages(pdf);
     expect(first).toContain(`Past due: ${formatCents(unpaid)} — please pay now`);
     expect(first).toContain('Disconnection notice');
@@ -177,6 +182,13 @@ describe('bill document', () => {
     expect(first).toMatch(/\b\d{12} \d{10} \d\b/);
     expect(rest[0]).toMatch(/^Meter reads/);
     expect(rest.join(' ')).not.toMatch(/Return this portion|Ways to pay|\b\d{12} \d{10} \d\b/);
+    // the Spanish words are longer: the same page still holds them
+    const [primera, ...resto] = await pdfPages(await render('es'));
+    expect(primera).toContain('Aviso de desconexión');
+    expect(primera).toContain('Formas de pago En línea: utility.example.org/portal');
+    expect(primera).toContain('Devuelva esta parte con su pago');
+    expect(resto[0]).toMatch(/^Lecturas del medidor/);
+    expect(resto.join(' ')).not.toMatch(/Devuelva esta parte|Formas de pago|\b\d{12} \d{10} \d\b/);
     // a picture of page 1 for people to look at; never a reason to fail
     const shot = pdfPagePng(pdf, 'bill-pdf-page1');
     if ('skipped' in shot) console.log(`no bill screenshot: ${shot.skipped}`);
@@ -559,7 +571,7 @@ describe('past due and a scheduled disconnect, as of the bill date', () => {
     const first = await firstPage(billId);
     // once at the top, once on the stub
     expect(count(first, 'Past due: $70.00 — please pay now')).toBe(2);
-    expect(first).toContain('Unpaid since Oct 20, 2026. It is part of the amount due above.');
+    expect(first).toContain('Due Oct 20, 2026 and still unpaid; it is part of the amount due above.');
     expect(first).not.toContain('Disconnection notice');
     expect(first).toContain(`Amount due ${formatCents(15_000)}`);
     const spanish = await firstPage(billId, 'es');
