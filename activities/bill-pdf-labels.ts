@@ -1,4 +1,5 @@
 // Every word the bill PDF prints, in English and Spanish (the customer's language, customer.language).
+import { SERVICE_NAMES } from '../domain/charge-words.js';
 import type { BillLanguage } from '../domain/date-format.js';
 
 const en = {
@@ -52,6 +53,19 @@ const en = {
   months: 'months',
   year: 'year',
   years: 'years',
+  pastDue: 'Past due: {amount} — please pay now',
+  pastDueSince: 'Due {date} and still unpaid; it is part of the amount due above.',
+  disconnectTitle: 'Disconnection notice',
+  disconnectBody: 'Your service may be disconnected on or after {date} unless {amount} is paid before then.',
+  disconnectCall: 'To pay, or to ask about a payment arrangement, call {phone}.',
+  disconnectContact: 'To pay, or to ask about a payment arrangement, contact {utility}.',
+  waysToPay: 'Ways to pay',
+  payOnline: 'Online: {url}',
+  payPhone: 'By phone: {phone}',
+  payMail: 'By mail: a check with the stub below, to {address}',
+  payAutopay: 'Autopay: each bill paid on time from a saved card or bank account; sign up online or by phone',
+  payAutopayNoOnline:
+    'Autopay: each bill paid on time from a saved card or bank account; ask us to sign you up',
 };
 
 type Labels = typeof en;
@@ -107,15 +121,24 @@ const es: Labels = {
   months: 'meses',
   year: 'año',
   years: 'años',
+  pastDue: 'Saldo vencido: {amount} — por favor pague ahora',
+  pastDueSince: 'Vencía el {date} y sigue sin pagar; está incluido en el total a pagar de arriba.',
+  disconnectTitle: 'Aviso de desconexión',
+  disconnectBody:
+    'Su servicio puede ser desconectado a partir del {date} si no se pagan {amount} antes de esa fecha.',
+  disconnectCall: 'Para pagar o pedir un plan de pagos, llame al {phone}.',
+  disconnectContact: 'Para pagar o pedir un plan de pagos, comuníquese con {utility}.',
+  waysToPay: 'Formas de pago',
+  payOnline: 'En línea: {url}',
+  payPhone: 'Por teléfono: {phone}',
+  payMail: 'Por correo: un cheque con la parte de abajo, a {address}',
+  payAutopay:
+    'Pago automático: cada factura pagada a tiempo con una tarjeta o cuenta bancaria guardada; inscríbase en línea o por teléfono',
+  payAutopayNoOnline:
+    'Pago automático: cada factura pagada a tiempo con una tarjeta o cuenta bancaria guardada; pídanos inscribirlo',
 };
 
 export type LabelKey = keyof Labels;
-
-/** service names (the service_type values a bill segment can have) */
-const SERVICES: Record<BillLanguage, Record<string, string>> = {
-  en: { water: 'Water', sewer: 'Sewer', electric: 'Electric', gas: 'Gas', trash: 'Trash' },
-  es: { water: 'Agua', sewer: 'Alcantarillado', electric: 'Electricidad', gas: 'Gas', trash: 'Basura' },
-};
 
 /** The bill's words in one language; `{name}` placeholders filled from `vars`. */
 export function billLabels(lang: BillLanguage) {
@@ -123,6 +146,6 @@ export function billLabels(lang: BillLanguage) {
   const t = (key: LabelKey, vars: Record<string, string | number> = {}) =>
     dict[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
   /** a service's name ("water" -> "Water" / "Agua"); a service with no label is shown as stored */
-  const service = (s: string) => SERVICES[lang][s] ?? s.charAt(0).toUpperCase() + s.slice(1);
+  const service = (s: string) => SERVICE_NAMES[lang][s] ?? s.charAt(0).toUpperCase() + s.slice(1);
   return { t, service };
 }

@@ -7,17 +7,26 @@ import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { type BillDocumentData, billDocumentData } from '../db/bill-document.js';
 import type { Sql } from '../db/client.js';
+import { chargeDescription } from '../domain/charge-words.js';
 import { formatDay, formatMonthShort, formatPeriod } from '../domain/date-format.js';
 import { dec, toCents } from '../domain/decimal.js';
 import { formatCents } from '../domain/money-format.js';
-import { changePercent, formatPrice, formatQuantity, perDay } from '../domain/quantity-format.js';
+import {
+  changePercent,
+  formatLineQuantity,
+  formatPrice,
+  formatQuantity,
+  perDay,
+} from '../domain/quantity-format.js';
 import { scanLine } from '../domain/scan-line.js';
 import { DEMO_UTILITY, type UtilityProfile } from '../lib/config.js';
 import { billLabels } from './bill-pdf-labels.js';
 
 const INK = '#1b2430';
 const MUTED = '#5b6572';
-const ACCENT = '#0b5fff';
+/** past due and disconnection: a red that keeps 4.5:1 on white and on its own light tint */
+const WARN = '#b3261e';
+const WARN_BG = '#fdecea';
 const RULE = '#d0d6de';
 const LEFT = 40;
 /** the address block sits where a #10 double-window envelope shows it when the page is folded in thirds */
@@ -28,6 +37,8 @@ export interface BillPrintSettings {
   utility?: UtilityProfile;
   /** the Spanish message falls back to the English one: a notice in English beats no notice */
   message?: { en?: string | null; es?: string | null };
+  /** where the customer pays online: PUBLIC_URL + /portal; no online line when absent */
+  portalUrl?: string | null;
 }
 
 type Labels = ReturnType<typeof billLabels>;
@@ -43,7 +54,7 @@ export function lineCalculation(l: Line, locale: string, { t }: Labels): string 
   let qty: string;
   if (part && l.unit === 'period') qty = t('ofDays', { n: part[1]!, d: part[2]! });
   else {
-    const q = formatQuantity(l.quantity, locale);
+    const q = formatLineQuantity(l.quantity, locale);
     const one = q === '1';
     const unit =
       l.unit === 'period'
@@ -67,6 +78,8 @@ function changeText(usage: string, lastYear: string | null, { t }: Labels): stri
 export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings = {}): Promise<Buffer> {
   const profile = settings.utility ?? DEMO_UTILITY;
   const utility = profile.name;
+  // the utility's own colour for the amount due and this period's bar (config keeps it AA on white)
+  const ACCENT = profile.brandColor;
   const lang = d.language;
   const locale = lang === 'es' ? 'es-US' : 'en-US';
   const L = billLabels(lang);
@@ -105,14 +118,20 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
   };
   const right = { width: W - 320, align: 'right' as const };
 
-  // header: who sends it, which account, when it is due
-  tag(root, 'H1', () => doc.fillColor(INK).font('Helvetica-Bold').fontSize(16).text(utility, LEFT, LEFT));
+  // header: who sends it (its logo, then its name beside it), which account, when it is due
+  const LOGO = 44;
+  const head = profile.logo ? LEFT + LOGO + 10 : LEFT;
+  if (profile.logo) {
+    const logo = profile.logo;
+    tag(root, 'Figure', () => doc.image(logo.path, LEFT, LEFT, { fit: [LOGO, LOGO] }), utility);
+  }
+  tag(root, 'H1', () => doc.fillColor(INK).font('Helvetica-Bold').fontSize(16).text(utility, head, LEFT));
   tag(root, 'P', () =>
     doc
       .font('Helvetica')
       .fontSize(9)
       .fillColor(MUTED)
-      .text(`${t('billingPeriod')} ${period} (${t('days', { n: d.period.days })})`, LEFT, 62),
+      .text(`${t('billingPeriod')} ${period} (${t('days', { n: d.period.days })})`, head, 62),
   );
   // how to reach the utility, under its name: the number a customer calls, and the one for emergencies
   const contact = [
@@ -124,8 +143,9 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
   ].filter((l): l is string => !!l);
   if (contact.length)
     tag(root, 'P', () => {
-      doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(contact[0]!, LEFT, 76, { width: 300 });
-      for (const l of contact.slice(1)) doc.text(l, { width: 300 });
+      const width = 360 - head - 10;
+      doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(contact[0]!, head, 76, { width });
+      for (const l of contact.slice(1)) doc.text(l, { width });
     });
   tag(root, 'P', () => {
     doc
@@ -184,6 +204,69 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
   amountsRow.end();
   summary.end();
   y += 76;
+
+  // past due on the bill date, and the disconnect a final notice scheduled: before anything else
+  if (d.pastDue) {
+    const h = 36;
+    artifact(() => doc.roundedRect(LEFT, y, W, h, 4).fillColor(WARN_BG).fill());
+    const box = doc.struct('Sect');
+    root.add(box);
+    tag(box, 'H2', () =>
+      doc
+        .fillColor(WARN)
+        .font('Helvetica-Bold')
+        .fontSize(12)
+        .text(t('pastDue', { amount: money(d.pastDue!.cents) }), LEFT + 10, y + 6, { width: W - 20 }),
+    );
+    tag(box, 'P', () =>
+      doc
+        .fillColor(INK)
+        .font('Helvetica')
+        .fontSize(8)
+        .text(t('pastDueSince', { date: formatDay(d.pastDue!.oldestDueDate, lang) }), LEFT + 10, y + 22, {
+          width: W - 20,
+        }),
+    );
+    box.end();
+    y += h + 10;
+  }
+  if (d.disconnection) {
+    const body = `${t('disconnectBody', {
+      date: formatDay(d.disconnection.on, lang),
+      amount: money(d.disconnection.amountCents),
+    })} ${profile.phone ? t('disconnectCall', { phone: profile.phone }) : t('disconnectContact', { utility })}`;
+    const h =
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(9)
+        .heightOfString(body, { width: W - 24 }) + 32;
+    artifact(() =>
+      doc
+        .lineWidth(2)
+        .rect(LEFT + 1, y, W - 2, h)
+        .strokeColor(WARN)
+        .stroke()
+        .lineWidth(1),
+    );
+    const box = doc.struct('Sect');
+    root.add(box);
+    tag(box, 'H2', () =>
+      doc
+        .fillColor(WARN)
+        .font('Helvetica-Bold')
+        .fontSize(11)
+        .text(t('disconnectTitle'), LEFT + 12, y + 9, { width: W - 24 }),
+    );
+    tag(box, 'P', () =>
+      doc
+        .fillColor(INK)
+        .font('Helvetica-Bold')
+        .fontSize(9)
+        .text(body, LEFT + 12, y + 24, { width: W - 24 }),
+    );
+    box.end();
+    y += h + 10;
+  }
 
   // the utility's message
   if (message) {
@@ -276,6 +359,57 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
   );
   y += 20;
   tag(root, 'P', () => doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(t('continued'), LEFT, y));
+  y += 16;
+
+  // ways to pay: online, by phone, by mail, autopay, two to a row, just above the stub (or on the last page
+  // when page 1 has no room left for them)
+  const portal = settings.portalUrl?.replace(/^https?:\/\//, '') ?? null;
+  const ways = [
+    portal && t('payOnline', { url: portal }),
+    profile.phone && t('payPhone', { phone: profile.phone }),
+    t('payMail', { address: profile.remitTo.join(', ') }),
+    portal || profile.phone ? t(portal ? 'payAutopay' : 'payAutopayNoOnline') : null,
+  ].filter((w): w is string => !!w);
+  const colW = W / 2 - 8;
+  const waysHeight = () => {
+    doc.font('Helvetica').fontSize(8);
+    let h = 14;
+    for (let i = 0; i < ways.length; i += 2)
+      h += Math.max(...ways.slice(i, i + 2).map((w) => doc.heightOfString(w, { width: colW }))) + 3;
+    return h;
+  };
+  const drawWays = (top: number) => {
+    const sect = doc.struct('Sect');
+    root.add(sect);
+    tag(sect, 'H2', () =>
+      doc.fillColor(INK).font('Helvetica-Bold').fontSize(9).text(t('waysToPay'), LEFT, top),
+    );
+    const list = doc.struct('L');
+    sect.add(list);
+    let at = top + 14;
+    for (let i = 0; i < ways.length; i += 2) {
+      const row = ways.slice(i, i + 2);
+      row.forEach((w, j) => {
+        const li = doc.struct('LI');
+        list.add(li);
+        tag(li, 'LBody', () =>
+          doc
+            .fillColor(INK)
+            .font('Helvetica')
+            .fontSize(8)
+            .text(w, LEFT + j * (colW + 16), at, { width: colW }),
+        );
+        li.end();
+      });
+      doc.font('Helvetica').fontSize(8);
+      at += Math.max(...row.map((w) => doc.heightOfString(w, { width: colW }))) + 3;
+    }
+    list.end();
+    sect.end();
+  };
+  const stubTop = doc.page.height - 130;
+  const waysOnFirst = y + waysHeight() <= stubTop - 8;
+  if (waysOnFirst) drawWays(Math.max(y, stubTop - 8 - waysHeight()));
 
   // remittance stub, in the page's bottom margin (so pdfkit does not break its last lines onto a new page)
   doc.page.margins.bottom = 0;
@@ -311,13 +445,30 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
       width: W - 290,
       align: 'right',
     });
-    doc.text(`${t('due')} ${formatDay(d.dueDate, lang)}`, 330, stub + 36, { width: W - 290, align: 'right' });
-    doc.text(t('enclosed'), 330, stub + 50, { width: W - 290, align: 'right' });
+    // past due on the stub too, so whoever opens the envelope sees it
+    const shift = d.pastDue ? 12 : 0;
+    if (d.pastDue)
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(8)
+        .fillColor(WARN)
+        .text(t('pastDue', { amount: money(d.pastDue.cents) }), 330, stub + 34, {
+          width: W - 290,
+          align: 'right',
+        })
+        .font('Helvetica')
+        .fontSize(10)
+        .fillColor(INK);
+    doc.text(`${t('due')} ${formatDay(d.dueDate, lang)}`, 330, stub + 36 + shift, {
+      width: W - 290,
+      align: 'right',
+    });
+    doc.text(t('enclosed'), 330, stub + 50 + shift, { width: W - 290, align: 'right' });
     // where mailed payments go: the remit-to address, which need not be the office's
     doc
       .fontSize(7)
       .fillColor(MUTED)
-      .text(t('payTo', { utility }), 330, stub + 66, { width: W - 290, align: 'right' });
+      .text(t('payTo', { utility }), 330, stub + 66 + shift, { width: W - 290, align: 'right' });
     doc.fontSize(8).fillColor(INK);
     for (const l of profile.remitTo) doc.text(l, { width: W - 290, align: 'right' });
   });
@@ -438,7 +589,7 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
           .font('Helvetica')
           .fontSize(8.5)
           .fillColor(INK)
-          .text(l.description, LEFT + 12, y, { width: 220 });
+          .text(chargeDescription(l.description, lang), LEFT + 12, y, { width: 220 });
         doc.fillColor(MUTED).text(lineCalculation(l, locale, L), 280, y, { width: 180 });
         doc.fillColor(INK).text(money(l.amountCents), LEFT, y, { width: W, align: 'right' });
       });
@@ -454,6 +605,11 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
       .text(t('totalCurrent'), LEFT, y)
       .text(money(d.currentChargesCents), LEFT, y, { width: W, align: 'right' }),
   );
+  if (!waysOnFirst) {
+    y += 24;
+    room(waysHeight());
+    drawWays(y);
+  }
   root.end();
   doc.end();
   return done;

@@ -28,7 +28,11 @@ async function main() {
       stripe: stripeFromConfig(config),
       stripeWebhookSecret: config.stripe?.webhookSecret ?? null,
       clock: systemClock(config.utilityTimeZone),
-      billPrint: { message: config.billMessage, utility: config.utility },
+      billPrint: {
+        message: config.billMessage,
+        utility: config.utility,
+        portalUrl: `${config.publicUrl.replace(/\/$/, '')}/portal`,
+      },
       metricsToken: config.metricsToken,
       messaging: {
         twilioAuthToken: config.twilio?.authToken ?? null,

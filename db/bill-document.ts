@@ -1,10 +1,12 @@
 // Everything printed on a bill, gathered in one place so the PDF, the portal and the staff view agree.
 
+import { disconnectState, pastDueOn } from '../domain/collections.js';
 import type { BillLanguage } from '../domain/date-format.js';
 import { add, dec, decToString, ZERO } from '../domain/decimal.js';
 import { addMonths, daysBetween } from '../domain/period.js';
 import { billDetail } from './billing.js';
 import type { Sql } from './client.js';
+import { accountCharges } from './collections.js';
 import { addressLines, type MailingAddress, mailingAddressJoin } from './mailing-address.js';
 
 export interface BillDocumentData {
@@ -58,6 +60,17 @@ export interface BillDocumentData {
   adjustmentsCents: number;
   currentChargesCents: number;
   amountDueCents: number;
+  /**
+   * What of the balance before this bill was past due on the bill date (unpaid charges due before it, the
+   * oldest paid first: `pastDueOn`, the past-due banner's rule), as the ledger stood when the bill was made;
+   * null when nothing was.
+   */
+  pastDue: { cents: number; oldestDueDate: string } | null;
+  /**
+   * The disconnect the account's open collections case had scheduled when the bill was made (its final
+   * notice's date) and what had to be paid to avoid it (the past-due amount); null when none was.
+   */
+  disconnection: { on: string; amountCents: number } | null;
 }
 
 /** "3640.2900" -> "3640.29": exact, only trailing zeros go (a register's reading, shown ungrouped) */
@@ -121,8 +134,8 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
   // The account's story since its last bill, from the ledger, in accounting order (effective date, then
   // entry id): what it owed at the last bill, what came in since, what this bill adds. The three windows
   // partition the ledger, so previous - payments + adjustments + current charges = amount due, always.
-  const [entry] = await sql<{ id: string; effectiveOn: string }[]>`
-    select id, effective_on::text from journal_entry where bill_id = ${billId} and kind = 'bill'`;
+  const [entry] = await sql<{ id: string; effectiveOn: string; createdAt: Date }[]>`
+    select id, effective_on::text, created_at from journal_entry where bill_id = ${billId} and kind = 'bill'`;
   const [prev] = await sql<{ id: string; effectiveOn: string }[]>`
     select j.id, j.effective_on::text from journal_entry j join bill b on b.id = j.bill_id
     where b.account_id = ${bill.accountId} and j.kind = 'bill' and b.period < ${bill.period} order by b.period desc limit 1`;
@@ -141,6 +154,21 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
            coalesce(sum(amount_cents) filter (where not before and until and kind <> 'payment'), 0)::bigint as other,
            coalesce(sum(amount_cents) filter (where through), 0)::bigint as due
     from e`;
+  // past due and a scheduled disconnect, as of the bill: the ledger before its own entry, the case and its
+  // trail as they stood when it was made, so a reprint prints the same
+  const { charges } = await accountCharges(sql, bill.accountId, {
+    effectiveOn: upTo.effectiveOn,
+    id: upTo.id,
+    knownAt: entry?.createdAt ?? null,
+  });
+  const past = pastDueOn(charges, bill.billDate);
+  const trail = await sql<{ event: string; detail: { disconnectOn?: string } }[]>`
+    select e.event, e.detail from bill b
+    join collection_case c on c.account_id = b.account_id and c.opened_at <= b.created_at
+      and (c.closed_at is null or c.closed_at > b.created_at)
+    join case_event e on e.subject_type = 'collection' and e.subject_id = c.id and e.created_at <= b.created_at
+    where b.id = ${billId} order by e.id`;
+  const disconnect = disconnectState(trail);
   const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
   return {
     billId,
@@ -198,5 +226,10 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
     adjustmentsCents: sums!.other,
     currentChargesCents: bill.totalCents,
     amountDueCents: sums!.due,
+    pastDue: past.pastDueCents > 0 ? { cents: past.pastDueCents, oldestDueDate: past.oldestDueDate! } : null,
+    disconnection:
+      disconnect.allowedOn && !disconnect.disconnected && past.pastDueCents > 0
+        ? { on: disconnect.allowedOn, amountCents: past.pastDueCents }
+        : null,
   };
 }

@@ -3,6 +3,7 @@ import {
   type CollectionAction,
   type CollectionFacts,
   type CollectionPolicy,
+  disconnectState,
   holdLimits,
   parseCollectionPolicy,
   unpaidByCharge,
@@ -154,16 +155,46 @@ export async function changeHold(
   };
 }
 
-/** Charges still on the account's receivable: bills and fees, minus any that were reversed. */
-export async function accountCharges(sql: Sql | Tx, accountId: string) {
+/**
+ * A place in the ledger's accounting order (effective date, then entry id), as the bill document counts it;
+ * with `knownAt`, only entries made by then count (one posted later, even dated earlier, was not yet known).
+ */
+export interface LedgerPosition {
+  effectiveOn: string;
+  id: string;
+  knownAt?: Date | null;
+}
+
+/**
+ * Charges still on the account's receivable: bills and fees, minus any that were reversed. With `before`, as
+ * the ledger stood just before that position: later entries (payments, reversals, charges) do not count, so
+ * a reprinted bill finds what was true when it was made.
+ */
+export async function accountCharges(sql: Sql | Tx, accountId: string, before?: LedgerPosition) {
+  const ar = `ar:${accountId}`;
+  const known = before?.knownAt ?? new Date('9999-12-31T00:00:00Z');
+  const earlier = (e: 'je' | 'r') =>
+    !before
+      ? sql``
+      : e === 'je'
+        ? sql`and (je.effective_on, je.id) < (${before.effectiveOn}::date, ${before.id}::text) and je.created_at <= ${known}`
+        : sql`and (r.effective_on, r.id) < (${before.effectiveOn}::date, ${before.id}::text) and r.created_at <= ${known}`;
   const debits = await sql<{ billId: string | null; dueDate: string; amountCents: number }[]>`
     select je.bill_id, coalesce(b.due_date, je.effective_on)::text as due_date, p.amount_cents
     from journal_entry je
-    join posting p on p.journal_entry_id = je.id and p.ledger_account_id = ${`ar:${accountId}`}
+    join posting p on p.journal_entry_id = je.id and p.ledger_account_id = ${ar}
     left join bill b on b.id = je.bill_id
     where je.account_id = ${accountId} and p.amount_cents > 0 and je.kind <> 'reversal'
-      and not exists (select 1 from journal_entry r where r.reverses_id = je.id)`;
-  const balance = await accountBalanceCents(sql, accountId);
+      ${earlier('je')}
+      and not exists (select 1 from journal_entry r where r.reverses_id = je.id ${earlier('r')})`;
+  let balance: number;
+  if (before) {
+    const [row] = await sql<{ balance: number }[]>`
+      select coalesce(sum(p.amount_cents), 0)::bigint as balance
+      from posting p join journal_entry je on je.id = p.journal_entry_id
+      where p.ledger_account_id = ${ar} ${earlier('je')}`;
+    balance = row!.balance;
+  } else balance = await accountBalanceCents(sql, accountId);
   return { balanceCents: balance, charges: unpaidByCharge(balance, debits) };
 }
 
@@ -193,13 +224,8 @@ export async function collectionFacts(
     ]);
   const disputed = new Map(disputes.map((r) => [r.billId, r.disputedCents]));
   const done = new Set<string>();
-  let disconnectAllowedOn: string | null = null;
-  for (const e of events) {
-    if (e.billId) done.add(`${e.event}:${e.billId}`);
-    if (e.subjectId !== a.caseId) continue;
-    if (e.event === 'final_notice') disconnectAllowedOn = e.detail.disconnectOn ?? null;
-    if (e.event === 'reconnect') disconnectAllowedOn = null; // a new final notice is needed after a reconnect
-  }
+  for (const e of events) if (e.billId) done.add(`${e.event}:${e.billId}`);
+  const disconnectAllowedOn = disconnectState(events.filter((e) => e.subjectId === a.caseId)).allowedOn;
   return {
     policy,
     balanceCents,

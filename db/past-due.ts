@@ -2,7 +2,7 @@
 // is past due (the unpaid charges due before today, by the rule collections itself uses), since when, the
 // late fees charged on it, the collections stage and its next step (a late fee, the final notice, the
 // disconnect) with its date, and what the customer may arrange online.
-import { decideCollections, nextCollectionStep } from '../domain/collections.js';
+import { decideCollections, nextCollectionStep, pastDueOn } from '../domain/collections.js';
 import { daysBetween } from '../domain/period.js';
 import { requireAccount } from './accounts.js';
 import { type ArrangementOffer, arrangementOffer, type Installment } from './arrangements.js';
@@ -48,9 +48,7 @@ export async function pastDueView(sql: Sql, accountId: string, today: string): P
       select id, total_cents, installments from payment_arrangement
       where account_id = ${accountId} and status = 'active'`,
   ]);
-  const overdue = charges.filter((c) => c.unpaidCents > 0 && c.dueDate < today);
-  const pastDueCents = overdue.reduce((n, c) => n + c.unpaidCents, 0);
-  const oldestDueDate = overdue.map((c) => c.dueDate).sort()[0] ?? null;
+  const { pastDueCents, oldestDueDate, charges: overdue } = pastDueOn(charges, today);
   const billIds = [...new Set(overdue.flatMap((c) => (c.billId ? [c.billId] : [])))];
   const lateFees = billIds.length
     ? await sql<{ billId: string; feeCents: number; chargedOn: string }[]>`

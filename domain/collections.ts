@@ -331,6 +331,45 @@ export function unpaidByCharge(balanceCents: number, debits: Debit[]): (Debit & 
   return out.reverse();
 }
 
+/**
+ * What is past due on `asOf`: the unpaid part (oldest charges paid first, `unpaidByCharge`) of every charge
+ * due before that day, and the oldest such due date. The one rule the past-due banner, the bill and
+ * collections' amounts agree on.
+ */
+export function pastDueOn(
+  charges: (Debit & { unpaidCents: number })[],
+  asOf: string,
+): { pastDueCents: number; oldestDueDate: string | null; charges: (Debit & { unpaidCents: number })[] } {
+  const overdue = charges.filter((c) => c.unpaidCents > 0 && c.dueDate < asOf);
+  return {
+    pastDueCents: overdue.reduce((n, c) => n + c.unpaidCents, 0),
+    oldestDueDate: overdue.map((c) => c.dueDate).sort()[0] ?? null,
+    charges: overdue,
+  };
+}
+
+/**
+ * A collections case's trail, in order, read for its disconnect: the day its last final notice allows it
+ * (`allowedOn`; a reconnect clears it, as a new final notice is needed after one) and whether service is off
+ * (the last disconnect not followed by a reconnect).
+ */
+export function disconnectState(events: { event: string; detail: { disconnectOn?: string } }[]): {
+  allowedOn: string | null;
+  disconnected: boolean;
+} {
+  let allowedOn: string | null = null;
+  let disconnected = false;
+  for (const e of events) {
+    if (e.event === 'final_notice') allowedOn = e.detail.disconnectOn ?? null;
+    if (e.event === 'disconnect') disconnected = true;
+    if (e.event === 'reconnect') {
+      allowedOn = null;
+      disconnected = false;
+    }
+  }
+  return { allowedOn, disconnected };
+}
+
 export type CollectionStep =
   | { kind: 'late_fee'; on: string; feeCents: number }
   | { kind: 'final_notice'; on: string; disconnectOn: string }

@@ -27,6 +27,19 @@ export function formatQuantity(q: string, locale = 'en-US'): string {
   return `${m[1] === '-' && !zero ? '-' : ''}${whole}${frac ? decimal + frac : ''}`;
 }
 
+/**
+ * A line's quantity as its calculation prints it: exact ("7.14", "1,234.567") up to `exact` fractional digits;
+ * a computed share with more (a winter average of 3.116666667 ccf) rounded half-up to `places` and marked
+ * "~", so the reader knows it is not the whole figure the amount was priced on ("~", not "≈": the PDF's
+ * standard fonts have no "≈").
+ */
+export function formatLineQuantity(q: string, locale = 'en-US', exact = 3, places = 2): string {
+  const m = DEC_RE.exec(q.trim());
+  if (!m || (m[3] ?? '').replace(/0+$/, '').length <= exact) return formatQuantity(q, locale);
+  const shown = formatQuantity(rounded(divRoundHalfUp(dec(q), 10n ** BigInt(9 - places)), places), locale);
+  return `~${shown}`;
+}
+
 /** A unit price: exact, with at least the cents shown ("18.400000000" -> "18.40", "0.123400" -> "0.1234"). */
 export function formatPrice(q: string, locale = 'en-US'): string {
   const shown = formatQuantity(q, locale);

@@ -1,5 +1,8 @@
 // Text of a PDF, page by page, as a reader (or a screen reader) would get it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
@@ -73,4 +76,70 @@ export async function pdfTags(pdf: Buffer | Uint8Array): Promise<PdfTags> {
     roles,
     figureAlts,
   };
+}
+
+const PDFTOPPM = 'pdftoppm';
+const hasPdftoppm = () => spawnSync(PDFTOPPM, ['-v']).error === undefined;
+
+/**
+ * Debian's poppler-utils (pdftoppm) when it is missing, installed as test/support/browser.ts installs chromium
+ * (as root, non-interactively). Returns a reason when it cannot.
+ */
+export function ensurePdftoppm(log: (m: string) => void = console.log): string | null {
+  if (hasPdftoppm()) return null;
+  if (process.getuid?.() !== 0)
+    return "pdftoppm is missing; install Debian's poppler-utils package (as root)";
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (...args: string[]) =>
+    spawnSync('apt-get', args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  log('installing poppler-utils for the bill screenshot (apt-get install -y poppler-utils)…');
+  let r = apt('install', '-y', '--no-install-recommends', 'poppler-utils');
+  if (r.status !== 0) {
+    apt('update'); // a clean machine may have no package lists yet
+    r = apt('install', '-y', '--no-install-recommends', 'poppler-utils');
+  }
+  if (r.status !== 0 || !hasPdftoppm())
+    return `apt-get install poppler-utils failed (${r.status}): ${(r.stderr ?? r.error?.message ?? '').slice(-500)}`;
+  return null;
+}
+
+/**
+ * Page `page` of the PDF as test-output/screenshots/<name>.png. Returns the file, or the reason it could not
+ * be made (a screenshot is for people to look at: its absence never fails a test).
+ */
+export function pdfPagePng(
+  pdf: Buffer | Uint8Array,
+  name: string,
+  page = 1,
+): { file: string } | { skipped: string } {
+  const problem = ensurePdftoppm();
+  if (problem) return { skipped: problem };
+  const dir = path.resolve('test-output/screenshots');
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'cisflow-pdf-'));
+  try {
+    writeFileSync(path.join(tmp, 'bill.pdf'), pdf);
+    const out = path.join(dir, name);
+    const r = spawnSync(
+      PDFTOPPM,
+      [
+        '-png',
+        '-r',
+        '100',
+        '-f',
+        String(page),
+        '-l',
+        String(page),
+        '-singlefile',
+        path.join(tmp, 'bill.pdf'),
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0 || !existsSync(`${out}.png`))
+      return { skipped: `pdftoppm failed (${r.status}): ${(r.stderr ?? '').slice(-300)}` };
+    return { file: `${out}.png` };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }

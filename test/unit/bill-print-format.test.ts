@@ -1,7 +1,13 @@
 // What a bill prints for quantities, averages, the change against last year and the billing period.
 import { describe, expect, it } from 'vitest';
 import { formatDay, formatMonthShort, formatPeriod } from '../../domain/date-format.js';
-import { changePercent, formatPrice, formatQuantity, perDay } from '../../domain/quantity-format.js';
+import {
+  changePercent,
+  formatLineQuantity,
+  formatPrice,
+  formatQuantity,
+  perDay,
+} from '../../domain/quantity-format.js';
 
 describe('quantities', () => {
   it('drops the stored trailing zeros and groups thousands, keeping every digit', () => {
@@ -13,6 +19,19 @@ describe('quantities', () => {
     expect(formatQuantity('-250.5')).toBe('-250.5');
     expect(formatQuantity('1000', 'es-US')).toBe('1,000');
     expect(formatQuantity('16/31')).toBe('16/31');
+  });
+
+  it("prints a line's quantity exactly up to three places, a longer computed share rounded and marked", () => {
+    expect(formatLineQuantity('7.140000000')).toBe('7.14');
+    expect(formatLineQuantity('1.000000000')).toBe('1');
+    expect(formatLineQuantity('812.345000000')).toBe('812.345');
+    expect(formatLineQuantity('1234.5')).toBe('1,234.5');
+    // a winter average: 3.116666667 ccf -> ~3.12; half-up to the hundredth: 0.1254 -> 0.13, 0.1249 -> 0.12
+    expect(formatLineQuantity('3.116666667')).toBe('~3.12');
+    expect(formatLineQuantity('0.1254')).toBe('~0.13');
+    expect(formatLineQuantity('0.1249')).toBe('~0.12');
+    expect(formatLineQuantity('2.0001')).toBe('~2');
+    expect(formatLineQuantity('16/31')).toBe('16/31');
   });
 
   it('averages per day half-up to the hundredth', () => {
