@@ -11,6 +11,7 @@ import { resolveTemporalCli, startDevServer } from '../../dev/temporal.js';
 import { createLogger } from '../../lib/logger.js';
 import { bundle } from '../../workers/bundle.js';
 import { ensureChromium } from './browser.js';
+import { recordHistories } from './replay-record.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -81,6 +82,11 @@ export default async function setup(project: TestProject) {
   project.provide('workflowBundlePath', bundlePath);
 
   return async () => {
+    // RECORD_REPLAY=1: one history per workflow type, from every test file's namespace, into test/replay/
+    await recordHistories(temporal.address).then(
+      (written) => written.length && log.info({ written }, 'recorded workflow histories'),
+      (e) => log.error({ err: e }, 'recording workflow histories failed'),
+    );
     for (const c of cleanups) await c().catch((e) => log.error({ err: e }, 'cleanup failed'));
     rmSync(tmp, { recursive: true, force: true });
   };
