@@ -155,20 +155,27 @@ export interface WorkflowSubject {
 
 /** The rows the account's workflows drive, by workflow id: what the console names a workflow by. */
 export async function workflowSubjects(sql: Sql, accountId: string, timeZone: string) {
-  return sql<WorkflowSubject[]>`
+  // a bill's workflow may have held it (bill_exception) and then issued it (bill): the bill is named last, and wins
+  const rows = await sql<(WorkflowSubject & { rank: number })[]>`
     select workflow_id, 'dispute' as subject_type, id as subject_id, status, null::text as subject,
-      (sla_due_at at time zone ${timeZone})::date::text as due_on
+      (sla_due_at at time zone ${timeZone})::date::text as due_on, 1 as rank
     from dispute where account_id = ${accountId}
     union all
-    select workflow_id, 'service_request', id, status, kind, null from service_request where account_id = ${accountId}
+    select workflow_id, 'service_request', id, status, kind, null, 1 from service_request where account_id = ${accountId}
     union all
-    select workflow_id, 'bill', id, status, period, null from bill where account_id = ${accountId} and workflow_id is not null
+    select workflow_id, 'bill', id, case when status in ('open', 'escalated') then 'held' else status end, period, null, 1
+    from bill_exception where account_id = ${accountId}
     union all
-    select workflow_id, 'collection', id, case when status = 'open' then stage else status end, null, null
+    select workflow_id, 'bill', id, status, period, null, 2 from bill
+    where account_id = ${accountId} and workflow_id is not null
+    union all
+    select workflow_id, 'collection', id, case when status = 'open' then stage else status end, null, null, 1
     from collection_case where account_id = ${accountId}
     union all
-    select workflow_id, 'arrangement', id, status, null, null from payment_arrangement where account_id = ${accountId}
+    select workflow_id, 'arrangement', id, status, null, null, 1 from payment_arrangement where account_id = ${accountId}
     union all
-    select workflow_id, 'payment', id, status, method, null from payment
-    where account_id = ${accountId} and workflow_id is not null`;
+    select workflow_id, 'payment', id, status, method, null, 1 from payment
+    where account_id = ${accountId} and workflow_id is not null
+    order by rank`;
+  return rows.map(({ rank: _, ...r }): WorkflowSubject => r);
 }

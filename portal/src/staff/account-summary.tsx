@@ -40,7 +40,7 @@ export function AccountSummaryCard({
   );
 }
 
-function AgingKpis({ buckets }: { buckets: Aging['buckets'] }) {
+export function AgingKpis({ buckets }: { buckets: Aging['buckets'] }) {
   return (
     <div class="kpis" data-testid="aging">
       {(
