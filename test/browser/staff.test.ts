@@ -367,6 +367,16 @@ describe('staff console in Chromium', () => {
     // the header: balance, stage, flags and the actions a click away
     await page.getByTestId('balance').waitFor();
     await expect.poll(() => page.getByTestId('stage').textContent()).not.toBe('—');
+    // the header's past-due figure is the past-due banner's own answer, to the cent
+    const pd = await app.inject({
+      method: 'GET',
+      url: `/accounts/${acct!.id}/past-due`,
+      headers: bearer(await staffToken(app, sql, 'csr')),
+    });
+    const c = Math.max(0, pd.json().pastDueCents as number);
+    await expect
+      .poll(() => page.getByTestId('head-past-due').textContent())
+      .toBe(`$${Math.floor(c / 100).toLocaleString('en-US')}.${String(c % 100).padStart(2, '0')}`);
     expect(await page.getByTestId('flags').textContent()).toMatch(/paperless|paper bills/);
     expect(await page.getByTestId('quick-actions').getByRole('button').count()).toBe(4);
     // newest first
@@ -459,6 +469,23 @@ describe('staff console in Chromium', () => {
     expect((await fits()).scroll).toBeLessThanOrEqual(768);
     await browser.shot('staff-360-tablet');
     expect(await accessibilityViolations(page)).toEqual([]);
+    // in Spanish: the same header, tabs and timeline in the other language
+    await page.evaluate(() => localStorage.setItem('cisflow.lang', 'es'));
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Actividad' }).waitFor();
+    expect(
+      await page
+        .getByRole('navigation', { name: 'Secciones de la cuenta' })
+        .getByRole('link')
+        .allTextContents(),
+    ).toEqual(['Actividad', 'Cuenta corriente', 'Consumo', 'Casos y flujos', 'Detalles']);
+    await page.getByRole('checkbox', { name: 'Pago', exact: true }).check();
+    await expect
+      .poll(() => page.locator('[data-testid=confirmation]').first().textContent())
+      .toMatch(/^Confirmación [0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect((await fits()).scroll).toBeLessThanOrEqual(768);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.evaluate(() => localStorage.setItem('cisflow.lang', 'en'));
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 });

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AccountWorkflow } from '../../../api/routes/bills.schema';
 import type { AccountRead } from '../../../api/routes/usage.schema';
+import { usePastDue } from '../components/PastDueBanner';
 import {
   type Action,
   ActionsPanel,
@@ -168,6 +169,7 @@ function AccountHeader({
   onAct: (x: Action) => void;
 }) {
   const addr = a.serviceAgreements[0];
+  const { pastDue } = usePastDue(a.id, a.balanceCents);
   const flags: string[] = [
     word(a.status),
     a.paperless ? t('a360FlagPaperless') : t('a360FlagPaper'),
@@ -200,6 +202,12 @@ function AccountHeader({
           </dt>
           <dd class="balance" data-testid="balance" aria-live="polite">
             <Money cents={a.balanceCents} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t('a360PastDue')}</dt>
+          <dd data-testid="head-past-due">
+            {pastDue ? <Money cents={Math.max(0, pastDue.pastDueCents)} /> : '—'}
           </dd>
         </div>
         <div>
