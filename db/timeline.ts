@@ -112,7 +112,8 @@ export async function accountTimeline(sql: Sql, accountId: string, q: TimelineQu
   const union = first.reduce((acc, p) => sql`${acc} union all ${p}`);
   // the cursor is found among all of the account's entries, so it still works when the filter changes
   const all = TIMELINE_KINDS.map((k) => branch[k]).reduce((acc, p) => sql`${acc} union all ${p}`);
-  // its time as text: a JS Date would drop the microseconds and skip entries just older than it
+  // its time stays text, sent as text (::text first): a timestamptz parameter goes through a JS Date, which
+  // would drop the microseconds and skip entries just older than the cursor
   let cursor: { at: string; id: string } | undefined;
   if (q.startingAfter) {
     [cursor] = await sql<{ at: string; id: string }[]>`
@@ -127,7 +128,7 @@ export async function accountTimeline(sql: Sql, accountId: string, q: TimelineQu
   const rows = await sql<(Omit<TimelineEntry, 'amountCents'> & { amountCents: number | null })[]>`
     with e as (${union})
     select * from e
-    ${cursor ? sql`where (e.at, e.id) < (${cursor.at}::timestamptz, ${cursor.id}::text)` : sql``}
+    ${cursor ? sql`where (e.at, e.id) < (${cursor.at}::text::timestamptz, ${cursor.id}::text)` : sql``}
     order by e.at desc, e.id desc
     limit ${q.limit + 1}`;
   const entries = rows.slice(0, q.limit).map(

@@ -63,8 +63,12 @@ beforeAll(async () => {
   ids.noticeA = newId('ntf');
   ids.noticeB = newId('ntf');
   await sql`insert into notification (id, idempotency_key, account_id, alert, data, status, created_at) values
-    (${ids.noticeA}, ${ids.noticeA}, ${accountId}, 'bill_ready', ${sql.json({ billId: oct.billId })}, 'processed', ${NOV_2_NOTICE_A}),
-    (${ids.noticeB}, ${ids.noticeB}, ${accountId}, 'due_soon', '{}', 'pending', ${NOV_2_NOTICE_B})`;
+    (${ids.noticeA}, ${ids.noticeA}, ${accountId}, 'bill_ready', ${sql.json({ billId: oct.billId })}, 'processed', ${NOV_2_NOTICE_A}::text::timestamptz),
+    (${ids.noticeB}, ${ids.noticeB}, ${accountId}, 'due_soon', '{}', 'pending', ${NOV_2_NOTICE_B}::text::timestamptz)`;
+  // sent as text: a timestamptz parameter goes through a JS Date, which would drop the microseconds
+  const stored = await sql<{ us: string }[]>`
+    select to_char(created_at, 'US') as us from notification where id in (${ids.noticeA}, ${ids.noticeB}) order by id`;
+  expect(stored.map((r) => r.us)).toEqual(['000100', '000700']);
   ids.dispute = newId('disp');
   await sql`insert into dispute (id, account_id, bill_id, reason, disputed_cents, status, opened_by, sla_due_at,
       workflow_id, created_at)
