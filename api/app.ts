@@ -47,6 +47,7 @@ import serviceRequestRoutes from './routes/service-requests.js';
 import signupRoutes from './routes/signup.js';
 import staffQueueRoutes from './routes/staff-queues.js';
 import subscriptionRoutes from './routes/subscriptions.js';
+import timelineRoutes from './routes/timeline.js';
 import usageRoutes from './routes/usage.js';
 import webRoutes from './routes/web.js';
 import messagingWebhookRoutes from './routes/webhooks-messaging.js';
@@ -107,6 +108,7 @@ export async function buildApp(
     paymentMethodRoutes,
     collectionRoutes,
     pastDueRoutes,
+    timelineRoutes,
     disputeRoutes,
     serviceRequestRoutes,
     staffQueueRoutes,

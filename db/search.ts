@@ -1,5 +1,6 @@
 // Staff search: one box for what a caller gives — name, account number, service address, meter number or phone.
 import type { Sql } from './client.js';
+import { Refused } from './refused.js';
 
 export interface AccountHit {
   id: string;
@@ -16,21 +17,25 @@ export interface AccountHit {
 /** `s` as LIKE pattern text that matches it literally (%, _ and \ escaped). */
 export const likeLiteral = (s: string) => s.replace(/[%_\\]/g, '\\$&');
 
-/** Accounts matching `q` on any of those, account number and meter matches first, then by name. */
-export async function searchAccounts(sql: Sql, query: string, limit: number) {
+/**
+ * Accounts matching `q` on any of those, account number and meter matches first, then by name; a page of
+ * `limit` after the hit `startingAfter` (an account id that matched the same `q`; else 400 on it).
+ */
+export async function searchAccounts(sql: Sql, query: string, limit: number, startingAfter?: string) {
   const q = query.trim();
   const like = `%${likeLiteral(q)}%`;
   const prefix = `${likeLiteral(q)}%`;
   const digits = q.replace(/\D/g, '');
   // a phone is matched on its last digits, as callers give them ("555-0142"); at least 4 digits
   const phoneLike = digits.length >= 4 && digits.length === q.replace(/[\s().+-]/g, '').length;
-  const rows = await sql<
+  const all = await sql<
     (Omit<AccountHit, 'balanceCents' | 'matchedOn'> & {
       byNumber: boolean;
       byName: boolean;
       byAddress: boolean;
       byMeter: boolean;
       byPhone: boolean;
+      cursorFound: number;
     })[]
   >`
     -- each matcher finds its accounts on its own (one scan each), then only those are looked at
@@ -59,13 +64,31 @@ export async function searchAccounts(sql: Sql, query: string, limit: number) {
             union all select id, 'address' from address union all select id, 'meter' from meter
             union all select id, 'phone' from phone) x
       group by id
-    )
-    select h.*, a.account_number, c.name as customer_name, c.phone, a.status,
-      (select p.address_line1 || ', ' || p.city from service_agreement sa join service_point sp on sp.id = sa.service_point_id
-         join premise p on p.id = sp.premise_id where sa.account_id = a.id order by sa.service_type limit 1) as address
-    from hits h join account a on a.id = h.id join customer c on c.id = a.customer_id
-    order by (h.by_number or h.by_meter) desc, c.name, a.account_number
-    limit ${limit + 1}`;
+    ),
+    -- the order is a key: number or meter matches first, then name, account number and id (unique)
+    ranked as (
+      select h.*, not (h.by_number or h.by_meter) as later, a.account_number, c.name as customer_name, c.phone,
+        a.status
+      from hits h join account a on a.id = h.id join customer c on c.id = a.customer_id),
+    cur as (select later, customer_name, account_number, id from ranked where id = ${startingAfter ?? ''})
+    -- one row at least, so a page after the last hit still says whether its cursor was a hit
+    select k.cursor_found, p.* from (select count(*)::int as cursor_found from cur) k
+    left join lateral (
+      select r.*,
+        (select p.address_line1 || ', ' || p.city from service_agreement sa join service_point sp on sp.id = sa.service_point_id
+           join premise p on p.id = sp.premise_id where sa.account_id = r.id order by sa.service_type limit 1) as address
+      from ranked r
+      where ${startingAfter ?? null}::text is null
+        or (r.later, r.customer_name, r.account_number, r.id) > (select later, customer_name, account_number, id from cur)
+      order by r.later, r.customer_name, r.account_number, r.id
+      limit ${limit + 1}) p on true`;
+  if (startingAfter && !all[0]?.cursorFound)
+    throw new Refused(
+      `starting_after: account '${startingAfter}' is not a hit of this search`,
+      'parameter_invalid',
+      'starting_after',
+    );
+  const rows = all.filter((r) => r.id !== null);
   const page = rows.slice(0, limit);
   const balances = page.length
     ? await sql<{ accountId: string; cents: string }[]>`

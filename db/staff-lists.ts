@@ -220,3 +220,47 @@ export async function listServiceOrders(
     order by o.id desc limit ${f.limit + 1}`;
   return page(rows, f.limit);
 }
+
+export interface BillRunPreview {
+  cycle: string;
+  period: string;
+  /** active accounts on the cycle: what a run pages through */
+  accounts: number;
+  /** of those, how many already have a live (issued or held) bill for the period: a re-run skips them */
+  alreadyBilled: number;
+  /** the cycle's latest run before or at this period (by its bills and held bills), or null */
+  lastRun: { period: string; billed: number; held: number } | null;
+}
+
+/** What starting a cycle's run for a period would do, read-only: the console shows it before it starts one. */
+export async function billRunPreview(sql: Sql, cycle: string, period: string): Promise<BillRunPreview> {
+  const [row] = await sql<
+    (Omit<BillRunPreview, 'lastRun'> & { lastPeriod: string | null; lastBilled: number; lastHeld: number })[]
+  >`
+    with last as (
+      select max(x.period) as period from (
+        select b.period from bill b join account a on a.id = b.account_id
+        where a.billing_cycle = ${cycle} and b.period <= ${period}
+        union all
+        select e.period from bill_exception e join account a on a.id = e.account_id
+        where a.billing_cycle = ${cycle} and e.period <= ${period}) x)
+    select ${cycle}::text as cycle, ${period}::text as period,
+      (select count(*)::int from account where billing_cycle = ${cycle} and status = 'active') as accounts,
+      (select count(distinct a.id)::int from account a join bill b on b.account_id = a.id
+         where a.billing_cycle = ${cycle} and a.status = 'active' and b.period = ${period}
+           and b.status <> 'cancelled') as already_billed,
+      l.period as last_period,
+      (select count(*)::int from bill b join account a on a.id = b.account_id
+         where a.billing_cycle = ${cycle} and b.period = l.period and b.status = 'issued') as last_billed,
+      (select count(*)::int from bill_exception e join account a on a.id = e.account_id
+         where a.billing_cycle = ${cycle} and e.period = l.period) as last_held
+    from last l`;
+  const r = row!;
+  return {
+    cycle: r.cycle,
+    period: r.period,
+    accounts: r.accounts,
+    alreadyBilled: r.alreadyBilled,
+    lastRun: r.lastPeriod ? { period: r.lastPeriod, billed: r.lastBilled, held: r.lastHeld } : null,
+  };
+}

@@ -11,6 +11,18 @@ export const BillRun = Type.Object({
   progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
 
+/** GET /bill-runs/:cycle/:period/preview: what a run would do, shown before staff confirm it. */
+export const BillRunPreview = Type.Object({
+  object: Type.Literal('bill_run_preview'),
+  cycle: Type.String(),
+  period: Type.String(),
+  accounts: Type.Integer({ description: 'active accounts on the cycle' }),
+  alreadyBilled: Type.Integer({
+    description: 'of those, with a live bill for the period (a re-run skips them)',
+  }),
+  lastRun: Nullable(Type.Object({ period: Type.String(), billed: Type.Integer(), held: Type.Integer() })),
+});
+
 /** A meter a hold is about: the read that looks wrong (null: the read is missing) and its last reads. */
 export const HeldMeter = Type.Object({
   serviceAgreementId: Type.String(),

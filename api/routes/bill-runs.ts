@@ -12,6 +12,7 @@ import {
   heldBillFacts,
   listBillExceptions,
 } from '../../db/bill-exceptions.js';
+import { billRunPreview } from '../../db/staff-lists.js';
 import { canonicalTimeZone } from '../../domain/import/local-time.js';
 import {
   BILL_RUN,
@@ -33,7 +34,7 @@ import { ApiError, found, notFound } from '../errors.js';
 import { STAFF } from '../plugins/auth.js';
 import { IdParams, IsoDate, List, ListQuery, Period } from '../schemas.js';
 import { type App, type AppDeps, workflowUiUrl } from '../types.js';
-import { BillException, BillRun, ExceptionAssignment } from './bill-runs.schema.js';
+import { BillException, BillRun, BillRunPreview, ExceptionAssignment } from './bill-runs.schema.js';
 
 const Cycle = Type.String({ pattern: '^\\d{2}$', description: 'billing cycle, e.g. "07"' });
 
@@ -115,6 +116,24 @@ export default async function billRunRoutes(app: App, deps: AppDeps) {
         `${req.params.cycle}/${req.params.period}`,
       );
     },
+  );
+
+  app.get(
+    '/bill-runs/:cycle/:period/preview',
+    {
+      config: { access: { staff: STAFF.any } },
+      schema: {
+        tags: ['bill runs'],
+        summary:
+          "What starting this run would do (read-only): the cycle's active accounts, how many already have a bill for the period, and its last run's billed and held counts",
+        params: Type.Object({ cycle: Cycle, period: Period }),
+        response: { 200: BillRunPreview },
+      },
+    },
+    async (req) => ({
+      object: 'bill_run_preview' as const,
+      ...(await billRunPreview(sql, req.params.cycle, req.params.period)),
+    }),
   );
 
   // ---------------------------------------------------------------- schedules

@@ -10,6 +10,20 @@ export const AccountWorkflow = Type.Object({
   billStatus: Type.Union([Type.String(), Type.Null()]),
   startTime: Type.String(),
   url: Type.Union([Type.String(), Type.Null()]),
+  /** what it drives, from its row: the console names the workflow by this, not by its id */
+  about: Nullable(
+    Type.Object({
+      subjectType: Type.String({
+        description: 'dispute, service_request, bill, collection, arrangement, payment',
+      }),
+      subjectId: Type.String(),
+      status: Type.String(),
+      subject: Nullable(
+        Type.String({ description: "a request's kind, a bill's period, a payment's method" }),
+      ),
+      dueOn: Nullable(Type.String({ description: "a dispute's SLA day" })),
+    }),
+  ),
 });
 
 // GET /bills/:id/explanation (domain/bill-explain.ts): shared with the portal's explanation view (type-only).

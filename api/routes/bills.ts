@@ -6,6 +6,7 @@ import { getAccount } from '../../db/accounts.js';
 import { billExplanation } from '../../db/bill-explanation.js';
 import { billAccountId, billDetail } from '../../db/billing.js';
 import { printBatchItems } from '../../db/print-batches.js';
+import { workflowSubjects } from '../../db/timeline.js';
 import { centsToDecimal } from '../../domain/decimal.js';
 import {
   BILLING_CYCLE,
@@ -263,6 +264,12 @@ export default async function billRoutes(app: App, deps: AppDeps) {
     },
     async (req) => {
       const acct = found(await getAccount(sql, req.params.id), 'account', req.params.id);
+      const about = new Map(
+        (await workflowSubjects(sql, acct.id, deps.clock.timeZone)).map(({ workflowId, ...s }) => [
+          workflowId,
+          s,
+        ]),
+      );
       const data = [];
       for await (const w of temporal.client.workflow.list({
         query: `AccountNumber = '${acct.accountNumber.replace(/['\\]/g, '')}'`,
@@ -275,6 +282,7 @@ export default async function billRoutes(app: App, deps: AppDeps) {
           billStatus: (w.typedSearchAttributes.get(BillStatus) as string | undefined) ?? null,
           startTime: w.startTime.toISOString(),
           url: workflowUiUrl(temporal, w.workflowId),
+          about: about.get(w.workflowId) ?? null,
         });
         if (data.length >= 50) break;
       }

@@ -20,6 +20,9 @@ export default async function searchRoutes(app: App, deps: AppDeps) {
           {
             q: Type.String({ minLength: 2, maxLength: 100 }),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+            starting_after: Type.Optional(
+              Type.String({ maxLength: 64, description: "the last hit's account id: the next page" }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -29,7 +32,12 @@ export default async function searchRoutes(app: App, deps: AppDeps) {
       },
     },
     async (req) => {
-      const { hits, hasMore } = await searchAccounts(sql, req.query.q, req.query.limit ?? 20);
+      const { hits, hasMore } = await searchAccounts(
+        sql,
+        req.query.q,
+        req.query.limit ?? 20,
+        req.query.starting_after,
+      );
       return {
         object: 'list' as const,
         has_more: hasMore,

@@ -55,7 +55,8 @@ function App() {
 function Route({ hash, me }: { hash: string; me: Me }) {
   const [path, query = ''] = hash.slice(1).split('?');
   const parts = (path ?? '').split('/').filter(Boolean);
-  if (parts[0] === 'account' && parts[1]) return <Account360 key={parts[1]} id={parts[1]} me={me} />;
+  if (parts[0] === 'account' && parts[1])
+    return <Account360 key={parts[1]} id={parts[1]} me={me} tab={parts[2] ?? 'timeline'} />;
   if (parts[0] === 'cases') return <Cases me={me} />;
   if (parts[0] === 'exceptions') return <Exceptions me={me} />;
   if (parts[0] === 'bill-runs') return <BillRuns me={me} />;

@@ -106,7 +106,7 @@ describe('bill explanation in the portal', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Search' }).waitFor();
-    await page.goto(`${base}/staff#/account/${accountId}`);
+    await page.goto(`${base}/staff#/account/${accountId}/ledger`); // the bills are on the 360's Ledger tab
     await page.locator('tr[data-period="2026-03"]').getByTestId('explain-bill').click();
     await page.getByRole('heading', { level: 2, name: /Why this bill is different/ }).waitFor();
     await expect

@@ -268,7 +268,7 @@ describe('past due and receipts in the portal', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Name, account number, address, meter number or phone').waitFor();
-    await page.goto(`${base}/staff#/account/${lastLate!.id}`);
+    await page.goto(`${base}/staff#/account/${lastLate!.id}/ledger`); // payments: the 360's Ledger tab
     const line = page.getByTestId('staff-past-due');
     await line.waitFor();
     expect(await line.textContent()).toContain('Past due $1,000.00 since Nov 24, 2026 (7 days)');

@@ -16,6 +16,7 @@ import {
 import type { Sql } from '../../db/client.js';
 import { DEMO_PASSWORD, seedDemo } from '../../db/demo/seed.js';
 import { createUser } from '../../db/users.js';
+import { confirmationNumber } from '../../domain/payment-receipt.js';
 import { newId } from '../../lib/ids.js';
 import { bearer, staffToken, type TestApp, testApp } from '../support/api.js';
 import { accessibilityViolations, type Browser, launchBrowser } from '../support/browser.js';
@@ -37,6 +38,11 @@ beforeAll(async () => {
   await seedDemo(sql, { accounts: 10, billedMonths: 23 });
 
   const token = await staffToken(app, sql, 'billing_admin');
+  // more accounts of one name than a page of search shows
+  for (let i = 1; i <= 25; i++) {
+    const c = await createCustomer(sql, { name: `Pagewalker ${String(i).padStart(2, '0')}` });
+    await createAccount(sql, { customerId: c.id });
+  }
   held = await heldAccount('Held Hopper', 77, token);
   second = await heldAccount('Second Held', 78, token);
 
@@ -110,8 +116,17 @@ describe('staff console in Chromium', () => {
     expect(await row.locator('td').last().textContent()).toBe('meter');
     await page.getByRole('link', { name: held.accountNumber }).click();
     await page.getByRole('heading', { name: `Held Hopper · ${held.accountNumber}` }).waitFor();
+    await page.getByTestId('timeline-entries').waitFor();
+    const tabs = page.getByRole('navigation', { name: 'Account sections' });
+    await tabs.getByRole('link', { name: 'Ledger' }).click();
     await expect.poll(() => page.locator('[data-testid=bills] tbody tr').count()).toBe(1); // August only
+    await tabs.getByRole('link', { name: 'Cases and workflows' }).click();
     await expect.poll(() => page.locator('[data-testid=workflows] li').count()).toBeGreaterThan(0);
+    // a workflow is named by what it drives, its id kept beside it for ops
+    const august = page.locator('[data-testid=workflows] li', { hasText: 'Bill · ' }).first();
+    await august.waitFor();
+    expect(await august.locator('.wf-name').textContent()).toMatch(/^Bill · (Aug|Sep) 2026 · (issued|held)$/);
+    expect(await august.locator('.wf-id').textContent()).toContain('Temporal UI: ');
     await browser.shot('staff-1-account-360');
     expect(await accessibilityViolations(page)).toEqual([]);
   });
@@ -127,6 +142,10 @@ describe('staff console in Chromium', () => {
       accountIds: [held.accountId],
     });
     await page.reload();
+    await page
+      .getByRole('navigation', { name: 'Account sections' })
+      .getByRole('link', { name: 'Details' })
+      .click();
     const logins = page.getByTestId('linked-logins');
     await expect.poll(() => logins.textContent()).toContain(email);
     await logins.getByRole('button', { name: 'Remove' }).click();
@@ -137,6 +156,12 @@ describe('staff console in Chromium', () => {
     const [audit] = await sql<{ actorRole: string; resourceId: string }[]>`
       select actor_role, resource_id from audit_log where resource_type = 'portal_login' order by id desc limit 1`;
     expect(audit).toMatchObject({ actorRole: 'billing_admin', resourceId: userId });
+    // the next test watches the ledger tab of this open page
+    await page
+      .getByRole('navigation', { name: 'Account sections' })
+      .getByRole('link', { name: 'Ledger' })
+      .click();
+    await page.getByTestId('bills').waitFor();
   });
 
   it('resolves a held bill from the exceptions queue, and the bill appears on the open account page', async () => {
@@ -196,8 +221,10 @@ describe('staff console in Chromium', () => {
 
   it('acts on the account from the 360: an adjustment (billing role), a dispute and a re-read, each shown at once', async () => {
     const { page } = browser;
-    await page.goto(`${base}/staff#/account/${held.accountId}`);
+    await page.goto(`${base}/staff#/account/${held.accountId}/cases`);
     await page.getByTestId('dunning').waitFor();
+    await page.getByTestId('quick-actions').getByRole('button', { name: 'Post an adjustment' }).click();
+    expect(await page.locator('#act').inputValue()).toBe('adjustment');
     const balance = async () =>
       Number(
         (
@@ -206,7 +233,6 @@ describe('staff console in Chromium', () => {
         )[0]!.b,
       );
     const before = await balance();
-    await page.locator('#act').selectOption('adjustment');
     await page.locator('#act-kind').selectOption('credit');
     await page.locator('#act-amount').fill('5.00');
     await page.locator('#act-reason').fill('Goodwill credit for the high bill');
@@ -246,7 +272,7 @@ describe('staff console in Chromium', () => {
       if (r.url().includes('/bill-runs/07/2019-01')) asked.push(r.url());
     };
     page.on('request', count);
-    await page.getByLabel('Cycle').fill('07');
+    await page.getByLabel('Cycle', { exact: true }).fill('07');
     await page.getByLabel('Period (YYYY-MM)').fill('2019-01');
     await page.getByRole('button', { name: 'Watch' }).click();
     await expect
@@ -261,8 +287,35 @@ describe('staff console in Chromium', () => {
   it('starts a bill run from the dashboard and shows its progress to the end', async () => {
     const { page } = browser;
     await page.goto(`${base}/staff#/bill-runs`);
-    await page.getByLabel('Cycle').fill('01');
-    await page.getByRole('button', { name: 'Start or re-run' }).click();
+    // the month after the last one billed: the preview names the last run and what it held
+    const [last] = await sql<{ period: string; next: string }[]>`
+      select max(period) as period, to_char((max(period) || '-01')::date + interval '1 month', 'YYYY-MM') as next
+      from bill`;
+    const [{ n: active, held: heldLast }] = (await sql`
+      select (select count(*)::int from account where billing_cycle = '01' and status = 'active') as n,
+        (select count(*)::int from bill_exception e join account a on a.id = e.account_id
+          where a.billing_cycle = '01' and e.period = ${last!.period}) as held`) as unknown as [
+      { n: number; held: number },
+    ];
+    await page.getByLabel('Cycle', { exact: true }).fill('01');
+    await page.getByLabel('Period (YYYY-MM)').fill(last!.next);
+    await page.getByRole('button', { name: 'Preview the run' }).click();
+    const preview = page.getByTestId('run-preview');
+    await preview.waitFor();
+    expect(await preview.locator('p').first().textContent()).toBe(
+      `${active.toLocaleString('en-US')} accounts, ${heldLast} held last time (${last!.period}).`,
+    );
+    // nothing starts before the confirmation
+    const csr = await staffToken(app, sql, 'csr');
+    const asked = await app.inject({
+      method: 'GET',
+      url: `/bill-runs/01/${last!.next}`,
+      headers: bearer(csr),
+    });
+    expect(asked.statusCode).toBe(404);
+    await browser.shot('staff-5a-bill-run-preview');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await preview.getByRole('button', { name: 'Confirm and start' }).click();
     const run = page.getByTestId('bill-run');
     await expect.poll(() => run.locator('h3').textContent(), { timeout: 30_000 }).toContain('finished');
     const [{ n }] =
@@ -298,5 +351,141 @@ describe('staff console in Chromium', () => {
     );
     await browser.shot('staff-6-reports');
     expect(await accessibilityViolations(page)).toEqual([]);
+  });
+  it('the 360: a header, a timeline filtered by kind, a payment found by its confirmation number, a bill explained in one click', async () => {
+    const { page } = browser;
+    // the demo account with the most payments
+    const [acct] = await sql<{ id: string; bills: number }[]>`
+      select a.id, (select count(*)::int from bill b where b.account_id = a.id) as bills
+      from account a join payment p on p.account_id = a.id
+      group by a.id order by count(*) desc, a.id limit 1`;
+    const [pay] = await sql<{ id: string; amountCents: number }[]>`
+      select id, amount_cents from payment where account_id = ${acct!.id} order by received_at desc, id desc limit 1`;
+    await page.goto(`${base}/staff#/account/${acct!.id}`);
+    const entries = page.locator('[data-testid=timeline-entries] > li');
+    await expect.poll(() => entries.count()).toBe(20);
+    // the header: balance, stage, flags and the actions a click away
+    await page.getByTestId('balance').waitFor();
+    await expect.poll(() => page.getByTestId('stage').textContent()).not.toBe('—');
+    // the header's past-due figure is the past-due banner's own answer, to the cent
+    const pd = await app.inject({
+      method: 'GET',
+      url: `/accounts/${acct!.id}/past-due`,
+      headers: bearer(await staffToken(app, sql, 'csr')),
+    });
+    const c = Math.max(0, pd.json().pastDueCents as number);
+    await expect
+      .poll(() => page.getByTestId('head-past-due').textContent())
+      .toBe(`$${Math.floor(c / 100).toLocaleString('en-US')}.${String(c % 100).padStart(2, '0')}`);
+    expect(await page.getByTestId('flags').textContent()).toMatch(/paperless|paper bills/);
+    expect(await page.getByTestId('quick-actions').getByRole('button').count()).toBe(4);
+    // newest first
+    const ats = await entries.evaluateAll((li) =>
+      li.map((l) => l.querySelector('.tl-when')?.textContent ?? ''),
+    );
+    const times = ats.map((a) => Date.parse(a));
+    expect(times).toEqual([...times].sort((x, y) => y - x));
+    await browser.shot('staff-360');
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    // payments only: "did this payment post?" is one glance at its confirmation number
+    await page.getByRole('checkbox', { name: 'Payment' }).check();
+    await expect
+      .poll(async () =>
+        (await entries.evaluateAll((li) => li.map((l) => l.getAttribute('data-kind')))).join(),
+      )
+      .toMatch(/^payment(,payment)*$/);
+    const entry = page.locator(`[data-entry="${pay!.id}"]`);
+    expect(await entry.getByTestId('confirmation').textContent()).toBe(
+      `Confirmation ${confirmationNumber(pay!.id)}`,
+    );
+    expect(await entry.locator('.tl-status').textContent()).not.toBe('');
+
+    // bills only, all of them past the first page, and one bill's explanation in one click
+    await page.getByRole('checkbox', { name: 'Payment' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Bill' }).check();
+    await expect
+      .poll(async () =>
+        (await entries.evaluateAll((li) => li.map((l) => l.getAttribute('data-kind')))).join(),
+      )
+      .toMatch(/^bill(,bill)*$/);
+    expect(acct!.bills).toBeGreaterThan(20);
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await expect.poll(() => entries.count()).toBe(acct!.bills);
+    const ids = await entries.evaluateAll((li) => li.map((l) => l.getAttribute('data-entry')));
+    expect(new Set(ids).size).toBe(acct!.bills);
+    await entries
+      .first()
+      .getByRole('button', { name: /Why this amount\?/ })
+      .click();
+    const why = page.getByTestId('bill-explanation');
+    await why.getByRole('heading', { level: 2 }).waitFor();
+    await expect.poll(() => why.getByTestId('top-driver').textContent()).not.toBe('');
+    await browser.shot('staff-360-explanation');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('pages search past 20 results', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/staff#/search?q=pagewalker`);
+    const rows = page.locator('[data-testid=search-results] tbody tr');
+    await expect.poll(() => rows.count()).toBe(20);
+    expect(await page.getByTestId('search-count').textContent()).toBe('20 accounts shown · more match');
+    await page.getByRole('button', { name: 'Show more results' }).click();
+    await expect.poll(() => rows.count()).toBe(25);
+    const names = await rows.evaluateAll((r) => r.map((x) => x.querySelectorAll('td')[1]?.textContent));
+    expect(names).toEqual(
+      Array.from({ length: 25 }, (_, i) => `Pagewalker ${String(i + 1).padStart(2, '0')}`),
+    );
+    expect(await page.getByRole('button', { name: 'Show more results' }).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('fits a tablet (768×1024): the header and the action buttons wrap, nothing runs off the side', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const [acct] = await sql<{ id: string }[]>`
+      select a.id from account a join payment p on p.account_id = a.id group by a.id order by count(*) desc, a.id limit 1`;
+    const fits = () =>
+      page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    for (const hash of [
+      `#/account/${acct!.id}`,
+      `#/account/${acct!.id}/ledger`,
+      '#/bill-runs',
+      '#/search?q=pagewalker',
+    ]) {
+      await page.goto(`${base}/staff${hash}`);
+      await page.locator('main .card').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const { scroll, inner } = await fits();
+      expect(scroll, hash).toBeLessThanOrEqual(inner);
+    }
+    await page.goto(`${base}/staff#/account/${acct!.id}`);
+    await page.getByTestId('timeline-entries').waitFor();
+    // the quick actions sit inside the header card
+    const head = await page.locator('.account-head').boundingBox();
+    const last = await page.getByTestId('quick-actions').getByRole('button').last().boundingBox();
+    expect(last!.x + last!.width).toBeLessThanOrEqual(head!.x + head!.width);
+    expect((await fits()).scroll).toBeLessThanOrEqual(768);
+    await browser.shot('staff-360-tablet');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // in Spanish: the same header, tabs and timeline in the other language
+    await page.evaluate(() => localStorage.setItem('cisflow.lang', 'es'));
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Actividad' }).waitFor();
+    expect(
+      await page
+        .getByRole('navigation', { name: 'Secciones de la cuenta' })
+        .getByRole('link')
+        .allTextContents(),
+    ).toEqual(['Actividad', 'Cuenta corriente', 'Consumo', 'Casos y flujos', 'Detalles']);
+    await page.getByRole('checkbox', { name: 'Pago', exact: true }).check();
+    await expect
+      .poll(() => page.locator('[data-testid=confirmation]').first().textContent())
+      .toMatch(/^Confirmación [0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect((await fits()).scroll).toBeLessThanOrEqual(768);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.evaluate(() => localStorage.setItem('cisflow.lang', 'en'));
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });

@@ -39,7 +39,45 @@ const call = async (token: string, method: 'GET' | 'POST' | 'PUT', url: string, 
   return { status: r.statusCode, body: r.json() };
 };
 
+// what the cycle's bills and held bills say about a period, counted straight from the tables
+const counts = async (period: string) => {
+  const [c] = await sql<{ billed: number; held: number; live: number }[]>`
+    select (select count(*)::int from bill where period = ${period} and status = 'issued') as billed,
+      (select count(*)::int from bill_exception where period = ${period}) as held,
+      (select count(*)::int from bill where period = ${period} and status <> 'cancelled') as live`;
+  return c!;
+};
+
 describe('bill runs through the API', () => {
+  it('previews a run before it starts: the accounts it pages through and how the last run went', async () => {
+    const [seeded] = await sql<{ period: string }[]>`select max(period) as period from bill`;
+    expect(seeded!.period < '2026-10').toBe(true);
+    const last = await counts(seeded!.period);
+    const before = await call(csr, 'GET', '/bill-runs/01/2026-10/preview');
+    expect(before).toMatchObject({
+      status: 200,
+      body: {
+        object: 'bill_run_preview',
+        cycle: '01',
+        period: '2026-10',
+        accounts: 30,
+        alreadyBilled: 0,
+        lastRun: { period: seeded!.period, billed: last.billed, held: last.held },
+      },
+    });
+    expect(last.billed).toBe(30);
+    // a cycle no account is on: nothing to bill, no last run
+    expect((await call(csr, 'GET', '/bill-runs/09/2026-10/preview')).body).toMatchObject({
+      accounts: 0,
+      alreadyBilled: 0,
+      lastRun: null,
+    });
+    expect((await call(csr, 'GET', '/bill-runs/1/2026-10/preview')).status).toBe(400);
+    // read-only: nothing was started or billed
+    expect((await call(csr, 'GET', '/bill-runs/01/2026-10')).status).toBe(404);
+    expect((await counts('2026-10')).live).toBe(0);
+  });
+
   it('runs a cycle, reports progress, and puts the unusual bill in the exceptions queue for staff', async () => {
     expect((await call(csr, 'POST', '/bill-runs', { cycle: '01', period: '2026-10' })).status).toBe(403);
     const started = await call(billing, 'POST', '/bill-runs', {
@@ -98,6 +136,17 @@ describe('bill runs through the API', () => {
     const [audit] =
       await sql`select detail from audit_log where action = 'POST /exceptions/:id/resolve' and detail->>'status' = '200'`;
     expect(audit!.detail).toMatchObject({ action: 'approve', note: 'new pool, confirmed' });
+  });
+
+  it('previews a re-run: every account already billed, and the held bills of the run it repeats', async () => {
+    const now = await counts('2026-10');
+    expect(now.held).toBeGreaterThanOrEqual(1); // the spiked account's bill was held
+    const p = (await call(csr, 'GET', '/bill-runs/01/2026-10/preview')).body;
+    expect(p).toMatchObject({
+      accounts: 30,
+      alreadyBilled: now.live,
+      lastRun: { period: '2026-10', billed: now.billed, held: now.held },
+    });
   });
 
   it('schedules a cycle monthly, and pauses, resumes and triggers it', async () => {

@@ -201,7 +201,7 @@ export function FieldOrdersPanel({ accountId, version }: { accountId: string; ve
   );
 }
 
-interface Collections {
+export interface Collections {
   serviceState: string;
   stage: string;
   nextReview: string | null;
@@ -266,11 +266,21 @@ export function DunningPanel({ accountId, version }: { accountId: string; versio
   );
 }
 
-type Action = 'dispute' | 'reread' | 'adjustment' | 'arrangement';
+export type Action = 'dispute' | 'reread' | 'adjustment' | 'arrangement';
 
-export function ActionsPanel({ a, me, onDone }: { a: AccountSummary; me: Me; onDone: () => void }) {
+export function ActionsPanel({
+  a,
+  me,
+  onDone,
+  initial = 'dispute',
+}: {
+  a: AccountSummary;
+  me: Me;
+  onDone: () => void;
+  initial?: Action;
+}) {
   const billing = BILLING.includes(me.role ?? '');
-  const [action, setAction] = useState<Action>('dispute');
+  const [action, setAction] = useState<Action>(initial);
   const [msg, setMsg] = useState<string | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const offered: [Action, string][] = [

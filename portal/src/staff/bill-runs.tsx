@@ -1,7 +1,11 @@
-// The bill-run dashboard: watch a cycle's run for a period (or start it, billing staff), polled each second.
+// Bill runs: the billing cycles with their Temporal schedules (next run) and last run, the past runs, and a run
+// to watch or start. Starting one shows what it would do first (GET /bill-runs/:cycle/:period/preview: "1,284
+// accounts, 12 held last time") and asks for confirmation; its progress is polled each second.
 import { useEffect, useState } from 'preact/hooks';
-import { Card, ErrorNote } from '../components/ui';
+import { Card, ErrorNote, Money, num, Table } from '../components/ui';
 import { api, type Me, PortalApiError } from '../lib/api';
+import { locale, t } from '../lib/i18n';
+import { ConfirmAsk } from './confirm';
 import { type BillRun, RunProgress } from './run-progress';
 import { canBill } from './shared';
 
@@ -12,12 +16,43 @@ function lastMonth() {
   return d.toISOString().slice(0, 7);
 }
 
+interface CycleRow {
+  cycle: string;
+  activeAccounts: number;
+  lastPeriod: string | null;
+  lastBilled: number;
+  lastHeld: number;
+  schedule: { paused: boolean; nextRun: string | null } | null;
+}
+interface RunRow {
+  id: string;
+  cycle: string;
+  period: string;
+  billed: number;
+  held: number;
+  cancelled: number;
+  billedCents: number;
+}
+interface Preview {
+  cycle: string;
+  period: string;
+  accounts: number;
+  alreadyBilled: number;
+  lastRun: { period: string; billed: number; held: number } | null;
+}
+const n = (x: number) => x.toLocaleString(locale());
+const when = (iso: string) =>
+  new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+
 export function BillRuns({ me }: { me: Me }) {
   const [cycle, setCycle] = useState('01');
   const [period, setPeriod] = useState(lastMonth());
   const [run, setRun] = useState<BillRun | null>(null);
   const [watching, setWatching] = useState(false);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<unknown>(null);
+  const [version, setVersion] = useState(0);
   const canStart = canBill(me);
   useEffect(() => {
     if (!watching) return;
@@ -28,13 +63,16 @@ export function BillRuns({ me }: { me: Me }) {
         if (stop) return;
         setRun(r);
         setErr(null);
-        if (!r.running) return setWatching(false);
+        if (!r.running) {
+          setVersion((v) => v + 1);
+          return setWatching(false);
+        }
       } catch (e) {
         if (stop) return;
         // no such run: say so once and stop asking (watching again asks again)
         if (e instanceof PortalApiError && e.status === 404) {
           setRun(null);
-          setErr(new Error(`No bill run for cycle ${cycle}, period ${period} yet`));
+          setErr(new Error(t('brNoRun', { cycle, period })));
           return setWatching(false);
         }
         setErr(e);
@@ -46,46 +84,178 @@ export function BillRuns({ me }: { me: Me }) {
       stop = true;
     };
   }, [watching, cycle, period]);
-  const start = async () => {
+  const ask = async () => {
     setErr(null);
     try {
-      setRun(await api<BillRun>('/bill-runs', { method: 'POST', body: { cycle, period } }));
-      setWatching(true);
+      setPreview(await api<Preview>(`/bill-runs/${cycle}/${period}/preview`));
     } catch (e) {
       setErr(e);
     }
   };
+  const start = async () => {
+    setErr(null);
+    setBusy(true);
+    try {
+      setRun(await api<BillRun>('/bill-runs', { method: 'POST', body: { cycle, period } }));
+      setPreview(null);
+      setWatching(true);
+    } catch (e) {
+      setErr(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <Card title="Bill-run dashboard">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          setWatching(true);
-        }}
-      >
-        <label for="cycle">Cycle</label>
-        <input
-          id="cycle"
-          value={cycle}
-          pattern="\d{2}"
-          onInput={(e) => setCycle((e.target as HTMLInputElement).value)}
-        />
-        <label for="period">Period (YYYY-MM)</label>
-        <input
-          id="period"
-          value={period}
-          pattern="\d{4}-\d{2}"
-          onInput={(e) => setPeriod((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Watch</button>{' '}
-        {canStart ? (
-          <button type="button" class="secondary" onClick={() => void start()}>
-            Start or re-run
-          </button>
+    <div class="grid">
+      <Cycles version={version} />
+      <Card title={t('brWatchTitle')}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setWatching(true);
+          }}
+        >
+          <label for="cycle">{t('brCycle')}</label>
+          <input
+            id="cycle"
+            value={cycle}
+            pattern="\d{2}"
+            onInput={(e) => {
+              setCycle((e.target as HTMLInputElement).value);
+              setPreview(null);
+            }}
+          />
+          <label for="period">{t('brPeriodLabel')}</label>
+          <input
+            id="period"
+            value={period}
+            pattern="\d{4}-\d{2}"
+            onInput={(e) => {
+              setPeriod((e.target as HTMLInputElement).value);
+              setPreview(null);
+            }}
+          />
+          <div class="header-actions">
+            <button type="submit">{t('brWatch')}</button>
+            {canStart ? (
+              <button type="button" class="secondary" onClick={() => void ask()}>
+                {t('brPreview')}
+              </button>
+            ) : null}
+          </div>
+        </form>
+        {preview ? (
+          <div data-testid="run-preview">
+            <p>
+              <strong>
+                {preview.lastRun
+                  ? t('brPreviewText', {
+                      accounts: n(preview.accounts),
+                      held: n(preview.lastRun.held),
+                      period: preview.lastRun.period,
+                    })
+                  : t('brPreviewFirst', { accounts: n(preview.accounts) })}
+              </strong>
+              {preview.alreadyBilled
+                ? ` ${t('brAlready', { n: n(preview.alreadyBilled), period: preview.period })}`
+                : ''}
+            </p>
+            <ConfirmAsk
+              id="start-run"
+              question={t('brConfirmAsk', { cycle: preview.cycle, period: preview.period })}
+              yes={t('brConfirm')}
+              no={t('brCancel')}
+              busy={busy}
+              onYes={() => void start()}
+              onNo={() => setPreview(null)}
+            />
+          </div>
         ) : null}
-      </form>
+        <ErrorNote error={err} />
+        {run ? <RunProgress run={run} /> : null}
+      </Card>
+      <PastRuns version={version} />
+    </div>
+  );
+}
+
+function Cycles({ version }: { version: number }) {
+  const [rows, setRows] = useState<CycleRow[] | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  useEffect(() => {
+    api<{ data: CycleRow[] }>('/billing-cycles?limit=100').then((r) => setRows(r.data), setErr);
+  }, [version]);
+  return (
+    <Card title={t('brCycles')}>
       <ErrorNote error={err} />
-      {run ? <RunProgress run={run} /> : null}
+      {rows ? (
+        <Table
+          testid="billing-cycles"
+          head={[t('brCycle'), num(t('brActive')), t('brNextRun'), t('brLastRun')]}
+        >
+          {rows.map((c) => (
+            <tr key={c.cycle} data-cycle={c.cycle}>
+              <td>{c.cycle}</td>
+              <td class="num">{n(c.activeAccounts)}</td>
+              <td>
+                {c.schedule?.nextRun ? when(c.schedule.nextRun) : t('brNoSchedule')}
+                {c.schedule?.paused ? ` (${t('brPaused')})` : ''}
+              </td>
+              <td>
+                {c.lastPeriod
+                  ? t('brLastRunText', {
+                      period: c.lastPeriod,
+                      billed: n(c.lastBilled),
+                      held: n(c.lastHeld),
+                    })
+                  : t('brNever')}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      ) : (
+        <p>{t('loading')}</p>
+      )}
+    </Card>
+  );
+}
+
+function PastRuns({ version }: { version: number }) {
+  const [rows, setRows] = useState<RunRow[] | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  useEffect(() => {
+    api<{ data: RunRow[] }>('/bill-runs?limit=12').then((r) => setRows(r.data), setErr);
+  }, [version]);
+  return (
+    <Card title={t('brPastRuns')}>
+      <ErrorNote error={err} />
+      {rows?.length === 0 ? <p>{t('brNoRuns')}</p> : null}
+      {rows?.length ? (
+        <Table
+          testid="past-runs"
+          head={[
+            t('brPeriod'),
+            t('brCycle'),
+            num(t('brBilled')),
+            num(t('brHeld')),
+            num(t('brCancelled')),
+            num(t('brTotal')),
+          ]}
+        >
+          {rows.map((r) => (
+            <tr key={r.id} data-run={r.id}>
+              <td>{r.period}</td>
+              <td>{r.cycle}</td>
+              <td class="num">{n(r.billed)}</td>
+              <td class="num">{n(r.held)}</td>
+              <td class="num">{n(r.cancelled)}</td>
+              <td class="num">
+                <Money cents={r.billedCents} />
+              </td>
+            </tr>
+          ))}
+        </Table>
+      ) : null}
     </Card>
   );
 }

@@ -4,18 +4,27 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { SearchHit } from '../../../api/routes/search.schema';
 import { Card, ErrorNote, Money, num, Table } from '../components/ui';
 import { api, type ListOf } from '../lib/api';
+import { t } from '../lib/i18n';
 
 type Hit = Static<typeof SearchHit>;
 
 export function Search({ initial }: { initial: string }) {
   const [q, setQ] = useState(initial);
   const [hits, setHits] = useState<Hit[] | null>(null);
+  const [more, setMore] = useState(false);
+  const [asked, setAsked] = useState('');
   const [err, setErr] = useState<unknown>(null);
-  const run = useCallback(async (text: string) => {
+  // a page of hits: the first (a new search), or the next after the last one shown ("Show more results")
+  const run = useCallback(async (text: string, after?: string) => {
     setErr(null);
     if (text.trim().length < 2) return setHits(null);
     try {
-      setHits((await api<ListOf<typeof SearchHit>>(`/search?q=${encodeURIComponent(text.trim())}`)).data);
+      const r = await api<ListOf<typeof SearchHit>>(
+        `/search?q=${encodeURIComponent(text.trim())}${after ? `&starting_after=${encodeURIComponent(after)}` : ''}`,
+      );
+      setHits((prev) => (after ? [...(prev ?? []), ...r.data] : r.data));
+      setMore(r.has_more);
+      setAsked(text);
     } catch (e) {
       setErr(e);
     }
@@ -38,6 +47,17 @@ export function Search({ initial }: { initial: string }) {
       <ErrorNote error={err} />
       {hits && hits.length === 0 ? <p>No accounts match.</p> : null}
       {hits?.length ? <SearchResults hits={hits} /> : null}
+      {hits?.length ? (
+        <p class="muted" aria-live="polite" data-testid="search-count">
+          {t('srShown', { n: hits.length })}
+          {more ? ` · ${t('srMoreExist')}` : ''}
+        </p>
+      ) : null}
+      {more && hits?.length ? (
+        <button type="button" class="secondary" onClick={() => void run(asked, hits.at(-1)!.id)}>
+          {t('srMore')}
+        </button>
+      ) : null}
     </Card>
   );
 }
