@@ -16,7 +16,17 @@ import {
   ServiceRequestsPanel,
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
-import { BillPdfLink, Card, EmptyState, ErrorNote, Money, num, Skeleton, Table } from './components/ui';
+import {
+  BillPdfLink,
+  Card,
+  EmptyState,
+  ErrorNote,
+  Money,
+  num,
+  Skeleton,
+  SkipLink,
+  Table,
+} from './components/ui';
 import { type AccountSummary, api, login, logout, type Me, type Usage } from './lib/api';
 import { formatDate, formatMonth, type Key, setLang, t, useLang, word } from './lib/i18n';
 import { useAccountEvents } from './lib/live';
@@ -39,9 +49,7 @@ function App() {
   }, []);
   return (
     <>
-      <a class="skip" href="#main">
-        {t('skip')}
-      </a>
+      <SkipLink label={t('skip')} />
       <header>
         <UtilityBrand utility={utility} />
         <nav class="header-actions" aria-label={t('appTitle')}>

@@ -3,7 +3,9 @@
 // This entry mounts the app and routes the hash (#/search, #/account/:id, …) to the screens in staff/.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { SkipLink } from './components/ui';
 import { api, type Me } from './lib/api';
+import { useHash } from './lib/route';
 import { Account360 } from './staff/account360';
 import { BillRuns } from './staff/bill-runs';
 import { Cases } from './staff/cases';
@@ -13,27 +15,15 @@ import { StaffLogin } from './staff/login';
 import { Reports } from './staff/reports';
 import { Search } from './staff/search';
 
-function useHash() {
-  const [hash, setHash] = useState(location.hash || '#/search');
-  useEffect(() => {
-    const on = () => setHash(location.hash || '#/search');
-    addEventListener('hashchange', on);
-    return () => removeEventListener('hashchange', on);
-  }, []);
-  return hash;
-}
-
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const hash = useHash();
+  const hash = useHash('#/search');
   useEffect(() => {
     api<Me>('/me').then(setMe, () => setMe(null));
   }, []);
   return (
     <>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
+      <SkipLink label="Skip to content" />
       <StaffHeader me={me} hash={hash} />
       <main id="main" tabIndex={-1}>
         {me === undefined ? (

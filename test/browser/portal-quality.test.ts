@@ -231,6 +231,11 @@ describe('the portal as the utility’s own product', () => {
     await page.getByTestId('balance').waitFor();
     await page.unroute(`**/accounts/${billedId}`);
     expect(await page.getByTestId('account-loading').count()).toBe(0);
+    // the skip link moves focus to the page's content and leaves the open tab open
+    await page.getByRole('button', { name: 'Usage', exact: true }).click();
+    await page.getByRole('link', { name: 'Skip to content' }).press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await h1s(page)).toEqual(['Usage']);
     for (const [tab, h1] of [
       ['Usage', 'Usage'],
       ['Bills', 'Bills'],

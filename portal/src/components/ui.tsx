@@ -4,6 +4,7 @@ import { errorWords } from '../lib/error-words';
 import { locale, t } from '../lib/i18n';
 import { formatCents } from '../lib/money';
 import { useUtility } from '../lib/portal-config';
+import { SKIP_TARGET } from '../lib/route';
 
 export const Money = ({ cents }: { cents: number }) => (
   <span class="money">{formatCents(cents, locale())}</span>
@@ -137,5 +138,14 @@ export function EmptyState({
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** "Skip to content": its #main is an in-page anchor, which the hash routers ignore (lib/route.ts). */
+export function SkipLink({ label }: { label: string }) {
+  return (
+    <a class="skip" href={`#${SKIP_TARGET}`}>
+      {label}
+    </a>
   );
 }

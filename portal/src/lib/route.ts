@@ -3,13 +3,21 @@ import { useEffect, useState } from 'preact/hooks';
 import { t, useLang } from './i18n';
 import { useUtility } from './portal-config';
 
-export function useHash(): string {
-  const [hash, setHash] = useState(location.hash);
+/** The skip link's target: an anchor in the page, not a page, so following it keeps the page open. */
+export const SKIP_TARGET = 'main';
+
+/** The page's hash; `fallback` when there is none. The skip link's #main leaves it as it was. */
+export function useHash(fallback = ''): string {
+  const [hash, setHash] = useState(
+    location.hash && location.hash !== `#${SKIP_TARGET}` ? location.hash : fallback,
+  );
   useEffect(() => {
-    const on = () => setHash(location.hash);
+    const on = () => {
+      if (location.hash !== `#${SKIP_TARGET}`) setHash(location.hash || fallback);
+    };
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
-  }, []);
+  }, [fallback]);
   return hash;
 }
 
