@@ -7,7 +7,7 @@ import { postAdjustment, reverseEntry } from '../db/adjustments.js';
 import type { Sql, Tx } from '../db/client.js';
 import { accountBalanceCents, postEntry } from '../db/ledger.js';
 import { queueNotification } from '../db/notifications.js';
-import { allocateOldestFirst, paymentReceipt } from '../db/payments.js';
+import { allocateOldestFirst, queueReceiptNotice } from '../db/payments.js';
 import { releaseRefund, settleRefund } from '../db/refunds.js';
 import { autopayAmountCents } from '../domain/autopay.js';
 import { paymentEntry, receivable } from '../domain/ledger.js';
@@ -228,18 +228,7 @@ export function createPaymentActivities(sql: Sql, stripe: Stripe | null, clock: 
           where id = ${p.id}`;
         if (posted.created) await allocateOldestFirst(tx, p.id, p.accountId, p.amountCents);
         // the receipt, emailed: what the portal's receipt shows (GET /payments/:id/receipt)
-        if (posted.created) {
-          const r = (await paymentReceipt(tx, p.id))!;
-          await notify(tx, p, 'payment_received', null, {
-            confirmationNumber: r.confirmationNumber,
-            method: r.method,
-            methodBrand: r.methodBrand,
-            methodLast4: r.methodLast4,
-            postedAt: (r.postedAt ?? r.receivedAt).toISOString(),
-            timeZone: clock.timeZone,
-            newBalanceCents: r.newBalanceCents,
-          });
-        }
+        if (posted.created) await queueReceiptNotice(tx, p.id, clock.timeZone);
         await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: p.id })})`;
         return { journalEntryId: posted.id, created: posted.created };
       });

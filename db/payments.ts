@@ -6,9 +6,11 @@ import { confirmationNumber } from '../domain/payment-receipt.js';
 import { receivedOnProblem } from '../domain/received-on.js';
 import { readScanLine } from '../domain/scan-line.js';
 import { newId } from '../lib/ids.js';
+import { paymentsTotal } from '../lib/metrics.js';
 import { requireAccount } from './accounts.js';
 import type { Sql, Tx } from './client.js';
 import { lockAccount, postEntry } from './ledger.js';
+import { queueNotification } from './notifications.js';
 import { Refused } from './refused.js';
 
 export const DUPLICATE_WINDOW_DAYS = 3;
@@ -20,6 +22,8 @@ export interface CounterPayment {
   method: 'cash' | 'check' | 'lockbox';
   reference?: string | null;
   receivedOn: string;
+  /** the utility's zone, for the receipt email's posted time (UTC when not given) */
+  timeZone?: string;
 }
 
 export async function recordCounterPayment(
@@ -49,8 +53,36 @@ export async function recordCounterPayment(
   await tx`insert into payment (id, account_id, amount_cents, method, status, received_at, journal_entry_id, idempotency_key, provider, reference, review_flag)
     values (${id}, ${p.accountId}, ${p.amountCents}, ${p.method}, 'succeeded', ${p.receivedOn}, ${entry.id}, ${p.idempotencyKey}, 'counter', ${p.reference ?? null}, ${reviewFlag})`;
   await allocateOldestFirst(tx, id, p.accountId, p.amountCents);
+  // a payment at the counter or through the lockbox gets the same emailed receipt as one made online
+  await queueReceiptNotice(tx, id, p.timeZone ?? 'UTC');
   await tx`select pg_notify('account_events', ${JSON.stringify({ accountId: p.accountId, type: 'payment.succeeded', paymentId: id })})`;
   return { id, created: true, reviewFlag };
+}
+
+/**
+ * The `payment_received` notice, carrying the payment's receipt (what GET /payments/:id/receipt shows), queued
+ * in the posting's transaction, once per payment (its key).
+ */
+export async function queueReceiptNotice(tx: Sql | Tx, paymentId: string, timeZone: string) {
+  const r = await paymentReceipt(tx, paymentId);
+  if (!r) throw new Refused(`No such payment: '${paymentId}'`, 'resource_missing', 'paymentId');
+  await queueNotification(tx, {
+    accountId: r.accountId,
+    alert: 'payment_received',
+    key: `payment_received/${paymentId}`,
+    data: {
+      paymentId,
+      amountCents: r.amountCents,
+      code: null,
+      confirmationNumber: r.confirmationNumber,
+      method: r.method,
+      methodBrand: r.methodBrand,
+      methodLast4: r.methodLast4,
+      postedAt: (r.postedAt ?? r.receivedAt).toISOString(),
+      timeZone,
+      newBalanceCents: r.newBalanceCents,
+    },
+  });
 }
 
 /**
@@ -62,7 +94,9 @@ export async function takeCounterPayment(sql: Sql, p: CounterPayment & { today: 
   const late = receivedOnProblem(p.receivedOn, p.today);
   if (late) throw new Refused(`receivedOn ${late}`, 'parameter_invalid', 'receivedOn');
   const { today: _, ...payment } = p;
-  return sql.begin((tx) => recordCounterPayment(tx, payment));
+  const r = await sql.begin((tx) => recordCounterPayment(tx, payment));
+  if (r.created) paymentsTotal.inc({ outcome: 'posted', channel: p.method });
+  return r;
 }
 
 export type LockboxRow =
@@ -78,7 +112,7 @@ export type LockboxRow =
 export async function importLockbox(
   sql: Sql,
   csv: string,
-  opts: { partial?: boolean; today: string },
+  opts: { partial?: boolean; today: string; timeZone?: string },
 ): Promise<{ posted: boolean; rows: LockboxRow[] }> {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim());
   const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
@@ -183,7 +217,7 @@ export async function importLockbox(
         rows.push({ row: p.row, status: 'rejected', ...p.error });
         continue;
       }
-      const r = await recordCounterPayment(tx, p.payment!);
+      const r = await recordCounterPayment(tx, { ...p.payment!, timeZone: opts.timeZone });
       rows.push(
         r.created
           ? { row: p.row, status: 'accepted', paymentId: r.id, reviewFlag: r.reviewFlag }
@@ -191,6 +225,11 @@ export async function importLockbox(
       );
     }
   });
+  // counted once the file's transaction has committed
+  paymentsTotal.inc(
+    { outcome: 'posted', channel: 'lockbox' },
+    rows.filter((r) => r.status === 'accepted').length,
+  );
   return { posted: true, rows };
 }
 

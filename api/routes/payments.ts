@@ -198,6 +198,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         method: req.body.method,
         reference: req.body.reference,
         receivedOn: req.body.receivedOn ?? req.today,
+        timeZone: deps.clock.timeZone,
         today: req.today,
       });
       // collections stops (or steps back) at once: the payment is already on the account
@@ -317,6 +318,7 @@ export default async function paymentRoutes(app: App, deps: AppDeps) {
         const result = await importLockbox(sql, req.body, {
           partial: (req.query as { partial?: boolean }).partial,
           today: req.today,
+          timeZone: deps.clock.timeZone,
         });
         if (result.posted) {
           const paid = result.rows.flatMap((r) => (r.status === 'accepted' ? [r.paymentId] : []));

@@ -397,6 +397,11 @@ describe('autopay', () => {
   });
 });
 
+/** The `payment_received` notices queued for an account, oldest first. */
+const receiptNotices = (accountId: string) =>
+  sql<{ data: Record<string, unknown> & { paymentId: string; amountCents: number } }[]>`
+    select data from notification where account_id = ${accountId} and alert = 'payment_received' order by created_at, id`;
+
 describe('counter and lockbox payments', () => {
   it('records a check at the counter and flags a likely duplicate for review', async () => {
     const accountId = await accountOwing(6_000);
@@ -418,6 +423,19 @@ describe('counter and lockbox payments', () => {
     const b = await counter({ amountCents: 3_000, method: 'cash', receivedOn: '2026-11-03' });
     expect(b.json()).toMatchObject({ reviewFlag: 'possible_duplicate' });
     expect(await accountBalanceCents(sql, accountId)).toBe(0); // both posted; staff decide on the flagged one
+    // each is emailed its receipt, as a payment online is: the confirmation number and the new balance
+    const notices = await receiptNotices(accountId);
+    expect(notices.map((n) => n.data.paymentId).sort()).toEqual([a.json().id, b.json().id].sort());
+    const first = notices.find((n) => n.data.paymentId === a.json().id)!;
+    const receipt = (
+      await app.inject({ method: 'GET', url: `/payments/${a.json().id}/receipt`, headers: bearer(csr) })
+    ).json();
+    expect(first.data).toMatchObject({
+      confirmationNumber: receipt.confirmationNumber,
+      amountCents: 3_000,
+      method: 'check',
+      newBalanceCents: 3_000,
+    });
   });
 
   it('imports a lockbox file all-or-nothing, reports each row, and never posts a row twice', async () => {
@@ -465,6 +483,9 @@ describe('counter and lockbox payments', () => {
     });
     expect(await accountBalanceCents(sql, a1)).toBe(0);
     expect(await accountBalanceCents(sql, a2)).toBe(0);
+    // a receipt per posted check, none for the refused file or the duplicate rows of the re-import
+    expect((await receiptNotices(a1)).map((n) => n.data.amountCents)).toEqual([5_000]);
+    expect((await receiptNotices(a2)).map((n) => n.data.amountCents)).toEqual([7_000]);
     const partial = await upload(
       `account_number,amount,check_number,received_on\n${n1},12.34,2005,2026-11-05\nnope,1.00,1,2026-11-05\n`,
       true,
