@@ -80,7 +80,8 @@ describe('dunning workflow: a payment arriving during each step', () => {
     await s.pay(10_000);
     expect(await s.handle.result()).toMatchObject({ stage: 'closed' });
     expect(await events(s.a.acct.id)).toEqual(['reminder']);
-    expect(await notifications(s.a.acct.id)).toEqual(['payment_due']);
+    // the reminder, then the payment's receipt; nothing from collections
+    expect(await notifications(s.a.acct.id)).toEqual(['payment_due', 'payment_received']);
   });
 
   it.concurrent('paid after the past-due notice: no late fee', async () => {
@@ -145,6 +146,7 @@ describe('dunning workflow: a payment arriving during each step', () => {
       'collection_notice:late_fee',
       'collection_notice:final_notice',
       'collection_notice:disconnected',
+      'payment_received',
       'collection_notice:reconnected',
     ]);
   });
