@@ -38,7 +38,7 @@ import { AUTOPAY } from '../workflows/contracts/payment.js';
 import { activityMetrics } from './activity-metrics.js';
 import { bundleInChild } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
-import { coreMetricsAddress, startWorkerMetrics } from './metrics-server.js';
+import { coreMetricsAddress, portFree, startWorkerMetrics } from './metrics-server.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
 import { ensureHighUsageSchedule } from './schedules.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -130,14 +130,20 @@ async function main() {
     throw new Error('DATABASE_URL is required by the worker (npm start sets it for you)');
   if (!config.temporal.address)
     throw new Error('TEMPORAL_ADDRESS is required by the worker (npm start sets it for you)');
+  // the SDK's own worker metrics (task slots, polls, latencies), appended to the worker's /metrics; a port
+  // already taken costs those metrics, never the worker
+  const port = config.workerMetricsPort;
+  const sdkMetrics = port > 0 && (await portFree(port + 1));
+  if (port > 0 && !sdkMetrics)
+    log.warn(
+      { port: port + 1 },
+      'Temporal SDK metrics off: the port is in use (set WORKER_METRICS_PORT per worker)',
+    );
   Runtime.install({
     logger: temporalLogger(log),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      // the SDK's own worker metrics (task slots, polls, latencies), appended to the worker's /metrics
-      ...(config.workerMetricsPort
-        ? { metrics: { prometheus: { bindAddress: coreMetricsAddress(config.workerMetricsPort) } } }
-        : {}),
+      ...(sdkMetrics ? { metrics: { prometheus: { bindAddress: coreMetricsAddress(port) } } } : {}),
     },
   });
   const metricsServer = startWorkerMetrics(config.workerMetricsPort, log);

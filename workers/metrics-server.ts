@@ -2,11 +2,24 @@
 // bills and payments) followed by the Temporal SDK's worker metrics, which its Rust core serves on a second,
 // loopback-only port (Runtime telemetry); one scrape sees both.
 import http from 'node:http';
+import net from 'node:net';
 import type { Logger } from '../lib/logger.js';
 import { registry } from '../lib/metrics.js';
 
 /** Where the Temporal core's Prometheus exporter listens: the worker's metrics port + 1, on loopback. */
 export const coreMetricsAddress = (port: number) => `127.0.0.1:${port + 1}`;
+
+/**
+ * Whether 127.0.0.1:`port` can be listened on now. The core's exporter fails the whole runtime when its port
+ * is taken (a second worker on the host, one still stopping), so the worker asks first and goes without.
+ */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
 
 export function startWorkerMetrics(port: number, log: Logger): http.Server | null {
   if (!port) return null;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { billsTotal } from '../../lib/metrics.js';
-import { startWorkerMetrics } from '../../workers/metrics-server.js';
+import { portFree, startWorkerMetrics } from '../../workers/metrics-server.js';
 
 const servers: http.Server[] = [];
 afterAll(() => {
@@ -52,6 +52,15 @@ describe('worker /metrics', () => {
     const alone = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(alone).toContain('cisflow_bills_total');
     expect(alone).not.toContain('temporal_worker_task_slots');
+  });
+
+  it('asks whether the SDK exporter port is free first: a taken one turns those metrics off, not the worker', async () => {
+    const port = await freePair();
+    expect(await portFree(port)).toBe(true);
+    const taken = http.createServer();
+    await new Promise<void>((r) => taken.listen(port, '127.0.0.1', r));
+    servers.push(taken);
+    expect(await portFree(port)).toBe(false);
   });
 
   it('is off with port 0', () => {
