@@ -11,6 +11,20 @@ export const BillRun = Type.Object({
   progress: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
 });
 
+/** A past run in GET /bill-runs (db/staff-lists.ts listBillRuns): bills issued, held and cancelled, the total. */
+export const BillRunSummary = Type.Object({
+  object: Type.Literal('bill_run_summary'),
+  id: Type.String({ description: 'cycle/period: the cursor' }),
+  cycle: Type.String(),
+  period: Type.String(),
+  billed: Type.Integer(),
+  held: Type.Integer(),
+  cancelled: Type.Integer(),
+  billedCents: Type.Integer(),
+  firstBillAt: Type.String(),
+  lastBillAt: Type.String(),
+});
+
 /** GET /bill-runs/:cycle/:period/preview: what a run would do, shown before staff confirm it. */
 export const BillRunPreview = Type.Object({
   object: Type.Literal('bill_run_preview'),

@@ -14,6 +14,7 @@ import { billRunScheduleId } from '../../workflows/contracts/bill-run.js';
 import { STAFF } from '../plugins/auth.js';
 import { List, ListQuery, Nullable, Period } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
+import { BillRunSummary } from './bill-runs.schema.js';
 
 const Cycle = Type.String({ pattern: '^\\d{2}$', description: 'billing cycle, e.g. "07"' });
 const query = <T extends TSchema>(filters: T) => Type.Intersect([ListQuery, filters]);
@@ -48,20 +49,7 @@ export default async function listRoutes(app: App, deps: AppDeps) {
           }),
         ),
         response: {
-          200: List(
-            Type.Object({
-              object: Type.Literal('bill_run_summary'),
-              id: Type.String({ description: 'cycle/period: the cursor' }),
-              cycle: Type.String(),
-              period: Type.String(),
-              billed: Type.Integer(),
-              held: Type.Integer(),
-              cancelled: Type.Integer(),
-              billedCents: Type.Integer(),
-              firstBillAt: Type.String(),
-              lastBillAt: Type.String(),
-            }),
-          ),
+          200: List(BillRunSummary),
         },
       },
     },

@@ -1,7 +1,9 @@
 // Bill runs: the billing cycles with their Temporal schedules (next run) and last run, the past runs, and a run
 // to watch or start. Starting one shows what it would do first (GET /bill-runs/:cycle/:period/preview: "1,284
 // accounts, 12 held last time") and asks for confirmation; its progress is polled each second.
+import type { Static } from '@sinclair/typebox';
 import { useEffect, useState } from 'preact/hooks';
+import type { BillRunPreview, BillRunSummary } from '../../../api/routes/bill-runs.schema';
 import { Card, ErrorNote, Money, num, Table } from '../components/ui';
 import { api, type Me, PortalApiError } from '../lib/api';
 import { locale, t } from '../lib/i18n';
@@ -24,22 +26,9 @@ interface CycleRow {
   lastHeld: number;
   schedule: { paused: boolean; nextRun: string | null } | null;
 }
-interface RunRow {
-  id: string;
-  cycle: string;
-  period: string;
-  billed: number;
-  held: number;
-  cancelled: number;
-  billedCents: number;
-}
-interface Preview {
-  cycle: string;
-  period: string;
-  accounts: number;
-  alreadyBilled: number;
-  lastRun: { period: string; billed: number; held: number } | null;
-}
+// the API's own answers (type-only): the console never restates them
+type RunRow = Static<typeof BillRunSummary>;
+type Preview = Static<typeof BillRunPreview>;
 const n = (x: number) => x.toLocaleString(locale());
 const when = (iso: string) =>
   new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
