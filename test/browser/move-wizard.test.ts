@@ -157,26 +157,29 @@ describe('move wizard in Chromium', () => {
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('button', { name: 'Settings' }).click();
+      // stopping is the move wizard's alone; the request form offers the pause and points to the wizard
       const kind = page.locator('#sr-kind');
       const help = page.getByTestId('sr-kind-help');
-      await kind.selectOption('stop_service');
-      expect(await kind.locator('option:checked').textContent()).toBe(
-        'Stop service (final bill, account closes)',
+      const wizard = page.locator('#move-wizard');
+      const stopChoice = wizard.locator('label.choice', { has: page.locator('input[value=stop_service]') });
+      expect(await kind.locator('option[value=stop_service]').count()).toBe(0);
+      expect((await stopChoice.textContent())?.trim()).toBe(
+        'Stop service — Service ends on the date you choose: we read the meter, send a final bill and close the account.',
       );
-      expect(await help.textContent()).toContain('sends a final bill');
+      expect(await page.getByTestId('sr-stop-pointer').textContent()).toContain(
+        'Stopping service or moving?',
+      );
       await kind.selectOption('seasonal_suspend');
       expect(await kind.locator('option:checked').textContent()).toBe('Pause service for the season');
       expect(await help.textContent()).toContain('fixed monthly charges may continue');
 
       await page.getByRole('button', { name: 'Español' }).click();
-      await kind.selectOption('stop_service');
-      expect(await kind.locator('option:checked').textContent()).toBe(
-        'Dar de baja el servicio (factura final, la cuenta se cierra)',
-      );
-      expect(await help.textContent()).toContain('factura final');
+      expect(await stopChoice.textContent()).toContain('Dar de baja el servicio — ');
+      expect(await stopChoice.textContent()).toContain('factura final');
       await kind.selectOption('seasonal_suspend');
       expect(await kind.locator('option:checked').textContent()).toBe('Pausar el servicio por temporada');
       expect(await help.textContent()).toContain('los cargos fijos mensuales pueden seguir');
+      expect(await page.getByTestId('sr-stop-pointer').textContent()).toContain('¿Se muda?');
       expect(await page.locator('#move-wizard h2').textContent()).toContain('¿Se muda?');
       expect(await accessibilityViolations(page)).toEqual([]);
     } finally {

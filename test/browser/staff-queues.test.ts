@@ -204,6 +204,29 @@ describe('the staff work queues in Chromium', () => {
     expect(audit).toMatchObject({ actorUserId: adminId });
   });
 
+  it('names the dispute’s workflow on the 360 by its case, state and SLA date, not its id', async () => {
+    const { page } = browser;
+    const [d] = await sql<{ status: string; workflowId: string; slaOn: string }[]>`
+      select status, workflow_id, (sla_due_at at time zone 'UTC')::date::text as sla_on from dispute
+      where id = ${disputed.id}`;
+    await page.goto(`${base}/staff#/account/${disputed.accountId}`);
+    const tabs = page.getByRole('navigation', { name: 'Account sections' });
+    await tabs.getByRole('link', { name: 'Cases and workflows' }).click();
+    const flow = page.locator(`[data-testid=workflows] li[data-workflow="${d!.workflowId}"]`);
+    await flow.waitFor();
+    const sla = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric' }).format(
+      new Date(`${d!.slaOn}T12:00:00Z`),
+    );
+    expect(await flow.locator('.wf-name').textContent()).toBe(
+      `Dispute · ${d!.status.replaceAll('_', ' ')} · SLA ${sla}`,
+    );
+    expect(await flow.locator('.wf-id').textContent()).toContain(d!.workflowId);
+    // back to the queue, where the next steps work
+    await page.getByRole('link', { name: 'Disputes & requests' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Disputes and service requests' }).waitFor();
+    await page.getByLabel('Kind').selectOption('dispute');
+  });
+
   it('rebills a dispute from a corrected read: the bill is cancelled and re-rated', async () => {
     const { page } = browser;
     const row = page.locator(`[data-case="${rebilled.id}"]`);

@@ -139,7 +139,9 @@ interface ServiceRequest {
   status: ServiceRequestStatus;
   createdAt: string;
 }
-const KINDS = ['reread', 'stop_service', 'seasonal_suspend', 'seasonal_resume', 'mailing_address'] as const;
+// Stopping, starting and moving service are the move wizard's (one place to end service, with its dates and
+// final-bill wording); this form keeps the requests that leave the service running.
+const KINDS = ['reread', 'seasonal_suspend', 'seasonal_resume', 'mailing_address'] as const;
 
 export function ServiceRequestsPanel({ accountId }: { accountId: string }) {
   const [rows, setRows] = useState<ServiceRequest[] | null>(null);
@@ -159,7 +161,7 @@ export function ServiceRequestsPanel({ accountId }: { accountId: string }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     const details: Record<string, string> = {};
-    for (const k of ['stop_date', 'line1', 'city', 'state', 'postal_code']) {
+    for (const k of ['line1', 'city', 'state', 'postal_code']) {
       const v = String(f.get(k) ?? '').trim();
       if (v) details[k] = v;
     }
@@ -196,12 +198,9 @@ export function ServiceRequestsPanel({ accountId }: { accountId: string }) {
         <p class="muted" data-testid="sr-kind-help">
           {t(`kindHelp_${kind}` as Key)}
         </p>
-        {kind === 'stop_service' ? (
-          <>
-            <label for="sr-stop">{t('stopDate')}</label>
-            <input id="sr-stop" name="stop_date" type="date" required />
-          </>
-        ) : null}
+        <p class="muted" data-testid="sr-stop-pointer">
+          <a href="#move-wizard">{t('srStopPointer')}</a>
+        </p>
         {kind === 'mailing_address' ? (
           <>
             <label for="sr-line1">{t('line1')}</label>

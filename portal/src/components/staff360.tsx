@@ -6,8 +6,9 @@ import type { ArrangementStatus } from '../../../workflows/contracts/arrangement
 import type { DisputeResolutionKind, DisputeStatus } from '../../../workflows/contracts/dispute';
 import type { ServiceRequestStatus } from '../../../workflows/contracts/service-request';
 import { type AccountSummary, api, type Me, newKey } from '../lib/api';
-import { formatDate } from '../lib/i18n';
+import { formatDate, plainWord } from '../lib/i18n';
 import { parseDollars } from '../lib/money';
+import { alertName } from '../wallet/alert-names';
 import { Card, ErrorNote, Money, OkNote, Table } from './ui';
 
 const BILLING = ['billing_admin', 'supervisor', 'admin'];
@@ -88,7 +89,7 @@ export function MessagesPanel({ accountId }: { accountId: string }) {
           {rows.map((m) => (
             <tr key={m.id}>
               <td>{formatDate(String(m.createdAt))}</td>
-              <td>{m.alert.replace(/_/g, ' ')}</td>
+              <td>{alertName(m.alert)}</td>
               <td>{m.channel}</td>
               <td>{m.to}</td>
               <td>
@@ -159,8 +160,8 @@ export function ServiceOrdersPanel({ accountId, version }: { accountId: string; 
           {rows.map((r) => (
             <tr key={r.id} data-kind={r.kind}>
               <td>{formatDate(String(r.createdAt))}</td>
-              <td>{r.kind.replace(/_/g, ' ')}</td>
-              <td>{r.status.replace(/_/g, ' ')}</td>
+              <td>{plainWord(r.kind)}</td>
+              <td>{plainWord(r.status)}</td>
               <td>{r.requestedBy.startsWith('customer:') ? 'customer (portal)' : 'staff'}</td>
             </tr>
           ))}
@@ -189,10 +190,10 @@ export function FieldOrdersPanel({ accountId, version }: { accountId: string; ve
           {rows.map((o) => (
             <tr key={o.id} data-kind={o.kind}>
               <td>{formatDate(o.createdAt)}</td>
-              <td>{o.kind.replace(/_/g, ' ')}</td>
-              <td>{o.status}</td>
+              <td>{plainWord(o.kind)}</td>
+              <td>{plainWord(o.status)}</td>
               <td>{o.reason}</td>
-              <td>{o.sourceType ?? '—'}</td>
+              <td>{o.sourceType ? plainWord(o.sourceType) : '—'}</td>
             </tr>
           ))}
         </Table>
@@ -222,9 +223,9 @@ export function DunningPanel({ accountId, version }: { accountId: string; versio
       {c ? (
         <dl data-testid="dunning">
           <dt>Stage</dt>
-          <dd>{c.stage}</dd>
+          <dd>{plainWord(c.stage)}</dd>
           <dt>Service</dt>
-          <dd>{c.serviceState}</dd>
+          <dd>{plainWord(c.serviceState)}</dd>
           {c.nextReview ? (
             <>
               <dt>Next step</dt>

@@ -503,7 +503,8 @@ const en = {
   back: 'Back',
   next: 'Next',
   kindHelp_reread: 'We read your meter again today, for example if a read looks wrong.',
-  kindHelp_stop_service: 'Ends service on the date you choose and sends a final bill; the account closes.',
+  srStopPointer:
+    'Stopping service or moving? Use “Moving?” above: it sets the date and sends the final bill.',
   kindHelp_seasonal_suspend:
     'Pauses service and usage billing from today until you ask to resume; fixed monthly charges may continue, as your rate sets.',
   kindHelp_seasonal_resume: 'Turns seasonal service back on; usage is billed again from the day it resumes.',
@@ -1129,8 +1130,8 @@ const es: Record<Key, string> = {
   back: 'Atrás',
   next: 'Siguiente',
   kindHelp_reread: 'Volvemos a leer su medidor hoy, por ejemplo si una lectura parece errónea.',
-  kindHelp_stop_service:
-    'Termina el servicio en la fecha que elija y envía una factura final; la cuenta se cierra.',
+  srStopPointer:
+    '¿Va a dar de baja el servicio o mudarse? Use «¿Se muda?» arriba: fija la fecha y envía la factura final.',
   kindHelp_seasonal_suspend:
     'Pausa el servicio y el cobro del consumo desde hoy hasta que pida reanudarlo; los cargos fijos mensuales pueden seguir, según su tarifa.',
   kindHelp_seasonal_resume:
@@ -1265,6 +1266,11 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
 /** Known words (statuses, services, methods) translated; anything else shown as it came. */
 export function word(s: string): string {
   return s in en ? t(s as Key) : s;
+}
+
+/** A status or stage code as words: its translation when there is one, else the code without underscores. */
+export function plainWord(code: string): string {
+  return word(code).replaceAll('_', ' ');
 }
 
 /** Re-renders the calling component when the language changes. */

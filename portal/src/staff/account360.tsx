@@ -18,7 +18,7 @@ import {
 } from '../components/staff360';
 import { ErrorNote, Money } from '../components/ui';
 import { type AccountSummary, api, type ListOf, type Me, type Usage } from '../lib/api';
-import { type Key, t, useLang, word } from '../lib/i18n';
+import { type Key, plainWord, t, useLang, word } from '../lib/i18n';
 import { useAccountEvents } from '../lib/live';
 import { BillsCard, PaymentsCard } from './account-ledger';
 import { type Aging, AgingKpis } from './account-summary';
@@ -212,7 +212,7 @@ function AccountHeader({
         </div>
         <div>
           <dt>{t('a360Stage')}</dt>
-          <dd data-testid="stage">{coll ? word(coll.stage).replaceAll('_', ' ') : '—'}</dd>
+          <dd data-testid="stage">{coll ? plainWord(coll.stage) : '—'}</dd>
         </div>
         {a.netMeteringCreditCents ? (
           <div>

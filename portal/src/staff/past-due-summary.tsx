@@ -2,7 +2,7 @@
 // reads the amount, the late fees and the next collections step the customer is reading, to the cent.
 import { type PastDue, usePastDue } from '../components/PastDueBanner';
 import { Money } from '../components/ui';
-import { formatDate } from '../lib/i18n';
+import { formatDate, plainWord } from '../lib/i18n';
 import { formatCents } from '../lib/money';
 
 const STEP: Record<NonNullable<PastDue['collections']['nextStep']>['kind'], string> = {
@@ -23,7 +23,7 @@ export function PastDueSummary({ accountId, version }: { accountId: string; vers
           <Money cents={p.pastDueCents} />
         </strong>
         {p.oldestDueDate ? ` since ${formatDate(p.oldestDueDate)} (${p.daysPastDue} days)` : ''} · stage{' '}
-        {p.collections.stage.replaceAll('_', ' ')}
+        {plainWord(p.collections.stage)}
         {step ? ` · next: ${STEP[step.kind]} ${formatDate(step.on)}` : ''}
         {p.collections.disconnectOn ? ` · disconnect from ${formatDate(p.collections.disconnectOn)}` : ''}
         {p.lateFees.length

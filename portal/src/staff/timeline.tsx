@@ -7,7 +7,7 @@ import type { TimelineEntry, TimelineKind } from '../../../api/routes/timeline.s
 import { BillExplanationView, ExplainBillButton } from '../components/BillExplanation';
 import { ErrorNote, Money } from '../components/ui';
 import { api, type ListOf } from '../lib/api';
-import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
+import { formatDate, formatMonth, type Key, plainWord, t } from '../lib/i18n';
 import { paymentStatusWord } from '../lib/payment-words';
 
 type Entry = Static<typeof TimelineEntry>;
@@ -26,7 +26,7 @@ export const KINDS: [Kind, Key][] = [
 const KIND_WORD = Object.fromEntries(KINDS) as Record<Kind, Key>;
 const PAGE = 20;
 
-const human = (s: string | null) => (s ? word(s).replaceAll('_', ' ') : '');
+const human = (s: string | null) => (s ? plainWord(s) : '');
 
 /** The entry's title in the staff member's language. */
 function title(e: Entry): string {

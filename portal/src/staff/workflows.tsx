@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import type { AccountWorkflow } from '../../../api/routes/bills.schema';
 import type { WORKFLOW_TYPES } from '../../../workflows/contracts/names';
 import { Card, ErrorNote } from '../components/ui';
-import { formatDate, formatMonth, type Key, t, word } from '../lib/i18n';
+import { formatDate, formatMonth, type Key, plainWord, t } from '../lib/i18n';
 
 export type Workflow = Static<typeof AccountWorkflow>;
 
@@ -22,15 +22,18 @@ const TYPE_WORD: Record<(typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES], Ke
   refundWorkflow: 'wfRefund',
   serviceRequestWorkflow: 'wfServiceRequest',
 };
-const human = (s: string) => word(s).replaceAll('_', ' ');
 
 /** "Dispute · investigating · SLA Dec 11", "Bill · Oct 2026 · issued", "Service request · stop service · in progress". */
 export function workflowName(w: Workflow): string {
   const type = t(TYPE_WORD[w.type as keyof typeof TYPE_WORD] ?? 'wfOther');
   const a = w.about;
-  if (!a) return [type, w.billStatus ? human(w.billStatus) : null].filter(Boolean).join(' · ');
-  const subject = a.subject ? (a.subjectType === 'bill' ? formatMonth(a.subject) : human(a.subject)) : null;
-  return [type, subject, human(a.status), a.dueOn ? t('wfSla', { date: formatDate(a.dueOn) }) : null]
+  if (!a) return [type, w.billStatus ? plainWord(w.billStatus) : null].filter(Boolean).join(' · ');
+  const subject = a.subject
+    ? a.subjectType === 'bill'
+      ? formatMonth(a.subject)
+      : plainWord(a.subject)
+    : null;
+  return [type, subject, plainWord(a.status), a.dueOn ? t('wfSla', { date: formatDate(a.dueOn) }) : null]
     .filter(Boolean)
     .join(' · ');
 }
@@ -45,7 +48,7 @@ export function WorkflowsCard({ flows, err }: { flows: Workflow[] | null; err: u
             {flows.map((w) => (
               <li key={w.workflowId} data-workflow={w.workflowId}>
                 <strong class="wf-name">{workflowName(w)}</strong>{' '}
-                <span class="muted">({human(w.status.toLowerCase())})</span>
+                <span class="muted">({plainWord(w.status.toLowerCase())})</span>
                 <br />
                 <span class="muted wf-id" title={w.workflowId}>
                   {w.url ? (
