@@ -1,32 +1,19 @@
 // Chromium for the browser tests: Debian's package (never a downloaded browser build), driven by playwright-core.
 // The test run installs it when it is missing (as root, non-interactively); each test gets a fresh profile.
-import { spawnSync } from 'node:child_process';
+
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ensureDebianPackage } from './apt.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve('test-output/screenshots');
 
 /** Installs Debian's chromium when it is missing. Returns a reason when it cannot (not root, no apt). */
 export function ensureChromium(log: (m: string) => void = console.log): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing; install Debian's chromium package (as root)`;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (...args: string[]) =>
-    spawnSync('apt-get', args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  log('installing chromium for the browser tests (apt-get install -y chromium)…');
-  let r = apt('install', '-y', '--no-install-recommends', 'chromium');
-  if (r.status !== 0) {
-    // a clean machine may have no package lists yet
-    apt('update');
-    r = apt('install', '-y', '--no-install-recommends', 'chromium');
-  }
-  if (r.status !== 0 || !existsSync(CHROMIUM))
-    return `apt-get install chromium failed (${r.status}): ${(r.stderr ?? r.error?.message ?? '').slice(-500)}`;
-  return null;
+  return ensureDebianPackage('chromium', () => existsSync(CHROMIUM), 'the browser tests', log);
 }
 
 export interface Browser {

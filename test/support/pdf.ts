@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { ensureDebianPackage } from './apt.js';
 
 const fonts = `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
 
@@ -81,26 +82,9 @@ export async function pdfTags(pdf: Buffer | Uint8Array): Promise<PdfTags> {
 const PDFTOPPM = 'pdftoppm';
 const hasPdftoppm = () => spawnSync(PDFTOPPM, ['-v']).error === undefined;
 
-/**
- * Debian's poppler-utils (pdftoppm) when it is missing, installed as test/support/browser.ts installs chromium
- * (as root, non-interactively). Returns a reason when it cannot.
- */
+/** Debian's poppler-utils (pdftoppm) when it is missing. Returns a reason when it cannot. */
 export function ensurePdftoppm(log: (m: string) => void = console.log): string | null {
-  if (hasPdftoppm()) return null;
-  if (process.getuid?.() !== 0)
-    return "pdftoppm is missing; install Debian's poppler-utils package (as root)";
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (...args: string[]) =>
-    spawnSync('apt-get', args, { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  log('installing poppler-utils for the bill screenshot (apt-get install -y poppler-utils)…');
-  let r = apt('install', '-y', '--no-install-recommends', 'poppler-utils');
-  if (r.status !== 0) {
-    apt('update'); // a clean machine may have no package lists yet
-    r = apt('install', '-y', '--no-install-recommends', 'poppler-utils');
-  }
-  if (r.status !== 0 || !hasPdftoppm())
-    return `apt-get install poppler-utils failed (${r.status}): ${(r.stderr ?? r.error?.message ?? '').slice(-500)}`;
-  return null;
+  return ensureDebianPackage('poppler-utils', hasPdftoppm, 'the bill screenshot', log);
 }
 
 /**
