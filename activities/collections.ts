@@ -8,6 +8,7 @@ import {
   handoffPass,
   handoffPlan,
   openCase,
+  pastDueWithoutCase,
   performCollectionAction,
   updateCase,
 } from '../db/collections.js';
@@ -53,6 +54,16 @@ export async function wakeOpenCases(
     where c.status = 'open' and c.account_id = any(${accountIds})`;
   for (const a of open) await signalCollections(client, taskQueue, a, reason);
   return open.length;
+}
+
+/**
+ * Hands every account already past due without a case to collections, through the same wake-up a bill run's
+ * hand-off uses: its dunning workflow reviews the facts and takes the steps their age implies.
+ */
+export async function handOffPastDue(sql: Sql, client: Client, taskQueue: string, today: string) {
+  const accounts = await pastDueWithoutCase(sql, today);
+  for (const a of accounts) await signalCollections(client, taskQueue, a, 'past due without a case');
+  return accounts.length;
 }
 
 export function createCollectionActivities(

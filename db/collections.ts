@@ -512,3 +512,21 @@ export async function handoffPass(sql: Sql, a: { runId: string; today: string })
     return { reminded: reminded!.n, pastDue };
   });
 }
+
+/**
+ * Accounts owing on a bill whose due date has passed, with no open collection case: those the demo or a
+ * legacy migration brought in already in arrears, which no bill run's hand-off will see. Past due is the part
+ * of the balance older than the bills not yet due (payments pay the oldest charges first); the dunning
+ * workflow then decides from the account's own facts what, if anything, is owed to it.
+ */
+export async function pastDueWithoutCase(sql: Sql, today: string) {
+  return sql<{ id: string; accountNumber: string }[]>`
+    select a.id, a.account_number from account a
+    where a.status <> 'closed'
+      and not exists (select 1 from collection_case c where c.account_id = a.id and c.status = 'open')
+      and exists (select 1 from bill b where b.account_id = a.id and b.status = 'issued' and b.due_date < ${today}::date)
+      and (select coalesce(sum(p.amount_cents), 0) from posting p where p.ledger_account_id = 'ar:' || a.id)
+        > (select coalesce(sum(b.total_cents), 0) from bill b
+           where b.account_id = a.id and b.status = 'issued' and b.due_date >= ${today}::date)
+    order by a.id`;
+}

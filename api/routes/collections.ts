@@ -2,7 +2,7 @@
 // holds (medical certificate, manual), payment arrangements, and staff adjustments.
 import { Type } from '@sinclair/typebox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { signalCollections } from '../../activities/collections.js';
+import { handOffPastDue, signalCollections } from '../../activities/collections.js';
 import { findAccount } from '../../db/accounts.js';
 import { postAccountAdjustment } from '../../db/adjustments.js';
 import { createArrangement, listArrangements } from '../../db/arrangements.js';
@@ -98,6 +98,26 @@ export default async function collectionRoutes(app: App, deps: AppDeps) {
       customerClass: req.params.customerClass,
       policy: await classCollectionPolicy(sql, req.params.customerClass),
     }),
+  );
+
+  app.post(
+    '/collections/handoffs',
+    {
+      config: { access: { staff: STAFF.supervisors } },
+      schema: {
+        tags: ['collections'],
+        summary:
+          "Hand every account already past due and without a collection case to collections (after a legacy migration, or data loaded outside bill runs); each account's dunning workflow takes the steps its age implies",
+        response: {
+          200: Type.Object({ object: Type.Literal('collections_handoff'), accounts: Type.Integer() }),
+        },
+      },
+    },
+    async (req) => {
+      const accounts = await handOffPastDue(sql, temporal.client, taskQueue, deps.clock.today());
+      req.auditResource = { type: 'collections_handoff', id: null, detail: { accounts } };
+      return { object: 'collections_handoff' as const, accounts };
+    },
   );
 
   app.put(

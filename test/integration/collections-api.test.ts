@@ -183,6 +183,44 @@ describe('holds and thresholds', () => {
   });
 });
 
+describe('hand-off of accounts already past due (a legacy migration, the demo)', () => {
+  it('starts collections for a past-due account with no case, once, and leaves one not yet due alone', async () => {
+    const late = await pastDue('hold-test', 1_000); // due 3 days ago: no bill run handed it off
+    const notYet = await waterAccount(sql, { customerClass: 'hold-test' });
+    await simpleBill(sql, {
+      accountId: notYet.acct.id,
+      agreementId: notYet.agreementId,
+      period: '2026-10',
+      totalCents: 4_000,
+      dueDate: addDays(today, 5),
+    });
+    const post = async (role: 'csr' | 'supervisor') =>
+      app.inject({
+        method: 'POST',
+        url: '/collections/handoffs',
+        headers: bearer(await staffToken(app, sql, role)),
+      });
+    expect((await post('csr')).statusCode).toBe(403);
+    const first = await post('supervisor');
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().accounts).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await events(late.acct.id)).includes('past_due_notice'));
+    const cases = async (id: string) =>
+      (await sql`select status from collection_case where account_id = ${id}`).map((c) => c.status);
+    expect(await cases(late.acct.id)).toEqual(['open']);
+    expect(await cases(notYet.acct.id)).toEqual([]);
+    // its case is open now: a second hand-off does not start another, nor repeat the notice
+    await post('supervisor');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await cases(late.acct.id)).toEqual(['open']);
+    expect((await events(late.acct.id)).filter((e) => e === 'past_due_notice')).toHaveLength(1);
+    const [audit] =
+      await sql`select count(*)::int as n from audit_log where action = 'POST /collections/handoffs'
+      and actor_role = 'supervisor'`;
+    expect(audit!.n).toBe(2);
+  });
+});
+
 describe('payment arrangements', () => {
   it('a broken arrangement resumes collections; while it is kept, nothing happens', async () => {
     const a = await pastDue('hold-test', 20_000);
