@@ -45,7 +45,14 @@ export async function planNotification(
 ): Promise<PlanResult> {
   return sql.begin(async (tx) => {
     const [n] = await tx<
-      { id: string; accountId: string; alert: string; data: TemplateData; urgent: boolean; status: string }[]
+      {
+        id: string;
+        accountId: string | null;
+        alert: string;
+        data: TemplateData;
+        urgent: boolean;
+        status: string;
+      }[]
     >`select id, account_id, alert, data, urgent, status from notification where id = ${notificationId} for update`;
     if (!n) return { status: 'skipped' as const, messages: [], reason: 'no such notification' };
     const now = o.now ?? new Date();
@@ -62,7 +69,11 @@ export async function planNotification(
       };
     if (n.status !== 'pending') return { status: n.status as 'processed', messages: [] };
 
-    const [acct] = await tx<{ accountNumber: string; customerId: string; language: string }[]>`
+    // a staff login's invitation belongs to no account: it goes, in English, to the address it names
+    const staffNotice = n.accountId === null && n.alert === 'staff_invitation';
+    const [acct] = staffNotice
+      ? [{ accountNumber: '', customerId: null, language: 'en' }]
+      : await tx<{ accountNumber: string; customerId: string | null; language: string }[]>`
       select a.account_number, a.customer_id, c.language from account a join customer c on c.id = a.customer_id
       where a.id = ${n.accountId}`;
     if (!acct) return skip(tx, n.id, 'account missing');
@@ -89,12 +100,17 @@ export async function planNotification(
         const c = await usable(kind);
         if (c) targets.push(c);
       }
-    } else if (n.alert === 'login_email_verification' || n.alert === 'signup_email_in_use') {
+    } else if (
+      n.alert === 'login_email_verification' ||
+      n.alert === 'signup_email_in_use' ||
+      n.alert === 'staff_invitation'
+    ) {
       if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
     } else {
       const [chosen] = await tx<{ email: boolean; sms: boolean }[]>`
         select email, sms from alert_subscription where customer_id = ${acct.customerId} and alert = ${n.alert}`;
-      const subs = chosen ?? defaultSubscription(n.alert, await verifiedKinds(tx, acct.customerId), n.urgent);
+      const subs =
+        chosen ?? defaultSubscription(n.alert, await verifiedKinds(tx, acct.customerId ?? ''), n.urgent);
       for (const kind of ['email', 'sms'] as const) {
         if (!subs[kind]) continue;
         const c = await usable(kind);
@@ -401,13 +417,15 @@ export async function findHighUsage(
 export async function queueMessagingNotice(
   db: Db,
   n: {
-    accountId: string;
+    /** null only for staff_invitation, which belongs to no account */
+    accountId: string | null;
     alert:
       | 'contact_verification'
       | 'subscriptions_changed'
       | 'login_linked'
       | 'login_email_verification'
-      | 'signup_email_in_use';
+      | 'signup_email_in_use'
+      | 'staff_invitation';
     key: string;
     data: NotificationData;
     urgent?: boolean;

@@ -29,6 +29,8 @@ export type IdPrefix =
   // messaging
   | 'ntf'
   | 'vrf'
+  // staff accounts
+  | 'inv'
   | 'smc'
   | 'bcast'
   // collections, disputes, service requests
