@@ -68,6 +68,14 @@ async function invitedAndAccepted(role: string) {
 describe('invitations', () => {
   it('invite → accept → sign in, with the last sign-in recorded; the link works once', async () => {
     const u = await invitedAndAccepted('csr');
+    // the dispatcher turned the queued invitation into an email to the invitee (no account, no customer)
+    let sent: { toAddress: string; subject: string }[] = [];
+    for (let i = 0; i < 100 && !sent.length; i++) {
+      sent = await sql`select to_address, subject from outbound_message where template = 'staff_invitation'
+        and to_address = ${u.email}`;
+      if (!sent.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(sent[0]?.subject).toBe('You are invited to the staff console');
     const before = await login(u.email, u.password);
     expect(before.statusCode, before.body).toBe(200);
     expect(before.json().user.role).toBe('csr');
