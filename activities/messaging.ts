@@ -17,6 +17,7 @@ import {
 import { queueNotification } from '../db/notifications.js';
 import type { HighUsagePolicy, MessagingPolicy } from '../domain/messages/policy.js';
 import type { Clock } from '../lib/clock.js';
+import type { UtilityProfile } from '../lib/config.js';
 import type { MessagingProviders } from '../lib/providers/messaging.js';
 import { ProviderError } from '../lib/providers/messaging.js';
 import type { FinalSendFailure } from '../workflows/contracts/messaging.js';
@@ -27,7 +28,14 @@ const finalFailure = (message: string, type: FinalSendFailure, ...details: unkno
 
 export function createMessagingActivities(
   sql: Sql,
-  o: { providers: MessagingProviders; publicUrl: string; policy: MessagingPolicy; clock?: Clock },
+  o: {
+    providers: MessagingProviders;
+    publicUrl: string;
+    policy: MessagingPolicy;
+    clock?: Clock;
+    /** the environment's utility, until its admins save settings */
+    utility?: UtilityProfile;
+  },
 ) {
   return {
     async planNotification(a: { notificationId: string }): Promise<PlanResult> {
@@ -38,6 +46,7 @@ export function createMessagingActivities(
           sms: o.providers.sms ? 'twilio' : 'outbox',
         },
         quietHours: o.policy.quietHours,
+        utility: o.utility,
       });
     },
 

@@ -3,14 +3,25 @@
 import { randomUUID } from 'node:crypto';
 import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js';
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
+import { DEMO_UTILITY, type UtilityProfile } from '../lib/config.js';
 import { newId } from '../lib/ids.js';
 import type { NotificationPlanStatus } from '../workflows/contracts/messaging.js';
 import type { Sql, Tx } from './client.js';
 import { type Contact, createVerification, flagMessageContact, getContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
 import { type Channels, defaultSubscription, setSubscriptions, verifiedKinds } from './subscriptions.js';
+import { currentUtility } from './utility-settings.js';
 
 type Db = Sql | Tx;
+
+/** Notices about a login that go to the login's own email (or the one it is moving to), not a contact. */
+const LOGIN_EMAIL_NOTICES = new Set([
+  'login_email_verification',
+  'signup_email_in_use',
+  'password_reset',
+  'login_email_change',
+  'login_email_change_notice',
+]);
 export type Channel = 'email' | 'sms';
 
 export interface PlannedMessage {
@@ -31,6 +42,8 @@ export interface PlanOptions {
   providers: { email: 'sendgrid' | 'outbox'; sms: 'twilio' | 'outbox' };
   quietHours: QuietHours;
   now?: Date;
+  /** the environment's utility (UTILITY_*), until its admins save settings */
+  utility?: UtilityProfile;
 }
 
 /**
@@ -89,7 +102,7 @@ export async function planNotification(
         const c = await usable(kind);
         if (c) targets.push(c);
       }
-    } else if (n.alert === 'login_email_verification' || n.alert === 'signup_email_in_use') {
+    } else if (LOGIN_EMAIL_NOTICES.has(n.alert)) {
       if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
     } else {
       const [chosen] = await tx<{ email: boolean; sms: boolean }[]>`
@@ -109,10 +122,12 @@ export async function planNotification(
     if (!targets.length) return skip(tx, n.id, 'no subscribed, verified contact');
 
     const language: Language = acct.language === 'es' ? 'es' : 'en';
+    const utility = await currentUtility(tx, { utility: o.utility ?? DEMO_UTILITY });
     const r = render(n.alert, n.data, {
       language,
       accountNumber: acct.accountNumber,
       publicUrl: o.publicUrl,
+      utility: { name: utility.name, phone: utility.phone },
     });
     const messages: PlannedMessage[] = [];
     for (const c of targets) {
@@ -407,7 +422,10 @@ export async function queueMessagingNotice(
       | 'subscriptions_changed'
       | 'login_linked'
       | 'login_email_verification'
-      | 'signup_email_in_use';
+      | 'signup_email_in_use'
+      | 'password_reset'
+      | 'login_email_change'
+      | 'login_email_change_notice';
     key: string;
     data: NotificationData;
     urgent?: boolean;

@@ -24,6 +24,8 @@ export interface AuthPolicy {
   contacts: { maxPerCustomer: number; verificationsPerDay: number };
   /** how long a sign-up's email verification link works */
   emailVerificationTtlMinutes: number;
+  /** "forgot password" and login email change: per email / login, per IP, and how long their links work */
+  recovery: { perEmail: Backoff; perIp: RateCap; perIpBackoff: Backoff; linkTtlMinutes: number };
 }
 
 export const DEFAULT_AUTH_POLICY: AuthPolicy = {
@@ -40,6 +42,12 @@ export const DEFAULT_AUTH_POLICY: AuthPolicy = {
   password: { minLength: 10 },
   contacts: { maxPerCustomer: 10, verificationsPerDay: 10 },
   emailVerificationTtlMinutes: 24 * 60,
+  recovery: {
+    perEmail: { freeFailures: 3, baseSeconds: 60, maxSeconds: 3600, forgetAfterSeconds: 24 * 3600 },
+    perIp: { max: 20, windowSeconds: 60 },
+    perIpBackoff: { freeFailures: 30, baseSeconds: 60, maxSeconds: 3600, forgetAfterSeconds: 24 * 3600 },
+    linkTtlMinutes: 30,
+  },
 };
 
 export function authPolicy(p: Partial<AuthPolicy> = {}): AuthPolicy {
