@@ -75,6 +75,8 @@ function App() {
         <VerifyContactLink />
         {hash === '#help' ? (
           <HelpPage utility={utility} />
+        ) : hash.startsWith('#reset-password=') ? (
+          <ResetPassword token={decodeURIComponent(hash.slice('#reset-password='.length))} />
         ) : me === undefined ? (
           <Skeleton lines={4} />
         ) : me ? (
@@ -88,8 +90,51 @@ function App() {
   );
 }
 
+/** The emailed reset link (#reset-password=<token>): a new password, then a sign-in. */
+function ResetPassword({ token }: { token: string }) {
+  const [err, setErr] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  usePageTitle(t('resetTitle'));
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    setErr(null);
+    try {
+      await api('/auth/password-reset/confirm', {
+        method: 'POST',
+        body: { token, password: String(f.get('password') ?? '') },
+      });
+      setDone(true);
+    } catch (e2) {
+      setErr(e2);
+    }
+  };
+  if (done)
+    return (
+      <p class="card narrow" role="status" data-testid="reset-done">
+        {t('resetDone')} <a href="#">{t('signIn')}</a>
+      </p>
+    );
+  return (
+    <form class="card narrow" onSubmit={submit} aria-labelledby="reset-title">
+      <h1 id="reset-title">{t('resetTitle')}</h1>
+      <label for="new-password">{t('newPassword')}</label>
+      <input
+        id="new-password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        minLength={10}
+        required
+      />
+      <button type="submit">{t('resetTitle')}</button>
+      <ErrorNote error={err} />
+    </form>
+  );
+}
+
 function SignIn({ onDone }: { onDone: (m: Me) => void }) {
-  const [mode, setMode] = useState<'login' | 'signup'>('login');
+  const [mode, setMode] = useState<'login' | 'signup' | 'forgot'>('login');
   const [err, setErr] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -116,7 +161,12 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     setNotice(null);
     try {
       if (mode === 'login') onDone(await login(v('email'), String(f.get('password') ?? '')));
-      else {
+      else if (mode === 'forgot') {
+        // the same answer whether or not the email has a login
+        await api('/auth/password-reset', { method: 'POST', body: { email: v('email') } });
+        setMode('login');
+        setNotice(t('resetSent', { email: v('email') }));
+      } else {
         // the login works once the email is confirmed: the answer is "check your email", never a session
         await api('/auth/signup', {
           method: 'POST',
@@ -137,10 +187,11 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     }
   };
 
-  usePageTitle(mode === 'login' ? t('signIn') : t('signUp'));
+  const title = mode === 'login' ? t('signIn') : mode === 'forgot' ? t('forgotPassword') : t('signUp');
+  usePageTitle(title);
   return (
     <form class="card narrow" onSubmit={submit} aria-labelledby="signin-title">
-      <h1 id="signin-title">{mode === 'login' ? t('signIn') : t('signUp')}</h1>
+      <h1 id="signin-title">{title}</h1>
       {notice ? (
         <p role="status" data-testid="signin-notice">
           {notice}
@@ -155,19 +206,30 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
       ) : null}
       <label for="email">{t('email')}</label>
       <input id="email" name="email" type="email" autoComplete="username" required />
-      <label for="password">{mode === 'login' ? t('password') : t('newPassword')}</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-        minLength={mode === 'login' ? 1 : 10}
-        required
-      />
+      {mode === 'forgot' ? null : (
+        <>
+          <label for="password">{mode === 'login' ? t('password') : t('newPassword')}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            minLength={mode === 'login' ? 1 : 10}
+            required
+          />
+        </>
+      )}
       <button type="submit" disabled={busy}>
-        {mode === 'login' ? t('signIn') : t('signUp')}
+        {mode === 'login' ? t('signIn') : mode === 'forgot' ? t('sendResetLink') : t('signUp')}
       </button>
       <ErrorNote error={err} />
+      {mode === 'login' ? (
+        <p>
+          <button type="button" class="link" onClick={() => setMode('forgot')}>
+            {t('forgotPassword')}
+          </button>
+        </p>
+      ) : null}
       <p>
         <button type="button" class="link" onClick={() => setMode(mode === 'login' ? 'signup' : 'login')}>
           {mode === 'login' ? t('noLogin') : t('haveLogin')}
