@@ -75,6 +75,8 @@ function App() {
         <VerifyContactLink />
         {hash === '#help' ? (
           <HelpPage utility={utility} />
+        ) : hash.startsWith('#confirm-email=') ? (
+          <ConfirmEmailChange token={decodeURIComponent(hash.slice('#confirm-email='.length))} />
         ) : hash.startsWith('#reset-password=') ? (
           <ResetPassword token={decodeURIComponent(hash.slice('#reset-password='.length))} />
         ) : me === undefined ? (
@@ -87,6 +89,30 @@ function App() {
       </main>
       <SiteFooter utility={utility} />
     </>
+  );
+}
+
+/** The link sent to a new sign-in email (#confirm-email=<token>): confirmed as the page opens. */
+function ConfirmEmailChange({ token }: { token: string }) {
+  const [err, setErr] = useState<unknown>(null);
+  const [email, setEmail] = useState<string | null>(null);
+  usePageTitle(t('signIn'));
+  useEffect(() => {
+    api<{ newEmail: string }>('/auth/email-change/confirm', { method: 'POST', body: { token } }).then(
+      (r) => setEmail(r.newEmail),
+      setErr,
+    );
+  }, [token]);
+  return (
+    <section class="card narrow">
+      {email ? (
+        <p role="status" data-testid="email-change-done">
+          {t('emailChangeDone', { email })} <a href="#">{t('signIn')}</a>
+        </p>
+      ) : (
+        <ErrorNote error={err} />
+      )}
+    </section>
   );
 }
 
