@@ -619,11 +619,54 @@ function AutopayPanel({ accountId, onManage }: { accountId: string; onManage: ()
   );
 }
 
+/** A new sign-in email: asked with the current password; it changes once the new address confirms. */
+function ChangeEmailPanel() {
+  const [err, setErr] = useState<unknown>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    setErr(null);
+    try {
+      const r = await api<{ newEmail: string }>('/me/email', {
+        method: 'POST',
+        body: { newEmail: String(f.get('newEmail') ?? '').trim(), password: String(f.get('password') ?? '') },
+      });
+      setSent(r.newEmail);
+      form.reset();
+    } catch (e2) {
+      setErr(e2);
+    }
+  };
+  return (
+    <details class="card">
+      <summary>{t('changeEmail')}</summary>
+      <form onSubmit={submit}>
+        <label for="new-email">{t('newEmail')}</label>
+        <input id="new-email" name="newEmail" type="email" autoComplete="email" required />
+        <label for="current-password">{t('currentPassword')}</label>
+        <input
+          id="current-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+        <button type="submit">{t('changeEmail')}</button>
+        {sent ? <p role="status">{t('checkEmailChange', { email: sent })}</p> : null}
+        <ErrorNote error={err} />
+      </form>
+    </details>
+  );
+}
+
 function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void }) {
   return (
     <>
       <PaperlessPanel a={a} onChanged={reload} />
       <ContactsScreen accountId={a.id} />
+      <ChangeEmailPanel />
       <AlertsPanel accountId={a.id} />
       <MoveWizard
         accountId={a.id}

@@ -24,6 +24,11 @@ const en = {
   resetTitle: 'Choose a new password',
   resetDone: 'Your password is changed and every other sign-in has ended. Sign in with the new one.',
   emailChangeDone: 'Your sign-in email is now {email}.',
+  changeEmail: 'Change my sign-in email',
+  newEmail: 'New email',
+  currentPassword: 'Your current password',
+  checkEmailChange:
+    'We sent a link to {email}. Your sign-in email changes once you open it (within 30 minutes).',
   loginsTitle: 'Logins that can see this account',
   loginsHelp: 'We email and text you whenever a new login is linked. Remove any you do not know.',
   thisIsYou: 'you',
@@ -645,6 +650,11 @@ const es: Record<Key, string> = {
   resetTitle: 'Elija una nueva contraseña',
   resetDone: 'Su contraseña cambió y se cerraron las demás sesiones. Ingrese con la nueva.',
   emailChangeDone: 'Su correo de acceso ahora es {email}.',
+  changeEmail: 'Cambiar mi correo de acceso',
+  newEmail: 'Correo nuevo',
+  currentPassword: 'Su contraseña actual',
+  checkEmailChange:
+    'Enviamos un enlace a {email}. Su correo de acceso cambia cuando lo abra (dentro de 30 minutos).',
   loginsTitle: 'Accesos que pueden ver esta cuenta',
   loginsHelp:
     'Le avisamos por correo y mensaje cada vez que se vincula un nuevo acceso. Quite los que no conozca.',
