@@ -37,6 +37,7 @@ import paymentMethodRoutes from './routes/payment-methods.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 // --- rates ---
+import rateImpactRoutes from './routes/rate-impact.js';
 import rateScheduleRoutes from './routes/rate-schedules.js';
 import rateRoutes from './routes/rates.js';
 // --- end rates ---
@@ -100,6 +101,7 @@ export async function buildApp(
     rateRoutes,
     // --- rates ---
     rateScheduleRoutes,
+    rateImpactRoutes,
     listRoutes,
     // --- end rates ---
     billRunRoutes,

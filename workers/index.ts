@@ -19,6 +19,7 @@ import { createDeliveryActivities } from '../activities/delivery.js';
 import { createMessagingActivities } from '../activities/messaging.js';
 import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
+import { createRateImpactActivities } from '../activities/rate-impact.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import {
@@ -92,6 +93,8 @@ export async function createWorkers(o: {
         ...createBillRunActivities(o.sql, o.client, issueFromFacts, clock.timeZone),
         ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
         ...createCustomerServiceActivities(o.sql, clock),
+        // rate-change impact reports' pages (workflows/rate-impact.ts)
+        ...createRateImpactActivities(o.sql),
         // the only head-end adapter so far is the simulator (demo and tests)
         ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql), clock),
         ...createDeliveryActivities(o.sql, {

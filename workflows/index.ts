@@ -7,4 +7,5 @@ export * from './collections.js';
 export * from './dispute.js';
 export * from './messaging.js';
 export * from './payment.js';
+export * from './rate-impact.js';
 export * from './service-request.js';

@@ -20,6 +20,7 @@ export const WORKFLOW_TYPES = {
   highUsageCheck: 'highUsageCheckWorkflow',
   notification: 'notificationWorkflow',
   payment: 'paymentWorkflow',
+  rateImpact: 'rateImpactWorkflow',
   refund: 'refundWorkflow',
   serviceRequest: 'serviceRequestWorkflow',
 } as const;

@@ -19,6 +19,7 @@ const TYPE_WORD: Record<(typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES], Ke
   highUsageCheckWorkflow: 'wfHighUsage',
   notificationWorkflow: 'wfNotification',
   paymentWorkflow: 'wfPayment',
+  rateImpactWorkflow: 'wfRateImpact',
   refundWorkflow: 'wfRefund',
   serviceRequestWorkflow: 'wfServiceRequest',
 };
