@@ -8,7 +8,7 @@ import {
   type BilledUsage,
   type ImpactFigures,
   impactFigures,
-  rateBothWays,
+  impactRater,
   soleVersion,
 } from '../domain/rate-impact.js';
 import type { Tariff } from '../domain/tariff.js';
@@ -151,8 +151,10 @@ export async function rateImpactPage(sql: Sql, reportId: string, after: string, 
     left join meter_read r on r.id = s.end_read_id
     left join meter m on m.id = r.meter_id
     order by p.id, b.period, s.id`;
-  const current = soleVersion('current', t.currentTariff);
-  const proposed = soleVersion('proposed', t.proposedTariff);
+  const rateBothWays = impactRater(
+    soleVersion('current', t.currentTariff),
+    soleVersion('proposed', t.proposedTariff),
+  );
   type Month = (typeof rows)[number];
   const byAccount = new Map<string, Month[]>();
   for (const r of rows) {
@@ -164,7 +166,7 @@ export async function rateImpactPage(sql: Sql, reportId: string, after: string, 
   const failed: { accountId: string; error: string }[] = [];
   for (const [accountId, months] of byAccount) {
     try {
-      const both = rateBothWays(current, proposed, months);
+      const both = rateBothWays(months);
       rated.push({
         reportId,
         accountId,

@@ -34,22 +34,33 @@ export const soleVersion = (id: string, tariff: RateVersion['tariff']): RateVers
 ];
 
 /**
- * An account's billed months on the current and the proposed tariff, month by month as the bill run rates
- * them (a stored bill across months is split as it was billed).
+ * Rates accounts' billed months on the current and the proposed tariff, month by month as the bill run rates
+ * them (a stored bill across months is split as it was billed). A month's bill depends only on its dates and
+ * quantities, so each distinct month is rated once per rater: most accounts of a page share whole-unit
+ * usage in the same months, and are looked up rather than rated again.
  */
-export function rateBothWays(
-  current: RateVersion[],
-  proposed: RateVersion[],
-  months: readonly BilledUsage[],
-): { currentCents: number; proposedCents: number } {
-  let currentCents = 0;
-  let proposedCents = 0;
-  for (const m of months) {
-    const ctx = billedUsageContext(m);
-    currentCents += rateByMonth(current, ctx).totalCents;
-    proposedCents += rateByMonth(proposed, ctx).totalCents;
-  }
-  return { currentCents, proposedCents };
+export function impactRater(current: RateVersion[], proposed: RateVersion[]) {
+  const seen = new Map<string, readonly [number, number]>();
+  const month = (m: BilledUsage) => {
+    const key = `${m.periodStart}|${m.periodEnd}|${m.consumption}|${m.water}|${m.meterSize}|${m.flags.join(',')}`;
+    let r = seen.get(key);
+    if (!r) {
+      const ctx = billedUsageContext(m);
+      r = [rateByMonth(current, ctx).totalCents, rateByMonth(proposed, ctx).totalCents] as const;
+      seen.set(key, r);
+    }
+    return r;
+  };
+  return (months: readonly BilledUsage[]): { currentCents: number; proposedCents: number } => {
+    let currentCents = 0;
+    let proposedCents = 0;
+    for (const m of months) {
+      const [c, p] = month(m);
+      currentCents += c;
+      proposedCents += p;
+    }
+    return { currentCents, proposedCents };
+  };
 }
 
 export interface AccountImpact {
