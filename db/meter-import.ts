@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dec } from '../domain/decimal.js';
 import {
   convertUnit,
   type ParsedRead,
@@ -361,18 +360,25 @@ async function writeRows(
         reject(`${value} does not fit the meter's ${m.dialCount} dials`, 'value');
         continue;
       }
-    } else if (dec(value) >= dec('100000000000')) {
+    } else if (intDigits(value) > 11) {
+      // numeric(20, 9): below 10^11 (values are normalized, so the digits before the point say it)
       reject(`${value} is too large for an interval`, 'value');
       continue;
     }
+    // intervals: a repeat within the file is found by the database's key (see writeIntervals), which keeps a
+    // map of millions of keys out of the common case
+    if (r.kind === 'interval') {
+      staged.push({ read: r, meterId: m.id, value });
+      continue;
+    }
     // readAt is always a normalized UTC ISO string, so equal instants have equal keys
-    const key = `${r.meter}\u0000${r.kind}\u0000${r.channel ?? 0}\u0000${r.readAt}`;
+    const key = `${r.meter}\u0000${r.readAt}`;
     const prev = seen.get(key);
     if (prev) {
       if (prev.value === value) duplicate.add(r.row);
       else
         reject(
-          `conflicts with row ${prev.row}: same meter${r.kind === 'interval' ? ', channel' : ''} and time, value ${value} instead of ${prev.value}`,
+          `conflicts with row ${prev.row}: same meter and time, value ${value} instead of ${prev.value}`,
           'value',
         );
       continue;
@@ -434,6 +440,17 @@ async function writeRows(
           onClash: (rowNo, same, existing) => {
             if (same) duplicate.add(rowNo);
             else clashAt(rowNo, existing, 'interval');
+          },
+          onRepeat: (s, first) => {
+            if (s.value === first.value) duplicate.add(s.read.row);
+            else
+              rejected.set(s.read.row, {
+                row: s.read.row,
+                status: 'rejected',
+                column: 'value',
+                meter: s.read.meter,
+                reason: `conflicts with row ${first.read.row}: same meter, channel and time, value ${s.value} instead of ${first.value}`,
+              });
           },
           // a file with rows already rejected writes nothing unless partial
           mayWrite: () => !rejected.size || !!input.partial,
@@ -578,6 +595,8 @@ async function writeIntervals(
   importId: string,
   o: {
     onClash: (rowNo: number, same: boolean, existing: string) => void;
+    /** a second row in the file for the same meter, channel and start */
+    onRepeat: (s: StagedInterval, first: StagedInterval) => void;
     mayWrite: () => boolean;
     skip: () => number[];
   },
@@ -607,6 +626,21 @@ async function writeIntervals(
   }
   const skipped = new Set<number>();
   if (!written) {
+    // repeats within the file first (readAt is a normalized UTC ISO string: equal instants, equal keys)
+    const first = new Map<string, StagedInterval>();
+    const repeats: number[] = [];
+    for (const s of intervals) {
+      const key = `${s.meterId}\u0000${s.read.channel ?? 0}\u0000${s.read.readAt}`;
+      const f = first.get(key);
+      if (!f) first.set(key, s);
+      else {
+        o.onRepeat(s, f);
+        repeats.push(s.read.row);
+      }
+    }
+    first.clear();
+    if (repeats.length)
+      await tx`delete from imp_interval_stage s using unnest(${repeats}::int[]) k(r) where s.row_no = k.r`;
     await tx`analyze imp_interval_stage`;
     // the stored intervals with a staged key; the start bounds limit the join to the file's partitions
     let lo = intervals[0]!.read.readAt;
