@@ -157,8 +157,12 @@ describe('importing intervals', () => {
     const r = await importFile(text);
     expect(r.status).toBe('rejected');
     expect(r.counts).toMatchObject({ total: 4, accepted: 0, duplicate: 1, rejected: 1 });
-    expect(r.rows.map((x) => x.status)).toEqual(['accepted', 'duplicate', 'rejected', 'accepted']);
-    expect(r.rows[2]).toMatchObject({
+    // nothing imported: the report lists the rows not accepted
+    expect(r.rows.map((x) => [x.row, x.status])).toEqual([
+      [3, 'duplicate'],
+      [4, 'rejected'],
+    ]);
+    expect(r.rows[1]).toMatchObject({
       row: 4,
       reason: expect.stringMatching(/2031-09-01T00:00:00.000Z \(2\.000000000; the file says 2\.5\)/),
     });
