@@ -24,7 +24,14 @@ export async function intervalsForBilling(
   const lo = windows.reduce((m, w) => (w.from < m ? w.from : m), windows[0]!.from);
   const hi = windows.reduce((m, w) => (w.to > m ? w.to : m), windows[0]!.to);
   const rows = await sql<
-    { meterId: string; channel: number; starts: number[]; seconds: number[]; vals: string; quality: number[] }[]
+    {
+      meterId: string;
+      channel: number;
+      starts: number[];
+      seconds: number[];
+      vals: string;
+      quality: number[];
+    }[]
   >`
     select w.meter_id, i.channel,
            array_agg((extract(epoch from i.start_at) / 60)::int order by i.start_at) as starts,

@@ -19,7 +19,7 @@
 // keeps what the meter (or its vendor, quality 2) sent.
 import { type Dec, decToString, divRoundHalfUp, ONE, ZERO } from './decimal.js';
 import { offsetAt } from './import/local-time.js';
-import { dayStartsAt, addDays } from './period.js';
+import { addDays, dayStartsAt } from './period.js';
 import { holidaysOf, type Interval, scheduleIndex } from './rate-engine.js';
 import type { Tariff } from './tariff.js';
 
@@ -68,7 +68,10 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** Minutes the zone is ahead of UTC in the UTC hour holding `minute` (zones change offset on the hour). */
 function offsetMinutes(timeZone: string, minute: number): number {
   let m = offsetCache.get(timeZone);
-  if (!m) offsetCache.set(timeZone, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    offsetCache.set(timeZone, m);
+  }
   const hour = Math.floor(minute / 60);
   let off = m.get(hour);
   if (off === undefined) {
@@ -82,7 +85,10 @@ function offsetMinutes(timeZone: string, minute: number): number {
 /** An instant (epoch minutes) as local wall-clock time with offset, e.g. "2026-03-08T03:00-05:00". */
 export function localStart(minute: number, timeZone: string): string {
   let m = startCache.get(timeZone);
-  if (!m) startCache.set(timeZone, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    startCache.set(timeZone, m);
+  }
   let s = m.get(minute);
   if (s === undefined) {
     if (m.size > 200_000) m.clear();

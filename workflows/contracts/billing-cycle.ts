@@ -40,7 +40,9 @@ export const validationOf = (
   policy: Pick<BillingPolicy, 'validation' | 'maxIntervalGapHours'>,
 ): ValidationPolicy => {
   const v = policy.validation ?? DEFAULT_VALIDATION;
-  return policy.maxIntervalGapHours === undefined ? v : { ...v, maxIntervalGapHours: policy.maxIntervalGapHours };
+  return policy.maxIntervalGapHours === undefined
+    ? v
+    : { ...v, maxIntervalGapHours: policy.maxIntervalGapHours };
 };
 
 export interface BillingCycleInput {
