@@ -256,12 +256,10 @@ function explainSegment(b: StoredBill, s: StoredBill['segments'][number]): Expla
           count: Number(iv.intervals),
           estimated: Number(iv.estimated ?? 0),
           vendorEstimated: Number(iv.vendorEstimated ?? 0),
-          byPeriod: Object.entries((iv.byPeriod ?? {}) as Record<string, string>).map(
-            ([period, quantity]) => ({
-              period,
-              quantity,
-            }),
-          ),
+          byPeriod: ((iv.byPeriod ?? []) as { period: string; kwh: string }[]).map((p) => ({
+            period: p.period,
+            quantity: p.kwh,
+          })),
           peak: peak ? { kw: String(peak.kw), at: String(peak.at) } : null,
         }
       : null,

@@ -221,8 +221,9 @@ export interface IntervalSummary {
   estimated: number;
   vendorEstimated: number;
   gaps: Gap[];
-  /** delivered kWh per TOU period of the tariff's first TOU charge */
-  byPeriod?: Record<string, string>;
+  /** delivered kWh per TOU period of the tariff's first TOU charge, in the tariff's order (a list: jsonb
+   * would reorder an object's keys) */
+  byPeriod?: { period: string; kwh: string }[];
   /** the highest interval demand (kW) and its local start */
   peak?: { kw: string; at: string };
   received?: { intervals: number; estimated: number; kwh: string };
@@ -235,7 +236,7 @@ export function summarize(
   counts: { estimated: number; vendorEstimated: number; gaps: Gap[] },
 ): IntervalSummary {
   const tou = t.components.find((c) => c.type === 'tou');
-  let byPeriod: Record<string, string> | undefined;
+  let byPeriod: IntervalSummary['byPeriod'];
   if (tou?.type === 'tou') {
     const holidays = holidaysOf(t);
     const sums = tou.periods.map(() => ZERO as Dec);
@@ -243,7 +244,7 @@ export function summarize(
       const k = scheduleIndex(i.start, tou.weekday, tou.weekend, holidays);
       sums[k] = (sums[k]! + i.value) as Dec;
     }
-    byPeriod = Object.fromEntries(tou.periods.map((p, k) => [p.name, decToString(sums[k]!)]));
+    byPeriod = tou.periods.map((p, k) => ({ period: p.name, kwh: decToString(sums[k]!) }));
   }
   let peak: { kw: Dec; at: string } | undefined;
   if (t.components.some((c) => c.type === 'demand'))

@@ -8,13 +8,17 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBillPipeline } from '../../activities/bill-pipeline.js';
 import { type BatchResult, createBillRunActivities } from '../../activities/bill-run.js';
+import { renderBillPdf } from '../../activities/documents.js';
 import { addRead } from '../../db/accounts.js';
+import { billDocumentData } from '../../db/bill-document.js';
+import { billExplanation } from '../../db/bill-explanation.js';
 import type { Sql } from '../../db/client.js';
 import { monthlyPeriod } from '../../domain/period.js';
 import { validationOf } from '../../workflows/contracts/billing-cycle.js';
 import { meteredAccount } from '../support/accounts.js';
 import { TODAY } from '../support/clock.js';
 import { freshDatabase } from '../support/db.js';
+import { pdfText } from '../support/pdf.js';
 
 let sql: Sql;
 const TZ = 'America/Chicago';
@@ -188,7 +192,10 @@ describe('billing from intervals in the bill run', () => {
       timeZone: TZ,
       intervals: 721,
       estimated: 0,
-      byPeriod: { 'Off-peak': '616', Peak: '105' },
+      byPeriod: [
+        { period: 'Off-peak', kwh: '616' },
+        { period: 'Peak', kwh: '105' },
+      ],
     });
   });
 
@@ -265,5 +272,31 @@ describe('billing from intervals in the bill run', () => {
     expect(b.segment.startReadId).not.toBeNull();
     expect(b.lines.every((l) => l.trace.intervals === undefined)).toBe(true);
     expect(run.billed).toBe(5);
+  });
+
+  it('shows the kWh per TOU period, the estimates and the peak in the explanation and on the PDF', async () => {
+    const tou = (await billOf(made.smallGap!.acct.id))!;
+    const e = (await billExplanation(sql, tou.id))!;
+    expect(e.segments[0]!.intervals).toEqual({
+      timeZone: TZ,
+      count: 721,
+      estimated: 3,
+      vendorEstimated: 0,
+      byPeriod: [
+        { period: 'Off-peak', quantity: '626' },
+        { period: 'Peak', quantity: '105' },
+      ],
+      peak: null,
+    });
+    const demand = (await billOf(made.demand!.acct.id))!;
+    expect((await billExplanation(sql, demand.id))!.segments[0]!.intervals?.peak).toEqual({
+      kw: '4.5',
+      at: '2026-11-17T18:00-06:00',
+    });
+    const touPdf = await pdfText(await renderBillPdf((await billDocumentData(sql, tou.id))!));
+    expect(touPdf).toContain('721 meter intervals (3 estimated)');
+    expect(touPdf).toMatch(/Off-peak 626 kWh, Peak 105 kWh/);
+    const demandPdf = await pdfText(await renderBillPdf((await billDocumentData(sql, demand.id))!));
+    expect(demandPdf).toContain('peak 4.5 kW on 2026-11-17 18:00');
   });
 });

@@ -76,7 +76,12 @@ describe('local hours across daylight saving time', () => {
     expect(r.starts.at(-1)).toBe('2026-03-08T23:00-05:00');
     // values 1..23: 1 am is the 2nd (2), 3 am the 3rd (3); other hours 276 - 5 = 271
     expect(r.lines).toEqual({ '1 am': '2', '3 am': '3', other: '271' });
-    expect(r.summary).toEqual({ '1 am': '2', '2 am': '0', '3 am': '3', other: '271' });
+    expect(r.summary).toEqual([
+      { period: '1 am', kwh: '2' },
+      { period: '2 am', kwh: '0' },
+      { period: '3 am', kwh: '3' },
+      { period: 'other', kwh: '271' },
+    ]);
   });
 
   it('fall back: 25 intervals, 1 am billed twice, each on its own offset', () => {
