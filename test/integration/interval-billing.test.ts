@@ -3,6 +3,8 @@
 // utility's time zone, America/Chicago. The period is November 2026: it starts on the fall-back day
 // (Sunday 1 November, 25 hours), so a month of hourly data is 30 x 24 + 1 = 721 intervals.
 // Amounts are worked by hand in the comments.
+
+import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -298,5 +300,56 @@ describe('billing from intervals in the bill run', () => {
     expect(touPdf).toMatch(/Off-peak 626 kWh, Peak 105 kWh/);
     const demandPdf = await pdfText(await renderBillPdf((await billDocumentData(sql, demand.id))!));
     expect(demandPdf).toContain('peak 4.5 kW on 2026-11-17 18:00');
+  });
+});
+
+describe('migration 0122', () => {
+  const migration = readFileSync(
+    new URL('../../db/migrations/0122_meter_interval_channel_quality.sql', import.meta.url),
+    'utf8',
+  );
+  const key = (tx: Sql) =>
+    tx<{ name: string; cols: string }[]>`
+      select c.conname as name, string_agg(a.attname, ',' order by k.ord) as cols
+      from pg_constraint c cross join lateral unnest(c.conkey) with ordinality k(attnum, ord)
+      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+      where c.conrelid = 'meter_interval'::regclass and c.contype = 'p' group by c.conname`;
+  /** runs `fn` in a transaction that is then rolled back, so the test's data stays as it was */
+  async function rolledBack(fn: (tx: Sql) => Promise<void>) {
+    await sql
+      .begin(async (tx) => {
+        await fn(tx as unknown as Sql);
+        throw new Error('rollback');
+      })
+      .catch((e) => {
+        if ((e as Error).message !== 'rollback') throw e;
+      });
+  }
+
+  it('gave the plain table its channel, quality and (meter, channel, start) key; run again it changes nothing', async () => {
+    await rolledBack(async (tx) => {
+      const before = await key(tx);
+      expect(before).toEqual([{ name: expect.any(String), cols: 'meter_id,channel,start_at' }]);
+      await tx.unsafe(migration);
+      expect(await key(tx)).toEqual(before);
+    });
+  });
+
+  it('is a no-op on the partitioned table of the lead-fixed columns', async () => {
+    await rolledBack(async (tx) => {
+      await tx`alter table meter_interval rename to meter_interval_plain`;
+      await tx.unsafe(`
+        create table meter_interval (
+          meter_id text not null, channel smallint not null default 0, start_at timestamptz not null,
+          seconds int not null, value numeric(20, 9) not null, quality smallint not null default 0,
+          constraint meter_interval_part_pkey primary key (meter_id, channel, start_at)
+        ) partition by range (start_at);
+        create table meter_interval_2026_11 partition of meter_interval
+          for values from ('2026-11-01') to ('2026-12-01');`);
+      await tx.unsafe(migration);
+      expect(await key(tx)).toEqual([
+        { name: 'meter_interval_part_pkey', cols: 'meter_id,channel,start_at' },
+      ]);
+    });
   });
 });
