@@ -13,6 +13,7 @@ import { type BatchResult, createBillRunActivities } from '../../activities/bill
 import { renderBillPdf } from '../../activities/documents.js';
 import { addRead } from '../../db/accounts.js';
 import { billDocumentData } from '../../db/bill-document.js';
+import { heldBillFacts } from '../../db/bill-exceptions.js';
 import { billExplanation } from '../../db/bill-explanation.js';
 import type { Sql } from '../../db/client.js';
 import { monthlyPeriod } from '../../domain/period.js';
@@ -255,8 +256,18 @@ describe('billing from intervals in the bill run', () => {
     expect(run.held.map((h) => [h.accountId, h.holds.map((x) => x.code)])).toEqual([
       [made.largeGap!.acct.id, ['interval_gap']],
     ]);
-    const [ex] = await sql<{ status: string; reasons: { code: string; message: string }[] }[]>`
-      select status, reasons from bill_exception where account_id = ${made.largeGap!.acct.id}`;
+    const [ex] = await sql<
+      {
+        id: string;
+        accountId: string;
+        period: string;
+        workflowId: string;
+        status: string;
+        reasons: { code: string; message: string }[];
+      }[]
+    >`
+      select id, account_id, period, workflow_id, status, reasons from bill_exception
+      where account_id = ${made.largeGap!.acct.id}`;
     expect(ex?.status).toBe('open');
     expect(ex?.reasons).toEqual([
       expect.objectContaining({
@@ -264,6 +275,10 @@ describe('billing from intervals in the bill run', () => {
         message: `meter ${made.largeGap!.meter.serialNumber} has no intervals from 2026-11-12T08:00-06:00 to 2026-11-12T18:00-06:00 (10 hours), more than the 6-hour limit for estimating`,
       }),
     ]);
+    // approved, the gap is estimated by the same rule: 07:00 and 18:00 read 1 kWh, so the ten hours are 1
+    // each (4 of them peak) and the bill is the full month's $103.10
+    const facts = await heldBillFacts(sql, [ex as never], TZ);
+    expect(facts.get(ex!.id)?.wouldBeCents).toBe(10310);
   });
 
   it('bills a register-read tariff in the same run from its reads, its intervals unread', async () => {
