@@ -18,6 +18,7 @@ export const WORKFLOW_TYPES = {
   dispute: 'disputeWorkflow',
   dunning: 'dunningWorkflow',
   highUsageCheck: 'highUsageCheckWorkflow',
+  leakCheck: 'leakCheckWorkflow',
   notification: 'notificationWorkflow',
   payment: 'paymentWorkflow',
   refund: 'refundWorkflow',
