@@ -456,13 +456,14 @@ function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: str
         err ? null : (
           <Skeleton chart lines={1} />
         )
-      ) : u.services.length === 0 ? (
-        <EmptyState title={t('noUsage')} next={t('noUsageNext')} testid="no-usage" />
       ) : (
         <>
-          {u.services.map((s) => (
-            <UsageChart key={`${s.serviceType}-${u.months}`} service={s} lang={lang} />
-          ))}
+          {u.services.length === 0 ? (
+            <EmptyState title={t('noUsage')} next={t('noUsageNext')} testid="no-usage" />
+          ) : (
+            u.services.map((s) => <UsageChart key={`${s.serviceType}-${u.months}`} service={s} lang={lang} />)
+          )}
+          {/* interval (AMI) meters have days and hours even before the first monthly register read */}
           {compact ? null : <UsageDrill accountId={accountId} periods={u.periods} />}
         </>
       )}
