@@ -28,6 +28,7 @@ export type IdPrefix =
   | 'msg'
   // messaging
   | 'ntf'
+  | 'ntfb'
   | 'vrf'
   | 'smc'
   | 'bcast'

@@ -24,7 +24,7 @@ import { SMS_CONSENT_VERSION } from '../../domain/messages/sms-consent.js';
 import { sendgridProvider, twilioProvider } from '../../lib/providers/messaging.js';
 import { startNotificationDispatcher } from '../../workers/notification-dispatcher.js';
 import { ensureHighUsageSchedule } from '../../workers/schedules.js';
-import { notificationWorkflowId } from '../../workflows/contracts/messaging.js';
+import { notificationBatchWorkflowId } from '../../workflows/contracts/messaging.js';
 import { SendgridFake } from '../fakes/sendgrid.js';
 import { TwilioFake } from '../fakes/twilio.js';
 import { bearer, customerLogin, staffToken, type TestApp } from '../support/api.js';
@@ -235,7 +235,13 @@ describe('sending', () => {
       expect(sendgrid.requests.slice(before)).toHaveLength(1);
       expect((await sql`select last_value from test_fault`)[0]!.lastValue).toBeGreaterThanOrEqual(1); // it fired
       // and Temporal really ran the activity a second time
-      const history = await t.env.client.workflow.getHandle(notificationWorkflowId(id)).fetchHistory();
+      const [{ dispatchBatch }] =
+        (await sql`select dispatch_batch from notification where id = ${id}`) as unknown as [
+          { dispatchBatch: string },
+        ];
+      const history = await t.env.client.workflow
+        .getHandle(notificationBatchWorkflowId(dispatchBatch))
+        .fetchHistory();
       const attempts = history
         .events!.filter((e) => e.activityTaskStartedEventAttributes)
         .map((e) => e.activityTaskStartedEventAttributes!.attempt);
@@ -900,7 +906,12 @@ describe('customers and staff', () => {
       await app.inject({ method: 'GET', url: `/messages/${list.data[0].id}`, headers: bearer(login.token) })
     ).json();
     expect(one.events.map((e: { kind: string }) => e.kind)).toEqual(['queued', 'attempt', 'sent']);
-    // and the notice's workflow is on the account's list, found by AccountNumber in the Temporal UI
+    // and the notice's workflow (a batch of this account's notices) is on the account's list, found by
+    // AccountNumber in the Temporal UI
+    const [{ dispatchBatch }] =
+      (await sql`select dispatch_batch from notification where id = ${id}`) as unknown as [
+        { dispatchBatch: string },
+      ];
     const [{ accountNumber }] =
       (await sql`select account_number from account where id = ${c.accountId}`) as unknown as [
         { accountNumber: string },
@@ -908,7 +919,7 @@ describe('customers and staff', () => {
     await waitFor(async () => {
       // visibility is eventually consistent
       for await (const w of t.env.client.workflow.list({ query: `AccountNumber = '${accountNumber}'` }))
-        if (w.workflowId === notificationWorkflowId(id)) return true;
+        if (w.workflowId === notificationBatchWorkflowId(dispatchBatch)) return true;
       return false;
     });
     // notices that were not sent are on record too, with the reason

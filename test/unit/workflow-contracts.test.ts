@@ -14,7 +14,11 @@ import type {
   DisputeResolutionKind,
   DisputeWorkflow,
 } from '../../workflows/contracts/dispute.js';
-import type { HighUsageCheckWorkflow, NotificationWorkflow } from '../../workflows/contracts/messaging.js';
+import type {
+  HighUsageCheckWorkflow,
+  NotificationBatchWorkflow,
+  NotificationWorkflow,
+} from '../../workflows/contracts/messaging.js';
 import { WORKFLOW_TYPES } from '../../workflows/contracts/names.js';
 import type { AutopayWorkflow, PaymentWorkflow, RefundWorkflow } from '../../workflows/contracts/payment.js';
 import type { ServiceRequestWorkflow } from '../../workflows/contracts/service-request.js';
@@ -31,6 +35,7 @@ const implementations = {
   dunning: bundle.dunningWorkflow satisfies DunningWorkflow,
   highUsageCheck: bundle.highUsageCheckWorkflow satisfies HighUsageCheckWorkflow,
   notification: bundle.notificationWorkflow satisfies NotificationWorkflow,
+  notificationBatch: bundle.notificationBatchWorkflow satisfies NotificationBatchWorkflow,
   payment: bundle.paymentWorkflow satisfies PaymentWorkflow,
   refund: bundle.refundWorkflow satisfies RefundWorkflow,
   serviceRequest: bundle.serviceRequestWorkflow satisfies ServiceRequestWorkflow,

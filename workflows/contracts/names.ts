@@ -19,6 +19,7 @@ export const WORKFLOW_TYPES = {
   dunning: 'dunningWorkflow',
   highUsageCheck: 'highUsageCheckWorkflow',
   notification: 'notificationWorkflow',
+  notificationBatch: 'notificationBatchWorkflow',
   payment: 'paymentWorkflow',
   refund: 'refundWorkflow',
   serviceRequest: 'serviceRequestWorkflow',
