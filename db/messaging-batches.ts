@@ -145,23 +145,29 @@ export async function abandonBatch(db: Db, batchId: string, reason: string) {
 
 /**
  * Marks processed each of the batch's notifications with no message left to send, in one statement; and
- * says how long until the batch's next message is due (an SMS held by quiet hours), null when none is left.
+ * says how long until the batch's next message is due (an SMS held by quiet hours), null when none is left,
+ * with the batch's messages with the provider (or the outbox) and failed so far.
  */
 export async function finishBatch(
   db: Db,
   batchId: string,
-): Promise<{ processed: number; nextDueInMs: number | null }> {
+): Promise<{ processed: number; nextDueInMs: number | null; sent: number; failed: number }> {
   const done = await db`
     update notification n set status = 'processed', processed_at = now()
     where n.dispatch_batch = ${batchId} and n.status = 'pending'
       and not exists (select 1 from outbound_message m where m.notification_id = n.id
         and m.status in ('queued', 'sending'))`;
-  const [next] = await db<{ ms: number | null }[]>`
-    select (extract(epoch from min(m.send_after) - now()) * 1000)::float8 as ms
+  const [r] = await db<{ ms: number | null; sent: number; failed: number }[]>`
+    select (extract(epoch from min(m.send_after) filter (where m.status in ('queued', 'sending')) - now())
+        * 1000)::float8 as ms,
+      count(*) filter (where m.status not in ('queued', 'sending', 'failed'))::int as sent,
+      count(*) filter (where m.status = 'failed')::int as failed
     from notification n join outbound_message m on m.notification_id = n.id
-    where n.dispatch_batch = ${batchId} and m.status in ('queued', 'sending')`;
+    where n.dispatch_batch = ${batchId}`;
   return {
     processed: done.count,
-    nextDueInMs: next?.ms == null ? null : Math.max(0, Math.ceil(next.ms)),
+    nextDueInMs: r?.ms == null ? null : Math.max(0, Math.ceil(r.ms)),
+    sent: r?.sent ?? 0,
+    failed: r?.failed ?? 0,
   };
 }

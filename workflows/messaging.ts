@@ -84,20 +84,17 @@ export async function notificationBatchWorkflow(
   const totals = input.totals ?? (await db.planBatch({ batchId }));
   for (;;) {
     try {
-      const r = await provider.sendBatch({ batchId });
-      totals.sent += r.sent;
-      totals.failed += r.failed;
+      await provider.sendBatch({ batchId });
     } catch (e) {
       const cause = e instanceof ActivityFailure ? e.cause : e;
-      totals.failed += await db.abandonBatch({
-        batchId,
-        reason: cause instanceof Error ? cause.message : String(cause),
-      });
+      await db.abandonBatch({ batchId, reason: cause instanceof Error ? cause.message : String(cause) });
     }
-    const { nextDueInMs } = await db.finishBatch({ batchId });
-    if (nextDueInMs === null) return totals;
+    const r = await db.finishBatch({ batchId });
+    totals.sent = r.sent;
+    totals.failed = r.failed;
+    if (r.nextDueInMs === null) return totals;
     // SMS quiet hours: what is held is due at their end (at least a second: no busy loop)
-    await sleep(Math.max(nextDueInMs, 1_000));
+    await sleep(Math.max(r.nextDueInMs, 1_000));
     if (workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof notificationBatchWorkflow>({ ...input, totals });
   }

@@ -1221,11 +1221,15 @@ describe('bill day: notices in batches', () => {
     ]);
     expect((await batchesOf(ids)).length).toBe(1);
     const texted = twilio.requests.slice(fromSms).map((r) => r.to);
-    expect(texted.sort()).toEqual([cs[0]!.phone, cs[3]!.phone, cs[4]!.phone, cs[5]!.phone].sort());
+    expect(texted.sort()).toEqual([cs[0]!.phone, cs[4]!.phone, cs[5]!.phone].sort());
     const emailed = acceptedPer(fromSent);
     expect(emailed.get(cs[1]!.email)).toBeUndefined();
     expect(emailed.get(cs[2]!.email)).toBe(1);
-    expect(emailed.get(cs[3]!.email)).toBe(1); // the bill, by email; its payment_due went by text too
+    // two notices, two emails: the payment_due (its text refused by STOP) and the bill, emailed in its place
+    expect(emailed.get(cs[3]!.email)).toBe(2);
+    const [bill] = await sql<{ channel: string; toAddress: string }[]>`
+      select channel, to_address from outbound_message where notification_id = ${ids[6]!}`;
+    expect(bill).toEqual({ channel: 'email', toAddress: cs[3]!.email });
     expect(emailed.size).toBe(5);
   });
 });
