@@ -16,6 +16,17 @@ let pg: DebianPostgres;
 let source: Sql;
 let restored: Sql;
 let dumpFile: string;
+const courtesyCredit = (accountId: string) => ({
+  idempotencyKey: 'backup-test:courtesy-credit',
+  kind: 'adjustment' as const,
+  accountId,
+  effectiveOn: SEEDED_ON,
+  description: 'Courtesy credit',
+  postings: [
+    { ledgerAccount: `ar:${accountId}` as const, amountCents: -1_234 },
+    { ledgerAccount: 'revenue:water' as const, amountCents: 1_234 },
+  ],
+});
 
 beforeAll(async () => {
   const missing = ensurePostgres15();
@@ -28,17 +39,7 @@ beforeAll(async () => {
   // a correction, so a reversal and its link survive too
   await source.begin(async (tx) => {
     const [acct] = await tx<{ id: string }[]>`select id from account order by id limit 1`;
-    await postEntry(tx, {
-      idempotencyKey: 'backup-test:courtesy-credit',
-      kind: 'adjustment',
-      accountId: acct!.id,
-      effectiveOn: SEEDED_ON,
-      description: 'Courtesy credit',
-      postings: [
-        { ledgerAccount: `ar:${acct!.id}`, amountCents: -1_234 },
-        { ledgerAccount: 'revenue:water', amountCents: 1_234 },
-      ],
-    });
+    await postEntry(tx, courtesyCredit(acct!.id));
   });
   dumpFile = `/tmp/cisflow-backup-test-${process.pid}.dump`;
   pg.tool('pg_dump', ['--format=custom', '--file', dumpFile, 'cisflow']);
@@ -98,19 +99,7 @@ describe('backup and restore (pg_dump / pg_restore)', () => {
     const [acct] = await restored<{ id: string }[]>`select id from account order by id limit 1`;
     const balance = await accountBalanceCents(restored, acct!.id);
     // the same key again posts nothing
-    const again = await restored.begin((tx) =>
-      postEntry(tx, {
-        idempotencyKey: 'backup-test:courtesy-credit',
-        kind: 'adjustment',
-        accountId: acct!.id,
-        effectiveOn: SEEDED_ON,
-        description: 'Courtesy credit',
-        postings: [
-          { ledgerAccount: `ar:${acct!.id}`, amountCents: -1_234 },
-          { ledgerAccount: 'revenue:water', amountCents: 1_234 },
-        ],
-      }),
-    );
+    const again = await restored.begin((tx) => postEntry(tx, courtesyCredit(acct!.id)));
     expect(again.created).toBe(false);
     // an unbalanced entry is refused at commit
     await expect(
