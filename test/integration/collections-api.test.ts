@@ -209,15 +209,16 @@ describe('hand-off of accounts already past due (a legacy migration, the demo)',
       (await sql`select status from collection_case where account_id = ${id}`).map((c) => c.status);
     expect(await cases(late.acct.id)).toEqual(['open']);
     expect(await cases(notYet.acct.id)).toEqual([]);
-    // its case is open now: a second hand-off does not start another, nor repeat the notice
-    await post('supervisor');
+    // its case is open now: two more hand-offs at once start no other case and repeat no notice (one
+    // dunning workflow id per account; one open case per account, by constraint; case events keyed once)
+    await Promise.all([post('supervisor'), post('supervisor')]);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await cases(late.acct.id)).toEqual(['open']);
     expect((await events(late.acct.id)).filter((e) => e === 'past_due_notice')).toHaveLength(1);
     const [audit] =
       await sql`select count(*)::int as n from audit_log where action = 'POST /collections/handoffs'
       and actor_role = 'supervisor'`;
-    expect(audit!.n).toBe(2);
+    expect(audit!.n).toBe(3);
   });
 });
 
