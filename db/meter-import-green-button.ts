@@ -1,6 +1,7 @@
 // The data behind a service point's Green Button download: for each meter installed there, its interval data
 // while installed; a meter with no interval data gives its consumption between successive register reads
-// (multiplier applied, rollover handled as read validation does), one interval per pair of reads.
+// (multiplier applied, rollover handled as read validation does), one interval per pair of reads. Only the
+// delivered channel (0) is exported so far.
 import { decToString } from '../domain/decimal.js';
 import type { GbExportInput, GbExportMeter, MeterUnit } from '../domain/import/greenbutton-export.js';
 import { consumption } from '../domain/reads.js';
@@ -86,7 +87,7 @@ export async function greenButtonData(
     );
     const intervals = await sql<{ startAt: Date; seconds: number; value: string }[]>`
       select start_at, seconds, value::text as value from meter_interval
-      where meter_id = ${ins.meterId} and start_at >= ${lo} and start_at < ${hi} order by start_at`;
+      where meter_id = ${ins.meterId} and channel = 0 and start_at >= ${lo} and start_at < ${hi} order by start_at`;
     let list: GbExportMeter['intervals'] = intervals.map((i) => ({
       startMs: new Date(i.startAt).getTime(),
       seconds: i.seconds,

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dec } from '../domain/decimal.js';
 import {
   convertUnit,
   type ParsedRead,
@@ -21,8 +20,10 @@ import {
   type ReadUnit,
   type RowError,
 } from '../domain/import/meter-reads.js';
+import { monthOf } from '../domain/intervals/partitions.js';
 import { newId } from '../lib/ids.js';
 import type { Sql, Tx } from './client.js';
+import { ensureIntervalPartitions } from './interval-partitions.js';
 
 export type ImportSource = 'upload' | 'cli' | 'drop_folder' | 'push';
 
@@ -318,7 +319,7 @@ async function writeRows(
   const duplicate = new Set<number>();
   for (const e of parsed.errors) rejected.set(e.row, { status: 'rejected', ...e });
 
-  type Staged = { read: ParsedRead; meterId: string; value: string };
+  type Staged = StagedInterval;
   const staged: Staged[] = [];
   const seen = new Map<string, { row: number; value: string }>();
   let done = 0;
@@ -359,12 +360,19 @@ async function writeRows(
         reject(`${value} does not fit the meter's ${m.dialCount} dials`, 'value');
         continue;
       }
-    } else if (dec(value) >= dec('100000000000')) {
+    } else if (intDigits(value) > 11) {
+      // numeric(20, 9): below 10^11 (values are normalized, so the digits before the point say it)
       reject(`${value} is too large for an interval`, 'value');
       continue;
     }
+    // intervals: a repeat within the file is found by the database's key (see writeIntervals), which keeps a
+    // map of millions of keys out of the common case
+    if (r.kind === 'interval') {
+      staged.push({ read: r, meterId: m.id, value });
+      continue;
+    }
     // readAt is always a normalized UTC ISO string, so equal instants have equal keys
-    const key = `${r.meter}\u0000${r.kind}\u0000${r.readAt}`;
+    const key = `${r.meter}\u0000${r.readAt}`;
     const prev = seen.get(key);
     if (prev) {
       if (prev.value === value) duplicate.add(r.row);
@@ -383,6 +391,12 @@ async function writeRows(
 
   const importId = id;
   const idBase = `read_${id.slice(4)}`;
+  const intervals = staged.filter((s) => s.read.kind === 'interval');
+  const registers = intervals.length ? staged.filter((s) => s.read.kind === 'register') : staged;
+  // every month the file's intervals fall in has its partition before the import's transaction begins (an
+  // empty partition left by a rejected file is harmless; creating it inside would lock out readers)
+  if (intervals.length)
+    await ensureIntervalPartitions(sql, [...new Set(intervals.map((s) => monthOf(s.read.readAt)))]);
   let report: ImportReport | null = null;
   try {
     await sql.begin(async (tx) => {
@@ -390,43 +404,68 @@ async function writeRows(
       await tx`select pg_advisory_xact_lock(hashtext('cisflow.meter-import'))`;
       // sorting a million staged reads into index order is done in memory rather than in temporary files
       await tx`set local work_mem = '256MB'`;
-      await tx`create temp table imp_stage (row_no int, id text, meter_id text, at timestamptz, value numeric,
-        seconds int, kind char(1)) on commit drop`;
-      await copyRows(tx, staged, idBase);
-      await tx`analyze imp_stage`;
-      // against what is stored: equal value -> duplicate, different -> conflict
-      const clashes = await tx<{ rowNo: number; same: boolean; existing: string }[]>`
-        select s.row_no, bool_or(r.value = s.value) as same, min(r.value::text) as existing
-        from imp_stage s join meter_read r on r.meter_id = s.meter_id and r.read_at = s.at
-        where s.kind = 'r' group by s.row_no
-        union all
-        select s.row_no, bool_or(i.value = s.value), min(i.value::text)
-        from imp_stage s join meter_interval i on i.meter_id = s.meter_id and i.start_at = s.at
-        where s.kind = 'i' group by s.row_no`;
-      const byRow = clashes.length ? new Map(staged.map((s) => [s.read.row, s])) : new Map<number, Staged>();
-      for (const c of clashes) {
-        if (c.same) duplicate.add(c.rowNo);
-        else {
-          const s = byRow.get(c.rowNo)!;
-          rejected.set(c.rowNo, {
-            row: c.rowNo,
-            status: 'rejected',
-            column: 'value',
-            meter: s.read.meter,
-            reason: `conflicts with the stored ${s.read.kind === 'register' ? 'read' : 'interval'} at ${s.read.readAt} (${c.existing}; the file says ${s.value})`,
-          });
+      const clashAt = (rowNo: number, existing: string, what: string) => {
+        const s = byRow().get(rowNo)!;
+        rejected.set(rowNo, {
+          row: rowNo,
+          status: 'rejected',
+          column: 'value',
+          meter: s.read.meter,
+          reason: `conflicts with the stored ${what} at ${s.read.readAt} (${existing}; the file says ${s.value})`,
+        });
+      };
+      let byRowMap: Map<number, Staged> | null = null;
+      const byRow = () => {
+        byRowMap ??= new Map(staged.map((s) => [s.read.row, s]));
+        return byRowMap;
+      };
+      if (registers.length) {
+        await tx`create temp table imp_stage (row_no int, id text, meter_id text, at timestamptz, value numeric)
+          on commit drop`;
+        await copyRegisters(tx, registers, idBase);
+        await tx`analyze imp_stage`;
+        // against what is stored: equal value -> duplicate, different -> conflict
+        const clashes = await tx<{ rowNo: number; same: boolean; existing: string }[]>`
+          select s.row_no, bool_or(r.value = s.value) as same, min(r.value::text) as existing
+          from imp_stage s join meter_read r on r.meter_id = s.meter_id and r.read_at = s.at
+          group by s.row_no`;
+        for (const c of clashes) {
+          if (c.same) duplicate.add(c.rowNo);
+          else clashAt(c.rowNo, c.existing, 'read');
         }
+        if (rejected.size && !input.partial) throw new Rollback();
+      }
+      if (intervals.length) {
+        await writeIntervals(tx, intervals, importId, {
+          onClash: (rowNo, same, existing) => {
+            if (same) duplicate.add(rowNo);
+            else clashAt(rowNo, existing, 'interval');
+          },
+          onRepeat: (s, first) => {
+            if (s.value === first.value) duplicate.add(s.read.row);
+            else
+              rejected.set(s.read.row, {
+                row: s.read.row,
+                status: 'rejected',
+                column: 'value',
+                meter: s.read.meter,
+                reason: `conflicts with row ${first.read.row}: same meter, channel and time, value ${s.value} instead of ${first.value}`,
+              });
+          },
+          // a file with rows already rejected writes nothing unless partial
+          mayWrite: () => !rejected.size || !!input.partial,
+          skip: () => [...duplicate, ...rejected.keys()],
+        });
       }
       if (rejected.size && !input.partial) throw new Rollback();
-      const skip = [...duplicate, ...[...rejected.keys()]];
-      if (skip.length)
-        await tx`delete from imp_stage s using unnest(${skip}::int[]) k(r) where s.row_no = k.r`;
-      const source = 'ami';
-      await tx`insert into meter_read (id, meter_id, read_at, value, source, import_id)
-        select id, meter_id, at, value, ${source}, ${importId} from imp_stage where kind = 'r'
-        order by meter_id, at`; // in index order: the (meter_id, read_at) index fills page by page
-      await tx`insert into meter_interval (meter_id, start_at, seconds, value, import_id)
-        select meter_id, at, seconds, value, ${importId} from imp_stage where kind = 'i'`;
+      if (registers.length) {
+        const skip = [...duplicate, ...rejected.keys()];
+        if (skip.length)
+          await tx`delete from imp_stage s using unnest(${skip}::int[]) k(r) where s.row_no = k.r`;
+        await tx`insert into meter_read (id, meter_id, read_at, value, source, import_id)
+          select id, meter_id, at, value, 'ami', ${importId} from imp_stage
+          order by meter_id, at`; // in index order: the (meter_id, read_at) index fills page by page
+      }
       const results = rowResults(parsed.rows, parsed.errors, total, rejected, duplicate);
       const accepted = total - rejected.size - duplicate.size;
       const [r] = await tx<ImportRow[]>`
@@ -507,19 +546,18 @@ function rowIdSuffix(n: number): string {
   return s;
 }
 
-async function copyRows(
+/** COPY text of rows, a megabyte at a time. */
+async function copyLines<T>(
   tx: Tx,
-  staged: { read: ParsedRead; meterId: string; value: string }[],
-  idBase: string,
+  copy: Promise<import('node:stream').Writable>,
+  rows: T[],
+  line: (r: T) => string,
 ) {
-  if (!staged.length) return;
-  const writable =
-    await tx`copy imp_stage (row_no, id, meter_id, at, value, seconds, kind) from stdin`.writable();
+  const writable = await copy;
   function* chunks() {
     let buf = '';
-    for (const s of staged) {
-      const k = s.read.kind === 'register' ? 'r' : 'i';
-      buf += `${s.read.row}\t${idBase}${rowIdSuffix(s.read.row)}\t${s.meterId}\t${s.read.readAt}\t${s.value}\t${s.read.seconds ?? '\\N'}\t${k}\n`;
+    for (const r of rows) {
+      buf += line(r);
       if (buf.length > 1 << 20) {
         yield buf;
         buf = '';
@@ -528,4 +566,126 @@ async function copyRows(
     if (buf) yield buf;
   }
   await pipeline(Readable.from(chunks()), writable);
+}
+
+async function copyRegisters(
+  tx: Tx,
+  staged: { read: ParsedRead; meterId: string; value: string }[],
+  idBase: string,
+) {
+  await copyLines(
+    tx,
+    tx`copy imp_stage (row_no, id, meter_id, at, value) from stdin`.writable(),
+    staged,
+    (s) => `${s.read.row}\t${idBase}${rowIdSuffix(s.read.row)}\t${s.meterId}\t${s.read.readAt}\t${s.value}\n`,
+  );
+}
+
+type StagedInterval = { read: ParsedRead; meterId: string; value: string };
+
+/**
+ * Intervals: COPY into a staging table, then one INSERT … SELECT into the partitions, in key order. Most
+ * files bring only new intervals, so the insert is tried first (in a savepoint); when a stored interval has
+ * the same key it fails as a whole, and only then are the clashes looked up (equal value: duplicate; other
+ * value: conflict) and the insert repeated without them. Nothing stored is ever updated.
+ */
+async function writeIntervals(
+  tx: Tx,
+  intervals: StagedInterval[],
+  importId: string,
+  o: {
+    onClash: (rowNo: number, same: boolean, existing: string) => void;
+    /** a second row in the file for the same meter, channel and start */
+    onRepeat: (s: StagedInterval, first: StagedInterval) => void;
+    mayWrite: () => boolean;
+    skip: () => number[];
+  },
+) {
+  await tx`create temp table imp_interval_stage (row_no int, meter_id text, channel smallint, start_at timestamptz,
+    seconds int, value numeric(20, 9), quality smallint) on commit drop`;
+  await copyLines(
+    tx,
+    tx`copy imp_interval_stage (row_no, meter_id, channel, start_at, seconds, value, quality) from stdin`.writable(),
+    intervals,
+    (s) =>
+      `${s.read.row}\t${s.meterId}\t${s.read.channel ?? 0}\t${s.read.readAt}\t${s.read.seconds}\t${s.value}\t${s.read.quality ?? 0}\n`,
+  );
+  const insert = (q: Tx) => q`
+    insert into meter_interval (meter_id, channel, start_at, seconds, value, quality)
+    select meter_id, channel, start_at, seconds, value, quality from imp_interval_stage
+    order by meter_id, channel, start_at`;
+  // a file already refused (rows rejected, not partial) is only checked, to report its duplicates and conflicts
+  let written = false;
+  if (o.mayWrite()) {
+    try {
+      await tx.savepoint((sp) => insert(sp));
+      written = true;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+    }
+  }
+  const skipped = new Set<number>();
+  if (!written) {
+    // repeats within the file first (readAt is a normalized UTC ISO string: equal instants, equal keys)
+    const first = new Map<string, StagedInterval>();
+    const repeats: number[] = [];
+    for (const s of intervals) {
+      const key = `${s.meterId}\u0000${s.read.channel ?? 0}\u0000${s.read.readAt}`;
+      const f = first.get(key);
+      if (!f) first.set(key, s);
+      else {
+        o.onRepeat(s, f);
+        repeats.push(s.read.row);
+      }
+    }
+    first.clear();
+    if (repeats.length)
+      await tx`delete from imp_interval_stage s using unnest(${repeats}::int[]) k(r) where s.row_no = k.r`;
+    await tx`analyze imp_interval_stage`;
+    // the stored intervals with a staged key; the start bounds limit the join to the file's partitions
+    let lo = intervals[0]!.read.readAt;
+    let hi = lo;
+    for (const s of intervals) {
+      if (s.read.readAt < lo) lo = s.read.readAt;
+      if (s.read.readAt > hi) hi = s.read.readAt;
+    }
+    const clashes = await tx<{ rowNo: number; same: boolean; existing: string }[]>`
+      select s.row_no, i.value = s.value as same, i.value::text as existing
+      from imp_interval_stage s
+      join meter_interval i on i.meter_id = s.meter_id and i.channel = s.channel and i.start_at = s.start_at
+      where i.start_at >= ${lo} and i.start_at <= ${hi}`;
+    for (const c of clashes) o.onClash(c.rowNo, c.same, c.existing);
+    if (!o.mayWrite()) return;
+    const skip = o.skip();
+    for (const n of skip) skipped.add(n);
+    await tx`delete from imp_interval_stage s using unnest(${skip}::int[]) k(r) where s.row_no = k.r`;
+    await insert(tx);
+  }
+  // which months and channels this import wrote, in place of an import id on every row
+  const spans = new Map<
+    string,
+    { month: string; channel: number; rows: number; first: string; last: string }
+  >();
+  for (const s of intervals) {
+    if (skipped.has(s.read.row)) continue;
+    const month = monthOf(s.read.readAt);
+    const channel = s.read.channel ?? 0;
+    const k = `${month}/${channel}`;
+    const x = spans.get(k);
+    if (!x) spans.set(k, { month, channel, rows: 1, first: s.read.readAt, last: s.read.readAt });
+    else {
+      x.rows++;
+      if (s.read.readAt < x.first) x.first = s.read.readAt;
+      if (s.read.readAt > x.last) x.last = s.read.readAt;
+    }
+  }
+  const recs = [...spans.values()].map((x) => ({
+    importId,
+    month: `${x.month}-01`,
+    channel: x.channel,
+    rows: x.rows,
+    firstStart: x.first,
+    lastStart: x.last,
+  }));
+  if (recs.length) await tx`insert into meter_import_interval ${tx(recs)}`;
 }

@@ -67,6 +67,8 @@ export interface Config {
   metricsToken?: string;
   /** the worker's /metrics port (WORKER_METRICS_PORT, default 9464; 0 turns it off) */
   workerMetricsPort: number;
+  /** whole months of interval data kept before the current one (INTERVAL_RETENTION_MONTHS, default 24) */
+  intervalRetentionMonths: number;
 }
 
 /** Every variable the app reads. docker-compose.yml and the README must only use these. */
@@ -108,6 +110,7 @@ export const ENV_VARS = [
   'WORKER_HEAP_MB',
   'METRICS_TOKEN',
   'WORKER_METRICS_PORT',
+  'INTERVAL_RETENTION_MONTHS',
   'NODE_ENV',
 ] as const;
 
@@ -232,6 +235,7 @@ export function loadConfig(env: Env = process.env): Config {
     utility: utilityProfile(str, url, problems),
     metricsToken: str('METRICS_TOKEN'),
     workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
+    intervalRetentionMonths: int('INTERVAL_RETENTION_MONTHS', 24, 1, 1200),
   };
   if (config.metricsToken && config.metricsToken.length < 32)
     problems.push(`METRICS_TOKEN must be at least 32 characters (got ${config.metricsToken.length})`);

@@ -16,6 +16,7 @@ import { createBillingActivities } from '../activities/billing.js';
 import { createCollectionActivities } from '../activities/collections.js';
 import { createCustomerServiceActivities } from '../activities/customer-service.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
+import { createIntervalPartitionActivities } from '../activities/interval-partitions.js';
 import { createMessagingActivities } from '../activities/messaging.js';
 import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
@@ -32,6 +33,7 @@ import { createLogger } from '../lib/logger.js';
 import { type MessagingProviders, messagingProvidersFromConfig } from '../lib/providers/messaging.js';
 import { stripeFromConfig } from '../lib/providers/stripe.js';
 import { DUNNING } from '../workflows/contracts/collections.js';
+import { INTERVAL_PARTITIONS } from '../workflows/contracts/interval-partitions.js';
 import { HIGH_USAGE_CHECK, NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { TASK_QUEUES, type TaskQueue, taskQueueName } from '../workflows/contracts/names.js';
 import { AUTOPAY } from '../workflows/contracts/payment.js';
@@ -40,7 +42,7 @@ import { bundleInChild } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
 import { coreMetricsAddress, portFree, startWorkerMetrics } from './metrics-server.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
-import { ensureHighUsageSchedule } from './schedules.js';
+import { ensureHighUsageSchedule, ensureIntervalPartitionsSchedule } from './schedules.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { temporalLogger } from './temporal-logger.js';
 
@@ -61,6 +63,8 @@ export async function createWorkers(o: {
   messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy };
   /** the one clock activities read "today" from (tests pass a fixed date) */
   clock?: Clock;
+  /** months of interval data kept before the current one (INTERVAL_RETENTION_MONTHS) */
+  intervalRetentionMonths?: number;
 }): Promise<Worker[]> {
   const clock = o.clock ?? systemClock();
   const q = (queue: TaskQueue) => taskQueueName(queue, o.taskQueuePrefix);
@@ -98,6 +102,11 @@ export async function createWorkers(o: {
           publicUrl,
           emailProvider: o.emailProvider ?? 'outbox',
         }),
+        ...createIntervalPartitionActivities(
+          o.sql,
+          clock,
+          o.intervalRetentionMonths ? { retentionMonths: o.intervalRetentionMonths } : {},
+        ),
       },
       {
         maxConcurrentActivityTaskExecutions: 20,
@@ -171,6 +180,7 @@ async function main() {
     stripe: stripeFromConfig(config),
     messaging: { providers: messagingProvidersFromConfig(config), policy },
     clock: systemClock(config.utilityTimeZone),
+    intervalRetentionMonths: config.intervalRetentionMonths,
   });
   // every queued notification becomes a `notification/{id}` workflow (LISTEN, plus sweeps: nothing is lost)
   const dispatcher = await startNotificationDispatcher({
@@ -184,6 +194,8 @@ async function main() {
     taskQueue: HIGH_USAGE_CHECK.taskQueue,
     interval: policy.highUsage.interval,
   });
+  // meter_interval's monthly partitions: made ahead, and dropped past the retention, once a day
+  await ensureIntervalPartitionsSchedule(client, { taskQueue: INTERVAL_PARTITIONS.taskQueue });
   // meter read files dropped into METER_DROP_DIR are imported and moved to processed/ or rejected/
   const dropFolder = config.meterDropDir
     ? startDropFolderWatcher(sql, { dir: config.meterDropDir, timeZone: config.utilityTimeZone, log })

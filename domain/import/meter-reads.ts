@@ -1,6 +1,7 @@
 // Meter read files -> typed rows, or row errors naming the row, column and reason. Pure: text in, values out.
 // Formats: a generic CSV, vendor-style head-end exports (Aclara-, Neptune-, Sensus- and Badger-style CSVs),
-// Green Button ESPI XML interval data, and the JSON batches head-ends push. Values stay decimal strings.
+// Green Button ESPI XML interval data, an interval CSV (AMI interval exports: one row per meter, channel and
+// interval), and the JSON batches head-ends push. Values stay decimal strings.
 // Time: a timestamp with an offset ("Z", "-06:00") is taken as written; one without is local time in the
 // utility's zone (UTILITY_TIME_ZONE, default UTC); see local-time.ts for the DST rules.
 import { type Dec, dec, decConst, decToString } from '../decimal.js';
@@ -9,7 +10,15 @@ import { parseGreenButton } from './greenbutton.js';
 import { parseTimestamp } from './local-time.js';
 import { ImportError } from './urdb.js';
 
-export const READ_FORMATS = ['generic', 'aclara', 'neptune', 'sensus', 'badger', 'greenbutton'] as const;
+export const READ_FORMATS = [
+  'generic',
+  'aclara',
+  'neptune',
+  'sensus',
+  'badger',
+  'greenbutton',
+  'interval',
+] as const;
 export type ReadFormat = (typeof READ_FORMATS)[number];
 
 /** Units a file may state; meters are kept in gal, kgal, ccf, cf, kWh or therm. */
@@ -26,6 +35,10 @@ export interface ParsedRead {
   kind: 'register' | 'interval';
   /** interval length, for interval data */
   seconds?: number;
+  /** interval data: 0 delivered (from the grid / water used), 1 received (exported to the grid); default 0 */
+  channel?: 0 | 1;
+  /** interval data: 0 actual, 2 estimated by the head-end or vendor (1 is cisflow's own estimate) */
+  quality?: 0 | 2;
   /** register dials the file states (Aclara Description), checked against the meter */
   dials?: number;
   account?: string;
@@ -122,7 +135,7 @@ interface Profile {
 }
 
 // Column names per vendor style (compared case- and punctuation-insensitively).
-const PROFILES: Record<Exclude<ReadFormat, 'aclara' | 'greenbutton'>, Profile> = {
+const PROFILES: Record<Exclude<ReadFormat, 'aclara' | 'greenbutton' | 'interval'>, Profile> = {
   generic: {
     signature: ['meterserial', 'readat', 'value'],
     columns: {
@@ -166,6 +179,7 @@ const PROFILES: Record<Exclude<ReadFormat, 'aclara' | 'greenbutton'>, Profile> =
   },
 };
 const ACLARA = ['accountnumber', 'metersn', 'rawread', 'scaledread', 'readingtime', 'scalar', 'description'];
+const INTERVAL_COLUMNS = ['meter_serial', 'start_at', 'seconds', 'value'];
 
 /** Guesses the format from the first line (CSV header) or an XML start. */
 export function detectFormat(text: string): ReadFormat | null {
@@ -174,6 +188,7 @@ export function detectFormat(text: string): ReadFormat | null {
   const first = head.slice(0, Math.max(0, head.indexOf('\n')) || head.length);
   const cols = new Set(first.split(',').map((h) => normHeader(h.replaceAll('"', ''))));
   if (ACLARA.every((c) => cols.has(c))) return 'aclara';
+  if (INTERVAL_COLUMNS.every((c) => cols.has(normHeader(c)))) return 'interval';
   for (const f of ['badger', 'neptune', 'sensus', 'generic'] as const) {
     if (PROFILES[f].signature.every((c) => cols.has(c))) return f;
   }
@@ -189,6 +204,7 @@ export interface ParseOptions {
 
 export function parseReadFile(format: ReadFormat, text: string, opts: ParseOptions): ParseResult {
   if (format === 'greenbutton') return parseGreenButtonReads(text, opts);
+  if (format === 'interval') return parseIntervalCsv(text, opts);
   return parseCsvReads(format, text, opts);
 }
 
@@ -196,7 +212,11 @@ function columnIndex(header: string[], name: string): number {
   return header.indexOf(normHeader(name));
 }
 
-function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string, opts: ParseOptions) {
+function parseCsvReads(
+  format: Exclude<ReadFormat, 'greenbutton' | 'interval'>,
+  text: string,
+  opts: ParseOptions,
+) {
   const rows: ParsedRead[] = [];
   const errors: RowError[] = [];
   let total = 0;
@@ -302,6 +322,121 @@ function parseCsvReads(format: Exclude<ReadFormat, 'greenbutton'>, text: string,
   }
   if (!header) throw new ReadFileError('the file is empty (no header row)');
   return { format, rows, errors, total };
+}
+
+const CHANNELS: Record<string, 0 | 1> = { '': 0, '0': 0, delivered: 0, '1': 1, received: 1 };
+const QUALITIES: Record<string, 0 | 2> = { '': 0, '0': 0, actual: 0, a: 0, '2': 2, estimated: 2, e: 2 };
+
+/**
+ * Interval CSV: meter_serial, start_at, seconds, value, and optionally unit, channel (0 or "delivered", 1 or
+ * "received") and quality (0/"actual", 2/"estimated": the head-end's estimate). One row per interval.
+ */
+function parseIntervalCsv(text: string, opts: ParseOptions): ParseResult {
+  const rows: ParsedRead[] = [];
+  const errors: RowError[] = [];
+  let total = 0;
+  let header: string[] | null = null;
+  let ix = { meter: -1, start: -1, seconds: -1, value: -1, unit: -1, channel: -1, quality: -1 };
+  const time = timeParser(opts.timeZone);
+  const units = new Map<string, ReadUnit | null>();
+  try {
+    for (const rec of csvRecords(text)) {
+      const f = rec.fields;
+      if (!header) {
+        header = f.map(normHeader);
+        for (const c of INTERVAL_COLUMNS)
+          if (columnIndex(header, c) < 0)
+            throw new ReadFileError(
+              `the header has no ${c} column (an interval file needs ${INTERVAL_COLUMNS.join(', ')})`,
+              c,
+            );
+        const at = (c: string) => columnIndex(header!, c);
+        ix = {
+          meter: at('meter_serial'),
+          start: at('start_at'),
+          seconds: at('seconds'),
+          value: at('value'),
+          unit: at('unit'),
+          channel: at('channel'),
+          quality: at('quality'),
+        };
+        continue;
+      }
+      total++;
+      const row = rec.line;
+      if (f.length !== header.length) {
+        errors.push({ row, reason: `has ${f.length} fields; the header has ${header.length}` });
+        continue;
+      }
+      const get = (i: number) => (i < 0 ? '' : f[i]!.trim());
+      const meter = get(ix.meter);
+      if (!meter) {
+        errors.push({ row, column: 'meter_serial', reason: 'is blank' });
+        continue;
+      }
+      const value = get(ix.value);
+      if (!VALUE_RE.test(value)) {
+        errors.push({
+          row,
+          column: 'value',
+          meter,
+          reason: `"${value.slice(0, 30)}" is not a non-negative decimal (up to 12 digits, 9 decimals)`,
+        });
+        continue;
+      }
+      const secs = get(ix.seconds);
+      if (!/^\d{1,6}$/.test(secs) || Number(secs) === 0) {
+        errors.push({
+          row,
+          column: 'seconds',
+          meter,
+          reason: 'must be a whole number of seconds, 1 to 999999',
+        });
+        continue;
+      }
+      const t = time(get(ix.start));
+      if (!t.ok) {
+        errors.push({ row, column: 'start_at', meter, reason: t.reason });
+        continue;
+      }
+      const channel = CHANNELS[get(ix.channel).toLowerCase()];
+      if (channel === undefined) {
+        errors.push({ row, column: 'channel', meter, reason: 'must be 0 (delivered) or 1 (received)' });
+        continue;
+      }
+      const quality = QUALITIES[get(ix.quality).toLowerCase()];
+      if (quality === undefined) {
+        errors.push({ row, column: 'quality', meter, reason: 'must be actual (0) or estimated (2)' });
+        continue;
+      }
+      let unit: ReadUnit | null = null;
+      const u = get(ix.unit);
+      if (u) {
+        if (!units.has(u)) units.set(u, normalizeUnit(u));
+        unit = units.get(u) ?? null;
+        if (!unit) {
+          errors.push({ row, column: 'unit', meter, reason: `unit "${u.slice(0, 20)}" is not known` });
+          continue;
+        }
+      }
+      rows.push({
+        row,
+        meter,
+        readAt: t.iso,
+        value: normalizeDecimal(value),
+        unit,
+        kind: 'interval',
+        seconds: Number(secs),
+        channel,
+        quality,
+      });
+    }
+  } catch (e) {
+    if (e instanceof CsvError) throw new ReadFileError(e.message);
+    throw e;
+  }
+  if (!header) throw new ReadFileError('the file is empty (no header row)');
+  return { format: 'interval', rows, errors, total };
 }
 
 /** "0012.50" -> "12.5": one spelling per value, so equal reads compare equal. (Input already checked.) */
@@ -456,10 +591,21 @@ function parseGreenButtonReads(text: string, opts: ParseOptions): ParseResult {
     for (const mr of up.meterReadings) {
       const meter = opts.meter ?? (mr.title || up.title);
       const unit = GB_UNITS[mr.unit] ?? null;
+      // ESPI flowDirection 19 is energy received from the customer (export); 1 or none, delivered
+      const channel = mr.flowDirection === 19 ? 1 : 0;
       for (const iv of mr.intervals) {
         n++;
         if (!meter) {
           errors.push({ row: n, column: 'MeterReading', reason: 'names no meter (give the meter serial)' });
+          continue;
+        }
+        if (mr.flowDirection !== undefined && mr.flowDirection !== 1 && mr.flowDirection !== 19) {
+          errors.push({
+            row: n,
+            column: 'ReadingType.flowDirection',
+            meter,
+            reason: `flowDirection ${mr.flowDirection} is neither delivered (1) nor received (19)`,
+          });
           continue;
         }
         if (!unit) {
@@ -496,6 +642,7 @@ function parseGreenButtonReads(text: string, opts: ParseOptions): ParseResult {
           unit,
           kind: 'interval',
           seconds: Math.round(iv.minutes * 60),
+          channel,
         });
       }
     }

@@ -462,6 +462,14 @@ describe('legacy migration files', () => {
   });
 
   it('every format name is documented in READ_FORMATS', () => {
-    expect(READ_FORMATS).toEqual(['generic', 'aclara', 'neptune', 'sensus', 'badger', 'greenbutton']);
+    expect(READ_FORMATS).toEqual([
+      'generic',
+      'aclara',
+      'neptune',
+      'sensus',
+      'badger',
+      'greenbutton',
+      'interval',
+    ]);
   });
 });

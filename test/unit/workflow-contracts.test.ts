@@ -14,6 +14,7 @@ import type {
   DisputeResolutionKind,
   DisputeWorkflow,
 } from '../../workflows/contracts/dispute.js';
+import type { IntervalPartitionsWorkflow } from '../../workflows/contracts/interval-partitions.js';
 import type { HighUsageCheckWorkflow, NotificationWorkflow } from '../../workflows/contracts/messaging.js';
 import { WORKFLOW_TYPES } from '../../workflows/contracts/names.js';
 import type { AutopayWorkflow, PaymentWorkflow, RefundWorkflow } from '../../workflows/contracts/payment.js';
@@ -30,6 +31,7 @@ const implementations = {
   dispute: bundle.disputeWorkflow satisfies DisputeWorkflow,
   dunning: bundle.dunningWorkflow satisfies DunningWorkflow,
   highUsageCheck: bundle.highUsageCheckWorkflow satisfies HighUsageCheckWorkflow,
+  intervalPartitions: bundle.intervalPartitionsWorkflow satisfies IntervalPartitionsWorkflow,
   notification: bundle.notificationWorkflow satisfies NotificationWorkflow,
   payment: bundle.paymentWorkflow satisfies PaymentWorkflow,
   refund: bundle.refundWorkflow satisfies RefundWorkflow,

@@ -18,6 +18,7 @@ export const WORKFLOW_TYPES = {
   dispute: 'disputeWorkflow',
   dunning: 'dunningWorkflow',
   highUsageCheck: 'highUsageCheckWorkflow',
+  intervalPartitions: 'intervalPartitionsWorkflow',
   notification: 'notificationWorkflow',
   payment: 'paymentWorkflow',
   refund: 'refundWorkflow',

@@ -17,6 +17,7 @@ const TYPE_WORD: Record<(typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES], Ke
   disputeWorkflow: 'wfDispute',
   dunningWorkflow: 'wfCollection',
   highUsageCheckWorkflow: 'wfHighUsage',
+  intervalPartitionsWorkflow: 'wfIntervalPartitions',
   notificationWorkflow: 'wfNotification',
   paymentWorkflow: 'wfPayment',
   refundWorkflow: 'wfRefund',
