@@ -494,11 +494,13 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
       y = LEFT;
     }
   };
-  if (d.reads.length) {
+  if (d.reads.length || d.intervals.length) {
     tag(root, 'H2', () =>
       doc.fillColor(INK).font('Helvetica-Bold').fontSize(11).text(t('meterReads'), LEFT, y),
     );
     y += 16;
+  }
+  if (d.reads.length) {
     const fmt = (x: { value: string; date: string; estimated: boolean } | null) =>
       x ? `${x.value} ${t('on')} ${x.date} ${x.estimated ? t('estimated') : t('actual')}` : t('none');
     for (const r of d.reads) {
@@ -517,6 +519,22 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
       );
       y += 13;
     }
+  }
+
+  for (const iv of d.intervals) {
+    room(13);
+    // "Electric: 721 meter intervals (3 estimated); Off-peak 616 kWh, Peak 105 kWh; peak 4.5 kW on 2026-11-17 18:00"
+    const parts = [
+      `${L.service(iv.service)}: ${t('intervals', { n: iv.count })}${iv.estimated ? ` ${t('intervalsEstimated', { n: iv.estimated })}` : ''}`,
+      ...(iv.byPeriod.length
+        ? [iv.byPeriod.map((p) => `${p.period} ${qty(p.quantity, iv.unit)}`).join(', ')]
+        : []),
+      ...(iv.peak ? [t('peakAt', { kw: iv.peak.kw, at: iv.peak.at.slice(0, 16).replace('T', ' ') })] : []),
+    ];
+    tag(root, 'P', () =>
+      doc.font('Helvetica').fontSize(9).fillColor(INK).text(parts.join('; '), LEFT, y, { width: W }),
+    );
+    y += 13;
   }
 
   // a 13-month chart per metered service, a slot per month (a month with no bill stays empty); the

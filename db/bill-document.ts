@@ -32,6 +32,16 @@ export interface BillDocumentData {
     end: { value: string; date: string; estimated: boolean } | null;
     usage: string | null;
   }[];
+  /** a service billed from interval data: how many, how many estimated, kWh per TOU period, the peak */
+  intervals: {
+    service: string;
+    unit: string;
+    count: number;
+    estimated: number;
+    byPeriod: { period: string; quantity: string }[];
+    /** local time with its offset, e.g. 2026-11-17T18:00-06:00 */
+    peak: { kw: string; at: string } | null;
+  }[];
   /**
    * One per metered service on the bill: this bill's usage, the usage on the account's bill for the same
    * month a year before (null: no bill then), and the 13 months from that one to this bill's, oldest first
@@ -121,7 +131,30 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
     where s.bill_id = ${billId} order by s.service_type`;
   // metered services: the ones with reads; usage by period from the account's issued bills, for the chart
   // (13 months to this bill's) and the same month a year before
-  const metered = [...new Set(reads.map((r) => r.serviceType))];
+  // a segment billed from intervals has no reads; its trace keeps what the intervals gave
+  const intervals = bill.segments.flatMap((g) => {
+    const iv = g.lines.find((l) => l.trace.intervals)?.trace.intervals as
+      | {
+          intervals: number;
+          estimated: number;
+          byPeriod?: { period: string; kwh: string }[];
+          peak?: { kw: string; at: string };
+        }
+      | undefined;
+    return iv
+      ? [
+          {
+            service: g.serviceType,
+            unit: g.unit ?? '',
+            count: iv.intervals,
+            estimated: iv.estimated,
+            byPeriod: (iv.byPeriod ?? []).map((p) => ({ period: p.period, quantity: p.kwh })),
+            peak: iv.peak ?? null,
+          },
+        ]
+      : [];
+  });
+  const metered = [...new Set([...reads.map((r) => r.serviceType), ...intervals.map((i) => i.service)])];
   const lastYear = addMonths(bill.period, -12);
   const billed = metered.length
     ? await sql<{ serviceType: string; period: string; usage: string }[]>`
@@ -194,12 +227,14 @@ export async function billDocumentData(sql: Sql, billId: string): Promise<BillDo
       end: r.ev ? { value: trimZeros(r.ev), date: day(r.ed), estimated: r.es === 'estimated' } : null,
       usage: r.consumption,
     })),
+    intervals,
     usage: metered.map((service) => {
       const months = billed.filter((b) => b.serviceType === service);
       const segs = bill.segments.filter((g) => g.serviceType === service && g.consumption !== null);
       return {
         service,
-        unit: reads.find((r) => r.serviceType === service)!.unit,
+        unit: (reads.find((r) => r.serviceType === service)?.unit ??
+          intervals.find((i) => i.service === service)?.unit)!,
         // the segments' own usage, so a bill not yet issued still shows its figure
         usage: decToString(segs.reduce((t, g) => add(t, dec(g.consumption!)), ZERO)),
         lastYear: months.find((m) => m.period === lastYear)?.usage ?? null,

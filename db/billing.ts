@@ -1,13 +1,21 @@
 // What a bill needs (agreements, meters, reads, rate versions) and how an issued bill is stored.
-import type { RatedSegment, RateVersionFacts, SegmentFacts } from '../domain/bill-calc.js';
+import {
+  type RatedSegment,
+  type RateVersionFacts,
+  type SegmentFacts,
+  segmentIntervalBasis,
+} from '../domain/bill-calc.js';
 import type { StoredLine } from '../domain/bill-explain.js';
 import type { BillFacts, IssueBillInput } from '../domain/bill-issue.js';
 import { serviceWindow } from '../domain/billing-window.js';
+import type { MeterIntervals } from '../domain/interval-billing.js';
 import { billEntry, type JournalEntry } from '../domain/ledger.js';
+import { addDays, dayStartsAt } from '../domain/period.js';
 import type { RegisterRead } from '../domain/reads.js';
 import { newId } from '../lib/ids.js';
 import { type Column, insertColumns } from './bulk.js';
 import type { Sql, Tx } from './client.js';
+import { type IntervalWindow, intervalsForBilling } from './intervals.js';
 import { postEntries } from './ledger.js';
 
 export type BillingInputs = BillFacts;
@@ -99,7 +107,10 @@ export async function loadBillingInputsMany(
       versions.set(v.rateScheduleId, list);
     }
   }
-  const reads = await windowReads(sql, rows, period, timeZone);
+  const [reads, intervals] = await Promise.all([
+    windowReads(sql, rows, period, timeZone),
+    windowIntervals(sql, rows, versions, period, timeZone),
+  ]);
   const read = (r: Record<string, unknown>, p: 'o' | 'c' | 'p'): RegisterRead | null =>
     r[`${p}Id`]
       ? {
@@ -124,12 +135,14 @@ export async function loadBillingInputsMany(
       billingCycle: a.billingCycle,
       flags: a.flags,
       winterAverage: winterBy.get(a.id) ?? null,
+      timeZone,
       existingBill: existingBy.get(a.id) ?? null,
       segments: [],
     });
   }
   rows.forEach((r, i) => {
     const w = reads.get(i) ?? {};
+    const rates = (versions.get(r.rateScheduleId) ?? []).map((v) => ({ ...v, scheduleCode: r.scheduleCode }));
     out.get(r.accountId)?.segments.push({
       serviceAgreementId: r.saId,
       serviceType: r.serviceType,
@@ -148,7 +161,10 @@ export async function loadBillingInputsMany(
       billedThrough: r.billedThrough,
       openingRead: read(r, 'p') ?? read(w, 'o'),
       closingRead: read(w, 'c'),
-      rates: (versions.get(r.rateScheduleId) ?? []).map((v) => ({ ...v, scheduleCode: r.scheduleCode })),
+      rates,
+      ...(r.meterId && segmentIntervalBasis(rates) !== 'none'
+        ? { intervals: intervals.get(r.meterId) ?? null }
+        : {}),
       ratingParams: r.ratingParams,
       nemState:
         r.nemCreditCents == null
@@ -158,6 +174,42 @@ export async function loadBillingInputsMany(
     } satisfies SegmentFacts);
   });
   return out;
+}
+
+/**
+ * The intervals of each agreement whose tariff may bill from them (domain/interval-billing.ts), for its
+ * billing window's local days, in one query for the page (db/intervals.ts).
+ */
+async function windowIntervals(
+  sql: Sql,
+  rows: Record<string, unknown>[],
+  versions: Map<string, Omit<RateVersionFacts, 'scheduleCode'>[]>,
+  period: { start: string; end: string },
+  timeZone: string,
+): Promise<Map<string, MeterIntervals>> {
+  const byMeter = new Map<string, IntervalWindow>();
+  for (const r of rows) {
+    if (!r.meterId) continue;
+    const rates = (versions.get(r.rateScheduleId as string) ?? []).map((v) => ({ ...v, scheduleCode: '' }));
+    if (segmentIntervalBasis(rates) === 'none') continue;
+    const w = serviceWindow({
+      period,
+      serviceStart: r.serviceStart as string,
+      serviceEnd: r.serviceEnd as string | null,
+      billedThrough: r.billedThrough as string | null,
+    });
+    if (!w) continue;
+    const from = dayStartsAt(w.from, timeZone);
+    const to = dayStartsAt(addDays(w.to, 1), timeZone);
+    const seen = byMeter.get(r.meterId as string);
+    // one meter on two agreements (rare): the union of their windows
+    byMeter.set(r.meterId as string, {
+      meterId: r.meterId as string,
+      from: seen && seen.from < from ? seen.from : from,
+      to: seen && seen.to > to ? seen.to : to,
+    });
+  }
+  return intervalsForBilling(sql, [...byMeter.values()]);
 }
 
 /**

@@ -87,6 +87,7 @@ export async function greenButtonData(
     );
     const intervals = await sql<{ startAt: Date; seconds: number; value: string }[]>`
       select start_at, seconds, value::text as value from meter_interval
+      -- the delivered channel: a net-metered meter's received channel is not this reading type
       where meter_id = ${ins.meterId} and channel = 0 and start_at >= ${lo} and start_at < ${hi} order by start_at`;
     let list: GbExportMeter['intervals'] = intervals.map((i) => ({
       startMs: new Date(i.startAt).getTime(),

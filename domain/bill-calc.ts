@@ -3,10 +3,25 @@
 // Anything that cannot be billed with confidence becomes a hold with a reason, never a guess.
 import { serviceWindow } from './billing-window.js';
 import { type Dec, dec, decToString, divRoundHalfUp, ZERO } from './decimal.js';
+import {
+  type BilledInterval,
+  type IntervalBasis,
+  type IntervalSummary,
+  intervalBasis,
+  type MeterIntervals,
+  summarize,
+  windowIntervals,
+} from './interval-billing.js';
 import { type CreditLine, EMPTY_NEM_STATE, type NemState, rateNemMonth } from './net-metering.js';
 import { addMonths, daysBetween, monthlyPeriod } from './period.js';
 import { type RatedLine, type RateVersion, type RatingContext, RatingError, rate } from './rate-engine.js';
-import { type Finding, type UsageHistory, type ValidationPolicy, validateUsage } from './read-validation.js';
+import {
+  DEFAULT_VALIDATION,
+  type Finding,
+  type UsageHistory,
+  type ValidationPolicy,
+  validateUsage,
+} from './read-validation.js';
 import { consumption, type RegisterRead } from './reads.js';
 import { parseTariff, type Tariff, TariffError } from './tariff.js';
 
@@ -39,6 +54,11 @@ export interface SegmentFacts {
   nemState?: NemState | null;
   ratingParams?: { meterSize?: string; budget?: string; budgetParts?: Record<string, string> };
   history?: UsageHistory;
+  /**
+   * The meter's intervals in the window (db/intervals.ts), loaded for agreements whose tariff may bill from
+   * them (domain/interval-billing.ts intervalBasis); absent otherwise.
+   */
+  intervals?: MeterIntervals | null;
 }
 
 export interface AccountFacts {
@@ -48,6 +68,8 @@ export interface AccountFacts {
   segments: SegmentFacts[];
   /** validate usage before rating; absent for history that was already approved (demo data, what-if) */
   validation?: ValidationPolicy;
+  /** the utility's time zone: interval days and TOU hours are local (default UTC) */
+  timeZone?: string;
 }
 
 export interface BillLineOut {
@@ -105,11 +127,23 @@ function tariffOf(v: RateVersionFacts): Tariff {
   return parseTariff(v.tariff);
 }
 
+/** Whether an agreement on these rate versions may bill from intervals (the latest version's tariff decides). */
+export function segmentIntervalBasis(rates: RateVersionFacts[]): IntervalBasis {
+  const latest = rates[rates.length - 1];
+  if (!latest) return 'none';
+  try {
+    return intervalBasis(tariffOf(latest));
+  } catch {
+    return 'none'; // rating holds it with the tariff's error
+  }
+}
+
 function toLine(
   l: RatedLine | CreditLine,
   scheduleCode: string,
   reads: Record<string, unknown> | null,
   versionId: string,
+  intervals: IntervalSummary | undefined,
 ): BillLineOut {
   // built field by field: this runs for every line of every bill in a bill run
   // a net metering credit line has no tier, season or proration of its own
@@ -126,6 +160,7 @@ function toLine(
   };
   if (rated?.detail) trace.detail = rated.detail;
   if (reads) trace.reads = reads;
+  if (intervals && l.component) trace.intervals = intervals;
   return {
     description: l.description,
     quantity: l.quantity,
@@ -196,7 +231,10 @@ export function calculateBill(
   period: { start: string; end: string },
 ): { segments: RatedSegment[]; holds: Hold[] } {
   const holds: Hold[] = [];
-  const usage = new Map<string, { q: Dec; trace: Record<string, unknown> | null }>();
+  const usage = new Map<
+    string,
+    { q: Dec; trace: Record<string, unknown> | null; intervals?: FromIntervals }
+  >();
   // the days each agreement is billed for: nothing twice, nothing skipped (domain/billing-window.ts)
   const windows = new Map<string, { from: string; to: string }>();
   for (const s of facts.segments) {
@@ -215,6 +253,36 @@ export function calculateBill(
     if (!s.meter || (suspended && !s.closingRead)) {
       // unmetered (trash, flat sewer), or suspended for the season with no read: no consumption is billed
       usage.set(s.serviceAgreementId, { q: ZERO, trace: null });
+      continue;
+    }
+    const fromIntervals = intervalsOf(s, windows.get(s.serviceAgreementId)!, facts);
+    if (fromIntervals) {
+      if (!fromIntervals.ok) {
+        holds.push({ serviceAgreementId: s.serviceAgreementId, ...fromIntervals.hold });
+        continue;
+      }
+      const q = fromIntervals.delivered.reduce((n, i) => n + i.value, 0n) as Dec;
+      const notes: string[] = [];
+      if (facts.validation) {
+        const w = windows.get(s.serviceAgreementId)!;
+        // the register checks (zero, high, low usage) on the intervals' total
+        const found = validateUsage({
+          result: { ok: true, quantity: q, rollover: false, trace: intervalReadTrace(fromIntervals) },
+          days: daysBetween(w.from, w.to) + 1,
+          serviceStatus: s.status,
+          history: s.history ?? {},
+          policy: facts.validation,
+        });
+        const blocking = found.filter((f) => f.severity === 'hold');
+        if (blocking.length) {
+          for (const f of blocking)
+            holds.push({ serviceAgreementId: s.serviceAgreementId, code: f.code, message: f.message });
+          continue;
+        }
+        notes.push(...found.map((f) => f.code));
+      }
+      if (notes.length) fromIntervals.summary.findings = notes;
+      usage.set(s.serviceAgreementId, { q: suspended ? ZERO : q, trace: null, intervals: fromIntervals });
       continue;
     }
     if (!s.openingRead || !s.closingRead) {
@@ -286,7 +354,8 @@ export function calculateBill(
       const latest = versions[versions.length - 1]!;
       const nemSettings = latest.tariff.netMetering;
       let received: Dec | undefined;
-      if (nemSettings && s.meter) {
+      const iv = u.intervals;
+      if (nemSettings && s.meter && !iv) {
         // the received register, read at the same reads as the delivered one
         const o = s.openingRead!;
         const c = s.closingRead!;
@@ -323,12 +392,13 @@ export function calculateBill(
           ? Object.fromEntries(Object.entries(p.budgetParts).map(([k, x]) => [k, dec(x)]))
           : undefined,
         flags: facts.flags,
+        ...(iv ? { intervals: iv.delivered } : {}),
       };
       const nemBill = nemSettings
         ? rateNemMonth(
             versions,
             ctx,
-            [{ start: `${win.from}T00:00`, minutes: 0, value: received ?? ZERO }],
+            iv?.received ?? [{ start: `${win.from}T00:00`, minutes: 0, value: received ?? ZERO }],
             nemSettings,
             s.nemState ?? EMPTY_NEM_STATE,
           )
@@ -338,8 +408,9 @@ export function calculateBill(
       segments.push({
         serviceAgreementId: s.serviceAgreementId,
         serviceType: s.serviceType,
-        startReadId: s.openingRead?.id ?? null,
-        endReadId: s.closingRead?.id ?? null,
+        // billed from intervals: no register read opens or closes it
+        startReadId: iv ? null : (s.openingRead?.id ?? null),
+        endReadId: iv ? null : (s.closingRead?.id ?? null),
         consumption: s.meter ? decToString(u.q) : null,
         unit: s.meter?.unit ?? null,
         lines: r.lines.map((l) =>
@@ -348,6 +419,7 @@ export function calculateBill(
             codeOf.get('rateVersionId' in l ? l.rateVersionId : latest.id) ?? '',
             l.component && u.trace ? u.trace : null,
             latest.id,
+            iv?.summary,
           ),
         ),
         totalCents: r.totalCents,
@@ -375,3 +447,58 @@ export function calculateBill(
   }
   return { segments, holds };
 }
+
+type FromIntervals = {
+  ok: true;
+  delivered: BilledInterval[];
+  received?: BilledInterval[];
+  summary: IntervalSummary & { findings?: string[] };
+};
+
+/**
+ * The agreement's intervals for its window when its tariff bills from them (domain/interval-billing.ts),
+ * gaps estimated or the hold that a gap past the policy's limit makes; undefined: bill from registers.
+ */
+function intervalsOf(
+  s: SegmentFacts,
+  win: { from: string; to: string },
+  facts: AccountFacts,
+): FromIntervals | { ok: false; hold: { code: string; message: string } } | undefined {
+  const basis = segmentIntervalBasis(s.rates);
+  if (basis === 'none' || !s.meter) return undefined;
+  const t = tariffOf(s.rates[s.rates.length - 1]!);
+  if (basis === 'if_present' && !s.intervals?.delivered) return undefined;
+  const tz = facts.timeZone ?? 'UTC';
+  // the gap limit comes with the usage checks; without them (a bill staff approved) every gap is estimated
+  const limit = facts.validation
+    ? (facts.validation.maxIntervalGapHours ?? DEFAULT_VALIDATION.maxIntervalGapHours)
+    : undefined;
+  const meter = `meter ${s.meter.serialNumber}`;
+  const d = windowIntervals(s.intervals?.delivered ?? null, win, tz, limit, meter);
+  if (!d.ok) return { ok: false, hold: { code: d.code, message: d.message } };
+  let received: Extract<ReturnType<typeof windowIntervals>, { ok: true }> | undefined;
+  if (t.netMetering) {
+    const r = windowIntervals(s.intervals?.received ?? null, win, tz, limit, `${meter} (received channel)`);
+    if (!r.ok) return { ok: false, hold: { code: r.code, message: r.message } };
+    received = r;
+  }
+  const summary = summarize(t, d.intervals, tz, d);
+  if (received)
+    summary.received = {
+      intervals: received.intervals.length,
+      estimated: received.estimated,
+      kwh: decToString(received.intervals.reduce((n, i) => n + i.value, 0n) as Dec),
+    };
+  return { ok: true, delivered: d.intervals, ...(received ? { received: received.intervals } : {}), summary };
+}
+
+/** The read trace the usage checks see for an interval total: estimated when any interval is. */
+const intervalReadTrace = (f: FromIntervals) => ({
+  startReadId: '',
+  endReadId: '',
+  startValue: '',
+  endValue: '',
+  multiplier: '1',
+  rollover: false,
+  estimated: f.summary.estimated + (f.summary.received?.estimated ?? 0) > 0,
+});

@@ -81,6 +81,19 @@ export interface Reads {
   rollover: boolean;
 }
 
+/** A segment billed from interval data (domain/interval-billing.ts IntervalSummary, as stored in the trace). */
+export interface Intervals {
+  timeZone: string;
+  count: number;
+  /** filled by cisflow's gap rule */
+  estimated: number;
+  vendorEstimated: number;
+  /** delivered kWh per TOU period */
+  byPeriod: { period: string; quantity: string }[];
+  /** the highest interval demand and its local start ("2026-11-17T18:00-06:00") */
+  peak: { kw: string; at: string } | null;
+}
+
 export interface ExplainedSegment {
   serviceType: string;
   unit: string | null;
@@ -88,6 +101,7 @@ export interface ExplainedSegment {
   days: number;
   totalCents: number;
   reads: Reads | null;
+  intervals: Intervals | null;
   rateVersionIds: string[];
   lines: ExplainedLine[];
 }
@@ -218,6 +232,9 @@ function explainLine(l: StoredLine, serviceType: string, all: StoredLine[]): Exp
 function explainSegment(b: StoredBill, s: StoredBill['segments'][number]): ExplainedSegment {
   const withReads = s.lines.find((l) => l.trace.reads && typeof l.trace.reads === 'object');
   const r = withReads?.trace.reads as Record<string, unknown> | undefined;
+  const iv = s.lines.find((l) => l.trace.intervals && typeof l.trace.intervals === 'object')?.trace
+    .intervals as Record<string, unknown> | undefined;
+  const peak = iv?.peak as { kw: string; at: string } | undefined;
   return {
     serviceType: s.serviceType,
     unit: s.unit,
@@ -231,6 +248,19 @@ function explainSegment(b: StoredBill, s: StoredBill['segments'][number]): Expla
           multiplier: String(r.multiplier ?? '1'),
           estimated: r.estimated === true,
           rollover: r.rollover === true,
+        }
+      : null,
+    intervals: iv
+      ? {
+          timeZone: String(iv.timeZone),
+          count: Number(iv.intervals),
+          estimated: Number(iv.estimated ?? 0),
+          vendorEstimated: Number(iv.vendorEstimated ?? 0),
+          byPeriod: ((iv.byPeriod ?? []) as { period: string; kwh: string }[]).map((p) => ({
+            period: p.period,
+            quantity: p.kwh,
+          })),
+          peak: peak ? { kw: String(peak.kw), at: String(peak.at) } : null,
         }
       : null,
     rateVersionIds: versionsOf(s.lines),

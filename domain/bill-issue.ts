@@ -70,8 +70,12 @@ export function decideBill(facts: BillFacts, terms: BillTerms): BillDecision {
   };
 }
 
-const isEstimated = (trace: Record<string, unknown>) =>
-  (trace.reads as { estimated?: boolean } | undefined)?.estimated === true;
+/** a read was estimated, or intervals were (by cisflow's gap rule or the vendor) */
+const isEstimated = (trace: Record<string, unknown>) => {
+  if ((trace.reads as { estimated?: boolean } | undefined)?.estimated === true) return true;
+  const i = trace.intervals as { estimated?: number; vendorEstimated?: number } | undefined;
+  return !!i && (i.estimated ?? 0) + (i.vendorEstimated ?? 0) > 0;
+};
 
 /** The print batch a bill joins when it is not emailed: its cycle's batch for the period. */
 export const printBatchOf = (billingCycle: string, periodKey: string) => `${billingCycle}/${periodKey}`;

@@ -107,14 +107,16 @@ function seriesOf(s: Record<string, string>): Map<string, Dec> {
 
 /**
  * Exports given interval for interval with the imports: the same starts in the same order, each a
- * "YYYY-MM-DDTHH:MM" strictly after the one before (so no start repeats and each is its own netting key).
+ * "YYYY-MM-DDTHH:MM" (or with its UTC offset, as the bill run gives them: "…T01:00-05:00", which keeps the
+ * repeated hour of a fall-back day apart) strictly after the one before (so no start repeats and each is
+ * its own netting key).
  */
 function aligned(imports: Interval[], exports: Interval[]): boolean {
   if (imports.length !== exports.length) return false;
   let prev = '';
   for (let x = 0; x < imports.length; x++) {
     const s = imports[x]!.start;
-    if (s.length !== 16 || s !== exports[x]!.start || !(s > prev)) return false;
+    if ((s.length !== 16 && s.length !== 22) || s !== exports[x]!.start || !(s > prev)) return false;
     prev = s;
   }
   return true;

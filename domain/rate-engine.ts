@@ -346,6 +346,20 @@ const maxKw = (xs: Interval[]) =>
     const k = kw(i);
     return k > m ? k : m;
   }, ZERO as Dec);
+/** The interval with the highest kW (the first of equals). */
+const topKw = (xs: Interval[]) => {
+  let top: Interval | undefined;
+  let m = ZERO as Dec;
+  for (const i of xs) {
+    if (i.minutes <= 0) continue;
+    const k = kw(i);
+    if (!top || k > m) {
+      top = i;
+      m = k;
+    }
+  }
+  return top;
+};
 // kW rounds monotonically in the kWh, so with one interval length the peak is the largest kWh's kW
 function intervalPeak(xs: Interval[] | undefined): Dec | undefined {
   if (!xs?.length) return undefined;
@@ -576,7 +590,15 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
         }
         case 'demand': {
           if (c.months && !c.months.includes(monthOf(isoOf(p.from)))) break;
-          const groups: { name: string | null; tiers: Tier[]; kw: Dec; why?: string; peak?: Dec }[] = [];
+          // `at`: the peak interval's local start, for the bill to say when the peak was
+          const groups: {
+            name: string | null;
+            tiers: Tier[];
+            kw: Dec;
+            why?: string;
+            peak?: Dec;
+            at?: string;
+          }[] = [];
           if (c.periods) {
             if (!inPiece)
               throw new RatingError(
@@ -584,6 +606,7 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
                 `${c.name} is a time-of-use demand charge and needs interval data`,
               );
             let peak = c.periods.map(() => ZERO as Dec);
+            const at: (string | undefined)[] = c.periods.map(() => undefined);
             if (scan?.top && scan.oneLength && scan.top.minutes > 0) {
               // one positive length: kW rises with kWh, so each period's peak is its top interval's kW
               const top: (Interval | undefined)[] = c.periods.map(() => undefined);
@@ -592,28 +615,48 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
                 const t = top[k];
                 if (t === undefined || i.value > t.value) top[k] = i;
               }
-              peak = top.map((t) => {
+              peak = top.map((t, k) => {
                 const v = t ? kw(t) : ZERO;
+                if (v > 0n) at[k] = t!.start;
                 return v > 0n ? v : (ZERO as Dec);
               });
             } else
               for (const i of inPiece) {
                 const k = scheduleIndex(i.start, c.weekday!, c.weekend!, holidays);
                 const v = kw(i);
-                if (v > peak[k]!) peak[k] = v;
+                if (v > peak[k]!) {
+                  peak[k] = v;
+                  at[k] = i.start;
+                }
               }
             for (const [k, per] of c.periods.entries())
-              groups.push({ name: per.name, tiers: per.tiers, kw: peak[k]! });
+              groups.push({
+                name: per.name,
+                tiers: per.tiers,
+                kw: peak[k]!,
+                ...(at[k] ? { at: at[k] } : {}),
+              });
           } else {
             // a demand register read wins; otherwise the highest interval
             let peak = ctx.demandKw;
-            if (peak === undefined && scan?.top)
+            let at: string | undefined;
+            if (peak === undefined && scan?.top) {
               // with one positive length the top interval has the highest kW (scanPeak); else each one's kW
+              const top = scan.oneLength && scan.top.minutes > 0 ? scan.top : topKw(scan.xs);
               peak = scan.oneLength && scan.top.minutes > 0 ? scanPeak(scan) : maxKw(scan.xs);
+              if (top && peak !== undefined && peak > 0n) at = top.start;
+            }
             if (peak === undefined)
               throw new RatingError('demand_required', `${c.name} needs a demand read or interval data`);
             const billing = billingDemand(c, peak, ctx);
-            groups.push({ name: null, tiers: c.tiers!, kw: billing.kw, why: billing.why, peak });
+            groups.push({
+              name: null,
+              tiers: c.tiers!,
+              kw: billing.kw,
+              why: billing.why,
+              peak,
+              ...(at ? { at } : {}),
+            });
           }
           for (const g of groups) {
             if (g.kw === 0n) continue;
@@ -639,6 +682,7 @@ export function rate(versions: RateVersion[], ctx: RatingContext): RateResult {
                 touPeriod: g.name,
                 detail: {
                   peakKw: decToString(g.peak ?? g.kw),
+                  ...(g.at ? { peakAt: g.at } : {}),
                   ...(g.why ? { billingKw: decToString(g.kw), billingDemand: g.why } : {}),
                 },
               });

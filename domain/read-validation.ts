@@ -12,6 +12,11 @@ export interface ValidationPolicy {
   minBaselineDaily: string;
   /** hold zero usage on an active metered service */
   holdZeroUsage: boolean;
+  /**
+   * Interval billing: the longest run of missing intervals, in hours, estimated by the gap rule
+   * (domain/interval-billing.ts); a longer one holds the bill. Default DEFAULT_VALIDATION's.
+   */
+  maxIntervalGapHours?: number;
 }
 
 export const DEFAULT_VALIDATION: ValidationPolicy = {
@@ -19,6 +24,7 @@ export const DEFAULT_VALIDATION: ValidationPolicy = {
   lowFactor: '0.25',
   minBaselineDaily: '0.05',
   holdZeroUsage: true,
+  maxIntervalGapHours: 6,
 };
 
 export type FindingCode =

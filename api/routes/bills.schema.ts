@@ -170,6 +170,28 @@ export const BillExplanation = Type.Object({
           rollover: Type.Boolean(),
         }),
       ),
+      intervals: Nullable(
+        Type.Object(
+          {
+            timeZone: Type.String(),
+            count: Type.Integer(),
+            estimated: Type.Integer({ description: "filled by cisflow's gap rule (quality 1)" }),
+            vendorEstimated: Type.Integer(),
+            byPeriod: Type.Array(Type.Object({ period: Type.String(), quantity: Type.String() }), {
+              description: 'delivered kWh per TOU period',
+            }),
+            peak: Nullable(
+              Type.Object({
+                kw: Type.String(),
+                at: Type.String({
+                  description: 'local start with its UTC offset, e.g. 2026-11-17T18:00-06:00',
+                }),
+              }),
+            ),
+          },
+          { description: 'billed from interval data: what the intervals gave' },
+        ),
+      ),
       rateVersionIds: Type.Array(Type.String()),
       lines: Type.Array(ExplainedLine),
     }),

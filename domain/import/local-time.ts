@@ -37,7 +37,7 @@ export function canonicalTimeZone(tz: string): string | null {
 }
 
 /** The zone's offset from UTC at instant t, in milliseconds (local = UTC + offset). */
-function offsetAt(tz: string, t: number): number {
+export function offsetAt(tz: string, t: number): number {
   const p: Record<string, number> = {};
   for (const part of formatter(tz).formatToParts(new Date(t))) p[part.type] = Number(part.value);
   const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);

@@ -27,11 +27,23 @@ export interface BillingPolicy {
   escalateAfter?: string;
   /** After a re-read is requested, how long to wait for the read before looking again. */
   rereadWait?: string;
+  /**
+   * Interval billing: the longest run of missing intervals (hours) that is estimated by the gap rule
+   * (domain/interval-billing.ts); a longer one holds the bill in the exceptions queue. Default
+   * DEFAULT_VALIDATION.maxIntervalGapHours (6).
+   */
+  maxIntervalGapHours?: number;
 }
 
-/** The usage checks a policy's bills get: its own, else the one default. */
-export const validationOf = (policy: Pick<BillingPolicy, 'validation'>): ValidationPolicy =>
-  policy.validation ?? DEFAULT_VALIDATION;
+/** The usage checks a policy's bills get: its own, else the one default; with its interval gap limit. */
+export const validationOf = (
+  policy: Pick<BillingPolicy, 'validation' | 'maxIntervalGapHours'>,
+): ValidationPolicy => {
+  const v = policy.validation ?? DEFAULT_VALIDATION;
+  return policy.maxIntervalGapHours === undefined
+    ? v
+    : { ...v, maxIntervalGapHours: policy.maxIntervalGapHours };
+};
 
 export interface BillingCycleInput {
   accountId: string;

@@ -174,6 +174,16 @@ function Lines({ e }: { e: Explanation }) {
               {s.reads.estimated ? ` (${t('estimated')})` : ''}
             </p>
           ) : null}
+          {s.intervals ? (
+            <p class="muted" data-testid={`intervals-${s.serviceType}`}>
+              {t('intervalsBilled', { n: s.intervals.count })}
+              {s.intervals.estimated ? ` (${t('intervalsEstimated', { n: s.intervals.estimated })})` : ''}
+              {s.intervals.byPeriod.map((p) => ` · ${p.period} ${p.quantity} ${s.unit ?? ''}`).join('')}
+              {s.intervals.peak
+                ? ` · ${t('peakAt', { kw: s.intervals.peak.kw, at: s.intervals.peak.at.slice(0, 16).replace('T', ' ') })}`
+                : ''}
+            </p>
+          ) : null}
           <ul class="explained-lines" data-testid={`lines-${s.serviceType}`}>
             {s.lines.map((l) => (
               <li key={l.seq}>

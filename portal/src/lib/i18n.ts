@@ -201,6 +201,9 @@ const en = {
   onWater: 'based on your water usage',
   onWinter: 'based on your water usage, capped at your winter average {cap}',
   readsFromTo: 'Meter read {from} to {to}',
+  intervalsBilled: 'Billed from {n} meter intervals',
+  intervalsEstimated: '{n} estimated',
+  peakAt: 'peak {kw} kW at {at}',
   estimated: 'estimated',
   howCalculated: 'How this was calculated',
   // console: the staff work queues (disputes and service requests, exceptions)
@@ -823,6 +826,9 @@ const es: Record<Key, string> = {
   onWater: 'según su consumo de agua',
   onWinter: 'según su consumo de agua, con tope en su promedio de invierno {cap}',
   readsFromTo: 'Lectura del medidor de {from} a {to}',
+  intervalsBilled: 'Facturado con {n} intervalos del medidor',
+  intervalsEstimated: '{n} estimados',
+  peakAt: 'demanda máxima {kw} kW el {at}',
   estimated: 'estimada',
   howCalculated: 'Cómo se calculó',
   // console: the staff work queues (disputes and service requests, exceptions)
