@@ -26,6 +26,7 @@ import eventRoutes from './routes/events.js';
 import glRoutes from './routes/gl.js';
 // --- end gl ---
 import health from './routes/health.js';
+import leakRoutes from './routes/leaks.js';
 import legacyRoutes from './routes/legacy.js';
 import listRoutes from './routes/lists.js';
 import loginRoutes from './routes/logins.js';
@@ -116,6 +117,7 @@ export async function buildApp(
     legacyRoutes,
     meterDataRoutes,
     usageRoutes,
+    leakRoutes,
     searchRoutes,
     reportRoutes,
     signupRoutes,

@@ -6,7 +6,7 @@ import type { Sql } from './client.js';
 import { tenures } from './tenure.js';
 
 /** Exact decimal sum of decimal strings (usage is never a float). */
-function addDecimals(xs: string[]): string {
+export function addDecimals(xs: string[]): string {
   const scale = Math.max(0, ...xs.map((x) => x.split('.')[1]?.length ?? 0));
   let total = 0n;
   for (const x of xs) {

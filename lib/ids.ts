@@ -26,6 +26,8 @@ export type IdPrefix =
   | 'dep'
   | 'exc'
   | 'msg'
+  // leak episodes (db/leaks.ts)
+  | 'leak'
   // messaging
   | 'ntf'
   | 'vrf'

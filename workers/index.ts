@@ -17,11 +17,13 @@ import { createCollectionActivities } from '../activities/collections.js';
 import { createCustomerServiceActivities } from '../activities/customer-service.js';
 import { createDeliveryActivities } from '../activities/delivery.js';
 import { createIntervalPartitionActivities } from '../activities/interval-partitions.js';
+import { createLeakCheckActivities } from '../activities/leak-check.js';
 import { createMessagingActivities } from '../activities/messaging.js';
 import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
+import { DEFAULT_LEAK_POLICY } from '../domain/leak.js';
 import {
   DEFAULT_MESSAGING_POLICY,
   type MessagingPolicy,
@@ -34,6 +36,7 @@ import { type MessagingProviders, messagingProvidersFromConfig } from '../lib/pr
 import { stripeFromConfig } from '../lib/providers/stripe.js';
 import { DUNNING } from '../workflows/contracts/collections.js';
 import { INTERVAL_PARTITIONS } from '../workflows/contracts/interval-partitions.js';
+import { LEAK_CHECK } from '../workflows/contracts/leak-check.js';
 import { HIGH_USAGE_CHECK, NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { TASK_QUEUES, type TaskQueue, taskQueueName } from '../workflows/contracts/names.js';
 import { AUTOPAY } from '../workflows/contracts/payment.js';
@@ -42,7 +45,7 @@ import { bundleInChild } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
 import { coreMetricsAddress, portFree, startWorkerMetrics } from './metrics-server.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
-import { ensureHighUsageSchedule, ensureIntervalPartitionsSchedule } from './schedules.js';
+import { ensureHighUsageSchedule, ensureIntervalPartitionsSchedule, ensureLeakCheckSchedule } from './schedules.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { temporalLogger } from './temporal-logger.js';
 
@@ -96,6 +99,7 @@ export async function createWorkers(o: {
         ...createBillRunActivities(o.sql, o.client, issueFromFacts, clock.timeZone),
         ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
         ...createCustomerServiceActivities(o.sql, clock),
+        ...createLeakCheckActivities(o.sql, clock),
         // the only head-end adapter so far is the simulator (demo and tests)
         ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql), clock),
         ...createDeliveryActivities(o.sql, {
@@ -196,6 +200,10 @@ async function main() {
   });
   // meter_interval's monthly partitions: made ahead, and dropped past the retention, once a day
   await ensureIntervalPartitionsSchedule(client, { taskQueue: INTERVAL_PARTITIONS.taskQueue });
+  await ensureLeakCheckSchedule(client, {
+    taskQueue: LEAK_CHECK.taskQueue,
+    interval: DEFAULT_LEAK_POLICY.interval,
+  });
   // meter read files dropped into METER_DROP_DIR are imported and moved to processed/ or rejected/
   const dropFolder = config.meterDropDir
     ? startDropFolderWatcher(sql, { dir: config.meterDropDir, timeZone: config.utilityTimeZone, log })

@@ -5,6 +5,7 @@ import {
   INTERVAL_PARTITIONS_EVERY,
   INTERVAL_PARTITIONS_SCHEDULE_ID,
 } from '../workflows/contracts/interval-partitions.js';
+import { LEAK_CHECK, LEAK_CHECK_SCHEDULE_ID } from '../workflows/contracts/leak-check.js';
 import { HIGH_USAGE_CHECK, HIGH_USAGE_SCHEDULE_ID } from '../workflows/contracts/messaging.js';
 
 async function ensureSchedule(
@@ -59,5 +60,18 @@ export function ensureIntervalPartitionsSchedule(
     taskQueue: o.taskQueue,
     interval: o.interval ?? INTERVAL_PARTITIONS_EVERY,
     runNow: true,
+  });
+}
+
+/** The daily leak check (domain/leak.ts) as a Temporal Schedule, created once like the high-usage check. */
+export function ensureLeakCheckSchedule(
+  client: Client,
+  o: { taskQueue: string; interval: string; scheduleId?: string },
+): Promise<'created' | 'exists'> {
+  return ensureSchedule(client, {
+    scheduleId: o.scheduleId ?? LEAK_CHECK_SCHEDULE_ID,
+    workflowType: LEAK_CHECK.type,
+    taskQueue: o.taskQueue,
+    interval: o.interval,
   });
 }

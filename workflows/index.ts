@@ -6,6 +6,7 @@ export * from './billing-cycle.js';
 export * from './collections.js';
 export * from './dispute.js';
 export * from './interval-partitions.js';
+export * from './leak-check.js';
 export * from './messaging.js';
 export * from './payment.js';
 export * from './service-request.js';

@@ -48,3 +48,37 @@ export const AccountAging = Type.Object({
   buckets: AgingBuckets,
   oldestOpenCharge: Nullable(Type.String()),
 });
+
+const UsagePoint = Type.Object({
+  start: Type.String({ description: 'hour: the instant it starts (UTC); day: the local date' }),
+  local: Type.String({ description: 'the local wall clock (YYYY-MM-DDTHH:MM) or date' }),
+  quantity: Nullable(DecimalString),
+  estimatedCents: Type.Optional(
+    Nullable(
+      Type.Integer({ description: "by day: an estimate of the day's cost in cents under the tariff" }),
+    ),
+  ),
+});
+/** Hourly or daily usage from interval data (GET /accounts/:id/usage?granularity=…). */
+export const IntervalUsage = Type.Object({
+  object: Type.Literal('interval_usage'),
+  accountId: Type.String(),
+  granularity: Type.Union([Type.Literal('day'), Type.Literal('hour')]),
+  from: Type.String(),
+  to: Type.String(),
+  timeZone: Type.String(),
+  /** says plainly that the cost figures are estimates */
+  costNote: Nullable(Type.String()),
+  services: Type.Array(
+    Type.Object({
+      serviceType: Type.String(),
+      unit: Type.String(),
+      meters: Type.Array(Type.String(), { description: 'meter serial numbers' }),
+      points: Type.Array(UsagePoint),
+      totals: Type.Object({
+        quantity: DecimalString,
+        estimatedCents: Type.Optional(Nullable(Cents)),
+      }),
+    }),
+  ),
+});

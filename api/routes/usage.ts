@@ -2,14 +2,17 @@
 // last year's comparison, the account's recent meter reads, its receivable aging and its field work.
 import { Type } from '@sinclair/typebox';
 import { accountAging } from '../../db/aging.js';
+import { intervalUsage } from '../../db/interval-usage.js';
 import { accountReads } from '../../db/reads.js';
 import { accountServiceOrders } from '../../db/service-orders.js';
 import { usageHistory } from '../../db/usage.js';
 import { addMonths } from '../../domain/period.js';
+import { UsageRangeError, usageRange } from '../../domain/usage-range.js';
+import { ApiError } from '../errors.js';
 import { STAFF, staffOrOwner } from '../plugins/auth.js';
 import { IdParams, List, Nullable, Period } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
-import { AccountAging, AccountRead, Usage } from './usage.schema.js';
+import { AccountAging, AccountRead, IntervalUsage, Usage } from './usage.schema.js';
 
 export default async function usageRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -21,19 +24,58 @@ export default async function usageRoutes(app: App, deps: AppDeps) {
       schema: {
         tags: ['accounts'],
         summary:
-          'Monthly usage per metered service for the last 12 or 24 months, each month beside the same month a year before',
+          'Monthly usage per metered service for the last 12 or 24 months, each month beside the same month a year before; with granularity=day or hour, usage from interval data for local days from..to (inclusive; at most 31 days of hours or 366 of days), daily with an estimated cost',
         params: IdParams,
         querystring: Type.Object(
           {
             months: Type.Optional(Type.Union([Type.Literal(12), Type.Literal(24)], { default: 12 })),
             through: Type.Optional(Period),
+            granularity: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('hour')])),
+            from: Type.Optional(Type.String({ maxLength: 10, description: 'first local date, YYYY-MM-DD' })),
+            to: Type.Optional(Type.String({ maxLength: 10, description: 'last local date, inclusive' })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Usage },
+        response: { 200: Type.Union([Usage, IntervalUsage]) },
       },
     },
     async (req) => {
+      const { granularity } = req.query;
+      if (!granularity) {
+        for (const param of ['from', 'to'] as const)
+          if (req.query[param] !== undefined)
+            throw new ApiError(
+              400,
+              'invalid_request_error',
+              'parameter_invalid',
+              `${param} needs granularity=day or granularity=hour`,
+              param,
+            );
+      } else {
+        let range: { from: string; to: string };
+        try {
+          const r = usageRange(granularity, req.query, req.today);
+          range = { from: r.from, to: r.to };
+        } catch (e) {
+          if (e instanceof UsageRangeError)
+            throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', e.message, e.param);
+          throw e;
+        }
+        const timeZone = deps.clock.timeZone;
+        const services = await intervalUsage(sql, req.params.id, { granularity, ...range, timeZone });
+        return {
+          object: 'interval_usage' as const,
+          accountId: req.params.id,
+          granularity,
+          ...range,
+          timeZone,
+          costNote:
+            granularity === 'day'
+              ? "Estimated from each day's use under your rate; your bill is calculated on the whole billing period."
+              : null,
+          services,
+        };
+      }
       const months = req.query.months ?? 12;
       const last = req.query.through ?? addMonths(req.today.slice(0, 7), -1);
       const h = await usageHistory(sql, req.params.id, months, last);

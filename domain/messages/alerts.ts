@@ -6,6 +6,7 @@ export const ALERT_TYPES = [
   'payment_failed',
   'payment_returned',
   'high_usage',
+  'leak_suspected',
   'outage',
   'dispute_status',
   'service_request_status',

@@ -291,6 +291,42 @@ const TEMPLATES: Record<MessageTemplate, T> = {
           link: `${c.publicUrl}/portal`,
         };
   },
+  leak_suspected: (d, c, en) => {
+    // figures from the leak check (domain/leak.ts): hours of continuous flow, or last night's lowest hour
+    const since = formatDate(d.since, en ? 'en' : 'es');
+    const hours = typeof d.hours === 'number' && d.hours > 0 ? d.hours : null;
+    const lowest = num(d.nightLowest);
+    const normal = num(d.nightNormal);
+    const evidence =
+      d.kind === 'continuous' && hours
+        ? en
+          ? `water ran every hour for ${d.atLeast ? 'at least ' : ''}${hours} hours`
+          : `el agua corrió todas las horas durante ${d.atLeast ? 'al menos ' : ''}${hours} horas`
+        : lowest
+          ? en
+            ? `water ran all night, at least ${lowest} gal an hour${normal ? ` (your normal is ${normal})` : ''}`
+            : `el agua corrió toda la noche, al menos ${lowest} gal por hora${normal ? ` (lo normal es ${normal})` : ''}`
+          : null;
+    return en
+      ? {
+          subject: 'Possible water leak at your home',
+          lines: [
+            `Your meter shows a possible leak${since ? ` since ${since}` : ''}${evidence ? `: ${evidence}` : ''}.`,
+            'Check toilets, faucets, irrigation and outdoor taps. A running toilet can waste 200 gallons a day.',
+          ],
+          sms: `Possible water leak${since ? ` since ${since}` : ''}${evidence ? `: ${evidence}` : ''}. Check toilets and taps. ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: 'Posible fuga de agua en su casa',
+          lines: [
+            `Su medidor muestra una posible fuga${since ? ` desde el ${since}` : ''}${evidence ? `: ${evidence}` : ''}.`,
+            'Revise inodoros, grifos, riego y llaves exteriores. Un inodoro que gotea puede gastar 200 galones al día.',
+          ],
+          sms: `Posible fuga de agua${since ? ` desde el ${since}` : ''}${evidence ? `: ${evidence}` : ''}. Revise inodoros y grifos. ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        };
+  },
   outage: (d, _c, en) => {
     const message =
       str(d.message) ??

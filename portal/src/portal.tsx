@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AutopayStatus } from '../../api/routes/autopay.schema';
 import { BillExplanationView, ExplainBillButton } from './components/BillExplanation';
 import { HelpPage, SiteFooter, UtilityBrand } from './components/help';
+import { LeakBanner } from './components/LeakBanner';
 import { PastDueBanner, usePastDue } from './components/PastDueBanner';
 import { PaymentHistory } from './components/PaymentHistory';
 import {
@@ -16,6 +17,7 @@ import {
   ServiceRequestsPanel,
 } from './components/selfservice';
 import { UsageChart } from './components/UsageChart';
+import { UsageDrill } from './components/UsageDrill';
 import {
   BillPdfLink,
   Card,
@@ -394,6 +396,7 @@ function AccountView({ accountId, lang }: { accountId: string; lang: string }) {
       <h1 class="page-title">{t(TAB_LABEL[tab])}</h1>
       {tab === 'overview' ? (
         <>
+          <LeakBanner accountId={accountId} />
           <UsagePanel accountId={accountId} lang={lang} compact />
           <BillsPanel a={a} limit={3} />
         </>
@@ -453,10 +456,16 @@ function UsagePanel({ accountId, lang, compact }: { accountId: string; lang: str
         err ? null : (
           <Skeleton chart lines={1} />
         )
-      ) : u.services.length === 0 ? (
-        <EmptyState title={t('noUsage')} next={t('noUsageNext')} testid="no-usage" />
       ) : (
-        u.services.map((s) => <UsageChart key={`${s.serviceType}-${u.months}`} service={s} lang={lang} />)
+        <>
+          {u.services.length === 0 ? (
+            <EmptyState title={t('noUsage')} next={t('noUsageNext')} testid="no-usage" />
+          ) : (
+            u.services.map((s) => <UsageChart key={`${s.serviceType}-${u.months}`} service={s} lang={lang} />)
+          )}
+          {/* interval (AMI) meters have days and hours even before the first monthly register read */}
+          {compact ? null : <UsageDrill accountId={accountId} periods={u.periods} />}
+        </>
       )}
     </Card>
   );

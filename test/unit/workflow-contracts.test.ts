@@ -15,6 +15,7 @@ import type {
   DisputeWorkflow,
 } from '../../workflows/contracts/dispute.js';
 import type { IntervalPartitionsWorkflow } from '../../workflows/contracts/interval-partitions.js';
+import type { LeakCheckWorkflow } from '../../workflows/contracts/leak-check.js';
 import type { HighUsageCheckWorkflow, NotificationWorkflow } from '../../workflows/contracts/messaging.js';
 import { WORKFLOW_TYPES } from '../../workflows/contracts/names.js';
 import type { AutopayWorkflow, PaymentWorkflow, RefundWorkflow } from '../../workflows/contracts/payment.js';
@@ -32,6 +33,7 @@ const implementations = {
   dunning: bundle.dunningWorkflow satisfies DunningWorkflow,
   highUsageCheck: bundle.highUsageCheckWorkflow satisfies HighUsageCheckWorkflow,
   intervalPartitions: bundle.intervalPartitionsWorkflow satisfies IntervalPartitionsWorkflow,
+  leakCheck: bundle.leakCheckWorkflow satisfies LeakCheckWorkflow,
   notification: bundle.notificationWorkflow satisfies NotificationWorkflow,
   payment: bundle.paymentWorkflow satisfies PaymentWorkflow,
   refund: bundle.refundWorkflow satisfies RefundWorkflow,

@@ -19,6 +19,7 @@ export const WORKFLOW_TYPES = {
   dunning: 'dunningWorkflow',
   highUsageCheck: 'highUsageCheckWorkflow',
   intervalPartitions: 'intervalPartitionsWorkflow',
+  leakCheck: 'leakCheckWorkflow',
   notification: 'notificationWorkflow',
   payment: 'paymentWorkflow',
   refund: 'refundWorkflow',

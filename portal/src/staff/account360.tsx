@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { AccountWorkflow } from '../../../api/routes/bills.schema';
 import type { AccountRead } from '../../../api/routes/usage.schema';
+import { LeakBanner } from '../components/LeakBanner';
 import { usePastDue } from '../components/PastDueBanner';
 import {
   type Action,
@@ -95,6 +96,7 @@ export function Account360({ id, me, tab = 'timeline' }: { id: string; me: Me; t
   return (
     <div class="grid">
       <AccountHeader a={a} coll={coll} live={live} me={me} onAct={setActing} />
+      <LeakBanner accountId={a.id} />
       <PastDueSummary accountId={a.id} version={a.balanceCents} />
       {acting ? (
         <div class="acting">

@@ -18,6 +18,7 @@ const TYPE_WORD: Record<(typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES], Ke
   dunningWorkflow: 'wfCollection',
   highUsageCheckWorkflow: 'wfHighUsage',
   intervalPartitionsWorkflow: 'wfIntervalPartitions',
+  leakCheckWorkflow: 'wfLeakCheck',
   notificationWorkflow: 'wfNotification',
   paymentWorkflow: 'wfPayment',
   refundWorkflow: 'wfRefund',

@@ -10,6 +10,7 @@ const ALERT_NAME: Record<AlertType, Key> = {
   payment_failed: 'alertPaymentFailed',
   payment_returned: 'alertPaymentReturned',
   high_usage: 'alertHighUsage',
+  leak_suspected: 'alertLeakSuspected',
   outage: 'alertOutage',
   dispute_status: 'alertDisputeStatus',
   service_request_status: 'alertServiceRequestStatus',
