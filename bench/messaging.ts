@@ -1,30 +1,44 @@
 // Notices, from the capability's commit (queueNotification) to the provider accepting the message: the
-// transactional outbox, the dispatcher (LISTEN), the notification workflow and the real @sendgrid/mail SDK
-// against the project's SendGrid fake. Two figures: one notice at a time (latency), and a burst queued in one
-// transaction, as a bill-run page does (throughput).
-// Run: npx tsx bench/messaging.ts [burst=1000] [single=50]
+// transactional outbox, the dispatcher (LISTEN), the messaging workflows and the real @sendgrid/mail SDK
+// against the project's SendGrid fake. Two figures per dispatch mode: one notice at a time (latency), and
+// bill day's burst: `burst` bill_ready notices for paperless accounts queued in one transaction, until the
+// fake has accepted every email (throughput). Modes, in the same run: `batch` (a notification-batch
+// workflow per claimed page, the default) and `per-notice` (a notification workflow per notice, as before).
+// Each burst also checks nobody got two emails.
+// Run: npx tsx bench/messaging.ts [burst=1000] [single=20] [modes=batch,per-notice] [runs=1] [perNoticeBurst=burst]
+//   BENCH_BATCH_SIZE, BENCH_SEND_CONCURRENCY: the messaging policy's batchSize and sendConcurrency
 
 import os from 'node:os';
-import { createAccount, createCustomer } from '../db/accounts.js';
-import { queueNotification } from '../db/notifications.js';
+import { type NotificationRequest, queueNotification, queueNotifications } from '../db/notifications.js';
 import { messagingPolicy } from '../domain/messages/policy.js';
+import { newId } from '../lib/ids.js';
 import { sendgridProvider } from '../lib/providers/messaging.js';
 import { SendgridFake } from '../test/fakes/sendgrid.js';
-import { startNotificationDispatcher } from '../workers/notification-dispatcher.js';
+import { type DispatchMode, startNotificationDispatcher } from '../workers/notification-dispatcher.js';
 import { NOTIFICATION } from '../workflows/contracts/messaging.js';
 import { taskQueueName } from '../workflows/contracts/names.js';
 import { runBenchWorkers, startBenchDb } from './stack.js';
 import { quantile, runBench, type Stops } from './support.js';
 
 const BURST = Number(process.argv[2] ?? 1000);
-const SINGLE = Number(process.argv[3] ?? 50);
+const SINGLE = Number(process.argv[3] ?? 20);
+const MODES = (process.argv[4] ?? 'batch,per-notice').split(',') as DispatchMode[];
+const RUNS = Number(process.argv[5] ?? 1);
+const PER_NOTICE_BURST = Number(process.argv[6] ?? BURST);
 
 async function main(stops: Stops) {
   const { stack, sql } = await startBenchDb('bench-messaging', stops);
-  const sendgrid = await new SendgridFake().start();
+  // 35,000 rendered emails a run: the fake keeps who and when, not the bodies
+  const sendgrid = await new SendgridFake({ keepBodies: false }).start();
   stops.push(() => sendgrid.stop());
   const prefix = `benchmsg${Date.now()}-`;
-  const policy = messagingPolicy({ quietHours: { start: '00:00', end: '00:00', timeZone: 'UTC' } });
+  const policy = messagingPolicy({
+    quietHours: { start: '00:00', end: '00:00', timeZone: 'UTC' },
+    ...(process.env.BENCH_BATCH_SIZE ? { batchSize: Number(process.env.BENCH_BATCH_SIZE) } : {}),
+    ...(process.env.BENCH_SEND_CONCURRENCY
+      ? { sendConcurrency: Number(process.env.BENCH_SEND_CONCURRENCY) }
+      : {}),
+  });
   const stopWorkers = await runBenchWorkers(stack, {
     sql,
     taskQueuePrefix: prefix,
@@ -36,77 +50,125 @@ async function main(stops: Stops) {
       },
     },
   });
-  const dispatcher = await startNotificationDispatcher({
-    sql,
-    client: stack.client,
-    taskQueue: taskQueueName(NOTIFICATION.taskQueue, prefix),
-    policy,
-  });
-  stops.push(async () => {
-    await dispatcher.stop();
-    await stopWorkers();
-  });
+  stops.push(stopWorkers);
 
+  // paperless accounts with a verified email, a page of rows per statement
+  const N = Math.max(BURST, PER_NOTICE_BURST, SINGLE);
   const accounts: string[] = [];
-  for (let i = 0; i < Math.max(BURST, SINGLE); i++) {
-    const c = await createCustomer(sql, { name: `Bench ${i}` });
-    const a = await createAccount(sql, { customerId: c.id, accountNumber: String(6_000_000_000 + i) });
-    await sql`insert into customer_contact (id, customer_id, kind, value, verified_at)
-      values (${`cc_bench${i}`}, ${c.id}, 'email', ${`bench${i}@example.test`}, now())`;
-    accounts.push(a.id as string);
+  for (let from = 0; from < N; from += 1000) {
+    const page = Array.from({ length: Math.min(1000, N - from) }, (_, k) => from + k);
+    const customers = page.map((i) => ({
+      id: newId('cust'),
+      kind: 'person',
+      name: `Bench ${i}`,
+      language: 'en',
+    }));
+    const accts = page.map((i, k) => ({
+      id: newId('acct'),
+      account_number: String(6_000_000_000 + i),
+      customer_id: customers[k]!.id,
+      customer_class: 'residential',
+      billing_cycle: '01',
+      paperless: true,
+    }));
+    await sql`insert into customer ${sql(customers)}`;
+    await sql`insert into account ${sql(accts)}`;
+    await sql`insert into customer_contact ${sql(
+      page.map((i, k) => ({
+        id: `cc_bench${i}`,
+        customer_id: customers[k]!.id,
+        kind: 'email',
+        value: `bench${i}@example.test`,
+        verified_at: new Date(),
+      })),
+    )}`;
+    accounts.push(...accts.map((a) => a.id));
   }
-  const sentTo = async (to: string) => {
-    for (;;) {
-      if (sendgrid.sent.some((s) => s.to === to)) return;
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
-
-  // one at a time: commit -> accepted by the provider
-  const single: number[] = [];
-  for (let i = 0; i < SINGLE; i++) {
-    const t0 = performance.now();
-    await sql.begin((tx) =>
-      queueNotification(tx, {
-        accountId: accounts[i]!,
-        alert: 'payment_received',
-        key: `bench-single/${i}`,
-        data: { amountCents: 1000 + i },
-      }),
-    );
-    await sentTo(`bench${i}@example.test`);
-    single.push(performance.now() - t0);
-    console.log(`single ${i + 1}/${SINGLE}: ${single.at(-1)!.toFixed(0)} ms`);
-  }
-  single.sort((a, b) => a - b);
+  console.log(`seeded ${N} paperless accounts`);
   const q = (xs: number[], p: number) => quantile(xs, p).toFixed(0);
+  const results: string[] = [];
+  const rates = new Map<DispatchMode, number>();
 
-  // a burst in one transaction, as a bill-run page queues its bill_ready notices
-  const before = sendgrid.sent.length;
-  const t0 = performance.now();
-  await sql.begin(async (tx) => {
-    for (let i = 0; i < BURST; i++)
-      await queueNotification(tx, {
-        accountId: accounts[i]!,
+  for (const mode of MODES) {
+    const dispatcher = await startNotificationDispatcher({
+      sql,
+      client: stack.client,
+      taskQueue: taskQueueName(NOTIFICATION.taskQueue, prefix),
+      policy,
+      mode,
+    });
+    // one at a time: commit -> accepted by the provider
+    const single: number[] = [];
+    for (let i = 0; i < SINGLE; i++) {
+      const to = `bench${i}@example.test`;
+      const before = sendgrid.sent.length;
+      const t0 = performance.now();
+      await sql.begin((tx) =>
+        queueNotification(tx, {
+          accountId: accounts[i]!,
+          alert: 'payment_received',
+          key: `bench-single/${mode}/${i}`,
+          data: { amountCents: 1000 + i },
+        }),
+      );
+      while (!sendgrid.sent.slice(before).some((s) => s.to === to))
+        await new Promise((r) => setTimeout(r, 2));
+      single.push(performance.now() - t0);
+    }
+
+    // bill day: a burst in one transaction, as a bill run of that many paperless accounts leaves them
+    const size = mode === 'per-notice' ? PER_NOTICE_BURST : BURST;
+    const walls: number[] = [];
+    let duplicates = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const before = sendgrid.sent.length;
+      const list: NotificationRequest[] = accounts.slice(0, size).map((accountId, i) => ({
+        accountId,
         alert: 'bill_ready',
-        key: `bench-burst/${i}`,
-        data: { billId: `bill_${i}`, period: '2026-11', amountCents: 5000 + i, dueDate: '2026-12-20' },
+        key: `bench-burst/${mode}/${run}/${i}`,
+        data: { billId: `bill_${run}_${i}`, period: '2026-11', amountCents: 5000 + i, dueDate: '2026-12-20' },
+      }));
+      const t0 = performance.now();
+      await sql.begin(async (tx) => {
+        for (let i = 0; i < list.length; i += 1000) await queueNotifications(tx, list.slice(i, i + 1000));
       });
-  });
-  const queuedAt = performance.now();
-  let last = before;
-  while (sendgrid.sent.length - before < BURST) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (sendgrid.sent.length !== last) {
-      last = sendgrid.sent.length;
+      const queuedAt = performance.now();
+      let last = 0;
+      let lastLog = 0;
+      while (last < size) {
+        await new Promise((r) => setTimeout(r, 100));
+        last = sendgrid.sent.length - before;
+        if (performance.now() - lastLog > 5_000) {
+          lastLog = performance.now();
+          console.log(
+            `${mode} run ${run + 1}: ${last}/${size} accepted after ${((performance.now() - queuedAt) / 1000).toFixed(1)} s`,
+          );
+        }
+      }
+      const wall = (performance.now() - queuedAt) / 1000;
+      // give a would-be duplicate a moment to arrive, then count emails per recipient
+      await new Promise((r) => setTimeout(r, 1_000));
+      const perRecipient = new Map<string, number>();
+      for (const s of sendgrid.sent.slice(before)) perRecipient.set(s.to, (perRecipient.get(s.to) ?? 0) + 1);
+      duplicates += [...perRecipient.values()].filter((n) => n > 1).length;
+      walls.push(wall);
       console.log(
-        `burst: ${last - before}/${BURST} sent after ${((performance.now() - queuedAt) / 1000).toFixed(1)} s`,
+        `${mode} run ${run + 1}: ${size} queued in ${((queuedAt - t0) / 1000).toFixed(1)} s, all accepted in ${wall.toFixed(1)} s = ${(size / wall).toFixed(0)} emails/s; recipients ${perRecipient.size}`,
       );
     }
+    await dispatcher.stop();
+    const median = quantile(walls, 0.5);
+    rates.set(mode, size / median);
+    results.push(
+      `${mode}: one notice, commit -> SendGrid accepted: p50 ${q(single, 0.5)} ms, p99 ${q(single, 0.99)} ms over ${SINGLE}; burst of ${size} bill_ready: median ${median.toFixed(1)} s over ${RUNS} run(s) (${walls.map((w) => w.toFixed(1)).join(', ')}) = ${(size / median).toFixed(0)} emails/s; recipients with more than one email: ${duplicates}`,
+    );
   }
-  const wall = (performance.now() - queuedAt) / 1000;
+  const ratio =
+    rates.has('batch') && rates.has('per-notice')
+      ? `; batch / per-notice emails/s = ${(rates.get('batch')! / rates.get('per-notice')!).toFixed(1)}x`
+      : '';
   console.log(
-    `summary: cores=${os.cpus().length}; one notice, commit -> SendGrid accepted: p50 ${q(single, 0.5)} ms, p99 ${q(single, 0.99)} ms over ${SINGLE}; a burst of ${BURST} queued in one transaction (${((queuedAt - t0) / 1000).toFixed(1)} s to queue) all sent in ${wall.toFixed(1)} s = ${(BURST / wall).toFixed(0)} messages/s; command: npx tsx bench/messaging.ts ${BURST} ${SINGLE}`,
+    `summary: cores=${os.cpus().length} loadavg(1m)=${os.loadavg()[0]!.toFixed(1)} batchSize=${policy.batchSize} sendConcurrency=${policy.sendConcurrency}${ratio}\n  ${results.join('\n  ')}\n  command: npx tsx bench/messaging.ts ${process.argv.slice(2).join(' ')}`,
   );
 }
 

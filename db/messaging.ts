@@ -6,9 +6,9 @@ import { type Language, render, type TemplateData } from '../domain/messages/tem
 import { newId } from '../lib/ids.js';
 import type { NotificationPlanStatus } from '../workflows/contracts/messaging.js';
 import type { Sql, Tx } from './client.js';
-import { type Contact, createVerification, flagMessageContact, getContact } from './contacts.js';
+import { type Contact, createVerification, flagMessageContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
-import { type Channels, defaultSubscription, setSubscriptions, verifiedKinds } from './subscriptions.js';
+import { type Channels, defaultSubscription, setSubscriptions } from './subscriptions.js';
 
 type Db = Sql | Tx;
 export type Channel = 'email' | 'sms';
@@ -43,104 +43,196 @@ export async function planNotification(
   notificationId: string,
   o: PlanOptions,
 ): Promise<PlanResult> {
-  return sql.begin(async (tx) => {
-    const [n] = await tx<
-      { id: string; accountId: string; alert: string; data: TemplateData; urgent: boolean; status: string }[]
-    >`select id, account_id, alert, data, urgent, status from notification where id = ${notificationId} for update`;
-    if (!n) return { status: 'skipped' as const, messages: [], reason: 'no such notification' };
-    const now = o.now ?? new Date();
-    const existing = await tx<{ id: string; channel: Channel; sendAfter: Date | null }[]>`
-      select id, channel, send_after from outbound_message where notification_id = ${n.id} order by channel`;
-    if (existing.length)
-      return {
-        status: 'planned' as const,
-        messages: existing.map((m) => ({
-          id: m.id,
-          channel: m.channel,
-          delayMs: Math.max(0, (m.sendAfter?.getTime() ?? 0) - now.getTime()),
-        })),
-      };
-    if (n.status !== 'pending') return { status: n.status as 'processed', messages: [] };
-
-    const [acct] = await tx<{ accountNumber: string; customerId: string; language: string }[]>`
-      select a.account_number, a.customer_id, c.language from account a join customer c on c.id = a.customer_id
-      where a.id = ${n.accountId}`;
-    if (!acct) return skip(tx, n.id, 'account missing');
-    // a login's own email (its verification link) is not a customer contact: it has no contact id
-    const targets: (Pick<Contact, 'kind' | 'value'> & { id: string | null })[] = [];
-    const usable = async (kind: Channel) => {
-      const [c] = await tx<{ id: string }[]>`
-        select id from customer_contact
-        where customer_id = ${acct.customerId} and kind = ${kind} and verified_at is not null and status = 'active'
-          and (kind <> 'sms' or not exists (select 1 from sms_opt_out o where o.phone = customer_contact.value))
-        order by verified_at desc, id desc limit 1`;
-      return c ? getContact(tx, c.id) : undefined;
-    };
-    if (n.alert === 'contact_verification') {
-      const c = typeof n.data.contactId === 'string' ? await getContact(tx, n.data.contactId) : undefined;
-      if (c && c.status === 'active' && c.customerId === acct.customerId && !(c.kind === 'sms' && c.optedOut))
-        targets.push(c);
-    } else if (n.alert === 'subscriptions_changed') {
-      const c = (await usable('email')) ?? (await usable('sms'));
-      if (c) targets.push(c);
-    } else if (n.alert === 'login_linked') {
-      // a security notice: every verified channel on the account, whatever the subscriptions say
-      for (const kind of ['email', 'sms'] as const) {
-        const c = await usable(kind);
-        if (c) targets.push(c);
-      }
-    } else if (n.alert === 'login_email_verification' || n.alert === 'signup_email_in_use') {
-      if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
-    } else {
-      const [chosen] = await tx<{ email: boolean; sms: boolean }[]>`
-        select email, sms from alert_subscription where customer_id = ${acct.customerId} and alert = ${n.alert}`;
-      const subs = chosen ?? defaultSubscription(n.alert, await verifiedKinds(tx, acct.customerId), n.urgent);
-      for (const kind of ['email', 'sms'] as const) {
-        if (!subs[kind]) continue;
-        const c = await usable(kind);
-        if (c) targets.push(c);
-      }
-      // a paperless customer's bill must reach them: with no channel chosen (or none usable), email it anyway
-      if (n.alert === 'bill_ready' && !targets.length) {
-        const c = await usable('email');
-        if (c) targets.push(c);
-      }
-    }
-    if (!targets.length) return skip(tx, n.id, 'no subscribed, verified contact');
-
-    const language: Language = acct.language === 'es' ? 'es' : 'en';
-    const r = render(n.alert, n.data, {
-      language,
-      accountNumber: acct.accountNumber,
-      publicUrl: o.publicUrl,
-    });
-    const messages: PlannedMessage[] = [];
-    for (const c of targets) {
-      const delayMs = c.kind === 'sms' && !n.urgent ? quietDelayMs(now, o.quietHours) : 0;
-      const id = newId('msg');
-      const provider = c.kind === 'email' ? o.providers.email : o.providers.sms;
-      await tx`insert into outbound_message (id, idempotency_key, account_id, customer_id, notification_id, contact_id,
-          channel, to_address, template, subject, body, html, language, urgent, encoding, segments, provider, status, send_after)
-        values (${id}, ${`${n.id}/${c.kind}`}, ${n.accountId}, ${acct.customerId}, ${n.id}, ${c.id}, ${c.kind}, ${c.value},
-          ${n.alert}, ${c.kind === 'email' ? r.subject : null}, ${c.kind === 'email' ? r.text : r.sms},
-          ${c.kind === 'email' ? r.html : null}, ${language}, ${n.urgent},
-          ${c.kind === 'sms' ? r.smsEncoding : null}, ${c.kind === 'sms' ? r.smsSegments : null}, ${provider}, 'queued',
-          ${new Date(now.getTime() + delayMs)})`;
-      await event(tx, id, 'queued', delayMs ? { quietHoursDelayMs: delayMs } : {});
-      messages.push({ id, channel: c.kind, delayMs });
-    }
-    return { status: 'planned' as const, messages };
-  });
+  return (await planNotifications(sql, [notificationId], o)).get(notificationId)!;
 }
 
-async function skip(tx: Tx, id: string, reason: string): Promise<PlanResult> {
-  await tx`update notification set status = 'skipped', processed_at = now(),
-    data = data || ${tx.json({ skippedBecause: reason })} where id = ${id}`;
-  return { status: 'skipped', messages: [], reason };
+interface PlanContact {
+  id: string;
+  customerId: string;
+  kind: Channel;
+  value: string;
+  verifiedAt: Date | null;
+  status: string;
+  optedOut: boolean;
+}
+type Target = { id: string | null; kind: Channel; value: string };
+
+/**
+ * planNotification for a page of notifications (a bill run's e-bills), set-based: the same rules, read and
+ * written in a handful of statements for the whole page instead of a dozen per notice. Returns each id's plan.
+ */
+export async function planNotifications(
+  sql: Sql,
+  ids: string[],
+  o: PlanOptions,
+): Promise<Map<string, PlanResult>> {
+  const plans = new Map<string, PlanResult>();
+  for (const id of ids) plans.set(id, { status: 'skipped', messages: [], reason: 'no such notification' });
+  if (!ids.length) return plans;
+  await sql.begin(async (tx) => {
+    const notices = await tx<
+      {
+        id: string;
+        accountId: string;
+        alert: string;
+        data: TemplateData;
+        urgent: boolean;
+        status: string;
+        accountNumber: string;
+        customerId: string;
+        language: string;
+      }[]
+    >`select n.id, n.account_id, n.alert, n.data, n.urgent, n.status, a.account_number, a.customer_id, c.language
+      from notification n join account a on a.id = n.account_id join customer c on c.id = a.customer_id
+      where n.id = any(${ids}) order by n.id for update of n`;
+    const now = o.now ?? new Date();
+    const existing = new Map<string, PlannedMessage[]>();
+    for (const m of await tx<
+      { id: string; notificationId: string; channel: Channel; sendAfter: Date | null }[]
+    >`
+      select id, notification_id, channel, send_after from outbound_message
+      where notification_id = any(${ids}) order by notification_id, channel`) {
+      const list = existing.get(m.notificationId) ?? [];
+      list.push({
+        id: m.id,
+        channel: m.channel,
+        delayMs: Math.max(0, (m.sendAfter?.getTime() ?? 0) - now.getTime()),
+      });
+      existing.set(m.notificationId, list);
+    }
+    const todo = notices.filter((n) => {
+      const planned = existing.get(n.id);
+      if (planned) plans.set(n.id, { status: 'planned', messages: planned });
+      else if (n.status !== 'pending') plans.set(n.id, { status: n.status as 'processed', messages: [] });
+      return !planned && n.status === 'pending';
+    });
+    if (!todo.length) return;
+
+    const customerIds = [...new Set(todo.map((n) => n.customerId))];
+    const contacts = new Map<string, PlanContact[]>();
+    for (const c of await tx<PlanContact[]>`
+      select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status,
+        (c.kind = 'sms' and exists (select 1 from sms_opt_out o where o.phone = c.value)) as opted_out
+      from customer_contact c where c.customer_id = any(${customerIds})
+      order by c.verified_at desc nulls last, c.id desc`) {
+      contacts.set(c.customerId, [...(contacts.get(c.customerId) ?? []), c]);
+    }
+    const chosen = new Map<string, { email: boolean; sms: boolean }>();
+    for (const s of await tx<{ customerId: string; alert: string; email: boolean; sms: boolean }[]>`
+      select customer_id, alert, email, sms from alert_subscription
+      where customer_id = any(${customerIds}) and alert = any(${[...new Set(todo.map((n) => n.alert))]})`)
+      chosen.set(`${s.customerId}/${s.alert}`, s);
+
+    const rows: Record<string, unknown>[] = [];
+    const queued: MessageEvent[] = [];
+    const skipped: { id: string; reason: string }[] = [];
+    for (const n of todo) {
+      const own = contacts.get(n.customerId) ?? [];
+      // a verified, active contact of that kind (not a number that sent STOP), the most recently verified
+      const usable = (kind: Channel) =>
+        own.find((c) => c.kind === kind && c.verifiedAt && c.status === 'active' && !c.optedOut);
+      const targets = chooseTargets(n, own, usable, chosen.get(`${n.customerId}/${n.alert}`));
+      if (!targets.length) {
+        skipped.push({ id: n.id, reason: 'no subscribed, verified contact' });
+        plans.set(n.id, { status: 'skipped', messages: [], reason: 'no subscribed, verified contact' });
+        continue;
+      }
+      const language: Language = n.language === 'es' ? 'es' : 'en';
+      const r = render(n.alert, n.data, { language, accountNumber: n.accountNumber, publicUrl: o.publicUrl });
+      const messages: PlannedMessage[] = [];
+      for (const c of targets) {
+        const delayMs = c.kind === 'sms' && !n.urgent ? quietDelayMs(now, o.quietHours) : 0;
+        const id = newId('msg');
+        const email = c.kind === 'email';
+        rows.push({
+          id,
+          idempotency_key: `${n.id}/${c.kind}`,
+          account_id: n.accountId,
+          customer_id: n.customerId,
+          notification_id: n.id,
+          contact_id: c.id,
+          channel: c.kind,
+          to_address: c.value,
+          template: n.alert,
+          subject: email ? r.subject : null,
+          body: email ? r.text : r.sms,
+          html: email ? r.html : null,
+          language,
+          urgent: n.urgent,
+          encoding: email ? null : r.smsEncoding,
+          segments: email ? null : r.smsSegments,
+          provider: email ? o.providers.email : o.providers.sms,
+          status: 'queued',
+          send_after: new Date(now.getTime() + delayMs),
+        });
+        queued.push({ messageId: id, kind: 'queued', detail: delayMs ? { quietHoursDelayMs: delayMs } : {} });
+        messages.push({ id, channel: c.kind, delayMs });
+      }
+      plans.set(n.id, { status: 'planned', messages });
+    }
+    // a page of rows at a time: PostgreSQL takes at most 65,535 parameters in one statement
+    for (let i = 0; i < rows.length; i += 2000)
+      await tx`insert into outbound_message ${tx(rows.slice(i, i + 2000) as never)}`;
+    await events(tx, queued);
+    if (skipped.length)
+      await tx`update notification n set status = 'skipped', processed_at = now(),
+          data = n.data || jsonb_build_object('skippedBecause', s.reason)
+        from unnest(${skipped.map((s) => s.id)}::text[], ${skipped.map((s) => s.reason)}::text[]) as s(id, reason)
+        where n.id = s.id`;
+  });
+  return plans;
+}
+
+/** Whom a notice goes to, by its kind: the customer's subscriptions, or the rule its kind has instead. */
+function chooseTargets(
+  n: { alert: string; data: TemplateData; urgent: boolean; customerId: string },
+  own: PlanContact[],
+  usable: (kind: Channel) => PlanContact | undefined,
+  subscription: { email: boolean; sms: boolean } | undefined,
+): Target[] {
+  const targets: Target[] = [];
+  const add = (c: PlanContact | undefined) => c && targets.push(c);
+  if (n.alert === 'contact_verification') {
+    // to the contact being verified (not yet verified itself), if it is still this customer's and usable
+    const c = own.find((x) => x.id === n.data.contactId);
+    if (c && c.status === 'active' && !(c.kind === 'sms' && c.optedOut)) add(c);
+  } else if (n.alert === 'subscriptions_changed') {
+    add(usable('email') ?? usable('sms'));
+  } else if (n.alert === 'login_linked') {
+    // a security notice: every verified channel on the account, whatever the subscriptions say
+    add(usable('email'));
+    add(usable('sms'));
+  } else if (n.alert === 'login_email_verification' || n.alert === 'signup_email_in_use') {
+    // a login's own email (its verification link) is not a customer contact: it has no contact id
+    if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
+  } else {
+    const subs =
+      subscription ??
+      defaultSubscription(n.alert, { email: !!usable('email'), sms: !!usable('sms') }, n.urgent);
+    if (subs.email) add(usable('email'));
+    if (subs.sms) add(usable('sms'));
+    // a paperless customer's bill must reach them: with no channel chosen (or none usable), email it anyway
+    if (n.alert === 'bill_ready' && !targets.length) add(usable('email'));
+  }
+  return targets.map((c) => ({ id: c.id, kind: c.kind, value: c.value }));
 }
 
 export async function finishNotification(db: Db, id: string) {
   await db`update notification set status = 'processed', processed_at = now() where id = ${id} and status = 'pending'`;
+}
+
+export interface MessageEvent {
+  messageId: string;
+  kind: string;
+  detail?: Record<string, unknown>;
+}
+
+/** Many messages' events in one statement (a batch's attempts, sends or failures). */
+export async function events(db: Db, list: MessageEvent[]) {
+  if (!list.length) return;
+  await db`insert into message_event (message_id, kind, detail)
+    select * from unnest(${list.map((e) => e.messageId)}::text[], ${list.map((e) => e.kind)}::text[],
+      ${list.map((e) => JSON.stringify(e.detail ?? {}))}::jsonb[])`;
 }
 
 export async function event(

@@ -30,6 +30,7 @@ export type IdPrefix =
   | 'leak'
   // messaging
   | 'ntf'
+  | 'ntfb'
   | 'vrf'
   | 'smc'
   | 'bcast'

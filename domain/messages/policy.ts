@@ -10,6 +10,10 @@ export interface MessagingPolicy {
     maximumInterval: string;
     maximumAttempts: number;
   };
+  /** bill day: how many notifications the dispatcher claims for one notification-batch workflow */
+  batchSize: number;
+  /** provider calls in flight at once, per worker process (bounded: a provider's rate limit, our sockets) */
+  sendConcurrency: number;
   /** how often the dispatcher sweeps for notifications whose wake-up it missed */
   sweepIntervalMs: number;
   /** a dispatched notification still pending after this long is started again (its workflow id dedupes) */
@@ -42,6 +46,8 @@ export const DEFAULT_MESSAGING_POLICY: MessagingPolicy = {
     maximumInterval: '10 minutes',
     maximumAttempts: 12,
   },
+  batchSize: 250,
+  sendConcurrency: 16,
   sweepIntervalMs: 30_000,
   redispatchAfterMs: 5 * 60_000,
   verificationTtlMinutes: 60,

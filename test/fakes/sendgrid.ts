@@ -29,9 +29,12 @@ export class SendgridFake {
   /** what a utility pastes from SendGrid's "Signed Event Webhook" settings */
   readonly publicKeyBase64 = this.keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
 
-  /** the next n sends answer with this HTTP status (e.g. 503) */
-  failNext(n: number, status = 503) {
-    this.failures.push(...Array(n).fill(status));
+  /** keepBodies false: a benchmark's tens of thousands of emails are recorded without their text and html */
+  constructor(private readonly o: { keepBodies?: boolean } = {}) {}
+
+  /** the next n sends (after `after` more that go through: mid-batch) answer with this HTTP status (e.g. 503) */
+  failNext(n: number, status = 503, after = 0) {
+    this.failures.push(...Array(after).fill(0), ...Array(n).fill(status));
   }
 
   /** accepted sends (2xx) */
@@ -62,8 +65,14 @@ export class SendgridFake {
             to,
             from: body.from?.email ?? '',
             subject: body.subject ?? '',
-            text: body.content?.find((c) => c.type === 'text/plain')?.value ?? '',
-            html: body.content?.find((c) => c.type === 'text/html')?.value ?? null,
+            text:
+              this.o.keepBodies === false
+                ? ''
+                : (body.content?.find((c) => c.type === 'text/plain')?.value ?? ''),
+            html:
+              this.o.keepBodies === false
+                ? null
+                : (body.content?.find((c) => c.type === 'text/html')?.value ?? null),
             customArgs: { ...body.custom_args, ...body.personalizations?.[0]?.custom_args },
             messageId,
             authorization: req.headers.authorization,

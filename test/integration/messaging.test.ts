@@ -17,14 +17,19 @@ import {
   installMeter,
 } from '../../db/accounts.js';
 import type { Sql } from '../../db/client.js';
-import { type AlertType, type NotificationData, queueNotification } from '../../db/notifications.js';
+import {
+  type AlertType,
+  type NotificationData,
+  queueNotification,
+  queueNotifications,
+} from '../../db/notifications.js';
 import { setSubscriptions } from '../../db/subscriptions.js';
 import { messagingPolicy } from '../../domain/messages/policy.js';
 import { SMS_CONSENT_VERSION } from '../../domain/messages/sms-consent.js';
 import { sendgridProvider, twilioProvider } from '../../lib/providers/messaging.js';
 import { startNotificationDispatcher } from '../../workers/notification-dispatcher.js';
 import { ensureHighUsageSchedule } from '../../workers/schedules.js';
-import { notificationWorkflowId } from '../../workflows/contracts/messaging.js';
+import { notificationBatchWorkflowId } from '../../workflows/contracts/messaging.js';
 import { SendgridFake } from '../fakes/sendgrid.js';
 import { TwilioFake } from '../fakes/twilio.js';
 import { bearer, customerLogin, staffToken, type TestApp } from '../support/api.js';
@@ -235,7 +240,13 @@ describe('sending', () => {
       expect(sendgrid.requests.slice(before)).toHaveLength(1);
       expect((await sql`select last_value from test_fault`)[0]!.lastValue).toBeGreaterThanOrEqual(1); // it fired
       // and Temporal really ran the activity a second time
-      const history = await t.env.client.workflow.getHandle(notificationWorkflowId(id)).fetchHistory();
+      const [{ dispatchBatch }] =
+        (await sql`select dispatch_batch from notification where id = ${id}`) as unknown as [
+          { dispatchBatch: string },
+        ];
+      const history = await t.env.client.workflow
+        .getHandle(notificationBatchWorkflowId(dispatchBatch))
+        .fetchHistory();
       const attempts = history
         .events!.filter((e) => e.activityTaskStartedEventAttributes)
         .map((e) => e.activityTaskStartedEventAttributes!.attempt);
@@ -900,7 +911,12 @@ describe('customers and staff', () => {
       await app.inject({ method: 'GET', url: `/messages/${list.data[0].id}`, headers: bearer(login.token) })
     ).json();
     expect(one.events.map((e: { kind: string }) => e.kind)).toEqual(['queued', 'attempt', 'sent']);
-    // and the notice's workflow is on the account's list, found by AccountNumber in the Temporal UI
+    // and the notice's workflow (a batch of this account's notices) is on the account's list, found by
+    // AccountNumber in the Temporal UI
+    const [{ dispatchBatch }] =
+      (await sql`select dispatch_batch from notification where id = ${id}`) as unknown as [
+        { dispatchBatch: string },
+      ];
     const [{ accountNumber }] =
       (await sql`select account_number from account where id = ${c.accountId}`) as unknown as [
         { accountNumber: string },
@@ -908,7 +924,7 @@ describe('customers and staff', () => {
     await waitFor(async () => {
       // visibility is eventually consistent
       for await (const w of t.env.client.workflow.list({ query: `AccountNumber = '${accountNumber}'` }))
-        if (w.workflowId === notificationWorkflowId(id)) return true;
+        if (w.workflowId === notificationBatchWorkflowId(dispatchBatch)) return true;
       return false;
     });
     // notices that were not sent are on record too, with the reason
@@ -1054,5 +1070,166 @@ describe('high usage', () => {
         .length,
     ).toBe(1);
     await t.env.client.schedule.getHandle('high-usage-test').delete();
+  });
+});
+
+describe('bill day: notices in batches', () => {
+  /** Notices queued in one transaction, as a bill run's page queues its e-bills; their ids. */
+  const queueAll = (list: { accountId: string; alert: AlertType; data: NotificationData }[]) =>
+    sql.begin((tx) =>
+      queueNotifications(
+        tx,
+        list.map((n) => ({ ...n, key: `${n.alert}/batch/${Math.random()}` })),
+      ),
+    );
+  const billReady = (accountId: string, i: number) => ({
+    accountId,
+    alert: 'bill_ready' as const,
+    data: { billId: `bill_b${i}`, period: '2026-11', amountCents: 4_000 + i, dueDate: '2026-12-20' },
+  });
+  /** accepted emails per recipient since `from` (the fake's own count: a duplicate shows as 2) */
+  const acceptedPer = (from: number) => {
+    const m = new Map<string, number>();
+    for (const s of sendgrid.sent.slice(from)) m.set(s.to, (m.get(s.to) ?? 0) + 1);
+    return m;
+  };
+  const batchesOf = async (ids: string[]) =>
+    (
+      await sql<{ dispatchBatch: string }[]>`
+        select distinct dispatch_batch from notification where id = any(${ids})`
+    ).map((r) => r.dispatchBatch);
+
+  it('one permanently bad address in a batch: the others are sent, that one fails at once and is not sent again when the batch retries', async () => {
+    const cs = [];
+    for (let i = 0; i < 12; i++) cs.push(await customer({ sms: false }));
+    const bad = cs[5]!;
+    sendgrid.invalid.add(bad.email);
+    const fromReq = sendgrid.requests.length;
+    const fromSent = sendgrid.sent.length;
+    // a 503 on two of the others: the send activity fails retryably and runs again over what is left
+    sendgrid.failNext(2, 503, 3);
+    const ids = await queueAll(cs.map((c, i) => billReady(c.accountId, i)));
+    expect(ids).toHaveLength(12);
+    for (const id of ids) expect(await done(id)).toBe('processed');
+    const [batch, ...more] = await batchesOf(ids);
+    expect(more).toEqual([]); // one workflow for the page
+    const msgs = await sql<
+      { toAddress: string; status: string; attempts: number; errorCode: string | null }[]
+    >`
+      select to_address, status, attempts, error_code from outbound_message where notification_id = any(${ids})`;
+    expect(msgs).toHaveLength(12);
+    expect(msgs.find((m) => m.toAddress === bad.email)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      errorCode: 'invalid_email',
+    });
+    expect(msgs.filter((m) => m.status === 'sent')).toHaveLength(11);
+    expect(msgs.filter((m) => m.attempts === 2)).toHaveLength(2); // the two that met the 503
+    // the bad address was asked once, in all: the retry did not send to it again
+    const reqs = sendgrid.requests.slice(fromReq);
+    expect(reqs.filter((r) => r.to === bad.email).map((r) => r.status)).toEqual([400]);
+    expect(reqs.filter((r) => r.status === 503)).toHaveLength(2);
+    const per = acceptedPer(fromSent);
+    expect(per.size).toBe(11);
+    expect([...per.values()].every((n) => n === 1)).toBe(true);
+    expect((await sql`select status from customer_contact where id = ${bad.emailContact}`)[0]!.status).toBe(
+      'invalid',
+    );
+    // the history holds ids and counts, not the page's messages: a few dozen events for the batch
+    const history = await t.env.client.workflow.getHandle(notificationBatchWorkflowId(batch!)).fetchHistory();
+    expect(history.events!.length).toBeLessThan(40);
+    expect(await t.env.client.workflow.getHandle(notificationBatchWorkflowId(batch!)).result()).toEqual({
+      notices: 12,
+      planned: 12,
+      skipped: 0,
+      sent: 11,
+      failed: 1,
+    });
+  });
+
+  it('429s and 503s mid-batch are retried with backoff, and nobody gets two emails', async () => {
+    const cs = [];
+    for (let i = 0; i < 60; i++) cs.push(await customer({ sms: false }));
+    const fromReq = sendgrid.requests.length;
+    const fromSent = sendgrid.sent.length;
+    // past the first chunk's start: some of the batch is already with the provider when the errors come
+    sendgrid.failNext(4, 429, 10);
+    sendgrid.failNext(3, 503, 20);
+    const ids = await queueAll(cs.map((c, i) => billReady(c.accountId, i)));
+    for (const id of ids) expect(await done(id)).toBe('processed');
+    const per = acceptedPer(fromSent);
+    expect(per.size).toBe(60);
+    expect(cs.every((c) => per.get(c.email) === 1)).toBe(true);
+    const reqs = sendgrid.requests.slice(fromReq);
+    expect(reqs.map((r) => r.status).sort()).toEqual([
+      ...Array(60).fill(202),
+      ...Array(4).fill(429),
+      ...Array(3).fill(503),
+    ]);
+    const retried = await sql<{ id: string; attempts: number; status: string }[]>`
+      select id, attempts, status from outbound_message where notification_id = any(${ids}) and attempts > 1`;
+    expect(retried).toHaveLength(7);
+    expect(retried.every((m) => m.attempts === 2 && m.status === 'sent')).toBe(true);
+    const [ev] = await sql<{ kinds: string[] }[]>`
+      select array_agg(kind order by id) as kinds from message_event where message_id = ${retried[0]!.id}`;
+    expect(ev!.kinds).toEqual(['queued', 'attempt', 'provider_error', 'attempt', 'sent']);
+    // the retry waited out the policy's backoff (1 s), not at once
+    const firstError = Math.min(...reqs.filter((r) => r.status !== 202).map((r) => r.at));
+    const retriedTo = new Set(
+      (
+        await sql<
+          { toAddress: string }[]
+        >`select to_address from outbound_message where id = any(${retried.map((m) => m.id)})`
+      ).map((m) => m.toAddress),
+    );
+    const resent = reqs.filter((r) => r.status === 202 && retriedTo.has(r.to));
+    expect(Math.min(...resent.map((r) => r.at)) - firstError).toBeGreaterThanOrEqual(900);
+  });
+
+  it('opt-outs are honoured in a batch: no subscription skips, a number that sent STOP gets no text, the rest get both', async () => {
+    const cs = [];
+    for (let i = 0; i < 6; i++) {
+      const c = await customer();
+      await setSubscriptions(sql, c.customerId, { payment_due: 'both' });
+      cs.push(c);
+    }
+    await setSubscriptions(sql, cs[1]!.customerId, { payment_due: 'none' });
+    await sql`insert into sms_opt_out (phone) values (${cs[2]!.phone})`;
+    // a bill must reach a paperless customer: texts only, and the number sent STOP, so it is emailed
+    await setSubscriptions(sql, cs[3]!.customerId, { bill_ready: 'sms' });
+    await sql`insert into sms_opt_out (phone) values (${cs[3]!.phone})`;
+    const fromSms = twilio.requests.length;
+    const fromSent = sendgrid.sent.length;
+    const ids = await queueAll([
+      ...cs.map((c) => ({
+        accountId: c.accountId,
+        alert: 'payment_due' as const,
+        data: { billId: 'bill_due', amountCents: 2_500, dueDate: '2026-12-15' },
+      })),
+      billReady(cs[3]!.accountId, 99),
+    ]);
+    const statuses = [];
+    for (const id of ids) statuses.push(await done(id));
+    expect(statuses).toEqual([
+      'processed',
+      'skipped',
+      'processed',
+      'processed',
+      'processed',
+      'processed',
+      'processed',
+    ]);
+    expect((await batchesOf(ids)).length).toBe(1);
+    const texted = twilio.requests.slice(fromSms).map((r) => r.to);
+    expect(texted.sort()).toEqual([cs[0]!.phone, cs[4]!.phone, cs[5]!.phone].sort());
+    const emailed = acceptedPer(fromSent);
+    expect(emailed.get(cs[1]!.email)).toBeUndefined();
+    expect(emailed.get(cs[2]!.email)).toBe(1);
+    // two notices, two emails: the payment_due (its text refused by STOP) and the bill, emailed in its place
+    expect(emailed.get(cs[3]!.email)).toBe(2);
+    const [bill] = await sql<{ channel: string; toAddress: string }[]>`
+      select channel, to_address from outbound_message where notification_id = ${ids[6]!}`;
+    expect(bill).toEqual({ channel: 'email', toAddress: cs[3]!.email });
+    expect(emailed.size).toBe(5);
   });
 });

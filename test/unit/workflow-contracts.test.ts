@@ -16,7 +16,11 @@ import type {
 } from '../../workflows/contracts/dispute.js';
 import type { IntervalPartitionsWorkflow } from '../../workflows/contracts/interval-partitions.js';
 import type { LeakCheckWorkflow } from '../../workflows/contracts/leak-check.js';
-import type { HighUsageCheckWorkflow, NotificationWorkflow } from '../../workflows/contracts/messaging.js';
+import type {
+  HighUsageCheckWorkflow,
+  NotificationBatchWorkflow,
+  NotificationWorkflow,
+} from '../../workflows/contracts/messaging.js';
 import { WORKFLOW_TYPES } from '../../workflows/contracts/names.js';
 import type { AutopayWorkflow, PaymentWorkflow, RefundWorkflow } from '../../workflows/contracts/payment.js';
 import type { ServiceRequestWorkflow } from '../../workflows/contracts/service-request.js';
@@ -35,6 +39,7 @@ const implementations = {
   intervalPartitions: bundle.intervalPartitionsWorkflow satisfies IntervalPartitionsWorkflow,
   leakCheck: bundle.leakCheckWorkflow satisfies LeakCheckWorkflow,
   notification: bundle.notificationWorkflow satisfies NotificationWorkflow,
+  notificationBatch: bundle.notificationBatchWorkflow satisfies NotificationBatchWorkflow,
   payment: bundle.paymentWorkflow satisfies PaymentWorkflow,
   refund: bundle.refundWorkflow satisfies RefundWorkflow,
   serviceRequest: bundle.serviceRequestWorkflow satisfies ServiceRequestWorkflow,

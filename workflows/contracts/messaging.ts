@@ -1,5 +1,6 @@
-// The messaging workflows' contract (workflows/messaging.ts): one notification planned and sent as messages,
-// started by the notification dispatcher; the high-usage check, run by a Temporal Schedule.
+// The messaging workflows' contract (workflows/messaging.ts): a batch of notifications (a page the dispatcher
+// claimed) planned and sent as messages; one notification on its own (the per-notice path, kept selectable
+// for comparison and for workflows started before batches); the high-usage check, run by a Temporal Schedule.
 import type { HighUsagePolicy, MessagingPolicy } from '../../domain/messages/policy.js';
 import { TASK_QUEUES, WORKFLOW_TYPES } from './names.js';
 
@@ -9,6 +10,13 @@ export const HIGH_USAGE_CHECK = {
   taskQueue: TASK_QUEUES.messaging,
 } as const;
 
+export const NOTIFICATION_BATCH = {
+  type: WORKFLOW_TYPES.notificationBatch,
+  taskQueue: TASK_QUEUES.messaging,
+} as const;
+
+/** A page of notifications claimed by the dispatcher under this batch id (notification.dispatch_batch). */
+export const notificationBatchWorkflowId = (batchId: string) => `notification-batch/${batchId}`;
 /** The id dedupes: the dispatcher may start a notification more than once (LISTEN and the sweep). */
 export const notificationWorkflowId = (notificationId: string) => `notification/${notificationId}`;
 /** The schedule, and the id of each check it starts. */
@@ -38,6 +46,23 @@ export interface NotificationOutcome {
   messages: { id: string; channel: string; status: string; error?: string }[];
 }
 export type NotificationWorkflow = (input: NotificationInput) => Promise<NotificationOutcome>;
+
+/** Only the batch's id travels: the activities read the page's notifications and messages from the database. */
+export interface NotificationBatchInput {
+  batchId: string;
+  policy?: Partial<MessagingPolicy>;
+  /** carried over continue-as-new */
+  totals?: NotificationBatchOutcome;
+}
+/** Counts only, so the history stays small whatever the page size. */
+export interface NotificationBatchOutcome {
+  notices: number;
+  planned: number;
+  skipped: number;
+  sent: number;
+  failed: number;
+}
+export type NotificationBatchWorkflow = (input: NotificationBatchInput) => Promise<NotificationBatchOutcome>;
 
 export interface HighUsageCheckInput {
   asOf?: string;

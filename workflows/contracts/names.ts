@@ -21,6 +21,7 @@ export const WORKFLOW_TYPES = {
   intervalPartitions: 'intervalPartitionsWorkflow',
   leakCheck: 'leakCheckWorkflow',
   notification: 'notificationWorkflow',
+  notificationBatch: 'notificationBatchWorkflow',
   payment: 'paymentWorkflow',
   refund: 'refundWorkflow',
   serviceRequest: 'serviceRequestWorkflow',

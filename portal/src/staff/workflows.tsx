@@ -20,6 +20,8 @@ const TYPE_WORD: Record<(typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES], Ke
   intervalPartitionsWorkflow: 'wfIntervalPartitions',
   leakCheckWorkflow: 'wfLeakCheck',
   notificationWorkflow: 'wfNotification',
+  // on an account's list only when the page held that account's notices alone
+  notificationBatchWorkflow: 'wfNotification',
   paymentWorkflow: 'wfPayment',
   refundWorkflow: 'wfRefund',
   serviceRequestWorkflow: 'wfServiceRequest',
