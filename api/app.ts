@@ -47,9 +47,11 @@ import searchRoutes from './routes/search.js';
 import serviceRequestRoutes from './routes/service-requests.js';
 import signupRoutes from './routes/signup.js';
 import staffQueueRoutes from './routes/staff-queues.js';
+import staffSignInRoutes from './routes/staff-sign-in.js';
 import subscriptionRoutes from './routes/subscriptions.js';
 import timelineRoutes from './routes/timeline.js';
 import usageRoutes from './routes/usage.js';
+import userRoutes from './routes/users.js';
 import webRoutes from './routes/web.js';
 import messagingWebhookRoutes from './routes/webhooks-messaging.js';
 import { rateLimits } from './throttle.js';
@@ -93,6 +95,8 @@ export async function buildApp(
   for (const routes of [
     health,
     authRoutes,
+    staffSignInRoutes,
+    userRoutes,
     accountRoutes,
     premiseRoutes,
     readRoutes,

@@ -34,6 +34,7 @@ async function main() {
         portalUrl: `${config.publicUrl.replace(/\/$/, '')}/portal`,
       },
       metricsToken: config.metricsToken,
+      staffAuth: { totpKey: config.totpKey, oidc: config.oidc },
       messaging: {
         twilioAuthToken: config.twilio?.authToken ?? null,
         sendgridWebhookPublicKey: config.sendgridWebhookPublicKey ?? null,

@@ -14,6 +14,7 @@ import type { BillPrintSettings } from '../activities/documents.js';
 import type { Sql } from '../db/client.js';
 import type { AuthPolicy } from '../domain/auth-policy.js';
 import type { Clock } from '../lib/clock.js';
+import type { OidcConfig } from '../lib/config.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -41,6 +42,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** login and account-proof limits (tests shrink them) and the clock their back-off reads */
   auth?: { policy?: Partial<AuthPolicy>; now?: () => Date };
+  /** staff sign-in: the key TOTP secrets are sealed with (no key: TOTP cannot be set up), and single sign-on */
+  staffAuth?: { totpKey?: Buffer; oidc?: OidcConfig };
 }
 
 export type App = FastifyInstance<

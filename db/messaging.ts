@@ -73,17 +73,17 @@ export async function planNotifications(
     const notices = await tx<
       {
         id: string;
-        accountId: string;
+        accountId: string | null;
         alert: string;
         data: TemplateData;
         urgent: boolean;
         status: string;
-        accountNumber: string;
-        customerId: string;
-        language: string;
+        accountNumber: string | null;
+        customerId: string | null;
+        language: string | null;
       }[]
     >`select n.id, n.account_id, n.alert, n.data, n.urgent, n.status, a.account_number, a.customer_id, c.language
-      from notification n join account a on a.id = n.account_id join customer c on c.id = a.customer_id
+      from notification n left join account a on a.id = n.account_id left join customer c on c.id = a.customer_id
       where n.id = any(${ids}) order by n.id for update of n`;
     const now = o.now ?? new Date();
     const existing = new Map<string, PlannedMessage[]>();
@@ -108,7 +108,7 @@ export async function planNotifications(
     });
     if (!todo.length) return;
 
-    const customerIds = [...new Set(todo.map((n) => n.customerId))];
+    const customerIds = [...new Set(todo.flatMap((n) => (n.customerId ? [n.customerId] : [])))];
     const contacts = new Map<string, PlanContact[]>();
     for (const c of await tx<PlanContact[]>`
       select c.id, c.customer_id, c.kind, c.value, c.verified_at, c.status,
@@ -127,7 +127,14 @@ export async function planNotifications(
     const queued: MessageEvent[] = [];
     const skipped: { id: string; reason: string }[] = [];
     for (const n of todo) {
-      const own = contacts.get(n.customerId) ?? [];
+      // a staff login's invitation belongs to no account: it goes, in English, to the address it names
+      const staffNotice = n.accountId === null && n.alert === 'staff_invitation';
+      if (!n.customerId && !staffNotice) {
+        skipped.push({ id: n.id, reason: 'account missing' });
+        plans.set(n.id, { status: 'skipped', messages: [], reason: 'account missing' });
+        continue;
+      }
+      const own = (n.customerId && contacts.get(n.customerId)) || [];
       // a verified, active contact of that kind (not a number that sent STOP), the most recently verified
       const usable = (kind: Channel) =>
         own.find((c) => c.kind === kind && c.verifiedAt && c.status === 'active' && !c.optedOut);
@@ -138,7 +145,11 @@ export async function planNotifications(
         continue;
       }
       const language: Language = n.language === 'es' ? 'es' : 'en';
-      const r = render(n.alert, n.data, { language, accountNumber: n.accountNumber, publicUrl: o.publicUrl });
+      const r = render(n.alert, n.data, {
+        language,
+        accountNumber: n.accountNumber ?? '',
+        publicUrl: o.publicUrl,
+      });
       const messages: PlannedMessage[] = [];
       for (const c of targets) {
         const delayMs = c.kind === 'sms' && !n.urgent ? quietDelayMs(now, o.quietHours) : 0;
@@ -185,7 +196,7 @@ export async function planNotifications(
 
 /** Whom a notice goes to, by its kind: the customer's subscriptions, or the rule its kind has instead. */
 function chooseTargets(
-  n: { alert: string; data: TemplateData; urgent: boolean; customerId: string },
+  n: { alert: string; data: TemplateData; urgent: boolean; customerId: string | null },
   own: PlanContact[],
   usable: (kind: Channel) => PlanContact | undefined,
   subscription: { email: boolean; sms: boolean } | undefined,
@@ -202,7 +213,11 @@ function chooseTargets(
     // a security notice: every verified channel on the account, whatever the subscriptions say
     add(usable('email'));
     add(usable('sms'));
-  } else if (n.alert === 'login_email_verification' || n.alert === 'signup_email_in_use') {
+  } else if (
+    n.alert === 'login_email_verification' ||
+    n.alert === 'signup_email_in_use' ||
+    n.alert === 'staff_invitation'
+  ) {
     // a login's own email (its verification link) is not a customer contact: it has no contact id
     if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
   } else {
@@ -493,13 +508,15 @@ export async function findHighUsage(
 export async function queueMessagingNotice(
   db: Db,
   n: {
-    accountId: string;
+    /** null only for staff_invitation, which belongs to no account */
+    accountId: string | null;
     alert:
       | 'contact_verification'
       | 'subscriptions_changed'
       | 'login_linked'
       | 'login_email_verification'
-      | 'signup_email_in_use';
+      | 'signup_email_in_use'
+      | 'staff_invitation';
     key: string;
     data: NotificationData;
     urgent?: boolean;

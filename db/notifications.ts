@@ -11,7 +11,8 @@ export { ALERT_TYPES, type AlertType } from '../domain/messages/alerts.js';
 export type NotificationData = Record<string, string | number | boolean | null>;
 
 export interface NotificationRequest {
-  accountId: string;
+  /** null only for a staff login's own notice (an invitation), which belongs to no account */
+  accountId: string | null;
   alert: AlertType;
   /** once per key, ever: a retried activity or replayed webhook asks again and nothing more happens */
   key: string;

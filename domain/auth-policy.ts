@@ -24,6 +24,8 @@ export interface AuthPolicy {
   contacts: { maxPerCustomer: number; verificationsPerDay: number };
   /** how long a sign-up's email verification link works */
   emailVerificationTtlMinutes: number;
+  /** staff sign-in: TOTP codes per login, the second step's time, an invitation link's life */
+  staff: { totp: Backoff; challengeTtlMinutes: number; invitationTtlHours: number };
 }
 
 export const DEFAULT_AUTH_POLICY: AuthPolicy = {
@@ -40,6 +42,11 @@ export const DEFAULT_AUTH_POLICY: AuthPolicy = {
   password: { minLength: 10 },
   contacts: { maxPerCustomer: 10, verificationsPerDay: 10 },
   emailVerificationTtlMinutes: 24 * 60,
+  staff: {
+    totp: { freeFailures: 5, baseSeconds: 30, maxSeconds: 15 * 60, forgetAfterSeconds: 24 * 3600 },
+    challengeTtlMinutes: 5,
+    invitationTtlHours: 72,
+  },
 };
 
 export function authPolicy(p: Partial<AuthPolicy> = {}): AuthPolicy {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AA_TEXT, contrastRatio } from '../domain/contrast.js';
 import { isTimeZone } from '../domain/import/local-time.js';
+import { parseRoleMap, type RoleMap } from '../domain/staff-roles.js';
+import { parseKey } from './secret-box.js';
 
 /** Who the bill and the portal say it is from, and how to reach them (UTILITY_*). */
 export interface UtilityProfile {
@@ -69,6 +71,20 @@ export interface Config {
   workerMetricsPort: number;
   /** whole months of interval data kept before the current one (INTERVAL_RETENTION_MONTHS, default 24) */
   intervalRetentionMonths: number;
+  /** staff TOTP secrets are sealed with this key (TOTP_ENCRYPTION_KEY, 32 bytes as hex or base64) */
+  totpKey?: Buffer;
+  /** staff single sign-on (OIDC_*): off unless the issuer, client id and secret are all set */
+  oidc?: OidcConfig;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** the ID token (or userinfo) claim that carries the staff member's directory role or groups */
+  roleClaim: string;
+  /** claim value -> cisflow role (OIDC_ROLE_MAP="Cis.Admin=admin,cis-csr=csr") */
+  roleMap: RoleMap;
 }
 
 /** Every variable the app reads. docker-compose.yml and the README must only use these. */
@@ -111,6 +127,12 @@ export const ENV_VARS = [
   'METRICS_TOKEN',
   'WORKER_METRICS_PORT',
   'INTERVAL_RETENTION_MONTHS',
+  'TOTP_ENCRYPTION_KEY',
+  'OIDC_ISSUER_URL',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_ROLE_CLAIM',
+  'OIDC_ROLE_MAP',
   'NODE_ENV',
 ] as const;
 
@@ -237,6 +259,13 @@ export function loadConfig(env: Env = process.env): Config {
     workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
     intervalRetentionMonths: int('INTERVAL_RETENTION_MONTHS', 24, 1, 1200),
   };
+  try {
+    const key = str('TOTP_ENCRYPTION_KEY');
+    if (key) config.totpKey = parseKey(key);
+  } catch (e) {
+    problems.push(`TOTP_ENCRYPTION_KEY: ${(e as Error).message}`);
+  }
+  config.oidc = oidcConfig(str, url, problems);
   if (config.metricsToken && config.metricsToken.length < 32)
     problems.push(`METRICS_TOKEN must be at least 32 characters (got ${config.metricsToken.length})`);
   // the message box on the bill's first page holds about six lines
@@ -266,6 +295,30 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function oidcConfig(
+  str: (k: string) => string | undefined,
+  url: (k: string, p: string[]) => string | undefined,
+  problems: string[],
+): OidcConfig | undefined {
+  const issuer = url('OIDC_ISSUER_URL', ['https:', 'http:']);
+  const clientId = str('OIDC_CLIENT_ID');
+  const clientSecret = str('OIDC_CLIENT_SECRET');
+  if (!issuer && !clientId && !clientSecret) return undefined;
+  if (!issuer || !clientId || !clientSecret) {
+    problems.push('single sign-on needs OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');
+    return undefined;
+  }
+  try {
+    const roleMap = parseRoleMap(str('OIDC_ROLE_MAP') ?? '');
+    if (!Object.keys(roleMap).length)
+      problems.push('OIDC_ROLE_MAP must map at least one claim value to a role');
+    return { issuer, clientId, clientSecret, roleClaim: str('OIDC_ROLE_CLAIM') ?? 'roles', roleMap };
+  } catch (e) {
+    problems.push(`OIDC_ROLE_MAP: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /**

@@ -32,6 +32,8 @@ export type IdPrefix =
   | 'ntf'
   | 'ntfb'
   | 'vrf'
+  // staff accounts
+  | 'inv'
   | 'smc'
   | 'bcast'
   // collections, disputes, service requests

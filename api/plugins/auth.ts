@@ -5,10 +5,10 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Sql } from '../../db/client.js';
+import { ROLES, type Role } from '../../domain/roles.js';
 import { ApiError, notFound } from '../errors.js';
 
-export const ROLES = ['csr', 'billing_admin', 'supervisor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /** Role groups, so routes read as intent rather than lists. */
 export const STAFF = {
@@ -180,7 +180,7 @@ export default fp(async function auth(app: FastifyInstance, opts: { sql: Sql; se
       const [row] = await sql<(AuthUser & { csrfToken: string })[]>`
         select u.id, u.email, u.display_name, u.kind, u.role, u.customer_id, s.csrf_token
         from user_session s join app_user u on u.id = s.user_id
-        where s.token_hash = ${hash(t.token)} and s.expires_at > now()`;
+        where s.token_hash = ${hash(t.token)} and s.expires_at > now() and u.status = 'active'`;
       if (row) {
         const { csrfToken, ...user } = row;
         req.user = user;

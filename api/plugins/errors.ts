@@ -30,6 +30,9 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'exception_not_open', // a held bill already decided, assigned after the fact
   'payment_method_in_use', // removing the saved method autopay pays with
   'contact_needed', // removing the last verified contact that alerts go to
+  'email_in_use', // inviting staff with an email that already has a login
+  'last_admin', // demoting or deactivating the last active admin
+  'totp_already_active', // setting up TOTP again without an admin's reset
   // --- gl ---
   'gl_day_exported', // a GL export of a day already exported, without reexport: true
   'gl_day_open', // a GL export of a day not yet over in the utility's time zone

@@ -1,6 +1,7 @@
 // Sign-in for staff and portal customers. Sessions are random tokens stored hashed; cookies are HttpOnly + SameSite.
 import { Type } from '@sinclair/typebox';
 import { linkedAccounts } from '../../db/portal-logins.js';
+import { createSignInChallenge, recordSignIn, staffAuthSettings } from '../../db/staff-users.js';
 import { clearTries, takeTry } from '../../db/throttle.js';
 import { loginForSignIn } from '../../db/users.js';
 import { DUMMY_HASH, verifyPassword } from '../../lib/passwords.js';
@@ -8,7 +9,7 @@ import { ApiError } from '../errors.js';
 import { type AuthUser, endSession, SESSION_COOKIE, STAFF, startSession } from '../plugins/auth.js';
 import { authSettings, perIp, tooManyTries } from '../throttle.js';
 import type { App, AppDeps } from '../types.js';
-import { LoginAnswer, Me } from './auth.schema.js';
+import { LoginAnswer, Me, MfaChallenge } from './auth.schema.js';
 
 export default async function authRoutes(app: App, deps: AppDeps) {
   const { sql } = deps;
@@ -34,12 +35,13 @@ export default async function authRoutes(app: App, deps: AppDeps) {
       config: { access: { public: true }, rateLimit: perIp(policy.login.perIp) },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in; sets an HttpOnly session cookie and returns a bearer token and CSRF token',
+        summary:
+          'Sign in; sets an HttpOnly session cookie and returns a bearer token and CSRF token (or, for staff with TOTP, a challenge for POST /auth/login/totp)',
         body: Type.Object({
           email: Type.String({ format: 'email', maxLength: 254 }),
           password: Type.String({ minLength: 1, maxLength: 200 }),
         }),
-        response: { 200: LoginAnswer },
+        response: { 200: Type.Union([LoginAnswer, MfaChallenge]) },
       },
     },
     async (req, reply) => {
@@ -56,7 +58,8 @@ export default async function authRoutes(app: App, deps: AppDeps) {
         );
       const row = await loginForSignIn(sql, email);
       const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
-      if (!row || !ok)
+      // a deactivated login answers as a wrong password does: nothing to learn about who left
+      if (!row || !ok || row.status !== 'active')
         throw new ApiError(
           401,
           'authentication_error',
@@ -73,8 +76,28 @@ export default async function authRoutes(app: App, deps: AppDeps) {
           'Confirm your email address first: use the link we emailed you',
           'email',
         );
-      const { passwordHash: _, emailVerifiedAt: _v, ...login } = row;
+      const { passwordHash: _, emailVerifiedAt: _v, status: _s, totpOn, ...login } = row;
       const user = login as AuthUser; // app_user.role holds only ROLES
+      if (user.kind === 'staff') {
+        // the second step: a code from the app, or (required for everyone) setting the app up first
+        const method: 'totp' | 'totp_enrolment' | null = totpOn
+          ? 'totp'
+          : (await staffAuthSettings(sql)).requireTotp
+            ? 'totp_enrolment'
+            : null;
+        if (method) {
+          const expiresAt = new Date(now().getTime() + policy.staff.challengeTtlMinutes * 60_000);
+          const challenge = await createSignInChallenge(sql, user.id, expiresAt);
+          return {
+            object: 'mfa_challenge' as const,
+            mfaRequired: true as const,
+            method,
+            challenge,
+            expiresAt: expiresAt.toISOString(),
+          };
+        }
+        await recordSignIn(sql, user.id, now());
+      }
       const s = await startSession(sql, reply, user, secure);
       return { user: await me(user), token: s.token, csrfToken: s.csrfToken };
     },

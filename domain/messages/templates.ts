@@ -20,6 +20,7 @@ export const MESSAGE_TEMPLATES = [
   'login_linked',
   'login_email_verification',
   'signup_email_in_use',
+  'staff_invitation',
 ] as const;
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 
@@ -596,6 +597,21 @@ const TEMPLATES: Record<MessageTemplate, T> = {
           link,
           linkLabel: 'Confírmelo aquí',
         };
+  },
+  // staff are invited in English: the console is in English
+  staff_invitation: (d, c) => {
+    const link = str(d.link) ?? `${c.publicUrl}/staff`;
+    const role = str(d.role)?.replace('_', ' ') ?? 'staff';
+    return {
+      subject: 'You are invited to the staff console',
+      lines: [
+        `You have been invited to the utility's staff console as ${role}.`,
+        'Use the link to set your password. It works once, and expires in 3 days.',
+      ],
+      sms: `Set your staff console password: ${link}`,
+      link,
+      linkLabel: 'Set your password here',
+    };
   },
   signup_email_in_use: (_d, c, en) =>
     en

@@ -14,6 +14,7 @@ import { StaffHeader } from './staff/header';
 import { StaffLogin } from './staff/login';
 import { Reports } from './staff/reports';
 import { Search } from './staff/search';
+import { AcceptInvitation, Users } from './staff/users';
 
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -28,6 +29,8 @@ function App() {
       <main id="main" tabIndex={-1}>
         {me === undefined ? (
           <p>Loading…</p>
+        ) : !me && hash.startsWith('#/invitation') ? (
+          <AcceptInvitation token={new URLSearchParams(hash.split('?')[1] ?? '').get('token') ?? ''} />
         ) : !me ? (
           <StaffLogin onDone={setMe} />
         ) : me.kind !== 'staff' ? (
@@ -51,6 +54,7 @@ function Route({ hash, me }: { hash: string; me: Me }) {
   if (parts[0] === 'exceptions') return <Exceptions me={me} />;
   if (parts[0] === 'bill-runs') return <BillRuns me={me} />;
   if (parts[0] === 'reports') return <Reports />;
+  if (parts[0] === 'users') return <Users me={me} />;
   return <Search initial={new URLSearchParams(query).get('q') ?? ''} />;
 }
 

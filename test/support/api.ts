@@ -28,6 +28,7 @@ export async function testApp(
     policy?: NonNullable<AppDeps['auth']>['policy'];
     billPrint?: AppDeps['billPrint'];
     metricsToken?: string;
+    staffAuth?: AppDeps['staffAuth'];
   } = {},
 ): Promise<TestApp> {
   const app = await buildApp({
@@ -45,6 +46,7 @@ export async function testApp(
     clock: opts.clock ?? (opts.now ? fixedNow(opts.now) : testClock()),
     billPrint: opts.billPrint,
     metricsToken: opts.metricsToken,
+    staffAuth: opts.staffAuth,
     // every request in a test comes from one address: the per-IP caps are tested on their own
     auth: {
       now: opts.now,

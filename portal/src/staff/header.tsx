@@ -9,6 +9,8 @@ const NAV = [
   ['#/bill-runs', 'Bill runs'],
   ['#/reports', 'Reports'],
 ] as const;
+/** screens only some roles see */
+const SUPERVISOR_NAV = [['#/users', 'Users']] as const;
 
 export function StaffHeader({ me, hash }: { me: Me | null | undefined; hash: string }) {
   return (
@@ -16,11 +18,13 @@ export function StaffHeader({ me, hash }: { me: Me | null | undefined; hash: str
       <strong>cisflow · Staff console</strong>
       {me ? (
         <nav class="header-actions" aria-label="Staff console">
-          {NAV.map(([h, label]) => (
-            <a key={h} href={h} aria-current={hash.startsWith(h) ? 'page' : undefined}>
-              {typeof label === 'function' ? label() : label}
-            </a>
-          ))}
+          {[...NAV, ...(me.role === 'admin' || me.role === 'supervisor' ? SUPERVISOR_NAV : [])].map(
+            ([h, label]) => (
+              <a key={h} href={h} aria-current={hash.startsWith(h) ? 'page' : undefined}>
+                {typeof label === 'function' ? label() : label}
+              </a>
+            ),
+          )}
           <span>
             {me.displayName} ({me.role})
           </span>
