@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { type BillDocumentData, billDocumentData } from '../db/bill-document.js';
 import type { Sql } from '../db/client.js';
+import { currentUtility } from '../db/utility-settings.js';
 import { chargeDescription } from '../domain/charge-words.js';
 import { formatDay, formatMonthShort, formatPeriod } from '../domain/date-format.js';
 import { dec, toCents } from '../domain/decimal.js';
@@ -123,7 +124,8 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
   const head = profile.logo ? LEFT + LOGO + 10 : LEFT;
   if (profile.logo) {
     const logo = profile.logo;
-    tag(root, 'Figure', () => doc.image(logo.path, LEFT, LEFT, { fit: [LOGO, LOGO] }), utility);
+    const image = 'data' in logo ? Buffer.from(logo.data) : logo.path;
+    tag(root, 'Figure', () => doc.image(image, LEFT, LEFT, { fit: [LOGO, LOGO] }), utility);
   }
   tag(root, 'H1', () => doc.fillColor(INK).font('Helvetica-Bold').fontSize(16).text(utility, head, LEFT));
   tag(root, 'P', () =>
@@ -369,6 +371,8 @@ export function renderBillPdf(d: BillDocumentData, settings: BillPrintSettings =
     profile.phone && t('payPhone', { phone: profile.phone }),
     t('payMail', { address: profile.remitTo.join(', ') }),
     portal || profile.phone ? t(portal ? 'payAutopay' : 'payAutopayNoOnline') : null,
+    // the utility's own words about paying late, as its admins saved them
+    profile.lateFeeText || null,
   ].filter((w): w is string => !!w);
   const colW = W / 2 - 8;
   const waysHeight = () => {
@@ -643,7 +647,9 @@ export async function billPdf(
   if (stored) return stored.pdf;
   const data = await billDocumentData(sql, billId);
   if (!data) return undefined;
-  const pdf = await renderBillPdf(data, settings);
+  // who it is from: the utility's settings as saved now, the environment's (settings.utility) until then
+  const utility = await currentUtility(sql, { utility: settings.utility ?? DEMO_UTILITY });
+  const pdf = await renderBillPdf(data, { ...settings, utility });
   const sha = createHash('sha256').update(pdf).digest('hex');
   await sql`insert into bill_document (bill_id, pdf, sha256) values (${billId}, ${pdf}, ${sha}) on conflict (bill_id) do nothing`;
   // a concurrent request may have stored first: always serve the stored copy

@@ -31,6 +31,7 @@ import { queueNotification } from '../db/notifications.js';
 import type { HighUsagePolicy, MessagingPolicy } from '../domain/messages/policy.js';
 import type { Clock } from '../lib/clock.js';
 import { limiter } from '../lib/concurrency.js';
+import type { UtilityProfile } from '../lib/config.js';
 import type { MessagingProviders } from '../lib/providers/messaging.js';
 import { ProviderError } from '../lib/providers/messaging.js';
 import type { FinalSendFailure, NotificationBatchOutcome } from '../workflows/contracts/messaging.js';
@@ -48,7 +49,14 @@ type Delivery =
 
 export function createMessagingActivities(
   sql: Sql,
-  o: { providers: MessagingProviders; publicUrl: string; policy: MessagingPolicy; clock?: Clock },
+  o: {
+    providers: MessagingProviders;
+    publicUrl: string;
+    policy: MessagingPolicy;
+    clock?: Clock;
+    /** the environment's utility, until its admins save settings */
+    utility?: UtilityProfile;
+  },
 ) {
   const planOptions = () => ({
     publicUrl: o.publicUrl,
@@ -57,6 +65,7 @@ export function createMessagingActivities(
       sms: o.providers.sms ? ('twilio' as const) : ('outbox' as const),
     },
     quietHours: o.policy.quietHours,
+    utility: o.utility,
   });
   // every provider call of this worker process, whichever batch or notice it is for
   const inFlight = limiter(o.policy.sendConcurrency);

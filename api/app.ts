@@ -42,9 +42,11 @@ import rateScheduleRoutes from './routes/rate-schedules.js';
 import rateRoutes from './routes/rates.js';
 // --- end rates ---
 import readRoutes from './routes/reads.js';
+import recoveryRoutes from './routes/recovery.js';
 import reportRoutes from './routes/reports.js';
 import searchRoutes from './routes/search.js';
 import serviceRequestRoutes from './routes/service-requests.js';
+import settingsRoutes from './routes/settings.js';
 import signupRoutes from './routes/signup.js';
 import staffQueueRoutes from './routes/staff-queues.js';
 import staffSignInRoutes from './routes/staff-sign-in.js';
@@ -132,6 +134,10 @@ export async function buildApp(
     outageRoutes,
     messagingWebhookRoutes,
     auditRoutes,
+    // --- recovery ---
+    recoveryRoutes,
+    settingsRoutes,
+    // --- end recovery ---
     // --- gl ---
     glRoutes,
     // --- end gl ---

@@ -15,6 +15,7 @@ import type { Sql } from '../db/client.js';
 import type { AuthPolicy } from '../domain/auth-policy.js';
 import type { Clock } from '../lib/clock.js';
 import type { OidcConfig } from '../lib/config.js';
+import { DEMO_UTILITY } from '../lib/config.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -53,6 +54,12 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+/** The utility's settings until an admin saves them: the environment's (db/utility-settings.ts). */
+export const utilityDefaults = (deps: Pick<AppDeps, 'billPrint' | 'clock'>) => ({
+  utility: deps.billPrint?.utility ?? DEMO_UTILITY,
+  timeZone: deps.clock.timeZone,
+});
 
 export const workflowUiUrl = (t: TemporalDeps, workflowId: string) =>
   t.uiUrl

@@ -23,6 +23,8 @@ export interface AuditFilter {
   action?: string;
   resourceType?: string;
   resourceId?: string;
+  /** everything done to one account: the account itself, or a request on one of its paths (/accounts/:id/…) */
+  account?: string;
   /** the HTTP status the request got, e.g. 403 for refusals */
   status?: number;
   from?: string;
@@ -39,6 +41,7 @@ export async function listAuditEvents(db: Sql, f: AuditFilter) {
       l.resource_type, l.resource_id, l.request_id, l.detail->>'status' as status, l.detail
     from audit_log l left join app_user u on u.id = l.actor_user_id
     where true
+      ${f.account ? db`and (l.resource_id = ${f.account} or l.detail->'params'->>'id' = ${f.account})` : db``}
       ${f.actor ? db`and l.actor_user_id = ${f.actor}` : db``}
       ${f.role ? db`and l.actor_role = ${f.role}` : db``}
       ${f.action ? db`and starts_with(l.action, ${f.action})` : db``}
@@ -53,4 +56,19 @@ export async function listAuditEvents(db: Sql, f: AuditFilter) {
     .slice(0, f.limit)
     .map((r) => ({ ...r, status: r.status === null ? null : Number(r.status) }));
   return { data, hasMore: rows.length > f.limit };
+}
+
+/** Every event the filter matches, newest first, a page at a time (an export of any size in bounded memory). */
+export async function* auditEventPages(
+  db: Sql,
+  f: Omit<AuditFilter, 'limit' | 'startingAfter'>,
+  pageSize = 1000,
+) {
+  let startingAfter: string | undefined;
+  for (;;) {
+    const page = await listAuditEvents(db, { ...f, limit: pageSize, startingAfter });
+    if (page.data.length) yield page.data;
+    if (!page.hasMore) return;
+    startingAfter = page.data.at(-1)!.id;
+  }
 }

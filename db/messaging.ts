@@ -3,14 +3,27 @@
 import { randomUUID } from 'node:crypto';
 import { type QuietHours, quietDelayMs } from '../domain/messages/quiet-hours.js';
 import { type Language, render, type TemplateData } from '../domain/messages/templates.js';
+import { DEMO_UTILITY, type UtilityProfile } from '../lib/config.js';
 import { newId } from '../lib/ids.js';
 import type { NotificationPlanStatus } from '../workflows/contracts/messaging.js';
 import type { Sql, Tx } from './client.js';
 import { type Contact, createVerification, flagMessageContact } from './contacts.js';
 import { type AlertType, type NotificationData, queueNotification } from './notifications.js';
 import { type Channels, defaultSubscription, setSubscriptions } from './subscriptions.js';
+import { currentUtility } from './utility-settings.js';
 
 type Db = Sql | Tx;
+
+/** Notices about a login that go to the login's own email (or the one it is moving to), not a contact. */
+const LOGIN_EMAIL_NOTICES = new Set([
+  'login_email_verification',
+  'signup_email_in_use',
+  'password_reset',
+  'login_email_change',
+  'login_email_change_notice',
+  // a staff login's invitation, to the address it names
+  'staff_invitation',
+]);
 export type Channel = 'email' | 'sms';
 
 export interface PlannedMessage {
@@ -31,6 +44,8 @@ export interface PlanOptions {
   providers: { email: 'sendgrid' | 'outbox'; sms: 'twilio' | 'outbox' };
   quietHours: QuietHours;
   now?: Date;
+  /** the environment's utility (UTILITY_*), until its admins save settings */
+  utility?: UtilityProfile;
 }
 
 /**
@@ -123,6 +138,7 @@ export async function planNotifications(
       where customer_id = any(${customerIds}) and alert = any(${[...new Set(todo.map((n) => n.alert))]})`)
       chosen.set(`${s.customerId}/${s.alert}`, s);
 
+    const utility = await currentUtility(tx, { utility: o.utility ?? DEMO_UTILITY });
     const rows: Record<string, unknown>[] = [];
     const queued: MessageEvent[] = [];
     const skipped: { id: string; reason: string }[] = [];
@@ -149,6 +165,7 @@ export async function planNotifications(
         language,
         accountNumber: n.accountNumber ?? '',
         publicUrl: o.publicUrl,
+        utility: { name: utility.name, phone: utility.phone },
       });
       const messages: PlannedMessage[] = [];
       for (const c of targets) {
@@ -213,11 +230,7 @@ function chooseTargets(
     // a security notice: every verified channel on the account, whatever the subscriptions say
     add(usable('email'));
     add(usable('sms'));
-  } else if (
-    n.alert === 'login_email_verification' ||
-    n.alert === 'signup_email_in_use' ||
-    n.alert === 'staff_invitation'
-  ) {
+  } else if (LOGIN_EMAIL_NOTICES.has(n.alert)) {
     // a login's own email (its verification link) is not a customer contact: it has no contact id
     if (typeof n.data.email === 'string') targets.push({ id: null, kind: 'email', value: n.data.email });
   } else {
@@ -516,7 +529,10 @@ export async function queueMessagingNotice(
       | 'login_linked'
       | 'login_email_verification'
       | 'signup_email_in_use'
-      | 'staff_invitation';
+      | 'staff_invitation'
+      | 'password_reset'
+      | 'login_email_change'
+      | 'login_email_change_notice';
     key: string;
     data: NotificationData;
     urgent?: boolean;

@@ -26,6 +26,8 @@ export interface AuthPolicy {
   emailVerificationTtlMinutes: number;
   /** staff sign-in: TOTP codes per login, the second step's time, an invitation link's life */
   staff: { totp: Backoff; challengeTtlMinutes: number; invitationTtlHours: number };
+  /** "forgot password" and login email change: per email / login, per IP, and how long their links work */
+  recovery: { perEmail: Backoff; perIp: RateCap; perIpBackoff: Backoff; linkTtlMinutes: number };
 }
 
 export const DEFAULT_AUTH_POLICY: AuthPolicy = {
@@ -46,6 +48,12 @@ export const DEFAULT_AUTH_POLICY: AuthPolicy = {
     totp: { freeFailures: 5, baseSeconds: 30, maxSeconds: 15 * 60, forgetAfterSeconds: 24 * 3600 },
     challengeTtlMinutes: 5,
     invitationTtlHours: 72,
+  },
+  recovery: {
+    perEmail: { freeFailures: 3, baseSeconds: 60, maxSeconds: 3600, forgetAfterSeconds: 24 * 3600 },
+    perIp: { max: 20, windowSeconds: 60 },
+    perIpBackoff: { freeFailures: 30, baseSeconds: 60, maxSeconds: 3600, forgetAfterSeconds: 24 * 3600 },
+    linkTtlMinutes: 30,
   },
 };
 

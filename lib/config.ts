@@ -2,10 +2,16 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AA_TEXT, contrastRatio } from '../domain/contrast.js';
 import { isTimeZone } from '../domain/import/local-time.js';
 import { parseRoleMap, type RoleMap } from '../domain/staff-roles.js';
 import { parseKey } from './secret-box.js';
+import {
+  brandColorProblem,
+  FIELD_MAX,
+  type ImageType,
+  imageType,
+  LOGO_MAX_BYTES,
+} from '../domain/utility-settings.js';
 
 /** Who the bill and the portal say it is from, and how to reach them (UTILITY_*). */
 export interface UtilityProfile {
@@ -16,10 +22,14 @@ export interface UtilityProfile {
   website: string | null;
   emergencyPhone: string | null;
   officeHours: string | null;
-  /** a PNG or JPEG file printed on the bill and shown in the portal's header (UTILITY_LOGO) */
-  logo: { path: string; type: 'image/png' | 'image/jpeg' } | null;
+  /** a PNG or JPEG printed on the bill and shown in the portal's header: the UTILITY_LOGO file, or as saved */
+  logo: { path: string; type: ImageType } | { data: Uint8Array; type: ImageType } | null;
   /** `#rrggbb` for the header, buttons and links; white text on it must reach WCAG AA (UTILITY_BRAND_COLOR) */
   brandColor: string;
+  /** the office's address, a line each (saved settings only) */
+  address?: string[];
+  /** what the bill says about paying late (saved settings only) */
+  lateFeeText?: string | null;
 }
 
 /** The demo utility's profile: fictional (555 numbers, a reserved domain), printed until UTILITY_* are set. */
@@ -33,9 +43,7 @@ export const DEMO_UTILITY: UtilityProfile = {
   logo: { path: fileURLToPath(new URL('../portal/brand/demo-logo.png', import.meta.url)), type: 'image/png' },
   brandColor: '#0b5cad',
 };
-/** pdfkit embeds it on every bill and the portal serves it on every page: keep it small */
-const LOGO_MAX_BYTES = 256 * 1024;
-const UTILITY_FIELD_MAX = 120;
+const UTILITY_FIELD_MAX = FIELD_MAX;
 
 export interface Config {
   databaseUrl?: string;
@@ -416,9 +424,8 @@ function logoFile(file: string, problems: string[]): UtilityProfile['logo'] {
     problems.push(`UTILITY_LOGO must be a readable PNG or JPEG file (cannot read ${full})`);
     return null;
   }
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return { path: full, type: 'image/png' };
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { path: full, type: 'image/jpeg' };
+  const type = imageType(head);
+  if (type) return { path: full, type };
   problems.push(`UTILITY_LOGO must be a PNG or JPEG file (${full} is neither)`);
   return null;
 }
@@ -426,11 +433,7 @@ function logoFile(file: string, problems: string[]): UtilityProfile['logo'] {
 /** UTILITY_BRAND_COLOR: `#rrggbb`, dark enough that white text on it is readable (WCAG AA, 4.5:1). */
 function brandColor(raw: string | undefined, problems: string[]): string {
   if (raw === undefined) return DEMO_UTILITY.brandColor;
-  const ratio = contrastRatio(raw, '#ffffff');
-  if (ratio === null) problems.push(`UTILITY_BRAND_COLOR must be a colour written #rrggbb (got "${raw}")`);
-  else if (ratio < AA_TEXT)
-    problems.push(
-      `UTILITY_BRAND_COLOR ${raw} is too light: white text on it has contrast ${ratio.toFixed(2)}:1, and WCAG AA needs ${AA_TEXT}:1`,
-    );
-  return ratio !== null && ratio >= AA_TEXT ? raw.toLowerCase() : DEMO_UTILITY.brandColor;
+  const problem = brandColorProblem(raw);
+  if (problem) problems.push(`UTILITY_BRAND_COLOR ${problem}`);
+  return problem ? DEMO_UTILITY.brandColor : raw.toLowerCase();
 }

@@ -47,8 +47,11 @@ export type IdPrefix =
   | 'imp'
   | 'mig'
   // --- gl ---
-  | 'glx';
-// --- end gl ---
+  | 'glx'
+  // --- end gl ---
+  // account recovery: a password reset link, a login email change
+  | 'pwr'
+  | 'emc';
 
 let lastMs = 0;
 let seq = 0;

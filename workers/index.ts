@@ -30,7 +30,7 @@ import {
   messagingPolicy,
 } from '../domain/messages/policy.js';
 import { type Clock, systemClock } from '../lib/clock.js';
-import { loadConfig, providerModes } from '../lib/config.js';
+import { loadConfig, providerModes, type UtilityProfile } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { type MessagingProviders, messagingProvidersFromConfig } from '../lib/providers/messaging.js';
 import { stripeFromConfig } from '../lib/providers/stripe.js';
@@ -62,8 +62,9 @@ export async function createWorkers(o: {
   emailProvider?: 'sendgrid' | 'outbox';
   /** null: dev outbox mode, no gateway */
   stripe?: Stripe | null;
-  /** SendGrid / Twilio (absent: dev outbox mode) and the messaging policy */
-  messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy };
+  /** SendGrid / Twilio (absent: dev outbox mode), the messaging policy, and the utility messages sign with
+   * until its admins save settings (UTILITY_*) */
+  messaging?: { providers?: MessagingProviders; policy?: MessagingPolicy; utility?: UtilityProfile };
   /** the one clock activities read "today" from (tests pass a fixed date) */
   clock?: Clock;
   /** months of interval data kept before the current one (INTERVAL_RETENTION_MONTHS) */
@@ -130,6 +131,7 @@ export async function createWorkers(o: {
         providers: o.messaging?.providers ?? { email: null, sms: null },
         publicUrl,
         policy: o.messaging?.policy ?? messagingPolicy(),
+        utility: o.messaging?.utility,
         clock,
       }),
     ),
@@ -182,7 +184,7 @@ async function main() {
     publicUrl: config.publicUrl,
     emailProvider: providerModes(config).email === 'sendgrid' ? 'sendgrid' : 'outbox',
     stripe: stripeFromConfig(config),
-    messaging: { providers: messagingProvidersFromConfig(config), policy },
+    messaging: { providers: messagingProvidersFromConfig(config), policy, utility: config.utility },
     clock: systemClock(config.utilityTimeZone),
     intervalRetentionMonths: config.intervalRetentionMonths,
   });

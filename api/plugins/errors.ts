@@ -41,6 +41,10 @@ export const CONFLICT_CODES: ReadonlySet<string> = new Set([
   'rate_version_not_after_latest', // a new rate version dated on or before the latest one
   'rate_version_overlaps_billed', // a new rate version dated inside a period already billed
   // --- end rates ---
+  // --- recovery ---
+  'email_in_use', // a login email change to an address another login signs in with
+  'settings_changed', // a utility settings save over a version someone else saved since
+  // --- end recovery ---
 ]);
 
 const invalid = (status: number, code: string, message: string, param?: string) =>

@@ -1,61 +1,89 @@
 // The audit log for supervisors and admins: who did what to which record, and which staff requests were
-// refused, filtered and cursor-paginated as Stripe lists are (limit, starting_after -> has_more).
-import { Type } from '@sinclair/typebox';
-import { listAuditEvents } from '../../db/audit.js';
+// refused, filtered and cursor-paginated as Stripe lists are (limit, starting_after -> has_more), or the same
+// filters as a CSV file (GET /audit-events.csv, ?format=csv or Accept: text/csv), streamed a page at a time.
+import { Readable } from 'node:stream';
+import type { Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { auditEventPages, listAuditEvents, type AuditEvent as Row } from '../../db/audit.js';
+import { exportCsvField } from '../../domain/import/csv.js';
 import { STAFF } from '../plugins/auth.js';
-import { IsoDateTime, List, Nullable } from '../schemas.js';
+import { List } from '../schemas.js';
 import type { App, AppDeps } from '../types.js';
+import { AuditEvent, AuditQuery } from './audit.schema.js';
 
-const AuditEvent = Type.Object({
-  id: Type.String(),
-  object: Type.Literal('audit_event'),
-  at: Type.String(),
-  actor: Type.Object({
-    id: Nullable(Type.String()),
-    email: Nullable(Type.String()),
-    role: Nullable(Type.String()),
-  }),
-  action: Type.String({ description: 'method and route, e.g. "POST /accounts/:id/adjustments"' }),
-  resource: Type.Object({ type: Type.String(), id: Nullable(Type.String()) }),
-  status: Nullable(Type.Integer({ description: 'the HTTP status the request got; 403: refused' })),
-  requestId: Nullable(Type.String()),
-  detail: Type.Record(Type.String(), Type.Unknown()),
-});
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor_id',
+  'actor_email',
+  'actor_role',
+  'action',
+  'resource_type',
+  'resource_id',
+  'status',
+  'request_id',
+  'detail',
+];
+
+const csvLine = (e: Row) =>
+  `${[
+    e.id,
+    e.at.toISOString(),
+    e.actorUserId,
+    e.actorEmail,
+    e.actorRole,
+    e.action,
+    e.resourceType,
+    e.resourceId,
+    e.status,
+    e.requestId,
+    JSON.stringify(e.detail),
+  ]
+    .map(exportCsvField)
+    .join(',')}\r\n`;
 
 export default async function auditRoutes(app: App, deps: AppDeps) {
+  const filtersOf = (q: Static<typeof AuditQuery>) => {
+    const { limit: _l, starting_after: _s, format: _f, ...filters } = q;
+    return filters;
+  };
+
+  /** Every matching event as CSV, newest first, streamed a page at a time. */
+  const sendCsv = (reply: FastifyReply, q: Static<typeof AuditQuery>) => {
+    async function* lines() {
+      yield `${CSV_COLUMNS.join(',')}\r\n`;
+      for await (const page of auditEventPages(deps.sql, filtersOf(q))) yield page.map(csvLine).join('');
+    }
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="audit-events.csv"')
+      .header('cache-control', 'no-store')
+      .send(Readable.from(lines()));
+  };
+
+  const access = { access: { staff: STAFF.supervisors } };
+
   app.get(
     '/audit-events',
     {
-      config: { access: { staff: STAFF.supervisors } },
+      config: access,
       schema: {
         tags: ['audit'],
-        summary: 'Staff actions and refusals, newest first, by actor, action, resource, status and time',
-        querystring: Type.Object(
-          {
-            actor: Type.Optional(Type.String({ maxLength: 64, description: "the acting user's id" })),
-            role: Type.Optional(Type.String({ maxLength: 32 })),
-            action: Type.Optional(
-              Type.String({ maxLength: 200, description: 'an action, or its start ("POST /accounts")' }),
-            ),
-            resourceType: Type.Optional(Type.String({ maxLength: 64 })),
-            resourceId: Type.Optional(Type.String({ maxLength: 64 })),
-            status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
-            from: Type.Optional(IsoDateTime),
-            to: Type.Optional(IsoDateTime),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-            starting_after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-          },
-          { additionalProperties: false },
-        ),
+        summary:
+          'Staff actions and refusals, newest first, by actor, action, resource, account, status and time (CSV with ?format=csv or Accept: text/csv)',
+        querystring: AuditQuery,
+        produces: ['application/json', 'text/csv'],
         response: { 200: List(AuditEvent) },
       },
     },
-    async (req) => {
-      const { limit, starting_after, ...filters } = req.query;
+    async (req, reply) => {
+      const q = req.query;
+      if (q.format === 'csv' || (!q.format && /\btext\/csv\b/.test(req.headers.accept ?? '')))
+        return sendCsv(reply, q);
       const r = await listAuditEvents(deps.sql, {
-        ...filters,
-        limit: limit ?? 20,
-        startingAfter: starting_after,
+        ...filtersOf(q),
+        limit: q.limit ?? 20,
+        startingAfter: q.starting_after,
       });
       return {
         object: 'list' as const,
@@ -73,5 +101,20 @@ export default async function auditRoutes(app: App, deps: AppDeps) {
         has_more: r.hasMore,
       };
     },
+  );
+
+  app.get(
+    '/audit-events.csv',
+    {
+      config: access,
+      schema: {
+        tags: ['audit'],
+        summary:
+          "The audit events the same filters match, as a CSV file (every page; cells that look like formulas start with ')",
+        querystring: AuditQuery,
+        produces: ['text/csv'],
+      },
+    },
+    async (req, reply) => sendCsv(reply, req.query),
   );
 }

@@ -11,6 +11,8 @@ export const PortalUtility = Type.Object({
   emergencyPhone: Nullable('for outages and emergencies, at any hour'),
   officeHours: Nullable('as the utility writes them'),
   remitTo: Type.Array(Type.String(), { description: 'where mailed payments go, a line each' }),
+  address: Type.Array(Type.String(), { description: "the office's address, a line each" }),
+  timeZone: Type.String({ description: "IANA zone: the utility's calendar day" }),
   logoUrl: Nullable('the logo, served by this API'),
   brandColor: Type.String({ pattern: '^#[0-9a-f]{6}$', description: 'white text on it reaches WCAG AA' }),
 });

@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
-import { DEMO_UTILITY } from '../../lib/config.js';
+import { currentUtility, utilitySettings } from '../../db/utility-settings.js';
 import { type BuiltAsset, buildPortal } from '../../portal/build.js';
 import { ApiError, found } from '../errors.js';
-import type { App, AppDeps } from '../types.js';
+import { type App, type AppDeps, utilityDefaults } from '../types.js';
 import { PortalConfig } from './web.schema.js';
 
 const root = fileURLToPath(new URL('../../portal/', import.meta.url));
@@ -43,16 +43,19 @@ export default async function webRoutes(app: App, deps: AppDeps) {
   app.get('/portal/verify-contact', { config: pub, schema: { hide: true } }, page('portal.html'));
   app.get('/staff', { config: pub, schema: { hide: true } }, page('staff.html'));
 
-  const utility = deps.billPrint?.utility ?? DEMO_UTILITY;
-  // read once: the file was checked at startup (lib/config.ts), and every page asks for it
-  let logo: Promise<Buffer> | null = null;
+  const defaults = utilityDefaults(deps);
+  // the UTILITY_LOGO file is read once: it was checked at startup (lib/config.ts), and every page asks for it
+  let envLogo: Promise<Buffer> | null = null;
   app.get('/portal/logo', { config: pub, schema: { hide: true } }, async (_req, reply) => {
-    const file = found(utility.logo, 'logo', 'logo', 'logo');
-    logo ??= readFile(file.path);
-    return reply
-      .type(file.type)
-      .header('cache-control', 'public, max-age=3600')
-      .send(await logo);
+    const logo = found((await currentUtility(deps.sql, defaults)).logo, 'logo', 'logo', 'logo');
+    let body: Buffer;
+    if ('data' in logo) body = Buffer.from(logo.data);
+    else {
+      envLogo ??= readFile(logo.path);
+      body = await envLogo;
+    }
+    // the config names the settings' version in the logo's address, so a new logo is fetched at once
+    return reply.type(logo.type).header('cache-control', 'public, max-age=3600').send(body);
   });
 
   app.get(
@@ -68,20 +71,25 @@ export default async function webRoutes(app: App, deps: AppDeps) {
         },
       },
     },
-    async () => ({
-      utility: {
-        name: utility.name,
-        phone: utility.phone,
-        website: utility.website,
-        emergencyPhone: utility.emergencyPhone,
-        officeHours: utility.officeHours,
-        remitTo: utility.remitTo,
-        logoUrl: utility.logo ? '/portal/logo' : null,
-        brandColor: utility.brandColor,
-      },
-      payments: deps.providerModes.payments ?? 'outbox',
-      stripePublishableKey: process.env.STRIPE_PUBLISHABLE_KEY ?? null,
-    }),
+    async () => {
+      const u = await utilitySettings(deps.sql, defaults);
+      return {
+        utility: {
+          name: u.name,
+          phone: u.phone,
+          website: u.website,
+          emergencyPhone: u.emergencyPhone,
+          officeHours: u.officeHours,
+          remitTo: u.remitTo,
+          address: u.address,
+          timeZone: u.timeZone,
+          logoUrl: u.logo ? `/portal/logo?v=${u.version}` : null,
+          brandColor: u.brandColor,
+        },
+        payments: deps.providerModes.payments ?? 'outbox',
+        stripePublishableKey: process.env.STRIPE_PUBLISHABLE_KEY ?? null,
+      };
+    },
   );
 
   app.get(

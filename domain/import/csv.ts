@@ -97,6 +97,15 @@ export function* csvRecords(text: string): Generator<CsvRecord> {
 /** Header names compared loosely: case, spaces, underscores and punctuation do not matter. */
 export const normHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+/**
+ * A value for a CSV file a person opens in a spreadsheet: a cell that starts like a formula (= + - @, or a
+ * tab or carriage return before one) gets a leading ' so it is shown as text, never run; then quoted.
+ */
+export function exportCsvField(v: string | number | null | undefined): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return csvField(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+}
+
 /** Quotes a value for a CSV file when it needs it. */
 export function csvField(v: string | number | null | undefined): string {
   const s = v === null || v === undefined ? '' : String(v);

@@ -21,6 +21,9 @@ export const MESSAGE_TEMPLATES = [
   'login_email_verification',
   'signup_email_in_use',
   'staff_invitation',
+  'password_reset',
+  'login_email_change',
+  'login_email_change_notice',
 ] as const;
 export type MessageTemplate = (typeof MESSAGE_TEMPLATES)[number];
 
@@ -29,6 +32,8 @@ export interface RenderContext {
   /** the account the notice is about, shown as its last 4 digits */
   accountNumber: string;
   publicUrl: string;
+  /** who signs the email: the utility's settings in force */
+  utility?: { name: string; phone: string | null };
 }
 
 export interface Rendered {
@@ -613,6 +618,78 @@ const TEMPLATES: Record<MessageTemplate, T> = {
       linkLabel: 'Set your password here',
     };
   },
+  password_reset: (d, c, en) => {
+    const link = str(d.link) ?? `${c.publicUrl}/portal`;
+    const minutes = num(d.minutes) ?? '30';
+    return en
+      ? {
+          subject: 'Reset your portal password',
+          lines: [
+            `Someone asked to reset the password of this portal login. The link works once, for ${minutes} minutes.`,
+            'If you did not ask, ignore this message: your password stays as it is.',
+          ],
+          sms: `Reset your password: ${link}`,
+          link,
+          linkLabel: 'Choose a new password here',
+        }
+      : {
+          subject: 'Restablezca su contraseña del portal',
+          lines: [
+            `Alguien pidió restablecer la contraseña de este acceso al portal. El enlace sirve una vez, durante ${minutes} minutos.`,
+            'Si no lo pidió, ignore este mensaje: su contraseña no cambia.',
+          ],
+          sms: `Restablezca su contraseña: ${link}`,
+          link,
+          linkLabel: 'Elija una nueva contraseña aquí',
+        };
+  },
+  login_email_change: (d, c, en) => {
+    const link = str(d.link) ?? `${c.publicUrl}/portal`;
+    const minutes = num(d.minutes) ?? '30';
+    return en
+      ? {
+          subject: 'Confirm your new sign-in email',
+          lines: [
+            `Someone asked to sign in to a portal login with this email from now on. The link works once, for ${minutes} minutes.`,
+            'If you did not ask, ignore this message: nothing changes.',
+          ],
+          sms: `Confirm your new sign-in email: ${link}`,
+          link,
+          linkLabel: 'Confirm it here',
+        }
+      : {
+          subject: 'Confirme su nuevo correo de acceso',
+          lines: [
+            `Alguien pidió usar este correo para entrar a un acceso al portal. El enlace sirve una vez, durante ${minutes} minutos.`,
+            'Si no lo pidió, ignore este mensaje: nada cambia.',
+          ],
+          sms: `Confirme su nuevo correo de acceso: ${link}`,
+          link,
+          linkLabel: 'Confírmelo aquí',
+        };
+  },
+  login_email_change_notice: (d, c, en) => {
+    const to = str(d.newEmail);
+    return en
+      ? {
+          subject: 'Your sign-in email is being changed',
+          lines: [
+            `Someone signed in to your portal login asked to sign in with ${to ?? 'another email'} instead of this address. It changes once that address confirms it.`,
+            'If this was not you, sign in and change your password, or call us.',
+          ],
+          sms: `Your portal sign-in email is being changed. Not you? Call us or visit ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        }
+      : {
+          subject: 'Se está cambiando su correo de acceso',
+          lines: [
+            `Alguien con acceso a su cuenta del portal pidió entrar con ${to ?? 'otro correo'} en lugar de este. El cambio ocurre cuando ese correo lo confirme.`,
+            'Si no fue usted, ingrese y cambie su contraseña, o llámenos.',
+          ],
+          sms: `Se está cambiando su correo de acceso al portal. ¿No fue usted? Llámenos o visite ${c.publicUrl}/portal`,
+          link: `${c.publicUrl}/portal`,
+        };
+  },
   signup_email_in_use: (_d, c, en) =>
     en
       ? {
@@ -706,7 +783,9 @@ export function render(alert: string, data: TemplateData, ctx: RenderContext): R
   const label =
     p.linkLabel ?? (portal ? (en ? 'Sign in here' : 'Ingrese aquí') : en ? 'View it here' : 'Véala aquí');
   const linkLine = p.link ? `${label}: ${p.link}` : null;
-  const paragraphs = [...p.lines, ...(linkLine ? [linkLine] : []), footer];
+  const u = ctx.utility;
+  const signature = u ? `${u.name}${u.phone ? ` · ${u.phone}` : ''}` : null;
+  const paragraphs = [...p.lines, ...(linkLine ? [linkLine] : []), ...(signature ? [signature] : []), footer];
   const text = paragraphs.join('\n\n');
   const html = `<!doctype html><html lang="${en ? 'en' : 'es'}"><head><meta charset="utf-8"><title>${escapeHtml(p.subject)}</title></head><body>${paragraphs
     .map((l) =>

@@ -77,6 +77,10 @@ function App() {
         <VerifyContactLink />
         {hash === '#help' ? (
           <HelpPage utility={utility} />
+        ) : hash.startsWith('#confirm-email=') ? (
+          <ConfirmEmailChange token={decodeURIComponent(hash.slice('#confirm-email='.length))} />
+        ) : hash.startsWith('#reset-password=') ? (
+          <ResetPassword token={decodeURIComponent(hash.slice('#reset-password='.length))} />
         ) : me === undefined ? (
           <Skeleton lines={4} />
         ) : me ? (
@@ -90,8 +94,75 @@ function App() {
   );
 }
 
+/** The link sent to a new sign-in email (#confirm-email=<token>): confirmed as the page opens. */
+function ConfirmEmailChange({ token }: { token: string }) {
+  const [err, setErr] = useState<unknown>(null);
+  const [email, setEmail] = useState<string | null>(null);
+  usePageTitle(t('signIn'));
+  useEffect(() => {
+    api<{ newEmail: string }>('/auth/email-change/confirm', { method: 'POST', body: { token } }).then(
+      (r) => setEmail(r.newEmail),
+      setErr,
+    );
+  }, [token]);
+  return (
+    <section class="card narrow">
+      {email ? (
+        <p role="status" data-testid="email-change-done">
+          {t('emailChangeDone', { email })} <a href="#">{t('signIn')}</a>
+        </p>
+      ) : (
+        <ErrorNote error={err} />
+      )}
+    </section>
+  );
+}
+
+/** The emailed reset link (#reset-password=<token>): a new password, then a sign-in. */
+function ResetPassword({ token }: { token: string }) {
+  const [err, setErr] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  usePageTitle(t('resetTitle'));
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    setErr(null);
+    try {
+      await api('/auth/password-reset/confirm', {
+        method: 'POST',
+        body: { token, password: String(f.get('password') ?? '') },
+      });
+      setDone(true);
+    } catch (e2) {
+      setErr(e2);
+    }
+  };
+  if (done)
+    return (
+      <p class="card narrow" role="status" data-testid="reset-done">
+        {t('resetDone')} <a href="#">{t('signIn')}</a>
+      </p>
+    );
+  return (
+    <form class="card narrow" onSubmit={submit} aria-labelledby="reset-title">
+      <h1 id="reset-title">{t('resetTitle')}</h1>
+      <label for="new-password">{t('newPassword')}</label>
+      <input
+        id="new-password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        minLength={10}
+        required
+      />
+      <button type="submit">{t('resetTitle')}</button>
+      <ErrorNote error={err} />
+    </form>
+  );
+}
+
 function SignIn({ onDone }: { onDone: (m: Me) => void }) {
-  const [mode, setMode] = useState<'login' | 'signup'>('login');
+  const [mode, setMode] = useState<'login' | 'signup' | 'forgot'>('login');
   const [err, setErr] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -118,7 +189,12 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     setNotice(null);
     try {
       if (mode === 'login') onDone(await login(v('email'), String(f.get('password') ?? '')));
-      else {
+      else if (mode === 'forgot') {
+        // the same answer whether or not the email has a login
+        await api('/auth/password-reset', { method: 'POST', body: { email: v('email') } });
+        setMode('login');
+        setNotice(t('resetSent', { email: v('email') }));
+      } else {
         // the login works once the email is confirmed: the answer is "check your email", never a session
         await api('/auth/signup', {
           method: 'POST',
@@ -139,10 +215,11 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
     }
   };
 
-  usePageTitle(mode === 'login' ? t('signIn') : t('signUp'));
+  const title = mode === 'login' ? t('signIn') : mode === 'forgot' ? t('forgotPassword') : t('signUp');
+  usePageTitle(title);
   return (
     <form class="card narrow" onSubmit={submit} aria-labelledby="signin-title">
-      <h1 id="signin-title">{mode === 'login' ? t('signIn') : t('signUp')}</h1>
+      <h1 id="signin-title">{title}</h1>
       {notice ? (
         <p role="status" data-testid="signin-notice">
           {notice}
@@ -157,19 +234,30 @@ function SignIn({ onDone }: { onDone: (m: Me) => void }) {
       ) : null}
       <label for="email">{t('email')}</label>
       <input id="email" name="email" type="email" autoComplete="username" required />
-      <label for="password">{mode === 'login' ? t('password') : t('newPassword')}</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-        minLength={mode === 'login' ? 1 : 10}
-        required
-      />
+      {mode === 'forgot' ? null : (
+        <>
+          <label for="password">{mode === 'login' ? t('password') : t('newPassword')}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            minLength={mode === 'login' ? 1 : 10}
+            required
+          />
+        </>
+      )}
       <button type="submit" disabled={busy}>
-        {mode === 'login' ? t('signIn') : t('signUp')}
+        {mode === 'login' ? t('signIn') : mode === 'forgot' ? t('sendResetLink') : t('signUp')}
       </button>
       <ErrorNote error={err} />
+      {mode === 'login' ? (
+        <p>
+          <button type="button" class="link" onClick={() => setMode('forgot')}>
+            {t('forgotPassword')}
+          </button>
+        </p>
+      ) : null}
       <p>
         <button type="button" class="link" onClick={() => setMode(mode === 'login' ? 'signup' : 'login')}>
           {mode === 'login' ? t('noLogin') : t('haveLogin')}
@@ -540,11 +628,54 @@ function AutopayPanel({ accountId, onManage }: { accountId: string; onManage: ()
   );
 }
 
+/** A new sign-in email: asked with the current password; it changes once the new address confirms. */
+function ChangeEmailPanel() {
+  const [err, setErr] = useState<unknown>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    setErr(null);
+    try {
+      const r = await api<{ newEmail: string }>('/me/email', {
+        method: 'POST',
+        body: { newEmail: String(f.get('newEmail') ?? '').trim(), password: String(f.get('password') ?? '') },
+      });
+      setSent(r.newEmail);
+      form.reset();
+    } catch (e2) {
+      setErr(e2);
+    }
+  };
+  return (
+    <details class="card">
+      <summary>{t('changeEmail')}</summary>
+      <form onSubmit={submit}>
+        <label for="new-email">{t('newEmail')}</label>
+        <input id="new-email" name="newEmail" type="email" autoComplete="email" required />
+        <label for="current-password">{t('currentPassword')}</label>
+        <input
+          id="current-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+        <button type="submit">{t('changeEmail')}</button>
+        {sent ? <p role="status">{t('checkEmailChange', { email: sent })}</p> : null}
+        <ErrorNote error={err} />
+      </form>
+    </details>
+  );
+}
+
 function SettingsPanel({ a, reload }: { a: AccountSummary; reload: () => void }) {
   return (
     <>
       <PaperlessPanel a={a} onChanged={reload} />
       <ContactsScreen accountId={a.id} />
+      <ChangeEmailPanel />
       <AlertsPanel accountId={a.id} />
       <MoveWizard
         accountId={a.id}

@@ -1,7 +1,10 @@
 // The audit log is readable: a supervisor or admin lists staff actions and refusals by actor, action,
-// resource, status and time, a page at a time; CSRs and customers cannot read it.
+// resource, account, status and time, a page at a time or as one CSV file; CSRs and customers cannot read it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEventPages } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
+import { createUser } from '../../db/users.js';
+import { waterAccount } from '../support/accounts.js';
 import { bearer, customerLogin, staffToken, type TestApp, testApp } from '../support/api.js';
 import { freshDatabase } from '../support/db.js';
 import { startWorkers } from '../support/temporal.js';
@@ -107,5 +110,113 @@ describe('GET /audit-events', () => {
     // the CSR's attempt to read the log is itself in the log
     const tried = (await list(`?actor=${csrId}&action=${encodeURIComponent('GET /audit-events')}`)).json();
     expect(tried.data).toEqual([expect.objectContaining({ status: 403 })]);
+  });
+});
+
+describe('audit export and an account trail', () => {
+  /** A billing admin whose email starts like a formula, and an adjustment by them on a new account. */
+  async function adjusted() {
+    const email = `=1+1.${process.pid}.${Date.now()}@utility.test`;
+    const actorId = await createUser(sql, {
+      email,
+      displayName: 'Formula',
+      password: 'correct horse battery',
+      kind: 'staff',
+      role: 'billing_admin',
+    });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email, password: 'correct horse battery' },
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    const w = await waterAccount(sql);
+    const adj = await app.inject({
+      method: 'POST',
+      url: `/accounts/${w.acct.id}/adjustments`,
+      headers: bearer(login.json().token),
+      payload: { kind: 'credit', amount_cents: 500, reason: '@SUM(A1) goodwill' },
+    });
+    expect(adj.statusCode, adj.body).toBe(201);
+    return { email, actorId, accountId: w.acct.id as string, adjustmentId: adj.json().id as string };
+  }
+
+  it('filters to one account: requests on its paths, whatever resource they made', async () => {
+    const a = await adjusted();
+    const other = await adjusted();
+    const trail = (await list(`?account=${a.accountId}`)).json().data;
+    expect(trail).toEqual([
+      expect.objectContaining({
+        action: 'POST /accounts/:id/adjustments',
+        resource: { type: 'adjustment', id: a.adjustmentId },
+        status: 201,
+      }),
+    ]);
+    expect(trail.map((e: { resource: { id: string } }) => e.resource.id)).not.toContain(other.adjustmentId);
+  });
+
+  it('exports the same filters as CSV, every cell that looks like a formula made text', async () => {
+    const a = await adjusted();
+    const r = await app.inject({
+      method: 'GET',
+      url: `/audit-events.csv?actor=${a.actorId}`,
+      headers: bearer(admin),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/csv/);
+    expect(r.headers['content-disposition']).toContain('audit-events.csv');
+    const lines = r.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'id,at,actor_id,actor_email,actor_role,action,resource_type,resource_id,status,request_id,detail',
+    );
+    expect(lines).toHaveLength(2);
+    const cells = lines[1]!.split(',');
+    expect(cells[2]).toBe(a.actorId);
+    expect(cells[3]).toBe(`'${a.email}`);
+    expect(cells.slice(4, 9)).toEqual([
+      'billing_admin',
+      'POST /accounts/:id/adjustments',
+      'adjustment',
+      a.adjustmentId,
+      '201',
+    ]);
+    expect(lines[1]).toContain('@SUM(A1) goodwill');
+
+    // the JSON list with ?format=csv and with Accept: text/csv is the same file
+    const viaFormat = await list(`?actor=${a.actorId}&format=csv`);
+    const viaAccept = await app.inject({
+      method: 'GET',
+      url: `/audit-events?actor=${a.actorId}`,
+      headers: { ...bearer(admin), accept: 'text/csv' },
+    });
+    expect(viaFormat.body).toBe(r.body);
+    expect(viaAccept.body).toBe(r.body);
+  });
+
+  it('exports every page, not just the first, in id order newest first', async () => {
+    const rows = await sql<{ n: number }[]>`select count(*)::int as n from audit_log`;
+    const csv = await list('?format=csv');
+    const ids = csv.body
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]));
+    expect(ids).toHaveLength(rows[0]!.n);
+    expect(ids).toEqual([...ids].sort((x, y) => y - x));
+    // read in small pages, the export walks them all, each once
+    const paged: number[] = [];
+    let pages = 0;
+    for await (const page of auditEventPages(sql, {}, 2)) {
+      pages++;
+      paged.push(...page.map((e) => Number(e.id)));
+    }
+    expect(pages).toBe(Math.ceil(ids.length / 2));
+    expect(paged).toEqual(ids);
+  });
+
+  it('is refused to a CSR with 403', async () => {
+    const r = await app.inject({ method: 'GET', url: '/audit-events.csv', headers: bearer(csr) });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('role_not_permitted');
   });
 });

@@ -26,6 +26,9 @@ const IN_I18N: Record<string, Key> = {
 
 const en = {
   invalid_credentials: 'That email and password do not match a login. Check both, or create a login.',
+  email_in_use: 'That email already belongs to another login. Use a different one.',
+  password_incorrect: 'That is not your current password. Check it and try again.',
+  token_expired: 'That link has expired (links work for 30 minutes). Ask for a new one.',
   email_not_verified: 'Please confirm your email first: open the link we sent you, then sign in.',
   not_authenticated: 'You are signed out (sessions end after a while). Sign in again to go on.',
   csrf_token_invalid: 'This page was open too long. Reload it and try again.',
@@ -56,6 +59,9 @@ const en = {
 type ErrKey = keyof typeof en;
 
 const es: Record<ErrKey, string> = {
+  email_in_use: 'Ese correo ya pertenece a otro acceso. Use uno diferente.',
+  password_incorrect: 'Esa no es su contraseña actual. Revísela e intente de nuevo.',
+  token_expired: 'Ese enlace venció (los enlaces sirven 30 minutos). Pida uno nuevo.',
   invalid_credentials:
     'Ese correo y esa contraseña no coinciden con ningún acceso. Revise ambos o cree un acceso.',
   email_not_verified: 'Primero confirme su correo: abra el enlace que le enviamos y luego inicie sesión.',

@@ -17,6 +17,18 @@ const en = {
   proofHint: 'We ask for the amount printed on your latest bill to make sure the account is yours.',
   checkEmail: 'Almost done: we sent a link to {email}. Open it to confirm your email, then sign in.',
   emailConfirmed: 'Your email is confirmed. You can sign in now.',
+  forgotPassword: 'Forgot password?',
+  sendResetLink: 'Email me a reset link',
+  resetSent:
+    'If {email} has a login, we sent it a link to choose a new password. It works once, for 30 minutes.',
+  resetTitle: 'Choose a new password',
+  resetDone: 'Your password is changed and every other sign-in has ended. Sign in with the new one.',
+  emailChangeDone: 'Your sign-in email is now {email}.',
+  changeEmail: 'Change my sign-in email',
+  newEmail: 'New email',
+  currentPassword: 'Your current password',
+  checkEmailChange:
+    'We sent a link to {email}. Your sign-in email changes once you open it (within 30 minutes).',
   loginsTitle: 'Logins that can see this account',
   loginsHelp: 'We email and text you whenever a new login is linked. Remove any you do not know.',
   thisIsYou: 'you',
@@ -652,6 +664,18 @@ const es: Record<Key, string> = {
   checkEmail:
     'Casi listo: enviamos un enlace a {email}. Ábralo para confirmar su correo y luego inicie sesión.',
   emailConfirmed: 'Su correo está confirmado. Ya puede iniciar sesión.',
+  forgotPassword: '¿Olvidó su contraseña?',
+  sendResetLink: 'Envíenme un enlace para restablecerla',
+  resetSent:
+    'Si {email} tiene un acceso, le enviamos un enlace para elegir una nueva contraseña. Sirve una vez, durante 30 minutos.',
+  resetTitle: 'Elija una nueva contraseña',
+  resetDone: 'Su contraseña cambió y se cerraron las demás sesiones. Ingrese con la nueva.',
+  emailChangeDone: 'Su correo de acceso ahora es {email}.',
+  changeEmail: 'Cambiar mi correo de acceso',
+  newEmail: 'Correo nuevo',
+  currentPassword: 'Su contraseña actual',
+  checkEmailChange:
+    'Enviamos un enlace a {email}. Su correo de acceso cambia cuando lo abra (dentro de 30 minutos).',
   loginsTitle: 'Accesos que pueden ver esta cuenta',
   loginsHelp:
     'Le avisamos por correo y mensaje cada vez que se vincula un nuevo acceso. Quite los que no conozca.',
