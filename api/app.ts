@@ -38,6 +38,7 @@ import paymentMethodRoutes from './routes/payment-methods.js';
 import paymentRoutes from './routes/payments.js';
 import premiseRoutes from './routes/premises.js';
 // --- rates ---
+import rateImpactRoutes from './routes/rate-impact.js';
 import rateScheduleRoutes from './routes/rate-schedules.js';
 import rateRoutes from './routes/rates.js';
 // --- end rates ---
@@ -107,6 +108,7 @@ export async function buildApp(
     rateRoutes,
     // --- rates ---
     rateScheduleRoutes,
+    rateImpactRoutes,
     listRoutes,
     // --- end rates ---
     billRunRoutes,

@@ -7,6 +7,7 @@ import { rateByMonth } from '../domain/bill-calc.js';
 import { type Dec, dec } from '../domain/decimal.js';
 import { EMPTY_NEM_STATE, type NemState, rateNemMonth } from '../domain/net-metering.js';
 import { loadTariff, type TariffSource } from '../domain/preview.js';
+import { billedUsageContext } from '../domain/rate-impact.js';
 import type { Tariff } from '../domain/tariff.js';
 import { requireAccount } from './accounts.js';
 import type { Sql } from './client.js';
@@ -57,14 +58,7 @@ export async function whatIf(sql: Sql, accountId: string, tariff: Tariff, months
     ? { kwhBank: ordered[0].nemBefore.kwhBank, creditCents: Number(ordered[0].nemBefore.creditCents) }
     : EMPTY_NEM_STATE;
   const bills = ordered.map((r) => {
-    const ctx = {
-      periodStart: r.periodStart,
-      periodEnd: r.periodEnd,
-      usage: r.consumption ? dec(r.consumption) : undefined,
-      waterUsage: r.water ? dec(r.water) : undefined,
-      meterSize: r.size ?? undefined,
-      flags: r.flags,
-    };
+    const ctx = billedUsageContext({ ...r, meterSize: r.size });
     let proposed: number;
     if (tariff.netMetering) {
       const exported = (r.exported ? dec(r.exported) : 0n) as Dec;

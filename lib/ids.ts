@@ -13,6 +13,7 @@ export type IdPrefix =
   | 'sa'
   | 'rs'
   | 'rv'
+  | 'rir'
   | 'read'
   | 'bill'
   | 'seg'

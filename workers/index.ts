@@ -21,6 +21,7 @@ import { createLeakCheckActivities } from '../activities/leak-check.js';
 import { createMessagingActivities } from '../activities/messaging.js';
 import { createOnDemandReadActivities, simulatorAdapter } from '../activities/on-demand-read.js';
 import { createPaymentActivities } from '../activities/payments.js';
+import { createRateImpactActivities } from '../activities/rate-impact.js';
 import { connect, type Sql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { DEFAULT_LEAK_POLICY } from '../domain/leak.js';
@@ -101,6 +102,8 @@ export async function createWorkers(o: {
         ...createCollectionActivities(o.sql, o.client, { collections: q(DUNNING.taskQueue) }, clock),
         ...createCustomerServiceActivities(o.sql, clock),
         ...createLeakCheckActivities(o.sql, clock),
+        // rate-change impact reports' pages (workflows/rate-impact.ts)
+        ...createRateImpactActivities(o.sql),
         // the only head-end adapter so far is the simulator (demo and tests)
         ...createOnDemandReadActivities(o.sql, simulatorAdapter(o.sql), clock),
         ...createDeliveryActivities(o.sql, {

@@ -9,4 +9,5 @@ export * from './interval-partitions.js';
 export * from './leak-check.js';
 export * from './messaging.js';
 export * from './payment.js';
+export * from './rate-impact.js';
 export * from './service-request.js';

@@ -176,3 +176,37 @@ describe('a new rate version on a date', () => {
     ]);
   });
 });
+
+describe('a rate version effective mid-period, through the bill run', () => {
+  // The same hand-worked October as above, billed by POST /bill-runs on a cycle of its own ('07'):
+  // 9.50 + 57.92 on the old version (Oct 1-16), 10.50 + 60.45 on the new (Oct 17-31) = $138.37.
+  it('prorates the stored bill across the date', async () => {
+    const ada = await waterAccount(sql);
+    await sql`update account set billing_cycle = '07' where id = ${ada.acct.id}`;
+    for (const [readAt, value] of [
+      ['2026-10-01T08:00:00Z', '2000'],
+      ['2026-11-01T08:00:00Z', '2031'],
+    ] as const)
+      await addRead(sql, { meterId: ada.meter.id, readAt, value, source: 'ami' });
+    const v = await call(billing, 'POST', `/rate-schedules/${ada.rateScheduleId}/versions`, {
+      effectiveFrom: '2026-10-17',
+      tariff: simpleTariff('water', 'ccf', '21.70', '4.03'),
+    });
+    expect(v.status).toBe(201);
+    const run = await call(billing, 'POST', '/bill-runs', { cycle: '07', period: '2026-10' });
+    expect(run.status).toBe(202);
+    let progress = run.body;
+    for (let i = 0; progress.running && i < 150; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      progress = (await call(csr, 'GET', '/bill-runs/07/2026-10')).body;
+    }
+    expect(progress.progress).toMatchObject({ status: 'completed', total: 1, billed: 1, held: 0 });
+    const lines = await sql<{ amountCents: number; rateVersionId: string; totalCents: number }[]>`
+      select l.amount_cents, l.rate_version_id, b.total_cents from bill b
+      join bill_segment s on s.bill_id = b.id join bill_line l on l.bill_segment_id = s.id
+      where b.account_id = ${ada.acct.id} and b.period = '2026-10' and b.status = 'issued' order by l.seq`;
+    expect(lines.map((l) => l.amountCents)).toEqual([950, 5792, 1050, 6045]);
+    expect(lines.map((l) => l.rateVersionId === v.body.id)).toEqual([false, false, true, true]);
+    expect(lines[0]!.totalCents).toBe(13837);
+  });
+});

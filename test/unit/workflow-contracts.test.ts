@@ -23,6 +23,7 @@ import type {
 } from '../../workflows/contracts/messaging.js';
 import { WORKFLOW_TYPES } from '../../workflows/contracts/names.js';
 import type { AutopayWorkflow, PaymentWorkflow, RefundWorkflow } from '../../workflows/contracts/payment.js';
+import type { RateImpactWorkflow } from '../../workflows/contracts/rate-impact.js';
 import type { ServiceRequestWorkflow } from '../../workflows/contracts/service-request.js';
 import * as bundle from '../../workflows/index.js';
 
@@ -41,6 +42,7 @@ const implementations = {
   notification: bundle.notificationWorkflow satisfies NotificationWorkflow,
   notificationBatch: bundle.notificationBatchWorkflow satisfies NotificationBatchWorkflow,
   payment: bundle.paymentWorkflow satisfies PaymentWorkflow,
+  rateImpact: bundle.rateImpactWorkflow satisfies RateImpactWorkflow,
   refund: bundle.refundWorkflow satisfies RefundWorkflow,
   serviceRequest: bundle.serviceRequestWorkflow satisfies ServiceRequestWorkflow,
 } satisfies Record<keyof typeof WORKFLOW_TYPES, unknown>;

@@ -23,6 +23,7 @@ export const WORKFLOW_TYPES = {
   notification: 'notificationWorkflow',
   notificationBatch: 'notificationBatchWorkflow',
   payment: 'paymentWorkflow',
+  rateImpact: 'rateImpactWorkflow',
   refund: 'refundWorkflow',
   serviceRequest: 'serviceRequestWorkflow',
 } as const;

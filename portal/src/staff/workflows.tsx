@@ -23,6 +23,7 @@ const TYPE_WORD: Record<(typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES], Ke
   // on an account's list only when the page held that account's notices alone
   notificationBatchWorkflow: 'wfNotification',
   paymentWorkflow: 'wfPayment',
+  rateImpactWorkflow: 'wfRateImpact',
   refundWorkflow: 'wfRefund',
   serviceRequestWorkflow: 'wfServiceRequest',
 };
