@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isTimeZone } from '../domain/import/local-time.js';
 import { parseRoleMap, type RoleMap } from '../domain/staff-roles.js';
-import { parseKey } from './secret-box.js';
 import {
   brandColorProblem,
   FIELD_MAX,
@@ -12,6 +11,7 @@ import {
   imageType,
   LOGO_MAX_BYTES,
 } from '../domain/utility-settings.js';
+import { parseKey } from './secret-box.js';
 
 /** Who the bill and the portal say it is from, and how to reach them (UTILITY_*). */
 export interface UtilityProfile {

@@ -46,7 +46,11 @@ import { bundleInChild } from './bundle.js';
 import { startDropFolderWatcher } from './drop-folder.js';
 import { coreMetricsAddress, portFree, startWorkerMetrics } from './metrics-server.js';
 import { startNotificationDispatcher } from './notification-dispatcher.js';
-import { ensureHighUsageSchedule, ensureIntervalPartitionsSchedule, ensureLeakCheckSchedule } from './schedules.js';
+import {
+  ensureHighUsageSchedule,
+  ensureIntervalPartitionsSchedule,
+  ensureLeakCheckSchedule,
+} from './schedules.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { temporalLogger } from './temporal-logger.js';
 

@@ -109,7 +109,7 @@ function ConfirmEmailChange({ token }: { token: string }) {
     <section class="card narrow">
       {email ? (
         <p role="status" data-testid="email-change-done">
-          {t('emailChangeDone', { email })} <a href="#">{t('signIn')}</a>
+          {t('emailChangeDone', { email })} <a href="#sign-in">{t('signIn')}</a>
         </p>
       ) : (
         <ErrorNote error={err} />
@@ -140,7 +140,7 @@ function ResetPassword({ token }: { token: string }) {
   if (done)
     return (
       <p class="card narrow" role="status" data-testid="reset-done">
-        {t('resetDone')} <a href="#">{t('signIn')}</a>
+        {t('resetDone')} <a href="#sign-in">{t('signIn')}</a>
       </p>
     );
   return (
