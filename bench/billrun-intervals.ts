@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { connect, type Sql } from '../db/client.js';
+import { ensureIntervalPartitions } from '../db/interval-partitions.js';
 import { migrate } from '../db/migrate.js';
 import { systemClock } from '../lib/clock.js';
 import { bundleInChild } from '../workers/bundle.js';
@@ -101,6 +102,7 @@ async function seed(sql: Sql, n: number) {
            case k when 0 then 1000 else 1000 + 400 + g % 400 end, 'ami', 'valid'
     from generate_series(1, ${n}::int) g cross join generate_series(0, 1) k`;
   await seedAccounts(sql, 'T', n, TOU);
+  await ensureIntervalPartitions(sql, ['2026-11', '2026-12']);
   // 0.3 to 1.28 kWh an hour, varying by meter and hour; one batch of meters at a time
   for (let from = 1; from <= n; from += 2000)
     await sql`insert into meter_interval (meter_id, channel, start_at, seconds, value)

@@ -187,6 +187,8 @@ export async function recordLeakCheck(
   const result: LeakCheckResult = { meters: signals.length, opened: 0, continued: 0, closed: 0, queued: 0 };
   for (const s of signals) {
     await sql.begin(async (tx) => {
+      // two checks at once (the schedule's and a catch-up) must not both open this meter's episode
+      await tx`select pg_advisory_xact_lock(hashtext(${`leak-episode/${s.meterId}`}))`;
       const [open] = await tx<{ id: string; kind: LeakKind }[]>`
         select id, kind from leak_episode
         where meter_id = ${s.meterId} and account_id = ${s.accountId} and status = 'open' for update`;

@@ -37,7 +37,13 @@ export default async function staffSignInRoutes(app: App, deps: AppDeps) {
 
   const needBox = () => {
     if (!box)
-      throw new ApiError(503, 'api_error', 'totp_not_configured', 'TOTP is not set up on this server');
+      // the server's configuration, not a fault: the request cannot be served here, and retrying will not help
+      throw new ApiError(
+        409,
+        'invalid_request_error',
+        'totp_not_configured',
+        'TOTP needs TOTP_ENCRYPTION_KEY set on the server first',
+      );
     return box;
   };
 

@@ -16,6 +16,7 @@ import { billDocumentData } from '../../db/bill-document.js';
 import { heldBillFacts } from '../../db/bill-exceptions.js';
 import { billExplanation } from '../../db/bill-explanation.js';
 import type { Sql } from '../../db/client.js';
+import { ensureIntervalPartitions } from '../../db/interval-partitions.js';
 import { monthlyPeriod } from '../../domain/period.js';
 import { validationOf } from '../../workflows/contracts/billing-cycle.js';
 import { meteredAccount } from '../support/accounts.js';
@@ -109,6 +110,8 @@ async function billOf(accountId: string) {
 
 beforeAll(async () => {
   ({ sql } = await freshDatabase());
+  // November in Chicago ends at 06:00 on 1 December in UTC
+  await ensureIntervalPartitions(sql, ['2026-11', '2026-12']);
   // TOU: 21 weekdays x 5 peak hours = 105 kWh peak; 721 - 105 = 616 kWh off-peak
   made.tou = await account(electric('Residential TOU', [touEnergy]));
 

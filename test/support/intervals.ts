@@ -3,6 +3,8 @@
 // leaks of two kinds: continuous (a steady flow every hour since a known hour) and night flow (a steady
 // flow through the small hours of the last nights only, the days still having dry hours).
 import type { Sql } from '../../db/client.js';
+import { ensureIntervalPartitions } from '../../db/interval-partitions.js';
+import { monthOf } from '../../domain/intervals/partitions.js';
 
 export interface IntervalRow {
   meterId: string;
@@ -11,8 +13,9 @@ export interface IntervalRow {
   value: string;
 }
 
-/** Inserts interval rows in chunks, one statement each (channel 0, delivered). */
+/** Inserts interval rows in chunks, one statement each (channel 0, delivered), into their months' partitions. */
 export async function insertIntervals(sql: Sql, rows: IntervalRow[]) {
+  await ensureIntervalPartitions(sql, [...new Set(rows.map((r) => monthOf(r.startAt)))]);
   for (let i = 0; i < rows.length; i += 20_000) {
     const c = rows.slice(i, i + 20_000);
     await sql`
